@@ -1,0 +1,22 @@
+import type { Clock } from '../../shared/clock.js';
+import { implement, type CallImplementation } from '../api-router.js';
+import { statusCall } from '../specs/status.js';
+
+export interface StatusRouterDeps {
+  version: string;
+  identity: string;
+  startedAt: Date;
+  clock: Clock;
+}
+
+export function statusRoutes(deps: StatusRouterDeps): CallImplementation[] {
+  return [
+    implement(statusCall, () => ({
+      name: 'debyard' as const,
+      version: deps.version,
+      identity: deps.identity,
+      startedAt: deps.startedAt.toISOString(),
+      uptimeSeconds: Math.floor((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000),
+    })),
+  ];
+}

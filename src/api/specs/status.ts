@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineCall } from '../call.js';
+
+export interface StatusOutput {
+  name: 'debyard';
+  version: string;
+  identity: string;
+  startedAt: string;
+  uptimeSeconds: number;
+}
+
+export const statusCall = defineCall({
+  name: 'status',
+  method: 'GET',
+  access: 'anonymous',
+  summary: "Show the daemon's version, identity and uptime",
+  input: z.object({}).strict(),
+  format: (s: StatusOutput) =>
+    [
+      `debyard ${s.version} on ${s.identity}`,
+      `up ${formatDuration(s.uptimeSeconds)} (since ${s.startedAt})`,
+    ].join('\n'),
+  examples: [['debyard status --server http://builds.example.org:8066', 'check a daemon']],
+});
+
+function formatDuration(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  return [d && `${d}d`, (d || h) && `${h}h`, (d || h || m) && `${m}m`, `${s}s`]
+    .filter(Boolean)
+    .join(' ');
+}

@@ -1,0 +1,47 @@
+import os from 'node:os';
+import type { DaemonArgs } from '../cli/daemon-command.js';
+import { UsageError } from '../cli/exit-codes.js';
+import { loadSettings } from '../config/load-settings.js';
+import { InvalidInputError } from '../shared/errors.js';
+import { createLogger } from '../shared/logger.js';
+import { startDaemon } from './daemon.js';
+
+/**
+ * `debyard daemon`: validates the settings, starts the daemon and runs it until SIGTERM
+ * or SIGINT, then stops it in order. Resolves with the exit code.
+ */
+export async function runDaemon(args: DaemonArgs): Promise<number> {
+  let settings;
+  try {
+    settings = loadSettings({
+      configFile: args.config,
+      env: process.env,
+      flags: args,
+      cwd: process.cwd(),
+      hostname: os.hostname(),
+      cpuCount: os.availableParallelism(),
+    });
+  } catch (error) {
+    if (error instanceof InvalidInputError)
+      throw new UsageError(error.fullMessage, { cause: error });
+    throw error;
+  }
+  const logger = createLogger({ level: settings.logLevel });
+  const daemon = await startDaemon({ settings, logger });
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn('second signal: exiting at once', { signal });
+      process.exit(1);
+    }
+    void daemon.stop(`received ${signal}`);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await daemon.stopped;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  return 0;
+}

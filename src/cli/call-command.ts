@@ -1,0 +1,64 @@
+import type { Argv, CommandModule } from 'yargs';
+import { commandName, type CallSpec } from '../api/call.js';
+import { ApiClient } from '../api/client.js';
+import { fromZodError } from '../api/problem.js';
+import { resolveClientConfig } from './client-config.js';
+import { UsageError } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { fieldsOf, optionOf } from './zod-options.js';
+
+export interface GlobalArgs {
+  server?: string;
+  token?: string;
+  json?: boolean;
+}
+
+/** The CLI command of one API call: positionals and flags from its input schema. */
+export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
+  const fields = fieldsOf(spec.input);
+  const positional = spec.positional ?? [];
+  const usage = [
+    commandName(spec),
+    ...positional.map((name) => {
+      const field = fields[name];
+      return field && !field.isOptional() ? `<${name}>` : `[${name}]`;
+    }),
+  ].join(' ');
+
+  return {
+    command: usage,
+    describe: spec.summary,
+    builder: (yargs: Argv<GlobalArgs>) => {
+      for (const [name, schema] of Object.entries(fields)) {
+        const option = optionOf(schema);
+        if (positional.includes(name)) {
+          yargs.positional(name, {
+            describe: option.describe,
+            type: option.type === 'number' ? 'number' : 'string',
+          });
+        } else {
+          yargs.option(name, option);
+        }
+      }
+      if (spec.description) yargs.epilogue(spec.description);
+      for (const [example, text] of spec.examples ?? []) yargs.example(example, text);
+      return yargs as Argv<GlobalArgs>;
+    },
+    handler: async (argv) => {
+      const input: Record<string, unknown> = {};
+      for (const name of Object.keys(fields)) {
+        const value = (argv as Record<string, unknown>)[name];
+        if (value !== undefined) input[name] = value;
+      }
+      const parsed = spec.input.safeParse(input);
+      if (!parsed.success) {
+        throw new UsageError(
+          fromZodError(parsed.error, `invalid arguments for ${commandName(spec)}`).fullMessage,
+        );
+      }
+      const client = new ApiClient(resolveClientConfig(argv, io));
+      const output = await client.call(spec, parsed.data as never);
+      io.out(argv.json || !spec.format ? JSON.stringify(output, null, 2) : spec.format(output));
+    },
+  };
+}

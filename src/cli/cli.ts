@@ -1,0 +1,71 @@
+import yargs, { type CommandModule } from 'yargs';
+import { ALL_CALLS } from '../api/specs/index.js';
+import { AppError, describeError } from '../shared/errors.js';
+import { callCommand, type GlobalArgs } from './call-command.js';
+import { daemonCommand, type RunDaemon } from './daemon-command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeOf, UsageError } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+export interface CliDeps {
+  io: CliIo;
+  runDaemon: RunDaemon;
+  version: string;
+}
+
+/** Parses the command line and runs one command; resolves with the exit code. */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const { io } = deps;
+  let exitCode = EXIT_OK;
+  let helpText = '';
+  const parser = yargs([...argv])
+    .scriptName('debyard')
+    .usage('$0 <command> [options]\n\nSelf-hosted Debian build daemon and its command-line client.')
+    .option('server', {
+      type: 'string',
+      global: true,
+      describe:
+        'Daemon URL [default: DEBYARD_SERVER, ~/.config/debyard/config, http://localhost:8066]',
+    })
+    .option('token', {
+      type: 'string',
+      global: true,
+      describe: 'API token [default: DEBYARD_TOKEN or the config file]',
+    })
+    .option('json', {
+      type: 'boolean',
+      global: true,
+      default: false,
+      describe: 'Print JSON instead of tables',
+    })
+    .command(daemonCommand(deps.runDaemon, (code) => (exitCode = code)) as unknown as CommandModule)
+    .demandCommand(1, 'name a command; see debyard --help')
+    .recommendCommands()
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(deps.version)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(message);
+    });
+  for (const spec of ALL_CALLS)
+    parser.command(callCommand(spec, io) as unknown as CommandModule<GlobalArgs, GlobalArgs>);
+
+  try {
+    await parser.parseAsync([...argv], {}, (_error, _parsed, output) => {
+      helpText = output;
+    });
+    if (helpText) io.out(helpText);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`debyard: ${error.message}\nRun "debyard --help" for usage.`);
+      return EXIT_USAGE;
+    }
+    io.err(`debyard: ${error instanceof AppError ? describeError(error) : describeError(error)}`);
+    return exitCode === EXIT_OK ? exitCodeOf(error) || EXIT_FAILURE : exitCode;
+  }
+}

@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { InvalidInputError, type Problem } from '../shared/errors.js';
+import { rawSettingsSchema, type Settings } from './settings.js';
+
+/** Values given on the command line; unset ones are undefined. */
+export interface SettingFlags {
+  home?: string;
+  identity?: string;
+  logLevel?: string;
+  http?: string;
+  publicUrl?: string;
+  ftp?: string;
+  buildParallelism?: string | number;
+}
+
+export interface LoadSettingsInput {
+  configFile?: string;
+  env: NodeJS.ProcessEnv;
+  flags: SettingFlags;
+  cwd: string;
+  hostname: string;
+  cpuCount: number;
+}
+
+type Layer = { values: Record<string, unknown>; source: string; baseDir: string };
+
+const ENV_KEYS: Record<string, string> = {
+  DEBYARD_HOME: 'home',
+  DEBYARD_IDENTITY: 'identity',
+  DEBYARD_LOG_LEVEL: 'log_level',
+  DEBYARD_HTTP: 'http.listen',
+  DEBYARD_PUBLIC_URL: 'http.public_url',
+  DEBYARD_FTP: 'ftp.listen',
+  DEBYARD_BUILD_PARALLELISM: 'build.parallelism',
+};
+
+const FLAG_KEYS: Record<keyof SettingFlags, [string, string]> = {
+  home: ['home', '--home'],
+  identity: ['identity', '--identity'],
+  logLevel: ['log_level', '--log-level'],
+  http: ['http.listen', '--http'],
+  publicUrl: ['http.public_url', '--public-url'],
+  ftp: ['ftp.listen', '--ftp'],
+  buildParallelism: ['build.parallelism', '--build-parallelism'],
+};
+
+/**
+ * Startup settings from embedded defaults, then the config file (TOML), then the
+ * environment (DEBYARD_*), then flags; later layers win. Validated once: every problem is
+ * listed in one InvalidInputError, each naming the key and where its value came from.
+ */
+export function loadSettings(input: LoadSettingsInput): Settings {
+  const layers: Layer[] = [defaultsLayer(input)];
+  const configFile = input.configFile ?? input.env.DEBYARD_CONFIG;
+  if (configFile) layers.push(fileLayer(path.resolve(input.cwd, configFile)));
+  layers.push(envLayer(input));
+  layers.push(flagLayer(input));
+
+  const merged: Record<string, unknown> = {};
+  const sources = new Map<string, Layer>();
+  for (const layer of layers) mergeInto(merged, layer.values, layer, sources, '');
+
+  const homeLayer = sources.get('home');
+  if (typeof merged.home === 'string' && homeLayer) {
+    merged.home = path.resolve(homeLayer.baseDir, merged.home);
+  }
+
+  const result = rawSettingsSchema.safeParse(merged);
+  if (!result.success) {
+    const problems: Problem[] = result.error.issues.flatMap((issue) => {
+      const keys =
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((k) => [...issue.path, k].join('.'))
+          : [issue.path.join('.')];
+      return keys.map((key) => {
+        const from = sources.get(key)?.source ?? sourceOfParent(key, sources);
+        const message = issue.code === 'unrecognized_keys' ? 'unknown setting' : issue.message;
+        return { where: from ? `${key} (from ${from})` : key, message };
+      });
+    });
+    throw new InvalidInputError('invalid configuration; fix these settings and start again', {
+      problems,
+    });
+  }
+  const raw = result.data;
+  return {
+    home: raw.home,
+    identity: raw.identity,
+    logLevel: raw.log_level,
+    http: { listen: raw.http.listen, publicUrl: raw.http.public_url },
+    ftp: { listen: raw.ftp.listen },
+    build: { parallelism: raw.build.parallelism },
+  };
+}
+
+/** The instance name derived from a host name: lower case, only [a-z0-9.-]. */
+export function identityFromHostname(hostname: string): string {
+  const cleaned = hostname
+    .toLowerCase()
+    .split('.')[0]!
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return cleaned || 'debyard';
+}
+
+function defaultsLayer(input: LoadSettingsInput): Layer {
+  return {
+    source: 'defaults',
+    baseDir: input.cwd,
+    values: {
+      home: './var',
+      identity: identityFromHostname(input.hostname),
+      log_level: 'info',
+      http: { listen: '0.0.0.0:8066', public_url: null },
+      ftp: { listen: '0.0.0.0:8067' },
+      build: { parallelism: Math.max(1, input.cpuCount) },
+    },
+  };
+}
+
+function fileLayer(file: string): Layer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    throw new InvalidInputError(
+      `config file ${file} ${reason}; pass an existing file to --config`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    return { source: `config file ${file}`, baseDir: path.dirname(file), values: parseToml(text) };
+  } catch (error) {
+    const where =
+      error instanceof TomlError ? ` at line ${error.line}, column ${error.column}` : '';
+    const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new InvalidInputError(`config file ${file} is not valid TOML${where}: ${first}`, {
+      cause: error,
+    });
+  }
+}
+
+function envLayer(input: LoadSettingsInput): Layer {
+  const values: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = input.env[name];
+    if (value !== undefined && value !== '') setPath(values, key, value);
+  }
+  return { source: 'the environment', baseDir: input.cwd, values };
+}
+
+function flagLayer(input: LoadSettingsInput): Layer {
+  const values: Record<string, unknown> = {};
+  for (const [flag, [key]] of Object.entries(FLAG_KEYS)) {
+    const value = input.flags[flag as keyof SettingFlags];
+    if (value !== undefined) setPath(values, key, value);
+  }
+  return { source: 'command-line flags', baseDir: input.cwd, values };
+}
+
+function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts.at(-1)!] = value;
+}
+
+function mergeInto(
+  target: Record<string, unknown>,
+  values: Record<string, unknown>,
+  layer: Layer,
+  sources: Map<string, Layer>,
+  prefix: string,
+): void {
+  for (const [key, value] of Object.entries(values)) {
+    const full = prefix ? `${prefix}.${key}` : key;
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) {
+      mergeInto(existing, value, layer, sources, full);
+    } else {
+      target[key] = isPlainObject(value) ? { ...value } : value;
+      sources.set(full, layer);
+    }
+  }
+}
+
+function sourceOfParent(key: string, sources: Map<string, Layer>): string | undefined {
+  for (const [candidate, layer] of sources) {
+    if (key.startsWith(`${candidate}.`) || candidate.startsWith(`${key}.`)) return layer.source;
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  );
+}

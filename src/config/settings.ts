@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from '../shared/logger.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
+
+/** Startup settings of the daemon, validated once at start. */
+export interface Settings {
+  /** Folder holding all state (database, archives, chroots, spool). Absolute. */
+  home: string;
+  /** Name of this instance: Origin of archives, keyring package prefix. */
+  identity: string;
+  logLevel: LogLevel;
+  http: {
+    listen: ListenAddress;
+    /** Base URL clients reach the daemon at; derived from each request when unset. */
+    publicUrl: string | null;
+  };
+  ftp: {
+    listen: ListenAddress;
+  };
+  build: {
+    /** Parallel builds on this host. */
+    parallelism: number;
+  };
+}
+
+const listenAddress = z.string().transform((text, ctx) => {
+  const parsed = parseListenAddress(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** Integers may arrive as strings from the environment and flags. */
+const positiveInt = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z
+    .number({ invalid_type_error: 'expected a positive integer' })
+    .int('expected a positive integer')
+    .min(1, 'expected a positive integer')
+    .max(256, 'at most 256'),
+);
+
+export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
+
+/** The schema of the raw (file, environment, flag) layer, with snake_case keys. */
+export const rawSettingsSchema = z
+  .object({
+    home: z.string().min(1, 'must not be empty'),
+    identity: z
+      .string()
+      .regex(
+        IDENTITY_PATTERN,
+        'must be lower-case letters, digits, dots and dashes, starting with a letter or digit',
+      ),
+    log_level: z.enum(LOG_LEVELS),
+    http: z
+      .object({
+        listen: listenAddress,
+        public_url: z
+          .string()
+          .url('must be a URL such as http://builds.example.org:8066')
+          .regex(/^https?:\/\//, 'must start with http:// or https://')
+          .nullable(),
+      })
+      .strict(),
+    ftp: z.object({ listen: listenAddress }).strict(),
+    build: z.object({ parallelism: positiveInt }).strict(),
+  })
+  .strict();
+
+export type RawSettings = z.input<typeof rawSettingsSchema>;

@@ -1,0 +1,96 @@
+import type { EventFilter, EventInput, EventStore, StoredEvent } from '../events/event.js';
+import type { Db } from './database.js';
+
+interface EventRow {
+  id: number;
+  time: string;
+  type: StoredEvent['type'];
+  message: string;
+  source: string | null;
+  version: string | null;
+  distribution: string | null;
+  architecture: string | null;
+  upload_id: number | null;
+  build_id: number | null;
+  details: string;
+}
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  id: row.id,
+  time: row.time,
+  type: row.type,
+  message: row.message,
+  source: row.source,
+  version: row.version,
+  distribution: row.distribution,
+  architecture: row.architecture,
+  uploadId: row.upload_id,
+  buildId: row.build_id,
+  details: JSON.parse(row.details) as Record<string, unknown>,
+});
+
+const MAX_LIMIT = 1000;
+
+/** The durable event log in SQLite. */
+export class EventsRepository implements EventStore {
+  constructor(private readonly db: Db) {}
+
+  append(event: EventInput, time: Date): StoredEvent {
+    const row = this.db
+      .prepare(
+        `INSERT INTO events (time, type, message, source, version, distribution, architecture,
+           upload_id, build_id, details)
+         VALUES (@time, @type, @message, @source, @version, @distribution, @architecture,
+           @upload_id, @build_id, @details)
+         RETURNING *`,
+      )
+      .get({
+        time: time.toISOString(),
+        type: event.type,
+        message: event.message,
+        source: event.source ?? null,
+        version: event.version ?? null,
+        distribution: event.distribution ?? null,
+        architecture: event.architecture ?? null,
+        upload_id: event.uploadId ?? null,
+        build_id: event.buildId ?? null,
+        details: JSON.stringify(event.details ?? {}),
+      }) as EventRow;
+    return toEvent(row);
+  }
+
+  list(filter: EventFilter): StoredEvent[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.afterId !== undefined) {
+      where.push('id > @afterId');
+      params.afterId = filter.afterId;
+    }
+    if (filter.beforeId !== undefined) {
+      where.push('id < @beforeId');
+      params.beforeId = filter.beforeId;
+    }
+    if (filter.types && filter.types.length > 0) {
+      const names = filter.types.map((_, i) => `@type${i}`);
+      where.push(`type IN (${names.join(', ')})`);
+      filter.types.forEach((type, i) => (params[`type${i}`] = type));
+    }
+    for (const [key, column] of [
+      ['source', 'source'],
+      ['distribution', 'distribution'],
+      ['uploadId', 'upload_id'],
+      ['buildId', 'build_id'],
+    ] as const) {
+      if (filter[key] !== undefined) {
+        where.push(`${column} = @${key}`);
+        params[key] = filter[key];
+      }
+    }
+    // Following a stream reads forwards; browsing the history reads the newest first.
+    const order = filter.afterId !== undefined ? 'ASC' : 'DESC';
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIMIT);
+    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY id ${order} LIMIT ${limit}`;
+    return (this.db.prepare(sql).all(params) as EventRow[]).map(toEvent);
+  }
+}

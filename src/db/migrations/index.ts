@@ -1,0 +1,11 @@
+import type { Migration } from '../migrations.js';
+import { initial } from './001-initial.js';
+
+/**
+ * Every schema migration, in any order (applyMigrations sorts them and applies each one
+ * the database has not recorded yet, so a late migration with a lower number still runs).
+ * Number ranges per domain keep parallel work apart: 1-9 foundation, 10-19 archive,
+ * 20-29 incoming, 30-39 chroots/builds, 40-49 scheduler/remotes, 50-59 API/auth,
+ * 60-69 maintenance (snapshots, hooks, webhooks).
+ */
+export const MIGRATIONS: readonly Migration[] = [initial];

@@ -1,0 +1,84 @@
+import { FtpSrv, type FileSystem, type FtpConnection } from 'ftp-srv';
+import { formatListenAddress, type ListenAddress } from '../config/listen-address.js';
+import type { Logger } from '../shared/logger.js';
+import { AppError } from '../shared/errors.js';
+import { ftpSrvLogger } from './ftp-logger.js';
+
+export interface FtpServerOptions {
+  listen: ListenAddress;
+  logger: Logger;
+  /** The file system a logged-in (anonymous) session sees. */
+  fileSystem: (connection: FtpConnection) => FileSystem;
+  /** Seconds a session may stay idle before it is closed. */
+  idleTimeoutSeconds?: number;
+  passivePorts?: { min: number; max: number };
+}
+
+export interface RunningFtpServer {
+  address: ListenAddress;
+  close(): Promise<void>;
+}
+
+/** Starts ftp-srv with anonymous login only. */
+export async function startFtpServer(options: FtpServerOptions): Promise<RunningFtpServer> {
+  const signalsBefore = signalListeners();
+  const server = new FtpSrv({
+    url: `ftp://${formatListenAddress(options.listen)}`,
+    anonymous: true,
+    // Passive data connections go back to the address the client reached us at.
+    pasv_url: ((clientIp: string) => clientIp.replace(/^::ffff:/, '')) as unknown as string,
+    pasv_min: options.passivePorts?.min ?? 30000,
+    pasv_max: options.passivePorts?.max ?? 30999,
+    greeting: ['debyard incoming'],
+    timeout: (options.idleTimeoutSeconds ?? 300) * 1000,
+    log: ftpSrvLogger(options.logger),
+  });
+  // ftp-srv installs SIGTERM/SIGINT handlers that exit the process; the daemon shuts
+  // down in its own order, so remove them.
+  for (const [signal, listeners] of signalListeners()) {
+    for (const listener of listeners) {
+      if (!signalsBefore.get(signal)?.includes(listener)) process.off(signal, listener);
+    }
+  }
+  server.on('login', ({ connection, username }, resolve, reject) => {
+    if (username !== 'anonymous' && username !== 'ftp') {
+      reject(new Error('only anonymous login is accepted; log in as "anonymous"'));
+      return;
+    }
+    resolve({ fs: options.fileSystem(connection) });
+  });
+  server.on('client-error', ({ error }) =>
+    options.logger.debug('FTP client error', { err: error }),
+  );
+
+  const raw = (server as unknown as { server: import('node:net').Server }).server;
+  try {
+    await server.listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const shown = formatListenAddress(options.listen);
+    throw new AppError(
+      'unavailable',
+      code === 'EADDRINUSE'
+        ? `FTP address ${shown} is already in use by another program; stop it or pass --ftp HOST:PORT`
+        : `cannot listen on FTP address ${shown}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const bound = raw.address();
+  const address = {
+    host: options.listen.host,
+    port: typeof bound === 'object' && bound ? bound.port : options.listen.port,
+  };
+  return {
+    address,
+    close: async () => {
+      await server.close();
+    },
+  };
+}
+
+function signalListeners(): Map<NodeJS.Signals, ((...args: unknown[]) => void)[]> {
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT'];
+  return new Map(signals.map((s) => [s, process.listeners(s) as ((...args: unknown[]) => void)[]]));
+}

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { Settings } from '../../src/config/settings.js';
+import { startDaemon, type Daemon } from '../../src/app/daemon.js';
+import { silentLogger, type Logger } from '../../src/shared/logger.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The built CLI, as `npx debyard` runs it (npm test builds first). */
+export const CLI = path.join(REPO_ROOT, 'dist', 'app', 'main.js');
+
+/** Settings for a daemon on loopback with ephemeral ports. */
+export function testSettings(home: string, overrides: Partial<Settings> = {}): Settings {
+  return {
+    home,
+    identity: 'testyard',
+    logLevel: 'silent',
+    http: { listen: { host: '127.0.0.1', port: 0 }, publicUrl: null },
+    ftp: { listen: { host: '127.0.0.1', port: 0 } },
+    build: { parallelism: 1 },
+    ...overrides,
+  };
+}
+
+/** Starts a daemon in this process; stop it with `daemon.stop()`. */
+export function startTestDaemon(
+  home: string,
+  overrides: Partial<Settings> = {},
+  logger: Logger = silentLogger,
+): Promise<Daemon> {
+  return startDaemon({ settings: testSettings(home, overrides), logger });
+}
+
+export interface SpawnedDaemon {
+  child: ChildProcess;
+  url: string;
+  ftpPort: number;
+  output: () => string;
+}
+
+/**
+ * Runs `debyard daemon` as its own process (ephemeral loopback ports) and waits until it
+ * logs that it started. Rejects with its output if it exits first.
+ */
+export async function spawnDaemon(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<SpawnedDaemon> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'daemon', '--http', '127.0.0.1:0', '--ftp', '127.0.0.1:0', ...args],
+    {
+      env: { ...process.env, DEBYARD_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const started = await new Promise<{ http: string; ftp: string }>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`daemon did not start in 60 s:\n${output}`)),
+      60_000,
+    );
+    const check = () => {
+      const line = output.split('\n').find((l) => l.includes('"msg":"debyard started"'));
+      if (line) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve(JSON.parse(line) as { http: string; ftp: string });
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited with ${code} before starting:\n${output}`));
+    });
+  });
+  return {
+    child,
+    url: `http://${started.http}`,
+    ftpPort: Number(started.ftp.split(':').at(-1)),
+    output: () => output,
+  };
+}
+
+/** Runs the built CLI to completion. */
+export async function runCliProcess(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd ?? REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr };
+}
+
+/** Waits for a child to exit, killing it after `timeoutMs`. */
+export async function waitForExit(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const start = Date.now();
+  if (child.exitCode !== null || child.signalCode !== null)
+    return { code: child.exitCode, signal: child.signalCode, ms: 0 };
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  return { code, signal, ms: Date.now() - start };
+}
