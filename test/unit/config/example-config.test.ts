@@ -5,8 +5,17 @@ import { REPO_ROOT } from '../../helpers/daemon.js';
 
 describe('etc/debyard.toml', () => {
   it('is valid and states the embedded defaults', () => {
-    const input = { env: {}, flags: {}, cwd: path.join(REPO_ROOT, 'etc'), hostname: 'host', cpuCount: 2 };
-    const fromFile = loadSettings({ ...input, configFile: path.join(REPO_ROOT, 'etc', 'debyard.toml') });
+    const input = {
+      env: {},
+      flags: {},
+      cwd: path.join(REPO_ROOT, 'etc'),
+      hostname: 'host',
+      cpuCount: 2,
+    };
+    const fromFile = loadSettings({
+      ...input,
+      configFile: path.join(REPO_ROOT, 'etc', 'debyard.toml'),
+    });
     expect(fromFile).toEqual(loadSettings(input));
   });
 });
