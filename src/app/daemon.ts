@@ -7,19 +7,19 @@ import { EventsRepository } from '../db/events-repository.js';
 import { UsersRepository } from '../db/users-repository.js';
 import { EventLog } from '../events/event-log.js';
 import { ClosedFileSystem } from '../incoming/closed-file-system.js';
-import { startFtpServer, type RunningFtpServer } from '../incoming/ftp-server.js';
+import { startFtpServer } from '../incoming/ftp-server.js';
 import { ANONYMOUS, createApiRouter } from '../api/api-router.js';
-import { statusRoutes } from '../api/routers/status-router.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { createHttpApp } from '../web/http-app.js';
 import { closeServer, listenOn } from '../web/listen.js';
-import { createUiRouter } from '../web/ui-router.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
-import { acquireHomeLock, type HomeLock } from './home-lock.js';
+import { acquireHomeLock } from './home-lock.js';
 import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
+import type { AppContext, DaemonPart } from './part.js';
+import { statusPart } from './parts/status-part.js';
 
 export interface DaemonOptions {
   settings: Settings;
@@ -35,38 +35,30 @@ export interface Daemon {
   /** Base URL of the HTTP listener, e.g. http://127.0.0.1:8066 */
   url: string;
   events: EventLog;
-  /** Resolves once the daemon has stopped (after `stop()` or a fatal error). */
+  /** Resolves once the daemon has stopped. */
   stopped: Promise<void>;
   stop(reason?: string): Promise<void>;
 }
 
+type Stoppable = { name: string; stop: () => Promise<void> | void };
+
 /**
- * The composition root: prepares the home, opens the database, builds every service and
+ * The composition root: prepares the home, opens the database, builds every part and
  * starts the listeners. On any start-up failure, what was started is stopped again.
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { settings, logger } = options;
   const clock = options.clock ?? systemClock;
-  const info = packageInfo();
   const layout = homeLayout(settings.home);
-  const stack: { name: string; stop: () => Promise<void> | void }[] = [];
-  const unwind = async () => {
-    for (const { name, stop } of stack.reverse()) {
-      try {
-        await stop();
-      } catch (error) {
-        logger.error(`stopping ${name} failed`, { err: error });
-      }
-    }
-    stack.length = 0;
-  };
+  const stack: Stoppable[] = [];
+  const shutdown = new AbortController();
+  const unwind = () => stopAll(stack, logger);
 
   try {
     checkHome(layout);
-    const lock: HomeLock = acquireHomeLock(layout.lockFile, layout.root);
+    const lock = acquireHomeLock(layout.lockFile, layout.root);
     stack.push({ name: 'home lock', stop: () => lock.release() });
-
-    const db: Db = openDatabase(layout.database, { logger: logger.child({ module: 'db' }) });
+    const db = openDatabase(layout.database, { logger: logger.child({ module: 'db' }) });
     stack.push({ name: 'database', stop: () => closeDatabase(db) });
     createHomeFolders(layout);
 
@@ -75,49 +67,59 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       clock,
       logger: logger.child({ module: 'events' }),
     });
-    const users = new UsersRepository(db);
     await bootstrapAdmin({
-      users,
+      users: new UsersRepository(db),
       clock,
       logger: logger.child({ module: 'users' }),
       passwordFile: layout.adminPassword,
     });
-
-    const startedAt = clock.now();
-    const statusDeps = { version: info.version, identity: settings.identity, startedAt, clock };
-    const apiRouter = createApiRouter({
-      implementations: [...statusRoutes(statusDeps)],
-      authenticate: () => ANONYMOUS,
-      logger: logger.child({ module: 'api' }),
+    const ctx: AppContext = {
+      settings,
+      layout,
+      info: packageInfo(),
+      logger,
+      clock,
+      db,
+      events,
+      startedAt: clock.now(),
+      shutdown: shutdown.signal,
+    };
+    stack.push({
+      name: 'shutdown signal',
+      stop: () => shutdown.abort(new Error('daemon stopping')),
     });
+
+    const parts: DaemonPart[] = [statusPart(ctx)];
+
     const app = createHttpApp({
-      apiRouter,
-      routers: [
-        createUiRouter({
-          status: () => ({
-            version: info.version,
-            identity: settings.identity,
-            startedAt: startedAt.toISOString(),
-          }),
-        }),
-      ],
-      templatesDir: info.templatesDir,
+      apiRouter: createApiRouter({
+        implementations: parts.flatMap((p) => p.calls ?? []),
+        authenticate: () => ANONYMOUS,
+        logger: logger.child({ module: 'api' }),
+      }),
+      routers: parts.flatMap((p) => p.routers ?? []),
+      templatesDir: ctx.info.templatesDir,
       logger: logger.child({ module: 'http' }),
     });
+    for (const part of parts) {
+      if (part.stop) stack.push({ name: part.name, stop: () => part.stop!() });
+    }
+
     const server = createServer(app);
     const http = await listenOn(server, settings.http.listen, 'HTTP', '--http');
     stack.push({ name: 'HTTP server', stop: () => closeServer(server) });
-
-    const ftpServer: RunningFtpServer = await startFtpServer({
+    const ftpServer = await startFtpServer({
       listen: settings.ftp.listen,
       logger: logger.child({ module: 'ftp' }),
       fileSystem: (connection) => new ClosedFileSystem(connection),
     });
     stack.push({ name: 'FTP server', stop: () => ftpServer.close() });
 
+    for (const part of parts) await part.start?.();
+
     events.emit({
       type: 'DAEMON',
-      message: `debyard ${info.version} started`,
+      message: `debyard ${ctx.info.version} started`,
       details: { pid: process.pid },
     });
     stack.push({
@@ -129,32 +131,58 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       http: formatListenAddress(http),
       ftp: formatListenAddress(ftpServer.address),
     });
-
-    let resolveStopped!: () => void;
-    const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-    let stopping: Promise<void> | undefined;
-    const urlHost = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
-    return {
-      layout,
-      http,
-      ftp: ftpServer.address,
-      url: `http://${formatListenAddress({ host: urlHost, port: http.port })}`,
-      events,
-      stopped,
-      stop: (reason = 'stop requested') => {
-        stopping ??= (async () => {
-          logger.info('debyard stopping', { reason });
-          await unwind();
-          logger.info('debyard stopped');
-          resolveStopped();
-        })();
-        return stopping;
-      },
-    };
+    return running({ layout, http, ftp: ftpServer.address, events, logger, unwind });
   } catch (error) {
     logger.debug('start-up failed; stopping what was started', { error: describeError(error) });
     await unwind();
     throw error;
+  }
+}
+
+function running(input: {
+  layout: HomeLayout;
+  http: ListenAddress;
+  ftp: ListenAddress;
+  events: EventLog;
+  logger: Logger;
+  unwind: () => Promise<void>;
+}): Daemon {
+  const { http, logger } = input;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let stopping: Promise<void> | undefined;
+  const urlHost = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
+  return {
+    layout: input.layout,
+    http,
+    ftp: input.ftp,
+    url: `http://${formatListenAddress({ host: urlHost, port: http.port })}`,
+    events: input.events,
+    stopped,
+    stop: (reason = 'stop requested') => {
+      stopping ??= (async () => {
+        logger.info('debyard stopping', { reason });
+        await input.unwind();
+        logger.info('debyard stopped');
+        resolveStopped();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Stops in reverse start order: first the stop event, then the listeners stop accepting,
+ * then the parts finish or checkpoint their work, then the database closes.
+ */
+async function stopAll(stack: Stoppable[], logger: Logger): Promise<void> {
+  while (stack.length > 0) {
+    const { name, stop } = stack.pop()!;
+    try {
+      await stop();
+    } catch (error) {
+      logger.error(`stopping ${name} failed`, { err: error });
+    }
   }
 }
 
