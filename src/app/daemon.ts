@@ -84,10 +84,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       startedAt: clock.now(),
       shutdown: shutdown.signal,
     };
-    stack.push({
-      name: 'shutdown signal',
-      stop: () => shutdown.abort(new Error('daemon stopping')),
-    });
 
     const parts: DaemonPart[] = [statusPart(ctx)];
 
@@ -104,6 +100,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     for (const part of parts) {
       if (part.stop) stack.push({ name: part.name, stop: () => part.stop!() });
     }
+    // Popped before the parts stop: running work sees the abort, then parts wind down.
+    stack.push({
+      name: 'shutdown signal',
+      stop: () => shutdown.abort(new Error('daemon stopping')),
+    });
 
     const server = createServer(app);
     const http = await listenOn(server, settings.http.listen, 'HTTP', '--http');
