@@ -92,6 +92,10 @@ export function loadSettings(input: LoadSettingsInput): Settings {
     http: { listen: raw.http.listen, publicUrl: raw.http.public_url },
     ftp: { listen: raw.ftp.listen },
     build: { parallelism: raw.build.parallelism },
+    archive: {
+      byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
+      releaseValidDays: raw.archive.release_valid_days,
+    },
   };
 }
 
@@ -116,6 +120,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       http: { listen: '0.0.0.0:8066', public_url: null },
       ftp: { listen: '0.0.0.0:8067' },
       build: { parallelism: Math.max(1, input.cpuCount) },
+      archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
     },
   };
 }

@@ -21,6 +21,15 @@ export interface Settings {
     /** Parallel builds on this host. */
     parallelism: number;
   };
+  archive: {
+    /**
+     * How long by-hash indices of replaced publications stay served (and pool files they
+     * name stay in the pool), so clients holding an older InRelease still download.
+     */
+    byHashRetentionMinutes: number;
+    /** Release files get a Valid-Until this many days after their Date; 0 for none. */
+    releaseValidDays: number;
+  };
 }
 
 const listenAddress = z.string().transform((text, ctx) => {
@@ -41,6 +50,18 @@ const positiveInt = z.preprocess(
     .min(1, 'expected a positive integer')
     .max(256, 'at most 256'),
 );
+
+/** A whole number from 0 to `max`; may arrive as a string. */
+function nonNegativeInt(max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z
+      .number({ invalid_type_error: 'expected a whole number' })
+      .int('expected a whole number')
+      .min(0, 'expected a whole number')
+      .max(max, `at most ${max}`),
+  );
+}
 
 export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
@@ -67,6 +88,12 @@ export const rawSettingsSchema = z
       .strict(),
     ftp: z.object({ listen: listenAddress }).strict(),
     build: z.object({ parallelism: positiveInt }).strict(),
+    archive: z
+      .object({
+        by_hash_retention_minutes: nonNegativeInt(7 * 24 * 60),
+        release_valid_days: nonNegativeInt(3650),
+      })
+      .strict(),
   })
   .strict();
 

@@ -19,6 +19,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     http: { listen: { host: '127.0.0.1', port: 0 }, publicUrl: null },
     ftp: { listen: { host: '127.0.0.1', port: 0 } },
     build: { parallelism: 1 },
+    archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     ...overrides,
   };
 }

@@ -1,6 +1,8 @@
 import type { Migration } from '../migrations.js';
 import { initial } from './001-initial.js';
 import { repositories } from './010-repositories.js';
+import { archivePackages } from './011-archive-packages.js';
+import { archivePublishing } from './012-archive-publishing.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -9,4 +11,9 @@ import { repositories } from './010-repositories.js';
  * 20-29 incoming, 30-39 chroots/builds, 40-49 scheduler/remotes, 50-59 API/auth,
  * 60-69 maintenance (snapshots, hooks, webhooks).
  */
-export const MIGRATIONS: readonly Migration[] = [initial, repositories];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  repositories,
+  archivePackages,
+  archivePublishing,
+];

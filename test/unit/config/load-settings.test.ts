@@ -37,6 +37,7 @@ describe('loadSettings', () => {
       http: { listen: { host: '0.0.0.0', port: 8066 }, publicUrl: null },
       ftp: { listen: { host: '0.0.0.0', port: 8067 } },
       build: { parallelism: 4 },
+      archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     });
   });
 
