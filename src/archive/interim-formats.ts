@@ -129,3 +129,18 @@ export const interimFormats: ArchiveFormats & { hashFile: typeof hashFile } = {
     return `${render([...release.fields, ['SHA256', sum('sha256')], ['SHA512', sum('sha512')]])}\n`;
   },
 };
+
+/** INTERIM xz: the xz command (until src/debian's compression lands). */
+export const interimXz = {
+  xz(data: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        'xz',
+        ['-c', '-6', '--check=crc64', '-T1'],
+        { encoding: 'buffer', maxBuffer: 1 << 30 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+      child.stdin!.end(data);
+    });
+  },
+};

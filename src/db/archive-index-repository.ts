@@ -237,3 +237,50 @@ export class ArchiveIndexRepository {
     for (const id of fileIds) stmt.run(id, dist, revision);
   }
 }
+
+/** Pool files whose last reference went away before `before`, with where they were released. */
+export function unreferencedPoolFiles(
+  db: Db,
+  before: Date,
+): { id: number; repository: string; path: string; releases: { dist: string; revision: number }[] }[] {
+  const files = db
+    .prepare(
+      `SELECT id, repository, path FROM archive_pool_files
+       WHERE unreferenced_at IS NOT NULL AND unreferenced_at < ?`,
+    )
+    .all(before.toISOString()) as { id: number; repository: string; path: string }[];
+  const releases = db.prepare(
+    'SELECT distribution AS dist, revision FROM archive_pool_releases WHERE file_id = ?',
+  );
+  return files.map((f) => ({
+    ...f,
+    releases: releases.all(f.id) as { dist: string; revision: number }[],
+  }));
+}
+
+/** Whether some still-served generation of `dist` predates `revision`. */
+export function servesRevisionBefore(db: Db, dist: string, revision: number): boolean {
+  const published = db
+    .prepare('SELECT published_revision FROM archive_dists WHERE name = ?')
+    .pluck()
+    .get(dist) as number | undefined;
+  if (published === undefined) return false;
+  if (published < revision) return true;
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM archive_generations
+         WHERE distribution = ? AND retired_at IS NULL AND revision < ? LIMIT 1`,
+      )
+      .pluck()
+      .get(dist, revision) !== undefined
+  );
+}
+
+/** Deletes the record of a still unreferenced pool file; false if it is referenced again. */
+export function deletePoolFileRecord(db: Db, id: number): boolean {
+  return (
+    db.prepare('DELETE FROM archive_pool_files WHERE id = ? AND unreferenced_at IS NOT NULL').run(id)
+      .changes > 0
+  );
+}
