@@ -85,12 +85,22 @@ export class GenerationWriter {
       return true;
     };
 
+    // apt asks for the strongest hash the Release lists: SHA512 is a second name of the file.
+    const linkNames = async (file: PublishedFile, plain: boolean) => {
+      const primary = path.join(temp, byHashPath(file.path, file.sha256));
+      const sha512 = path.join(temp, byHashPath(file.path, file.sha512, 'SHA512'));
+      await fs.mkdir(path.dirname(sha512), { recursive: true });
+      addDirs(dirs, temp, path.dirname(sha512));
+      await tryLink(primary, sha512);
+      if (plain) await fs.link(primary, path.join(temp, file.path));
+    };
     for (const file of input.files) {
       await placeByHash(file, true);
-      const named = path.join(temp, file.path);
-      await fs.link(path.join(temp, byHashPath(file.path, file.sha256)), named);
+      await linkNames(file, true);
     }
-    for (const file of input.retained) await placeByHash(file, false);
+    for (const file of input.retained) {
+      if (await placeByHash(file, false)) await linkNames(file, false);
+    }
     for (const [name, text] of [
       ['Release', input.release],
       ['InRelease', input.inRelease],
@@ -137,8 +147,8 @@ export class GenerationWriter {
   }
 }
 
-export function byHashPath(file: string, sha256: string): string {
-  return path.posix.join(path.posix.dirname(file), 'by-hash', 'SHA256', sha256);
+export function byHashPath(file: string, hash: string, algorithm = 'SHA256'): string {
+  return path.posix.join(path.posix.dirname(file), 'by-hash', algorithm, hash);
 }
 
 function addDirs(dirs: Set<string>, root: string, dir: string): void {
