@@ -1,8 +1,5 @@
 import type { ArchivePackagesRepository } from '../db/archive-packages-repository.js';
-import type {
-  ArchiveQueryRepository,
-  PlacedBinary,
-} from '../db/archive-query-repository.js';
+import type { ArchiveQueryRepository, PlacedBinary } from '../db/archive-query-repository.js';
 import { InvalidInputError, type Problem } from '../shared/errors.js';
 import type { ArchiveConfig } from './archive-config.js';
 import { poolDirectory } from './pool/pool-path.js';

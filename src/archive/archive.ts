@@ -9,11 +9,7 @@ import { TouchedIndices } from './changes/touched.js';
 import type { ArchiveWriter } from './changes/writer.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { findSuite } from './model/layout.js';
-import {
-  prepareSource,
-  type PackageInput,
-  type PreparedSource,
-} from './packages/prepare.js';
+import { prepareSource, type PackageInput, type PreparedSource } from './packages/prepare.js';
 import type { PoolStore } from './pool/pool-store.js';
 import type { ArchiveFormats } from './ports.js';
 
@@ -79,20 +75,27 @@ export class Archive {
     const { value, dists } = await this.deps.locks.with(
       sourceKeys,
       async () => {
-        const conflicts = prepared.flatMap((p) =>
-          this.deps.writer.poolConflicts(repo, filesOf(p)),
-        );
+        const conflicts = prepared.flatMap((p) => this.deps.writer.poolConflicts(repo, filesOf(p)));
         if (conflicts.length) {
           throw new ConflictError('the pool already has other files under these names', {
             problems: conflicts.map((message) => ({ message })),
           });
         }
-        await this.putPoolFiles(repo, prepared, signal);
-        return this.deps.locks.with(
-          chain.map((d) => `dist:${d}`),
-          () => this.commitInstall(target, prepared, input),
-          signal,
-        );
+        for (const p of prepared) this.checkUploadVersion(target, p);
+        const fresh = await this.putPoolFiles(repo, prepared, signal);
+        try {
+          return await this.deps.locks.with(
+            chain.map((d) => `dist:${d}`),
+            () => this.commitInstall(target, prepared, input),
+            signal,
+          );
+        } catch (error) {
+          // Nothing names the files just put in the pool: take them out again.
+          for (const f of fresh) {
+            if (!this.deps.packages.findPoolFile(repo, f)) await this.deps.pool.remove(repo, f);
+          }
+          throw error;
+        }
       },
       signal,
     );
@@ -230,11 +233,12 @@ export class Archive {
     }
   }
 
+  /** Puts the files the pool does not have yet; returns their pool paths. */
   private async putPoolFiles(
     repo: string,
     prepared: readonly PreparedSource[],
     signal?: AbortSignal,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const fresh = prepared
       .flatMap(filesOf)
       .filter((f) => f.from !== null && !this.deps.packages.findPoolFile(repo, f.poolPath));
@@ -242,10 +246,9 @@ export class Archive {
       signal?.throwIfAborted();
       await this.deps.pool.put(repo, f.poolPath, f.from!);
     }
-    await this.deps.pool.sync(
-      repo,
-      fresh.map((f) => f.poolPath),
-    );
+    const paths = fresh.map((f) => f.poolPath);
+    await this.deps.pool.sync(repo, paths);
+    return paths;
   }
 
   private commitInstall(
@@ -320,9 +323,10 @@ export class Archive {
     return true;
   }
 
-  private commit<T>(
-    fn: (touched: TouchedIndices, events: StoredEvent[]) => T,
-  ): { value: T; dists: string[] } {
+  private commit<T>(fn: (touched: TouchedIndices, events: StoredEvent[]) => T): {
+    value: T;
+    dists: string[];
+  } {
     const touched = new TouchedIndices();
     const events: StoredEvent[] = [];
     const value = this.deps.transaction(() => {

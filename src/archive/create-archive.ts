@@ -55,7 +55,13 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
   const pool = new PoolStore(deps.reposRoot);
   const locks = new KeyedLock();
   const architecturesOf = (dist: string) => config.resolve(dist).distribution.architectures;
-  const writer = new ArchiveWriter({ packages, index, formats: deps.formats, clock, architecturesOf });
+  const writer = new ArchiveWriter({
+    packages,
+    index,
+    formats: deps.formats,
+    clock,
+    architecturesOf,
+  });
   const generations = new GenerationWriter((repo) => pool.repositoryRoot(repo));
   const publisher = new Publisher({
     index,
@@ -103,7 +109,11 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     inTransaction(db, () => {
       for (const d of dists) {
         if (!index.dist(d.name)) {
-          index.markChanged(d.name, d.repository, allIndexPaths(config.resolve(d.name).distribution));
+          index.markChanged(
+            d.name,
+            d.repository,
+            allIndexPaths(config.resolve(d.name).distribution),
+          );
         }
       }
     });
@@ -130,7 +140,11 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
             dist: d.name,
             error: describeError(error),
           });
-          index.markChanged(d.name, d.repository, allIndexPaths(config.resolve(d.name).distribution));
+          index.markChanged(
+            d.name,
+            d.repository,
+            allIndexPaths(config.resolve(d.name).distribution),
+          );
         }
       }
       await publishPending(signal);

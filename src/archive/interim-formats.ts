@@ -71,7 +71,14 @@ export const interimFormats: ArchiveFormats & { hashFile: typeof hashFile } = {
     const files = contents.stdout
       .split('\n')
       .filter((l) => l && !l.startsWith('d'))
-      .map((l) => l.split(/\s+/).slice(5).join(' ').split(' -> ')[0]!.replace(/^\.?\//, ''));
+      .map((l) =>
+        l
+          .split(/\s+/)
+          .slice(5)
+          .join(' ')
+          .split(' -> ')[0]!
+          .replace(/^\.?\//, ''),
+      );
     return { control: parseStanza(control.stdout), files, digests };
   },
   async readDsc(file) {
@@ -125,7 +132,8 @@ export const interimFormats: ArchiveFormats & { hashFile: typeof hashFile } = {
   },
   releaseFile(release: ReleaseContent) {
     const sum = (key: 'sha256' | 'sha512') =>
-      '\n' + release.files.map((f) => ` ${f[key]} ${String(f.size).padStart(16)} ${f.path}`).join('\n');
+      '\n' +
+      release.files.map((f) => ` ${f[key]} ${String(f.size).padStart(16)} ${f.path}`).join('\n');
     return `${render([...release.fields, ['SHA256', sum('sha256')], ['SHA512', sum('sha512')]])}\n`;
   },
 };

@@ -8,7 +8,11 @@ export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();
 
   /** Runs `fn` holding every key (taken in sorted order, so two callers never deadlock). */
-  async with<T>(keys: readonly string[], fn: () => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+  async with<T>(
+    keys: readonly string[],
+    fn: () => Promise<T> | T,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const sorted = [...new Set(keys)].sort();
     const releases: (() => void)[] = [];
     try {
@@ -41,7 +45,8 @@ export class KeyedLock {
     signal.throwIfAborted();
     let onAbort!: () => void;
     const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new UnavailableError(`gave up waiting for ${key}: ${String(signal.reason)}`));
+      onAbort = () =>
+        reject(new UnavailableError(`gave up waiting for ${key}: ${String(signal.reason)}`));
       signal.addEventListener('abort', onAbort, { once: true });
     });
     try {

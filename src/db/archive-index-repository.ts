@@ -166,8 +166,9 @@ export class ArchiveIndexRepository {
 
   /** Drops segments no index used since `before`. */
   pruneSegments(before: Date): number {
-    return this.db.prepare('DELETE FROM archive_segments WHERE used_at < ?').run(before.toISOString())
-      .changes;
+    return this.db
+      .prepare('DELETE FROM archive_segments WHERE used_at < ?')
+      .run(before.toISOString()).changes;
   }
 
   generations(dist: string): GenerationRecord[] {
@@ -242,7 +243,12 @@ export class ArchiveIndexRepository {
 export function unreferencedPoolFiles(
   db: Db,
   before: Date,
-): { id: number; repository: string; path: string; releases: { dist: string; revision: number }[] }[] {
+): {
+  id: number;
+  repository: string;
+  path: string;
+  releases: { dist: string; revision: number }[];
+}[] {
   const files = db
     .prepare(
       `SELECT id, repository, path FROM archive_pool_files
@@ -280,7 +286,8 @@ export function servesRevisionBefore(db: Db, dist: string, revision: number): bo
 /** Deletes the record of a still unreferenced pool file; false if it is referenced again. */
 export function deletePoolFileRecord(db: Db, id: number): boolean {
   return (
-    db.prepare('DELETE FROM archive_pool_files WHERE id = ? AND unreferenced_at IS NOT NULL').run(id)
-      .changes > 0
+    db
+      .prepare('DELETE FROM archive_pool_files WHERE id = ? AND unreferenced_at IS NOT NULL')
+      .run(id).changes > 0
   );
 }

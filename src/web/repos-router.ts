@@ -12,12 +12,16 @@ const SEGMENT = /^[A-Za-z0-9+~_-][A-Za-z0-9.+~_-]*$/;
 
 /** Content types of what an apt repository holds. */
 function contentType(file: string): string {
-  if (file.endsWith('.deb') || file.endsWith('.udeb')) return 'application/vnd.debian.binary-package';
+  if (file.endsWith('.deb') || file.endsWith('.udeb'))
+    return 'application/vnd.debian.binary-package';
   if (file.endsWith('.gz')) return 'application/gzip';
   if (file.endsWith('.xz')) return 'application/x-xz';
   if (file.endsWith('.gpg')) return 'application/pgp-signature';
   if (/\/by-hash\//.test(file)) return 'application/octet-stream';
-  if (/\.(dsc|changes|buildinfo)$/.test(file) || /\/(InRelease|Release|Packages|Sources)$/.test(file))
+  if (
+    /\.(dsc|changes|buildinfo)$/.test(file) ||
+    /\/(InRelease|Release|Packages|Sources)$/.test(file)
+  )
     return 'text/plain; charset=utf-8';
   return 'application/octet-stream';
 }

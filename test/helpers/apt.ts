@@ -41,26 +41,46 @@ export class IsolatedApt {
     writeFileSync(path.join(dir, 'etc/apt/sources.list'), '');
     const admin = path.join(this.root, 'var/lib/dpkg');
     this.options = [
-      `-o`, `Dir::Etc=${path.join(dir, 'etc/apt')}`,
-      `-o`, `Dir::Etc::SourceList=${path.join(dir, 'etc/apt/sources.list')}`,
-      `-o`, `Dir::Etc::SourceParts=${path.join(dir, 'etc/apt/sources.list.d')}`,
-      `-o`, `Dir::Etc::Parts=${path.join(dir, 'etc/apt/apt.conf.d')}`,
-      `-o`, `Dir::Etc::Preferences=${path.join(dir, 'etc/apt/preferences')}`,
-      `-o`, `Dir::Etc::PreferencesParts=${path.join(dir, 'etc/apt/preferences.d')}`,
-      `-o`, `Dir::State=${path.join(dir, 'var/lib/apt')}`,
-      `-o`, `Dir::Cache=${path.join(dir, 'var/cache/apt')}`,
-      `-o`, `Dir::State::status=${path.join(admin, 'status')}`,
-      `-o`, `APT::Architecture=${architecture}`,
-      `-o`, `APT::Architectures=${architecture}`,
-      `-o`, `Debug::NoLocking=1`,
-      `-o`, `APT::Sandbox::User=root`,
-      `-o`, `Acquire::Languages=none`,
-      `-o`, `DPkg::Options::=--root=${this.root}`,
-      `-o`, `DPkg::Options::=--admindir=${admin}`,
-      `-o`, `DPkg::Options::=--force-script-chrootless`,
-      `-o`, `DPkg::Options::=--force-not-root`,
-      `-o`, `DPkg::Options::=--log=${path.join(dir, 'dpkg.log')}`,
-      `-o`, `DPkg::Use-Pty=0`,
+      `-o`,
+      `Dir::Etc=${path.join(dir, 'etc/apt')}`,
+      `-o`,
+      `Dir::Etc::SourceList=${path.join(dir, 'etc/apt/sources.list')}`,
+      `-o`,
+      `Dir::Etc::SourceParts=${path.join(dir, 'etc/apt/sources.list.d')}`,
+      `-o`,
+      `Dir::Etc::Parts=${path.join(dir, 'etc/apt/apt.conf.d')}`,
+      `-o`,
+      `Dir::Etc::Preferences=${path.join(dir, 'etc/apt/preferences')}`,
+      `-o`,
+      `Dir::Etc::PreferencesParts=${path.join(dir, 'etc/apt/preferences.d')}`,
+      `-o`,
+      `Dir::State=${path.join(dir, 'var/lib/apt')}`,
+      `-o`,
+      `Dir::Cache=${path.join(dir, 'var/cache/apt')}`,
+      `-o`,
+      `Dir::State::status=${path.join(admin, 'status')}`,
+      `-o`,
+      `APT::Architecture=${architecture}`,
+      `-o`,
+      `APT::Architectures=${architecture}`,
+      `-o`,
+      `Debug::NoLocking=1`,
+      `-o`,
+      `APT::Sandbox::User=root`,
+      `-o`,
+      `Acquire::Languages=none`,
+      `-o`,
+      `DPkg::Options::=--root=${this.root}`,
+      `-o`,
+      `DPkg::Options::=--admindir=${admin}`,
+      `-o`,
+      `DPkg::Options::=--force-script-chrootless`,
+      `-o`,
+      `DPkg::Options::=--force-not-root`,
+      `-o`,
+      `DPkg::Options::=--log=${path.join(dir, 'dpkg.log')}`,
+      `-o`,
+      `DPkg::Use-Pty=0`,
     ];
     this.sourcesDir = path.join(dir, 'etc/apt/sources.list.d');
   }
@@ -68,7 +88,16 @@ export class IsolatedApt {
   private readonly sourcesDir: string;
 
   /** Adds a deb822 .sources file (with Signed-By a key file). */
-  addSource(name: string, input: { uri: string; suites: string[]; components: string[]; signedBy: string; types?: string }): void {
+  addSource(
+    name: string,
+    input: {
+      uri: string;
+      suites: string[];
+      components: string[];
+      signedBy: string;
+      types?: string;
+    },
+  ): void {
     writeFileSync(
       path.join(this.sourcesDir, `${name}.sources`),
       `Types: ${input.types ?? 'deb deb-src'}\nURIs: ${input.uri}\nSuites: ${input.suites.join(' ')}\n` +

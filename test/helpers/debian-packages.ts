@@ -44,7 +44,10 @@ function stage(root: string, spec: DebSpec): { tree: string; out: string } {
       `Section: ${spec.section ?? 'misc'}\nPriority: optional\n` +
       `Description: ${spec.description ?? `test package ${spec.name}`}\n a package built by the debyard tests\n`,
   );
-  const out = path.join(root, `${spec.name}_${spec.version.replace(/^\d+:/, '')}_${spec.architecture}.deb`);
+  const out = path.join(
+    root,
+    `${spec.name}_${spec.version.replace(/^\d+:/, '')}_${spec.architecture}.deb`,
+  );
   return { tree, out };
 }
 
@@ -58,14 +61,25 @@ export function buildDeb(dir: string, spec: DebSpec): string {
 }
 
 /** Builds many .debs, `parallel` dpkg-deb processes at a time. */
-export async function buildDebs(dir: string, specs: readonly DebSpec[], parallel = 4): Promise<string[]> {
+export async function buildDebs(
+  dir: string,
+  specs: readonly DebSpec[],
+  parallel = 4,
+): Promise<string[]> {
   const out: string[] = new Array(specs.length);
   let next = 0;
   const worker = async () => {
     while (next < specs.length) {
       const i = next++;
       const staged = stage(dir, specs[i]!);
-      await run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z1', '--build', staged.tree, staged.out]);
+      await run('dpkg-deb', [
+        '--root-owner-group',
+        '-Zgzip',
+        '-z1',
+        '--build',
+        staged.tree,
+        staged.out,
+      ]);
       out[i] = staged.out;
     }
   };
@@ -109,6 +123,9 @@ export function buildSource(dir: string, spec: SourceSpec): string {
     cwd: path.dirname(tree),
     stdio: 'ignore',
   });
-  const dsc = path.join(path.dirname(tree), `${spec.name}_${spec.version.replace(/^\d+:/, '')}.dsc`);
+  const dsc = path.join(
+    path.dirname(tree),
+    `${spec.name}_${spec.version.replace(/^\d+:/, '')}.dsc`,
+  );
   return dsc;
 }

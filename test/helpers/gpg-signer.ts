@@ -20,7 +20,15 @@ export function gpgSigner(dir: string): TestSigner {
     if (r.status !== 0) throw new Error(`gpg ${args.join(' ')} failed: ${r.stderr}`);
     return r.stdout;
   };
-  gpg(['--passphrase', '', '--quick-gen-key', 'debyard test <test@example.org>', 'ed25519', 'sign', '0']);
+  gpg([
+    '--passphrase',
+    '',
+    '--quick-gen-key',
+    'debyard test <test@example.org>',
+    'ed25519',
+    'sign',
+    '0',
+  ]);
   const keyFile = path.join(dir, 'archive-key.gpg');
   writeFileSync(keyFile, execFileSync('gpg', ['--homedir', home, '--export']));
   return {

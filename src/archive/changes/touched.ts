@@ -1,7 +1,9 @@
 import type { DistributionSpec } from '../model/repository.js';
 
 /** The index files of a distribution, by base path (without compression suffix). */
-export function allIndexPaths(dist: Pick<DistributionSpec, 'components' | 'architectures'>): string[] {
+export function allIndexPaths(
+  dist: Pick<DistributionSpec, 'components' | 'architectures'>,
+): string[] {
   const paths: string[] = [];
   for (const component of dist.components) {
     paths.push(`${component}/source/Sources`);

@@ -79,7 +79,9 @@ export class ArchiveWriter {
       );
     let extended = false;
     if (prepared.dsc) extended = this.storeDsc(repository, sourceId, prepared) || extended;
-    const have = new Map(packages.binaries(sourceId).map((b) => [`${b.package} ${b.architecture}`, b]));
+    const have = new Map(
+      packages.binaries(sourceId).map((b) => [`${b.package} ${b.architecture}`, b]),
+    );
     const added: string[] = [];
     for (const binary of prepared.binaries) {
       const old = have.get(`${binary.package} ${binary.architecture}`);
@@ -98,7 +100,10 @@ export class ArchiveWriter {
     if (existing && extended) {
       for (const p of packages.placementsOfSource(sourceId)) {
         const archs = this.deps.architecturesOf(p.distribution);
-        touched.add(p.distribution, indexPathsOf(prepared.component, Boolean(prepared.dsc), added, archs));
+        touched.add(
+          p.distribution,
+          indexPathsOf(prepared.component, Boolean(prepared.dsc), added, archs),
+        );
       }
     }
     return { sourceId, created: !existing, extended: Boolean(existing) && extended };

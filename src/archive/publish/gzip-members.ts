@@ -17,11 +17,7 @@ const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0x02, 0x03]);
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
 /** The parts of one gzip file around already deflated segments. */
-export function joinGzip(
-  deflated: readonly Buffer[],
-  crc32: number,
-  length: number,
-): Buffer[] {
+export function joinGzip(deflated: readonly Buffer[], crc32: number, length: number): Buffer[] {
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc32 >>> 0, 0);
   trailer.writeUInt32LE(length % 2 ** 32, 4);

@@ -99,7 +99,9 @@ export class Publisher {
     const built: BuiltFile[] = [];
     for (const [i, basePath] of dirty.entries()) {
       signal?.throwIfAborted();
-      built.push(...(await this.deps.builder.build(kindOf(basePath), basePath, entries[i]!, signal)));
+      built.push(
+        ...(await this.deps.builder.build(kindOf(basePath), basePath, entries[i]!, signal)),
+      );
     }
     const files = currentFiles(all, dirty, built, previous);
     const now = clock.now();
@@ -107,7 +109,12 @@ export class Publisher {
     const validDays = this.deps.options.releaseValidDays;
     const validUntil = validDays > 0 ? new Date(date.getTime() + validDays * 86_400_000) : null;
     const release = this.deps.formats.releaseFile({
-      fields: releaseFields({ identity: this.deps.options.identity, dist: resolved, date, validUntil }),
+      fields: releaseFields({
+        identity: this.deps.options.identity,
+        dist: resolved,
+        date,
+        validUntil,
+      }),
       files,
     });
     const [inRelease, releaseGpg] = await Promise.all([

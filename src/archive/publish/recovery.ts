@@ -23,9 +23,9 @@ export async function reconcileDist(
   const dir = path.join(generations.generationsDir(repository, dist), String(onDisk));
   const [release, meta] = await Promise.all([
     fs.readFile(path.join(dir, 'Release'), 'utf8'),
-    fs.readFile(path.join(dir, '.generation.json'), 'utf8').then(
-      (t) => JSON.parse(t) as { revision: number },
-    ),
+    fs
+      .readFile(path.join(dir, '.generation.json'), 'utf8')
+      .then((t) => JSON.parse(t) as { revision: number }),
   ]);
   const date = /^Date: (.*)$/m.exec(release)?.[1] ?? null;
   index.recordPublished({
