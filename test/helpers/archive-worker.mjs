@@ -1,0 +1,60 @@
+// A publishing process for the crash test: opens an archive home with the built code
+// (dist/), recovers, then installs the given packages one by one, printing each done.
+// Usage: node archive-worker.mjs HOME GNUPGHOME PACKAGES.json
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ArchiveConfig } from '../../dist/archive/archive-config.js';
+import { createArchiveService } from '../../dist/archive/create-archive.js';
+import { interimFormats, interimXz } from '../../dist/archive/interim-formats.js';
+import { ArchiveConfigRepository } from '../../dist/db/archive-config-repository.js';
+import { openDatabase } from '../../dist/db/database.js';
+import { EventsRepository } from '../../dist/db/events-repository.js';
+import { EventLog } from '../../dist/events/event-log.js';
+import { systemClock } from '../../dist/shared/clock.js';
+import { silentLogger } from '../../dist/shared/logger.js';
+
+const [home, gnupg, list] = process.argv.slice(2);
+const packages = JSON.parse(readFileSync(list, 'utf8'));
+const gpg = (args, input) => {
+  const r = spawnSync('gpg', ['--homedir', gnupg, '--batch', '--yes', '--quiet', ...args], {
+    input,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
+};
+const signer = {
+  clearSign: async (text) => gpg(['--clearsign', '--digest-algo', 'SHA512'], text),
+  detachSign: async (text) => gpg(['--armor', '--detach-sign', '--digest-algo', 'SHA512'], text),
+};
+const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
+const config = new ArchiveConfig({ store: new ArchiveConfigRepository(db), clock: systemClock });
+const events = new EventLog({
+  store: new EventsRepository(db),
+  clock: systemClock,
+  logger: silentLogger,
+});
+const service = createArchiveService({
+  db,
+  config,
+  reposRoot: path.join(home, 'repos'),
+  formats: interimFormats,
+  xz: interimXz,
+  signer,
+  events,
+  clock: systemClock,
+  logger: silentLogger,
+  options: { identity: 'crashyard', byHashRetentionMs: 3_600_000, releaseValidDays: 0 },
+});
+await service.start();
+process.stdout.write('started\n');
+for (const p of packages) {
+  await service.archive.install({
+    distribution: p.distribution,
+    packages: [{ dsc: p.dsc, debs: p.debs }],
+  });
+  process.stdout.write(`installed ${p.name}\n`);
+}
+process.stdout.write('done\n');
+db.close();
