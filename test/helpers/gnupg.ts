@@ -55,8 +55,13 @@ export class GnupgHome {
     return this.gpg(['--local-user', signer, ...extra, '--clearsign'], text).toString('utf8');
   }
 
-  exportKey(fingerprint: string, armor: boolean): Buffer {
-    return this.gpg([...(armor ? ['--armor'] : []), '--export', fingerprint]);
+  /** `gpg --export` of one key, or of all keys without a fingerprint. */
+  exportKey(fingerprint: string | undefined, armor: boolean): Buffer {
+    return this.gpg([
+      ...(armor ? ['--armor'] : []),
+      '--export',
+      ...(fingerprint ? [fingerprint] : []),
+    ]);
   }
 
   /** Imports the revocation certificate gpg made when it generated the key. */
