@@ -42,9 +42,17 @@ export class Keyring {
    * Returns the keys of `data` as they now are in the keyring.
    */
   async add(data: KeyData): Promise<KeyInfo[]> {
-    const added: KeyInfo[] = [];
-    for (const key of await readPublicKeys(data)) added.push(await this.put(key));
-    return added;
+    // Staged first, so that one unusable key leaves the keyring as it was.
+    const staged = new Map<string, Entry>();
+    for (const key of await readPublicKeys(data)) {
+      const fingerprint = key.getFingerprint().toUpperCase();
+      const base = staged.get(fingerprint) ?? this.entries.get(fingerprint);
+      const merged = base ? await base.key.update(key, ANY_TIME) : key;
+      staged.set(fingerprint, { key: merged, info: await usableKeyInfo(merged, fingerprint) });
+    }
+    for (const [fingerprint, entry] of staged) this.entries.set(fingerprint, entry);
+    this.reindex();
+    return [...staged.values()].map((e) => e.info);
   }
 
   /** Removes a key by its primary fingerprint or long key id; returns what was removed. */
@@ -106,22 +114,6 @@ export class Keyring {
     return [this.openpgpKey(fingerprint)];
   }
 
-  private async put(key: openpgp.Key): Promise<KeyInfo> {
-    const fingerprint = key.getFingerprint().toUpperCase();
-    const existing = this.entries.get(fingerprint);
-    const merged = existing ? await existing.key.update(key, ANY_TIME) : key;
-    let info: KeyInfo;
-    try {
-      info = await describeKey(merged);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new InvalidInputError(`key ${fingerprint} is unusable: ${reason}`, { cause: error });
-    }
-    this.entries.set(fingerprint, { key: merged, info });
-    this.reindex();
-    return info;
-  }
-
   private reindex(): void {
     this.index.clear();
     for (const { info } of this.entries.values()) {
@@ -132,6 +124,28 @@ export class Keyring {
       }
     }
   }
+}
+
+async function usableKeyInfo(key: openpgp.Key, fingerprint: string): Promise<KeyInfo> {
+  let info: KeyInfo;
+  try {
+    info = await describeKey(key);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidInputError(`key ${fingerprint} is unusable: ${reason}`, { cause: error });
+  }
+  if (isTooWeak(info.algorithm)) {
+    throw new InvalidInputError(
+      `key ${fingerprint}${info.userId ? ` (${info.userId})` : ''} uses ${info.algorithm}, too weak to check signatures with; use an ed25519 key or an RSA key of 2048 bits or more`,
+    );
+  }
+  return info;
+}
+
+/** What openpgp.js refuses to verify with by default: DSA, ElGamal, RSA below 2048 bits. */
+function isTooWeak(algorithm: string): boolean {
+  const rsaBits = /^rsa(\d+)$/.exec(algorithm)?.[1];
+  return /^(dsa|elg)/.test(algorithm) || (rsaBits !== undefined && Number(rsaBits) < 2047);
 }
 
 /** Upper-case hex without spaces or 0x; '' when it is no fingerprint or long key id. */

@@ -154,6 +154,28 @@ describe('Keyring', () => {
       );
     });
 
+    it('a key too weak for signatures, leaving the keyring as it was', async () => {
+      const { publicKey } = await openpgp.generateKey({
+        type: 'rsa',
+        rsaBits: 1024,
+        userIDs: [{ name: 'Weak' }],
+        date: CREATED,
+        config: { minRSABits: 1024 },
+      });
+      const keyring = await Keyring.from([bob.publicArmored]);
+      const error = await keyring
+        .add(`${jane.publicArmored}\n${publicKey}`)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      const weak = (await openpgp.readKey({ armoredKey: publicKey }))
+        .getFingerprint()
+        .toUpperCase();
+      expect((error as Error).message).toBe(
+        `key ${weak} (Weak) uses rsa1024, too weak to check signatures with; use an ed25519 key or an RSA key of 2048 bits or more`,
+      );
+      expect(keyring.list().map((k) => k.fingerprint)).toEqual([bob.fingerprint]);
+    });
+
     it('damaged armor and binary garbage', async () => {
       const damaged = jane.publicArmored.replace(/(BLOCK-----\n\n)..../, '$1AAAA');
       expect((await refusal(damaged))!.message).toMatch(/^unreadable OpenPGP key data: /);

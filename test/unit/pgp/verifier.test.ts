@@ -1,6 +1,8 @@
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isClearSigned } from '../../../src/pgp/clear-signed-framing.js';
 import { Keyring } from '../../../src/pgp/keyring.js';
+import { signatureFailureOf } from '../../../src/pgp/signature-errors.js';
 import { createVerifier } from '../../../src/pgp/verifier.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { SignatureError } from '../../../src/shared/errors.js';
@@ -76,7 +78,10 @@ describe('verifyClearSigned', () => {
     expect(error.message).toBe(
       'not OpenPGP-signed: there is no "-----BEGIN PGP SIGNED MESSAGE-----" line (sign it with debsign)',
     );
-    expect(error.details.reason).toBe('not_signed');
+    expect(signatureFailureOf(error)).toBe('not_signed');
+    expect(signatureFailureOf(new Error('x'))).toBeUndefined();
+    expect(isClearSigned(CHANGES)).toBe(false);
+    expect(isClearSigned(signed)).toBe(true);
   });
 
   it('rejects a key that is not in the keyring, naming its fingerprint', async () => {
