@@ -9,7 +9,8 @@ export interface Signer {
   readonly key: KeyInfo;
   /**
    * InRelease: `text` clear-signed, byte for byte as `gpg --clearsign` lays it out (LF
-   * line endings; the final newline of `text` ends the signed part).
+   * line endings; the final newline of `text` ends the signed part; trailing blanks on
+   * a line are dropped, as the cleartext framework ignores them).
    */
   clearSign(text: string): Promise<string>;
   /** Release.gpg: an ASCII-armored detached signature over the bytes (UTF-8 for strings). */

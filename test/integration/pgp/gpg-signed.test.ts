@@ -23,12 +23,13 @@ async function rejection(text: string, keyring: Keyring): Promise<SignatureError
 }
 
 describe('files signed by GnuPG and debsign, verified by debyard', () => {
-  const gnupg = new GnupgHome();
+  let gnupg: GnupgHome;
   let jane: string;
   let split: string;
   let splitSigning: string;
 
   beforeAll(() => {
+    gnupg = new GnupgHome();
     jane = gnupg.generateKey('Jane Doe <jane@example.org>', 'ed25519', 'sign', '1y');
     // A certify-only primary key with a signing subkey, as careful packagers have.
     split = gnupg.generateKey('Sub Signer <sub@example.org>', 'ed25519', 'cert', 'never');
@@ -148,7 +149,8 @@ describe('files signed by GnuPG and debsign, verified by debyard', () => {
 });
 
 describe('uploader keys exported by gpg, listed by debyard', () => {
-  const gnupg = new GnupgHome();
+  let gnupg: GnupgHome;
+  beforeAll(() => void (gnupg = new GnupgHome()));
   afterAll(() => gnupg.dispose());
 
   it('lists fingerprints, user ids, creation, expiry, revocation and subkeys as gpg does', async () => {

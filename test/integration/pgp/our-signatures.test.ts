@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '../../../src/pgp/keyring.js';
@@ -13,7 +13,6 @@ import { createVerifier } from '../../../src/pgp/verifier.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { GnupgHome } from '../../helpers/gnupg.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { rmSync } from 'node:fs';
 
 // debyard signs; real gpgv (as apt runs it) and gpg verify. The RSA 4096 key is generated
 // once (1-5 s); everything else takes milliseconds.
@@ -44,8 +43,8 @@ const SHA256 = 8;
 describe.each<KeyAlgorithm>(['ed25519', 'rsa4096'])(
   'InRelease and Release.gpg signed with %s',
   (algorithm) => {
-    const dir = persistentTempDir();
-    const gnupg = new GnupgHome();
+    let dir: string;
+    let gnupg: GnupgHome;
     let signer: Signer;
     let armoredSecret: string;
     const file = (name: string) => path.join(dir, name);
@@ -56,6 +55,8 @@ describe.each<KeyAlgorithm>(['ed25519', 'rsa4096'])(
       });
 
     beforeAll(async () => {
+      dir = persistentTempDir();
+      gnupg = new GnupgHome();
       armoredSecret = await generateSigningKey({
         algorithm,
         userId: instanceUserId('testyard'),
