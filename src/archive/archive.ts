@@ -75,13 +75,13 @@ export class Archive {
     const { value, dists } = await this.deps.locks.with(
       sourceKeys,
       async () => {
+        for (const p of prepared) this.checkUploadVersion(target, p);
         const conflicts = prepared.flatMap((p) => this.deps.writer.poolConflicts(repo, filesOf(p)));
         if (conflicts.length) {
           throw new ConflictError('the pool already has other files under these names', {
             problems: conflicts.map((message) => ({ message })),
           });
         }
-        for (const p of prepared) this.checkUploadVersion(target, p);
         const fresh = await this.putPoolFiles(repo, prepared, signal);
         try {
           return await this.deps.locks.with(

@@ -1,7 +1,6 @@
 // A publishing process for the crash test: opens an archive home with the built code
 // (dist/), recovers, then installs the given packages one by one, printing each done.
-// Usage: node archive-worker.mjs HOME GNUPGHOME PACKAGES.json
-import { spawnSync } from 'node:child_process';
+// Usage: node archive-worker.mjs HOME KEYS-DIR PACKAGES.json
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ArchiveConfig } from '../../dist/archive/archive-config.js';
@@ -11,23 +10,18 @@ import { ArchiveConfigRepository } from '../../dist/db/archive-config-repository
 import { openDatabase } from '../../dist/db/database.js';
 import { EventsRepository } from '../../dist/db/events-repository.js';
 import { EventLog } from '../../dist/events/event-log.js';
+import { openInstanceKey } from '../../dist/pgp/instance-key-store.js';
 import { systemClock } from '../../dist/shared/clock.js';
 import { silentLogger } from '../../dist/shared/logger.js';
 
-const [home, gnupg, list] = process.argv.slice(2);
+const [home, keys, list] = process.argv.slice(2);
 const packages = JSON.parse(readFileSync(list, 'utf8'));
-const gpg = (args, input) => {
-  const r = spawnSync('gpg', ['--homedir', gnupg, '--batch', '--yes', '--quiet', ...args], {
-    input,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout;
-};
-const signer = {
-  clearSign: async (text) => gpg(['--clearsign', '--digest-algo', 'SHA512'], text),
-  detachSign: async (text) => gpg(['--armor', '--detach-sign', '--digest-algo', 'SHA512'], text),
-};
+const { signer } = await openInstanceKey({
+  dir: keys,
+  identity: 'crashyard',
+  algorithm: 'ed25519',
+  clock: systemClock,
+});
 const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
 const config = new ArchiveConfig({ store: new ArchiveConfigRepository(db), clock: systemClock });
 const events = new EventLog({

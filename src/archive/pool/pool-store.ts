@@ -9,8 +9,8 @@ const run = promisify(execFile);
 
 /**
  * The files of a repository's pool on disk. Files are immutable once there: they are
- * hard-linked from where they come from when that is the same file system (callers never
- * change their files in place), copied otherwise, and always renamed into place.
+ * copied (a reflink where the file system can) rather than hard-linked, so a caller
+ * rewriting its own file in place can never change the pool, and renamed into place.
  */
 export class PoolStore {
   constructor(private readonly reposRoot: string) {}
@@ -31,11 +31,7 @@ export class PoolStore {
       path.dirname(target),
       `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`,
     );
-    try {
-      await fs.link(from, temp);
-    } catch {
-      await fs.copyFile(from, temp, constants.COPYFILE_FICLONE);
-    }
+    await fs.copyFile(from, temp, constants.COPYFILE_FICLONE);
     await fs.rename(temp, target);
   }
 

@@ -6,7 +6,7 @@ import { createReposRouter } from '../../../src/web/repos-router.js';
 import { IsolatedApt } from '../../helpers/apt.js';
 import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
 import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { gpgSigner, type TestSigner } from '../../helpers/gpg-signer.js';
+import { testSigner, type TestSigner } from '../../helpers/archive-signer.js';
 import { serve } from '../../helpers/http.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 import { rmSync } from 'node:fs';
@@ -20,7 +20,7 @@ describe('apt-get against a published archive (real apt over HTTP)', () => {
 
   beforeAll(async () => {
     dir = persistentTempDir('debyard-apt-');
-    signer = gpgSigner(dir);
+    signer = await testSigner(dir);
     archive = openTestArchive({ home: path.join(dir, 'home'), signer });
     await archive.service.start();
     const pkgs = path.join(dir, 'pkgs');

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openTestArchive } from '../../helpers/archive.js';
 import { checkPublishedDist } from '../../helpers/archive-checks.js';
 import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { gpgSigner } from '../../helpers/gpg-signer.js';
+import { testSigner } from '../../helpers/archive-signer.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
 const DISTS = ['bookworm-test-unstable', 'bookworm-test-experimental', 'bookworm-test-hotfix'];
@@ -14,7 +14,7 @@ describe('concurrent changes', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('loses no install when many run at once into the same and different distributions', async () => {
-    const archive = openTestArchive({ home: path.join(dir, 'home'), signer: gpgSigner(dir) });
+    const archive = openTestArchive({ home: path.join(dir, 'home'), signer: await testSigner(dir) });
     try {
       await archive.service.start();
       const jobs = DISTS.flatMap((distribution, d) =>
@@ -69,9 +69,9 @@ describe('concurrent changes', () => {
           expect(packagesFile).toMatch(new RegExp(`^Package: par${d}x${n}$`, 'm'));
         expect(checkPublishedDist(path.join(archive.reposRoot, 'test'), dist)).toEqual([]);
       }
-      const race = archive.service.queries.show(['race']);
-      expect(race.find((v) => v.distribution === DISTS[0])?.version).toBe('4.0');
-      const versions = race.map((v) => v.version);
+      const placed = archive.service.queries.show(['race']);
+      expect(placed.find((v) => v.distribution === DISTS[0])?.version).toBe('4.0');
+      const versions = placed.map((v) => v.version);
       expect(versions.length).toBe(3 - failed.length);
       // Listed by distribution: the suite, then rollback0, rollback1 — newest first.
       expect(versions).toEqual([...versions].sort().reverse());

@@ -10,7 +10,7 @@ import { openTestArchive, testRepository } from '../../helpers/archive.js';
 import { checkPublishedDist } from '../../helpers/archive-checks.js';
 import { REPO_ROOT, waitForExit } from '../../helpers/daemon.js';
 import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { gpgSigner } from '../../helpers/gpg-signer.js';
+import { testSigner } from '../../helpers/archive-signer.js';
 import { serve } from '../../helpers/http.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
@@ -29,7 +29,7 @@ describe('crash safety of publishing', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it(`keeps a consistent published tree across ${KILLS} kill -9s`, async () => {
-    const signer = gpgSigner(dir);
+    const signer = await testSigner(dir);
     const home = path.join(dir, 'home');
     // A small layout keeps every install's publish to three distributions.
     const setup = openTestArchive({ home, signer, repositories: [] });
@@ -70,7 +70,7 @@ describe('crash safety of publishing', () => {
     while (next < packages.length) {
       const list = path.join(dir, `list-${kills}.json`);
       writeFileSync(list, JSON.stringify(packages.slice(next)));
-      const child = spawn(process.execPath, [WORKER, home, path.join(dir, 'gnupg'), list], {
+      const child = spawn(process.execPath, [WORKER, home, signer.keysDir, list], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

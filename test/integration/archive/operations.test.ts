@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
 import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
 import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { gpgSigner } from '../../helpers/gpg-signer.js';
+import { testSigner } from '../../helpers/archive-signer.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 import { treeHash } from '../../helpers/tree-hash.js';
 
@@ -17,7 +17,7 @@ let archive: TestArchive;
 
 beforeAll(async () => {
   dir = persistentTempDir('debyard-ops-');
-  archive = openTestArchive({ home: path.join(dir, 'home'), signer: gpgSigner(dir) });
+  archive = openTestArchive({ home: path.join(dir, 'home'), signer: await testSigner(dir) });
   await archive.service.start();
 });
 
