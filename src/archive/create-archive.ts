@@ -41,11 +41,20 @@ export interface ArchiveService {
   queries: ArchiveQueries;
   publisher: Publisher;
   pool: PoolStore;
-  /** Reconciles disk and database after a crash and publishes what is not published yet. */
-  start(signal?: AbortSignal): Promise<void>;
+  /**
+   * Reconciles disk and database after a crash; resolves with `published`, which settles
+   * once every distribution not yet published (all of them on a first start) is.
+   */
+  start(signal?: AbortSignal): Promise<{ published: Promise<void> }>;
   /** Publishes every configured distribution that has unpublished changes or none yet. */
   publishPending(signal?: AbortSignal): Promise<void>;
   collectGarbage(): Promise<number>;
+  /** Republishes every distribution of a repository whose configuration changed. */
+  configurationChanged(repository: string, signal?: AbortSignal): Promise<void>;
+  /** Re-signs distributions whose Valid-Until is less than half its period away. */
+  refreshExpiring(signal?: AbortSignal): Promise<void>;
+  /** Resolves once no publish is running. */
+  idle(): Promise<void>;
 }
 
 export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
@@ -147,8 +156,39 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
           );
         }
       }
-      await publishPending(signal);
+      return { published: publishPending(signal) };
     },
+    async configurationChanged(repository, signal) {
+      const dists = configured().filter((d) => d.repository === repository);
+      inTransaction(db, () => {
+        for (const d of dists) {
+          index.markChanged(
+            d.name,
+            d.repository,
+            allIndexPaths(config.resolve(d.name).distribution),
+          );
+        }
+      });
+      await publisher.publish(
+        dists.map((d) => d.name),
+        signal,
+      );
+    },
+    async refreshExpiring(signal) {
+      const days = deps.options.releaseValidDays;
+      if (days <= 0) return;
+      const soon = clock.now().getTime() + (days * 86_400_000) / 2;
+      const known = new Set(configured().map((d) => d.name));
+      const expiring = index
+        .dists()
+        .filter((d) => known.has(d.name) && (!d.validUntil || Date.parse(d.validUntil) < soon));
+      for (const d of expiring) index.markChanged(d.name, d.repository, []);
+      await publisher.publish(
+        expiring.map((d) => d.name),
+        signal,
+      );
+    },
+    idle: () => publisher.idle(),
     collectGarbage: () =>
       collectPoolGarbage({
         db,

@@ -2,6 +2,7 @@
 // (dist/), recovers, then installs the given packages one by one, printing each done.
 // Usage: node archive-worker.mjs HOME KEYS-DIR PACKAGES.json
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import path from 'node:path';
 import { ArchiveConfig } from '../../dist/archive/archive-config.js';
 import { createArchiveService } from '../../dist/archive/create-archive.js';
@@ -41,7 +42,9 @@ const service = createArchiveService({
   logger: silentLogger,
   options: { identity: 'crashyard', byHashRetentionMs: 3_600_000, releaseValidDays: 0 },
 });
-await service.start();
+await (
+  await service.start()
+).published;
 process.stdout.write('started\n');
 for (const p of packages) {
   await service.archive.install({

@@ -46,12 +46,20 @@ const KEEP_GENERATIONS = 2;
  */
 export class Publisher {
   private readonly queues = new Map<string, { running?: Promise<void>; next?: Promise<void> }>();
+  /** Publishes of different distributions run in parallel, this many at a time. */
+  private readonly slots = new Slots(2);
 
   constructor(private readonly deps: PublisherDeps) {}
 
   /** Publishes the distributions; resolves once a publish that includes every change so far is done. */
   async publish(dists: Iterable<string>, signal?: AbortSignal): Promise<void> {
     await Promise.all([...new Set(dists)].map((d) => this.request(d, signal)));
+  }
+
+  /** Resolves once every publish requested so far has finished (successfully or not). */
+  async idle(): Promise<void> {
+    const pending = [...this.queues.values()].flatMap((q) => [q.running, q.next]);
+    await Promise.allSettled(pending);
   }
 
   private request(dist: string, signal?: AbortSignal): Promise<void> {
@@ -63,10 +71,12 @@ export class Publisher {
       .catch(() => undefined)
       .then(() => {
         q.next = undefined;
-        q.running = this.publishOne(dist, signal).finally(() => {
-          if (!q.next) this.queues.delete(dist);
-          q.running = undefined;
-        });
+        q.running = this.slots
+          .run(() => this.publishOne(dist, signal))
+          .finally(() => {
+            if (!q.next) this.queues.delete(dist);
+            q.running = undefined;
+          });
         return q.running;
       });
     q.next = next;
@@ -75,6 +85,7 @@ export class Publisher {
 
   private async publishOne(dist: string, signal?: AbortSignal): Promise<void> {
     const { index, clock } = this.deps;
+    signal?.throwIfAborted();
     const started = clock.monotonicMs();
     const resolved = this.deps.resolve(dist);
     const repository = resolved.repository.id;
@@ -121,6 +132,7 @@ export class Publisher {
       this.deps.signer.clearSign(release, signal),
       this.deps.signer.detachSign(release, signal),
     ]);
+    signal?.throwIfAborted();
     const generation = Math.max(state.generation, onDisk ?? 0) + 1;
     const { retained, retired } = this.retention(generations, now);
     await this.deps.generations.write({
@@ -213,4 +225,23 @@ function currentFiles(
 
 function isFileOf(file: string, basePath: string): boolean {
   return file === basePath || file === `${basePath}.gz` || file === `${basePath}.xz`;
+}
+
+/** At most `size` tasks at a time, the rest waiting in order. */
+class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
 }

@@ -22,7 +22,9 @@ describe('apt-get against a published archive (real apt over HTTP)', () => {
     dir = persistentTempDir('debyard-apt-');
     signer = await testSigner(dir);
     archive = openTestArchive({ home: path.join(dir, 'home'), signer });
-    await archive.service.start();
+    await (
+      await archive.service.start()
+    ).published;
     const pkgs = path.join(dir, 'pkgs');
     const dsc = buildSource(pkgs, { name: 'hello', version: '1.0' });
     const debs = [

@@ -14,9 +14,14 @@ describe('concurrent changes', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('loses no install when many run at once into the same and different distributions', async () => {
-    const archive = openTestArchive({ home: path.join(dir, 'home'), signer: await testSigner(dir) });
+    const archive = openTestArchive({
+      home: path.join(dir, 'home'),
+      signer: await testSigner(dir),
+    });
     try {
-      await archive.service.start();
+      await (
+        await archive.service.start()
+      ).published;
       const jobs = DISTS.flatMap((distribution, d) =>
         Array.from({ length: 8 }, (_, n) => {
           const name = `par${d}x${n}`;

@@ -18,7 +18,9 @@ let archive: TestArchive;
 beforeAll(async () => {
   dir = persistentTempDir('debyard-ops-');
   archive = openTestArchive({ home: path.join(dir, 'home'), signer: await testSigner(dir) });
-  await archive.service.start();
+  await (
+    await archive.service.start()
+  ).published;
 });
 
 afterAll(() => {
