@@ -16,6 +16,17 @@ const MAX_EPOCH = 2 ** 31 - 1;
  * invalid characters) are errors here: the archive must not take such versions.
  */
 export function checkVersion(text: string): { version?: DebianVersion; error?: string } {
+  const split = splitVersion(text);
+  if (!split.version) return split;
+  const { upstream, revision } = split.version;
+  if (!/^\d/.test(upstream)) return { error: 'version number does not start with digit' };
+  if (!/^[A-Za-z0-9.+~:-]*$/.test(upstream)) return { error: 'invalid character in version number' };
+  if (!/^[A-Za-z0-9.+~]*$/.test(revision)) return { error: 'invalid character in revision number' };
+  return split;
+}
+
+/** dpkg's parseversion() without the checks dpkg only warns about. */
+function splitVersion(text: string): { version?: DebianVersion; error?: string } {
   const string = text.trim();
   if (string === '') return { error: 'version string is empty' };
   if (/\s/.test(string)) return { error: 'version string has embedded spaces' };
@@ -25,7 +36,8 @@ export function checkVersion(text: string): { version?: DebianVersion; error?: s
     const digits = string.slice(0, colon);
     if (digits === '') return { error: 'epoch in version is empty' };
     if (!/^\d+$/.test(digits)) {
-      return { error: digits.startsWith('-') ? 'epoch in version is negative' : 'epoch in version is not number' };
+      const negative = /^-\d+$/.test(digits);
+      return { error: negative ? 'epoch in version is negative' : 'epoch in version is not number' };
     }
     epoch = Number(digits);
     if (epoch > MAX_EPOCH) return { error: 'epoch in version is too big' };
@@ -37,9 +49,6 @@ export function checkVersion(text: string): { version?: DebianVersion; error?: s
   const revision = hyphen >= 0 ? rest.slice(hyphen + 1) : '';
   if (upstream === '') return { error: 'version number is empty' };
   if (hyphen >= 0 && revision === '') return { error: 'revision number is empty' };
-  if (!/^\d/.test(upstream)) return { error: 'version number does not start with digit' };
-  if (!/^[A-Za-z0-9.+~:-]*$/.test(upstream)) return { error: 'invalid character in version number' };
-  if (!/^[A-Za-z0-9.+~]*$/.test(revision)) return { error: 'invalid character in revision number' };
   return { version: { epoch, upstream, revision } };
 }
 
@@ -69,13 +78,20 @@ export function versionWithoutEpoch(text: string): string {
 
 /**
  * Compares two versions as `dpkg --compare-versions` does: negative, zero or positive.
- * Strings are parsed first (throwing on invalid versions).
+ * Like dpkg, it compares versions that only break the syntax dpkg warns about ("abc"),
+ * and throws InvalidInputError for the ones dpkg refuses.
  */
 export function compareVersions(a: string | DebianVersion, b: string | DebianVersion): number {
-  const va = typeof a === 'string' ? parseVersion(a) : a;
-  const vb = typeof b === 'string' ? parseVersion(b) : b;
+  const va = typeof a === 'string' ? lenientVersion(a) : a;
+  const vb = typeof b === 'string' ? lenientVersion(b) : b;
   if (va.epoch !== vb.epoch) return va.epoch < vb.epoch ? -1 : 1;
   return compareFragment(va.upstream, vb.upstream) || compareFragment(va.revision, vb.revision);
+}
+
+function lenientVersion(text: string): DebianVersion {
+  const { version, error } = splitVersion(text);
+  if (!version) throw new InvalidInputError(`invalid version "${text}": ${error}`);
+  return version;
 }
 
 /** Sort weight of one character in a non-digit run: `~` first, then end, letters, others. */
