@@ -41,7 +41,7 @@ export function readFileLists(
   options: FileListOptions,
 ): { files: ListedFile[]; problems: Problem[] } {
   const problems: Problem[] = [];
-  const files = new Map<string, ListedFile>();
+  const files = new Map<string, ListedFile & { from?: ChecksumField }>();
   let reference: { field: ChecksumField; names: Set<string> } | undefined;
   for (const field of options.fields) {
     const value = stanza.get(field);
@@ -52,7 +52,7 @@ export function readFileLists(
     if (!reference) reference = { field, names };
     else compareSets(reference, { field, names }, options.source, problems);
   }
-  return { files: [...files.values()], problems };
+  return { files: [...files.values()].map(({ from: _from, ...file }) => file), problems };
 }
 
 function readField(
@@ -103,7 +103,7 @@ function checkLine(field: ChecksumField, hash: string, size: string, name: strin
 }
 
 function mergeEntry(
-  files: Map<string, ListedFile>,
+  files: Map<string, ListedFile & { from?: ChecksumField }>,
   entry: ListedFile & { line: number },
   field: ChecksumField,
   source: string,
@@ -112,13 +112,13 @@ function mergeEntry(
   const { line: _line, ...file } = entry;
   const known = files.get(file.name);
   if (!known) {
-    files.set(file.name, file);
+    files.set(file.name, { ...file, from: field });
     return;
   }
   if (known.size !== file.size) {
     problems.push({
       where: source,
-      message: `${field} gives ${file.name} size ${file.size}, an earlier list gives ${known.size}`,
+      message: `${field} gives ${file.name} size ${file.size}, but ${known.from} gives ${known.size}`,
     });
   }
   const { key } = HASH_OF[field];

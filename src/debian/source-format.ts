@@ -69,8 +69,8 @@ export function checkSourceFileSet(
   const ours = origs.filter((f) => f.name.startsWith(`${base}.orig`)).map((f) => f.name);
   [...debianTars, ...ours].forEach((n) => expected.add(n));
   for (const sig of of('orig-signature')) {
-    if (names.includes(sig.slice(0, -4))) expected.add(sig);
-    else add(`signature ${sig} has no matching ${sig.slice(0, -4)}`);
+    expected.add(sig);
+    if (!names.includes(sig.slice(0, -4))) add(`signature ${sig} has no matching ${sig.slice(0, -4)}`);
   }
   unrecognized('3.0 (quilt)');
   if (mainOrigs.filter((n) => n.startsWith(`${base}.`)).length === 0) {

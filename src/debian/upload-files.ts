@@ -1,6 +1,11 @@
 import type { Problem } from '../shared/errors.js';
 import type { ListedFile } from './file-lists.js';
-import { type DebianFilename, isBinaryPackageFile, parseDebianFilename } from './names.js';
+import {
+  type DebianFilename,
+  isBinaryPackageFile,
+  parseDebianFilename,
+  unsafeFilenameReason,
+} from './names.js';
 import { parseVersion, versionWithoutEpoch } from './version.js';
 
 /** A file of an upload with what its name says. */
@@ -59,6 +64,7 @@ export function checkUploadFiles(files: UploadFile[], expect: UploadExpectations
   for (const file of files) {
     const p = file.parsed;
     if (!p) {
+      if (unsafeFilenameReason(file.name)) continue; // reported with the file lists
       add(`${file.name} is not named like a Debian package file (name_version[_arch].ext)`);
       continue;
     }
