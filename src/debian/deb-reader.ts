@@ -41,7 +41,9 @@ const CONTROL_LIMIT = 64 * 1024 * 1024;
  * one pass with bounded memory. Without `files` and `hashes` it stops after control.tar.
  * Throws InvalidInputError for anything that is not a valid .deb.
  */
-export async function readDeb(source: AsyncIterable<Uint8Array>, options: ReadDebOptions = {}): Promise<DebInfo> {
+export async function readDeb(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: ReadDebOptions = {}): Promise<DebInfo> {
   const name = options.name ?? 'package';
   const hasher = options.hashes ? new MultiHasher() : undefined;
   const reader = new ByteReader(source, hasher && ((chunk) => hasher.update(chunk)), options.signal);

@@ -34,7 +34,7 @@ export class MultiHasher {
 
 /** Size and all checksums of a stream in one pass. */
 export async function hashStream(
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   signal?: AbortSignal,
 ): Promise<FileHashes> {
   const hasher = new MultiHasher();
