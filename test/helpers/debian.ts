@@ -92,3 +92,80 @@ export function aptDownload(dir: string, packages: string[]): string[] {
     .filter((name) => name.endsWith('.deb'))
     .map((name) => path.join(dir, name));
 }
+
+export interface SourceSpec {
+  name: string;
+  /** Full version; its upstream part names the orig tarball. */
+  version: string;
+  format: '1.0' | '3.0 (quilt)' | '3.0 (native)';
+}
+
+const RULES = `#!/usr/bin/make -f
+P := $(shell dpkg-parsechangelog -S Source)
+clean:
+\trm -rf debian/tmp-a debian/tmp-i debian/files
+build build-arch build-indep:
+\t@true
+binary-arch:
+\tmkdir -p debian/tmp-a/DEBIAN debian/tmp-a/usr/bin
+\tinstall -m 755 hello.sh debian/tmp-a/usr/bin/$(P)
+\tdpkg-gencontrol -p$(P) -Pdebian/tmp-a
+\tdpkg-deb --build debian/tmp-a ..
+binary-indep:
+\tmkdir -p debian/tmp-i/DEBIAN debian/tmp-i/usr/share/doc/$(P)-doc
+\tcp README debian/tmp-i/usr/share/doc/$(P)-doc/
+\tdpkg-gencontrol -p$(P)-doc -Pdebian/tmp-i
+\tdpkg-deb --build debian/tmp-i ..
+binary: binary-arch binary-indep
+.PHONY: clean build build-arch build-indep binary binary-arch binary-indep
+`;
+
+/**
+ * Writes a small source tree (two binaries: NAME for any architecture, NAME-doc for all)
+ * and, for non-native formats, its orig tarball. Returns the tree's path.
+ */
+export function writeSourceTree(dir: string, spec: SourceSpec): string {
+  const upstream = spec.version.replace(/^\d+:/, '').replace(/-[^-]+$/, '');
+  const tree = path.join(dir, `${spec.name}-${upstream}`);
+  mkdirSync(path.join(tree, 'debian', 'source'), { recursive: true });
+  writeFileSync(path.join(tree, 'README'), `${spec.name} says hello.\n`);
+  writeFileSync(path.join(tree, 'hello.sh'), '#!/bin/sh\necho hello\n');
+  if (spec.format !== '3.0 (native)' && spec.version.includes('-')) {
+    run('tar', [
+      '-czf',
+      path.join(dir, `${spec.name}_${upstream}.orig.tar.gz`),
+      '-C',
+      dir,
+      path.basename(tree),
+    ]);
+  }
+  const write = (file: string, text: string) =>
+    writeFileSync(path.join(tree, 'debian', file), text);
+  write('source/format', `${spec.format}\n`);
+  write(
+    'control',
+    `Source: ${spec.name}\nSection: misc\nPriority: optional\nMaintainer: Debyard Tests <tests@example.org>\nStandards-Version: 4.6.2\nRules-Requires-Root: no\nHomepage: https://example.org/${spec.name}\nVcs-Git: https://example.org/${spec.name}.git\n\n` +
+      `Package: ${spec.name}\nArchitecture: any\nDepends: \${misc:Depends}\nDescription: greeting for the debyard tests\n Prints a greeting.\n .\n Second paragraph.\n\n` +
+      `Package: ${spec.name}-doc\nArchitecture: all\nDescription: documentation for ${spec.name}\n Just a README.\n`,
+  );
+  write(
+    'changelog',
+    `${spec.name} (${spec.version}) unstable; urgency=medium\n\n  * Test upload.\n\n -- Debyard Tests <tests@example.org>  Sat, 01 Mar 2025 10:00:00 +0000\n`,
+  );
+  write('rules', RULES);
+  chmodSync(path.join(tree, 'debian', 'rules'), 0o755);
+  return tree;
+}
+
+/** `dpkg-source -b`: a source package in `dir`. Returns the .dsc path. */
+export function buildSource(dir: string, spec: SourceSpec): string {
+  const tree = writeSourceTree(dir, spec);
+  run('dpkg-source', ['-b', path.basename(tree)], { cwd: dir });
+  return path.join(dir, `${spec.name}_${spec.version.replace(/^\d+:/, '')}.dsc`);
+}
+
+/** `dpkg-buildpackage -us -uc`: source, binaries, .buildinfo and .changes in `dir`. */
+export function buildFullUpload(dir: string, spec: SourceSpec): void {
+  const tree = writeSourceTree(dir, spec);
+  run('dpkg-buildpackage', ['-us', '-uc', '-d', '--build=full'], { cwd: tree });
+}
