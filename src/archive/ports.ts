@@ -3,8 +3,7 @@
  * The composition root plugs in the implementations (src/debian, src/pgp, node's fs).
  */
 
-/** Ordered control fields, as in a .deb's control file or a .dsc. */
-export type ControlFields = ReadonlyArray<readonly [name: string, value: string]>;
+import type { ReleaseOptions, Stanza } from '../debian/index.js';
 
 export interface FileDigests {
   size: number;
@@ -16,7 +15,7 @@ export interface FileDigests {
 
 /** What the archive reads from one binary package. */
 export interface DebInfo {
-  control: ControlFields;
+  control: Stanza;
   /** Paths of the regular files and symlinks it installs, without a leading `./` or `/`. */
   files: string[];
   digests: FileDigests;
@@ -33,7 +32,7 @@ export interface DscFileRef {
 
 export interface DscInfo {
   /** The fields of the .dsc without any OpenPGP armour. */
-  fields: ControlFields;
+  fields: Stanza;
   files: DscFileRef[];
   digests: FileDigests;
 }
@@ -50,27 +49,14 @@ export interface ArchiveFormats {
   hashFile(file: string, signal?: AbortSignal): Promise<FileDigests>;
   readDeb(file: string, signal?: AbortSignal): Promise<DebInfo>;
   readDsc(file: string, signal?: AbortSignal): Promise<DscInfo>;
-  /** A Packages stanza (no trailing blank line), as dpkg-scanpackages writes it. */
-  packagesStanza(control: ControlFields, filename: string, digests: FileDigests): string;
+  /** A Packages stanza (no trailing blank line), as apt-ftparchive writes it. */
+  packagesStanza(control: Stanza, filename: string, digests: FileDigests): string;
   /** A Sources stanza (no trailing blank line), as dpkg-scansources writes it. */
-  sourcesStanza(dsc: ControlFields, directory: string, files: readonly PoolFileRef[]): string;
+  sourcesStanza(dsc: Stanza, directory: string, dscFile: PoolFileRef): string;
   /** Negative, zero or positive, exactly as `dpkg --compare-versions`. */
   compareVersions(a: string, b: string): number;
   /** The text of a Release file. */
-  releaseFile(release: ReleaseContent): string;
-}
-
-export interface ReleaseEntry {
-  path: string;
-  size: number;
-  sha256: string;
-  sha512: string;
-}
-
-export interface ReleaseContent {
-  /** Origin, Label, Suite, Codename, Date, …, in the order they are written. */
-  fields: ControlFields;
-  files: readonly ReleaseEntry[];
+  releaseFile(release: ReleaseOptions): string;
 }
 
 /** Signs Release files with the instance key. */

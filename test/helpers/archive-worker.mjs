@@ -6,7 +6,7 @@ import process from 'node:process';
 import path from 'node:path';
 import { ArchiveConfig } from '../../dist/archive/archive-config.js';
 import { createArchiveService } from '../../dist/archive/create-archive.js';
-import { interimFormats, interimXz } from '../../dist/archive/interim-formats.js';
+import { debianFormats, debianXz } from '../../dist/archive/debian-formats.js';
 import { ArchiveConfigRepository } from '../../dist/db/archive-config-repository.js';
 import { openDatabase } from '../../dist/db/database.js';
 import { EventsRepository } from '../../dist/db/events-repository.js';
@@ -34,8 +34,8 @@ const service = createArchiveService({
   db,
   config,
   reposRoot: path.join(home, 'repos'),
-  formats: interimFormats,
-  xz: interimXz,
+  formats: debianFormats,
+  xz: debianXz,
   signer,
   events,
   clock: systemClock,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ArchiveConfig } from '../../src/archive/archive-config.js';
 import { createArchiveService, type ArchiveService } from '../../src/archive/create-archive.js';
-import { interimFormats, interimXz } from '../../src/archive/interim-formats.js';
+import { debianFormats, debianXz } from '../../src/archive/debian-formats.js';
 import { distributionSpec, type RepositorySpec } from '../../src/archive/model/repository.js';
 import type { ReleaseSigner } from '../../src/archive/ports.js';
 import { ArchiveConfigRepository } from '../../src/db/archive-config-repository.js';
@@ -55,8 +55,8 @@ export function openTestArchive(input: {
     db,
     config,
     reposRoot,
-    formats: interimFormats,
-    xz: interimXz,
+    formats: debianFormats,
+    xz: debianXz,
     signer: input.signer,
     events,
     clock,

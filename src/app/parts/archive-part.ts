@@ -1,7 +1,7 @@
 import { archiveRoutes } from '../../api/routers/archive-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { createArchiveService, type ArchiveService } from '../../archive/create-archive.js';
-import { interimFormats, interimXz } from '../../archive/interim-formats.js';
+import { debianFormats, debianXz } from '../../archive/debian-formats.js';
 import type { ReleaseSigner } from '../../archive/ports.js';
 import { openInstanceKey } from '../../pgp/instance-key-store.js';
 import type { Signer } from '../../pgp/signer.js';
@@ -38,8 +38,8 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
     db: ctx.db,
     config: deps.config,
     reposRoot: ctx.layout.repos,
-    formats: interimFormats,
-    xz: interimXz,
+    formats: debianFormats,
+    xz: debianXz,
     signer: releaseSigner,
     events: ctx.events,
     clock: ctx.clock,

@@ -175,7 +175,7 @@ export class ArchiveWriter {
     const stanza = this.deps.formats.sourcesStanza(
       dsc.fields,
       poolDirectory(prepared.component, prepared.name),
-      files.map((f) => ({ name: f.path.split('/').pop()!, digests: f })),
+      { name: files[0]!.path.split('/').pop()!, digests: files[0]! },
     );
     const digest = sha256(stanza);
     const source = this.deps.packages.source(sourceId);

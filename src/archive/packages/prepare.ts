@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidInputError } from '../../shared/errors.js';
 import { checkFileName, checkSourceName, poolDirectory } from '../pool/pool-path.js';
-import type { ArchiveFormats, ControlFields, FileDigests } from '../ports.js';
+import type { Stanza } from '../../debian/index.js';
+import type { ArchiveFormats, FileDigests } from '../ports.js';
 
 /** A file to put in the pool: where it is now (null: already in the pool) and where it goes. */
 export interface IncomingFile {
@@ -15,7 +16,7 @@ export interface PreparedBinary {
   package: string;
   version: string;
   architecture: string;
-  control: ControlFields;
+  control: Stanza;
   file: IncomingFile;
   /** Paths of its files, for Contents. */
   files: string[];
@@ -26,7 +27,7 @@ export interface PreparedSource {
   name: string;
   version: string;
   component: string;
-  dsc: { fields: ControlFields; file: IncomingFile; files: IncomingFile[] } | null;
+  dsc: { fields: Stanza; file: IncomingFile; files: IncomingFile[] } | null;
   binaries: PreparedBinary[];
 }
 
@@ -40,8 +41,7 @@ export interface PackageInput {
 /** Looks up a pool file of the repository by its pool path. */
 export type PoolLookup = (poolPath: string) => FileDigests | undefined;
 
-export const fieldOf = (fields: ControlFields, name: string): string | undefined =>
-  fields.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+export const fieldOf = (fields: Stanza, name: string): string | undefined => fields.get(name);
 
 const withoutEpoch = (version: string) => version.replace(/^\d+:/, '');
 
@@ -89,7 +89,7 @@ export async function prepareSource(
   return { name, version, component, dsc: { fields: dsc.fields, file: dscFile, files }, binaries };
 }
 
-function required(fields: ControlFields, name: string, file: string): string {
+function required(fields: Stanza, name: string, file: string): string {
   const value = fieldOf(fields, name);
   if (!value) throw new InvalidInputError(`${path.basename(file)} has no ${name} field`);
   return value;

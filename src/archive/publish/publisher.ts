@@ -13,7 +13,7 @@ import { allIndexPaths } from '../changes/touched.js';
 import type { ArchiveFormats, ReleaseSigner } from '../ports.js';
 import type { GenerationWriter } from './generation-writer.js';
 import type { BuiltFile, IndexBuilder } from './index-builder.js';
-import { nextReleaseDate, releaseDate, releaseFields } from './release-fields.js';
+import { nextReleaseDate, releaseDate, releaseOptions } from './release-fields.js';
 import type { IndexKind } from './segments.js';
 
 export interface PublisherOptions {
@@ -120,13 +120,11 @@ export class Publisher {
     const validDays = this.deps.options.releaseValidDays;
     const validUntil = validDays > 0 ? new Date(date.getTime() + validDays * 86_400_000) : null;
     const release = this.deps.formats.releaseFile({
-      fields: releaseFields({
-        identity: this.deps.options.identity,
-        dist: resolved,
-        date,
-        validUntil,
-      }),
-      files,
+      ...releaseOptions({ identity: this.deps.options.identity, dist: resolved, date, validUntil }),
+      files: files.map((f) => ({
+        path: f.path,
+        hashes: { size: f.size, sha256: f.sha256, sha512: f.sha512 },
+      })),
     });
     const [inRelease, releaseGpg] = await Promise.all([
       this.deps.signer.clearSign(release, signal),

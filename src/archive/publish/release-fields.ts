@@ -1,10 +1,7 @@
+import { formatReleaseDate, type ReleaseOptions } from '../../debian/index.js';
 import type { ResolvedDistribution } from '../archive-config.js';
-import type { ControlFields } from '../ports.js';
 
-/** RFC 2822 in UTC, as Debian writes it: `Sat, 21 Nov 2026 08:08:24 UTC`. */
-export function releaseDate(date: Date): string {
-  return date.toUTCString().replace(/GMT$/, 'UTC');
-}
+export const releaseDate = formatReleaseDate;
 
 /**
  * The Date of the next Release of a distribution: now, but always at least one second
@@ -16,32 +13,27 @@ export function nextReleaseDate(now: Date, previous: string | null): Date {
   return new Date(Number.isNaN(last) || seconds > last ? seconds : last + 1000);
 }
 
-/** The fields of a distribution's Release file, in apt-ftparchive's order. */
-export function releaseFields(input: {
+/** What a distribution's Release file says besides its files. */
+export function releaseOptions(input: {
   identity: string;
   dist: ResolvedDistribution;
   date: Date;
   validUntil: Date | null;
-}): ControlFields {
+}): Omit<ReleaseOptions, 'files'> {
   const { dist } = input;
-  const fields: [string, string][] = [
-    ['Origin', input.identity],
-    ['Label', `${input.identity}-${dist.repository.id}`],
-    ['Suite', dist.name],
-    ['Codename', dist.name],
-    ['Date', releaseDate(input.date)],
-  ];
-  if (input.validUntil) fields.push(['Valid-Until', releaseDate(input.validUntil)]);
-  if (dist.suite.notAutomatic) fields.push(['NotAutomatic', 'yes']);
-  if (dist.suite.butAutomaticUpgrades) fields.push(['ButAutomaticUpgrades', 'yes']);
-  fields.push(
-    ['Acquire-By-Hash', 'yes'],
-    ['Architectures', dist.distribution.architectures.join(' ')],
-    ['Components', dist.distribution.components.join(' ')],
-    [
-      'Description',
-      `${dist.repository.description || dist.repository.id}: ${dist.distribution.codename} ${dist.suite.name}${dist.rollback === null ? '' : ` rollback ${dist.rollback}`}`,
-    ],
-  );
-  return fields;
+  const rollback = dist.rollback === null ? '' : ` rollback ${dist.rollback}`;
+  return {
+    origin: input.identity,
+    label: `${input.identity}-${dist.repository.id}`,
+    suite: dist.name,
+    codename: dist.name,
+    date: input.date,
+    ...(input.validUntil ? { validUntil: input.validUntil } : {}),
+    notAutomatic: dist.suite.notAutomatic,
+    butAutomaticUpgrades: dist.suite.butAutomaticUpgrades,
+    acquireByHash: true,
+    architectures: dist.distribution.architectures,
+    components: dist.distribution.components,
+    description: `${dist.repository.description || dist.repository.id}: ${dist.distribution.codename} ${dist.suite.name}${rollback}`,
+  };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IndexEntry } from '../../db/archive-index-repository.js';
+import { assembleIndex, renderContents } from '../../debian/index.js';
 
 export type IndexKind = 'packages' | 'sources' | 'contents';
 
@@ -46,21 +47,13 @@ export function segmentEntries(kind: IndexKind, entries: readonly IndexEntry[]):
 
 /** The uncompressed text of a segment. */
 export function renderSegment(kind: IndexKind, entries: readonly IndexEntry[]): string {
-  if (kind !== 'contents') return entries.map((e) => `${e.text}\n\n`).join('');
-  // Contents: one line per path, the packages holding it joined by commas.
-  const owners = new Map<string, string[]>();
-  for (const e of entries) {
-    for (const line of e.text.split('\n')) {
-      if (!line) continue;
-      const tab = line.lastIndexOf('\t');
-      const path = line.slice(0, tab);
-      const list = owners.get(path);
-      if (list) list.push(line.slice(tab + 1));
-      else owners.set(path, [line.slice(tab + 1)]);
-    }
-  }
-  return [...owners.keys()]
-    .sort()
-    .map((p) => `${p}\t${owners.get(p)!.join(',')}\n`)
-    .join('');
+  if (kind !== 'contents') return assembleIndex(entries.map((e) => e.text));
+  // Contents entries are stored as "path<TAB>section/package" lines per package.
+  return renderContents(
+    entries.map((e) => {
+      const lines = e.text.split('\n').filter(Boolean);
+      const qualifiedName = lines[0]?.slice(lines[0].lastIndexOf('\t') + 1) ?? '';
+      return { qualifiedName, paths: lines.map((l) => l.slice(0, l.lastIndexOf('\t'))) };
+    }),
+  );
 }

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { interimXz } from '../../../../src/archive/interim-formats.js';
+import { debianXz } from '../../../../src/archive/debian-formats.js';
 import { deflateSegment, joinGzip } from '../../../../src/archive/publish/gzip-members.js';
 import { joinXz, xzBlocks } from '../../../../src/archive/publish/xz-blocks.js';
 import { tempDir } from '../../../helpers/temp-dir.js';
@@ -30,7 +30,7 @@ describe('joining separately compressed segments', () => {
   });
 
   it('gives one xz stream of many blocks that xz reads whole and lists as one stream', async () => {
-    const streams = await Promise.all(texts.map((t) => interimXz.xz(Buffer.from(t))));
+    const streams = await Promise.all(texts.map((t) => debianXz.xz(Buffer.from(t))));
     const xz = Buffer.concat(joinXz(streams.map(xzBlocks), Buffer.from([0, 4])));
     expect(execFileSync('xz', ['-dc'], { input: xz }).toString()).toBe(texts.join(''));
     const file = path.join(tempDir(), 'joined.xz');

@@ -24,6 +24,10 @@ describe('content-defined index segments', () => {
       { key: 'a', digest: '', text: 'usr/bin/x\tutils/a\nusr/share/a\tutils/a\n' },
       { key: 'b', digest: '', text: 'usr/bin/x\tutils/b\n' },
     ]);
-    expect(text).toBe('usr/bin/x\tutils/a,utils/b\nusr/share/a\tutils/a\n');
+    expect(text.split('\n').map((l) => l.split(/\s+/))).toEqual([
+      ['usr/bin/x', 'utils/a,utils/b'],
+      ['usr/share/a', 'utils/a'],
+      [''],
+    ]);
   });
 });
