@@ -12,6 +12,7 @@ import { findSuite } from './model/layout.js';
 import { prepareSource, type PackageInput, type PreparedSource } from './packages/prepare.js';
 import type { PoolStore } from './pool/pool-store.js';
 import type { ArchiveFormats } from './ports.js';
+import { mapLimited } from './map-limited.js';
 
 export interface InstallInput {
   /** A suite distribution, e.g. bookworm-test-unstable (never a rollback). */
@@ -21,6 +22,12 @@ export interface InstallInput {
   component?: string;
   uploadId?: number;
   buildId?: number;
+  /**
+   * The caller hands its files over: they may be hard-linked into the pool (much faster
+   * than copying) because the caller never rewrites them in place afterwards — it only
+   * deletes them or replaces them by rename (as the incoming spool and build results do).
+   */
+  handOver?: boolean;
 }
 
 export interface ChangeResult {
@@ -64,10 +71,19 @@ export class Archive {
     }
     const repo = target.repository.id;
     const poolFile = (poolPath: string) => this.deps.packages.findPoolFile(repo, poolPath);
-    const prepared = await Promise.all(
-      input.packages.map((p) =>
-        prepareSource(p, component, { formats: this.deps.formats, poolFile }, signal),
-      ),
+    // Bounded: reading thousands of packages at once would only cost memory.
+    const prepared: PreparedSource[] = new Array(input.packages.length);
+    await mapLimited(
+      input.packages.map((p, i) => [p, i] as const),
+      8,
+      async ([p, i]) => {
+        prepared[i] = await prepareSource(
+          p,
+          component,
+          { formats: this.deps.formats, poolFile },
+          signal,
+        );
+      },
     );
     this.checkPrepared(target, prepared);
     const chain = rollbackChain(target);
@@ -82,7 +98,7 @@ export class Archive {
             problems: conflicts.map((message) => ({ message })),
           });
         }
-        const fresh = await this.putPoolFiles(repo, prepared, signal);
+        const fresh = await this.putPoolFiles(repo, prepared, input.handOver ?? false, signal);
         try {
           return await this.deps.locks.with(
             chain.map((d) => `dist:${d}`),
@@ -237,15 +253,16 @@ export class Archive {
   private async putPoolFiles(
     repo: string,
     prepared: readonly PreparedSource[],
+    link: boolean,
     signal?: AbortSignal,
   ): Promise<string[]> {
     const fresh = prepared
       .flatMap(filesOf)
       .filter((f) => f.from !== null && !this.deps.packages.findPoolFile(repo, f.poolPath));
-    for (const f of fresh) {
+    await mapLimited(fresh, 8, async (f) => {
       signal?.throwIfAborted();
-      await this.deps.pool.put(repo, f.poolPath, f.from!);
-    }
+      await this.deps.pool.put(repo, f.poolPath, f.from!, link);
+    });
     const paths = fresh.map((f) => f.poolPath);
     await this.deps.pool.sync(repo, paths);
     return paths;

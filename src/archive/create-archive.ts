@@ -63,7 +63,14 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
   const index = new ArchiveIndexRepository(db);
   const pool = new PoolStore(deps.reposRoot);
   const locks = new KeyedLock();
-  const architecturesOf = (dist: string) => config.resolve(dist).distribution.architectures;
+  // Asked once per package on bulk installs: remembered until the configuration changes.
+  const archCache = new Map<string, readonly string[]>();
+  config.onChange(() => archCache.clear());
+  const architecturesOf = (dist: string) => {
+    let archs = archCache.get(dist);
+    if (!archs) archCache.set(dist, (archs = config.resolve(dist).distribution.architectures));
+    return archs;
+  };
   const writer = new ArchiveWriter({
     packages,
     index,

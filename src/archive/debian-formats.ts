@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { xzAsync } from 'node-liblzma';
 import {
   compareVersions,
-  compressBuffer,
   contentsPaths,
   hashBuffer,
   hashStream,
@@ -19,7 +19,9 @@ import type { ArchiveFormats, XzCompressor } from './ports.js';
 export const debianFormats: ArchiveFormats = {
   hashFile: (file, signal) => hashStream(createReadStream(file), signal),
   async readDeb(file, signal) {
-    const info = await readDeb(createReadStream(file), {
+    // Small packages are read whole: much cheaper than a stream per file.
+    const small = (await stat(file)).size <= SMALL_FILE;
+    const info = await readDeb(small ? await readFile(file) : createReadStream(file), {
       files: true,
       hashes: true,
       name: path.basename(file),
@@ -40,7 +42,13 @@ export const debianFormats: ArchiveFormats = {
   releaseFile: (release) => renderRelease(release),
 };
 
-/** xz -6 via liblzma, one stream per call. */
+const SMALL_FILE = 8 << 20;
+
+/**
+ * xz via liblzma for index segments (tens of kilobytes each): preset 1, because the
+ * 8 MiB dictionary of the usual preset 6 costs ~30 ms to set up per segment while making
+ * a segment only ~15 % smaller.
+ */
 export const debianXz: XzCompressor = {
-  xz: (data, signal) => compressBuffer(data, 'xz', signal),
+  xz: (data) => xzAsync(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { preset: 1 }),
 };

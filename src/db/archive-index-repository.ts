@@ -1,4 +1,5 @@
 import type { Db } from './db-types.js';
+import { statementCache } from './statement-cache.js';
 
 export interface DistState {
   name: string;
@@ -47,37 +48,43 @@ const DIST_COLUMNS = `name, repository, revision, published_revision AS publishe
 
 /** Publishing state: distribution revisions, dirty indices, generations, index segments. */
 export class ArchiveIndexRepository {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   ensureDist(name: string, repository: string): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO archive_dists (name, repository) VALUES (?, ?)')
-      .run(name, repository);
+    this.sql('INSERT OR IGNORE INTO archive_dists (name, repository) VALUES (?, ?)').run(
+      name,
+      repository,
+    );
   }
 
   dist(name: string): DistState | undefined {
-    return this.db.prepare(`SELECT ${DIST_COLUMNS} FROM archive_dists WHERE name = ?`).get(name) as
+    return this.sql(`SELECT ${DIST_COLUMNS} FROM archive_dists WHERE name = ?`).get(name) as
       DistState | undefined;
   }
 
   dists(repository?: string): DistState[] {
     return (
       repository === undefined
-        ? this.db.prepare(`SELECT ${DIST_COLUMNS} FROM archive_dists ORDER BY name`).all()
-        : this.db
-            .prepare(`SELECT ${DIST_COLUMNS} FROM archive_dists WHERE repository = ? ORDER BY name`)
-            .all(repository)
+        ? this.sql(`SELECT ${DIST_COLUMNS} FROM archive_dists ORDER BY name`).all()
+        : this.sql(
+            `SELECT ${DIST_COLUMNS} FROM archive_dists WHERE repository = ? ORDER BY name`,
+          ).all(repository)
     ) as DistState[];
   }
 
   /** Records a change to some indices of a distribution; returns its new revision. */
   markChanged(name: string, repository: string, paths: Iterable<string>): number {
     this.ensureDist(name, repository);
-    const revision = this.db
-      .prepare('UPDATE archive_dists SET revision = revision + 1 WHERE name = ? RETURNING revision')
+    const revision = this.sql(
+      'UPDATE archive_dists SET revision = revision + 1 WHERE name = ? RETURNING revision',
+    )
       .pluck()
       .get(name) as number;
-    const stmt = this.db.prepare(
+    const stmt = this.sql(
       `INSERT INTO archive_dirty_indices (distribution, path, revision) VALUES (?, ?, ?)
        ON CONFLICT (distribution, path) DO UPDATE SET revision = excluded.revision`,
     );
@@ -86,61 +93,52 @@ export class ArchiveIndexRepository {
   }
 
   dirtyIndices(name: string): string[] {
-    return this.db
-      .prepare('SELECT path FROM archive_dirty_indices WHERE distribution = ? ORDER BY path')
+    return this.sql('SELECT path FROM archive_dirty_indices WHERE distribution = ? ORDER BY path')
       .pluck()
       .all(name) as string[];
   }
 
   /** The distributions whose latest change is not published yet. */
   unpublished(): DistState[] {
-    return this.db
-      .prepare(
-        `SELECT ${DIST_COLUMNS} FROM archive_dists WHERE revision <> published_revision ORDER BY name`,
-      )
-      .all() as DistState[];
+    return this.sql(
+      `SELECT ${DIST_COLUMNS} FROM archive_dists WHERE revision <> published_revision ORDER BY name`,
+    ).all() as DistState[];
   }
 
   packagesEntries(dist: string, component: string, architecture: string): IndexEntry[] {
-    return this.db
-      .prepare(
-        `SELECT b.package || ' ' || b.architecture || ' ' || b.version AS key, b.digest, b.stanza AS text
+    return this.sql(
+      `SELECT b.package || ' ' || b.architecture || ' ' || b.version AS key, b.digest, b.stanza AS text
          FROM archive_placements p
            JOIN archive_sources s ON s.id = p.source_id
            JOIN archive_binaries b ON b.source_id = s.id
          WHERE p.distribution = ? AND s.component = ? AND b.architecture IN (?, 'all')
          ORDER BY key`,
-      )
-      .all(dist, component, architecture) as IndexEntry[];
+    ).all(dist, component, architecture) as IndexEntry[];
   }
 
   sourcesEntries(dist: string, component: string): IndexEntry[] {
-    return this.db
-      .prepare(
-        `SELECT s.name || ' ' || s.version AS key, s.digest, s.stanza AS text
+    return this.sql(
+      `SELECT s.name || ' ' || s.version AS key, s.digest, s.stanza AS text
          FROM archive_placements p JOIN archive_sources s ON s.id = p.source_id
          WHERE p.distribution = ? AND s.component = ? AND s.stanza IS NOT NULL
          ORDER BY key`,
-      )
-      .all(dist, component) as IndexEntry[];
+    ).all(dist, component) as IndexEntry[];
   }
 
   contentsEntries(dist: string, component: string, architecture: string): IndexEntry[] {
-    return this.db
-      .prepare(
-        `SELECT b.package || ' ' || b.architecture || ' ' || b.version AS key,
+    return this.sql(
+      `SELECT b.package || ' ' || b.architecture || ' ' || b.version AS key,
            b.contents_digest AS digest, b.contents AS text
          FROM archive_placements p
            JOIN archive_sources s ON s.id = p.source_id
            JOIN archive_binaries b ON b.source_id = s.id
          WHERE p.distribution = ? AND s.component = ? AND b.architecture IN (?, 'all')
          ORDER BY key`,
-      )
-      .all(dist, component, architecture) as IndexEntry[];
+    ).all(dist, component, architecture) as IndexEntry[];
   }
 
   segments(keys: readonly string[]): Map<string, SegmentRecord> {
-    const stmt = this.db.prepare(
+    const stmt = this.sql(
       'SELECT key, raw, deflate, xz, crc32 FROM archive_segments WHERE key = ?',
     );
     const found = new Map<string, SegmentRecord>();
@@ -152,7 +150,7 @@ export class ArchiveIndexRepository {
   }
 
   saveSegments(segments: readonly SegmentRecord[], now: Date): void {
-    const stmt = this.db.prepare(
+    const stmt = this.sql(
       `INSERT INTO archive_segments (key, raw, deflate, xz, crc32, used_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET used_at = excluded.used_at`,
     );
@@ -160,25 +158,22 @@ export class ArchiveIndexRepository {
   }
 
   touchSegments(keys: readonly string[], now: Date): void {
-    const stmt = this.db.prepare('UPDATE archive_segments SET used_at = ? WHERE key = ?');
+    const stmt = this.sql('UPDATE archive_segments SET used_at = ? WHERE key = ?');
     for (const key of keys) stmt.run(now.toISOString(), key);
   }
 
   /** Drops segments no index used since `before`. */
   pruneSegments(before: Date): number {
-    return this.db
-      .prepare('DELETE FROM archive_segments WHERE used_at < ?')
-      .run(before.toISOString()).changes;
+    return this.sql('DELETE FROM archive_segments WHERE used_at < ?').run(before.toISOString())
+      .changes;
   }
 
   generations(dist: string): GenerationRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT distribution, generation, revision, published_at AS publishedAt, files,
+    const rows = this.sql(
+      `SELECT distribution, generation, revision, published_at AS publishedAt, files,
            retired_at AS retiredAt
          FROM archive_generations WHERE distribution = ? ORDER BY generation`,
-      )
-      .all(dist) as (Omit<GenerationRecord, 'files'> & { files: string })[];
+    ).all(dist) as (Omit<GenerationRecord, 'files'> & { files: string })[];
     return rows.map((r) => ({ ...r, files: JSON.parse(r.files) as PublishedFile[] }));
   }
 
@@ -194,44 +189,40 @@ export class ArchiveIndexRepository {
     now: Date;
   }): void {
     const now = input.now.toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO archive_generations (distribution, generation, revision, published_at, files)
+    this.sql(
+      `INSERT INTO archive_generations (distribution, generation, revision, published_at, files)
          VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (distribution, generation) DO UPDATE SET revision = excluded.revision,
            published_at = excluded.published_at, files = excluded.files, retired_at = NULL`,
-      )
-      .run(input.dist, input.generation, input.revision, now, JSON.stringify(input.files));
-    const retire = this.db.prepare(
+    ).run(input.dist, input.generation, input.revision, now, JSON.stringify(input.files));
+    const retire = this.sql(
       `UPDATE archive_generations SET retired_at = ? WHERE distribution = ? AND generation = ?`,
     );
     for (const g of input.retired) retire.run(now, input.dist, g);
-    this.db
-      .prepare('DELETE FROM archive_generations WHERE distribution = ? AND generation > ?')
-      .run(input.dist, input.generation);
-    this.db
-      .prepare(
-        `UPDATE archive_dists SET published_revision = ?, generation = ?, release_date = ?,
+    this.sql('DELETE FROM archive_generations WHERE distribution = ? AND generation > ?').run(
+      input.dist,
+      input.generation,
+    );
+    this.sql(
+      `UPDATE archive_dists SET published_revision = ?, generation = ?, release_date = ?,
            valid_until = ?, published_at = ? WHERE name = ?`,
-      )
-      .run(input.revision, input.generation, input.releaseDate, input.validUntil, now, input.dist);
-    this.db
-      .prepare('DELETE FROM archive_dirty_indices WHERE distribution = ? AND revision <= ?')
-      .run(input.dist, input.revision);
+    ).run(input.revision, input.generation, input.releaseDate, input.validUntil, now, input.dist);
+    this.sql('DELETE FROM archive_dirty_indices WHERE distribution = ? AND revision <= ?').run(
+      input.dist,
+      input.revision,
+    );
   }
 
   /** Drops retired generation records (their by-hash files are gone from the tree). */
   forgetRetired(dist: string, keep: number): void {
-    this.db
-      .prepare(
-        `DELETE FROM archive_generations WHERE distribution = ? AND retired_at IS NOT NULL
+    this.sql(
+      `DELETE FROM archive_generations WHERE distribution = ? AND retired_at IS NOT NULL
            AND generation < ?`,
-      )
-      .run(dist, keep);
+    ).run(dist, keep);
   }
 
   recordRelease(fileIds: readonly number[], dist: string, revision: number): void {
-    const stmt = this.db.prepare(
+    const stmt = this.sql(
       `INSERT INTO archive_pool_releases (file_id, distribution, revision) VALUES (?, ?, ?)
        ON CONFLICT (file_id, distribution) DO UPDATE SET revision = excluded.revision`,
     );

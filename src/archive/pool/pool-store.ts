@@ -8,11 +8,15 @@ import { fsyncDir } from '../../shared/atomic-fs.js';
 const run = promisify(execFile);
 
 /**
- * The files of a repository's pool on disk. Files are immutable once there: they are
- * copied (a reflink where the file system can) rather than hard-linked, so a caller
- * rewriting its own file in place can never change the pool, and renamed into place.
+ * The files of a repository's pool on disk, immutable once there and always renamed into
+ * place. They are copied (a reflink where the file system can), so a caller rewriting its
+ * own file in place can never change the pool — or hard-linked (ten times faster) when the
+ * caller hands its files over and promises never to rewrite them in place.
  */
 export class PoolStore {
+  /** Folders known to exist (a bulk install puts thousands of files in hundreds of them). */
+  private readonly folders = new Set<string>();
+
   constructor(private readonly reposRoot: string) {}
 
   repositoryRoot(repository: string): string {
@@ -24,19 +28,32 @@ export class PoolStore {
   }
 
   /** Puts a file at its pool path, replacing any leftover from an interrupted install. */
-  async put(repository: string, poolPath: string, from: string): Promise<void> {
+  async put(repository: string, poolPath: string, from: string, link = false): Promise<void> {
     const target = this.absolute(repository, poolPath);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    const folder = path.dirname(target);
+    if (!this.folders.has(folder)) {
+      await fs.mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
     const temp = path.join(
       path.dirname(target),
       `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`,
     );
-    await fs.copyFile(from, temp, constants.COPYFILE_FICLONE);
+    if (
+      !link ||
+      !(await fs.link(from, temp).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      await fs.copyFile(from, temp, constants.COPYFILE_FICLONE);
+    }
     await fs.rename(temp, target);
   }
 
   async remove(repository: string, poolPath: string): Promise<void> {
     const target = this.absolute(repository, poolPath);
+    this.folders.clear();
     await fs.rm(target, { force: true });
     // Drop emptied source and prefix folders; rmdir refuses non-empty ones.
     let dir = path.dirname(target);

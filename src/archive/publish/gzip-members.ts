@@ -9,7 +9,7 @@ const deflateRaw = promisify(zlib.deflateRaw);
  * wrapped in a single gzip member — only changed segments are compressed again.
  */
 export function deflateSegment(raw: Uint8Array): Promise<Buffer> {
-  return deflateRaw(raw, { level: 9, finishFlush: zlib.constants.Z_FULL_FLUSH });
+  return deflateRaw(raw, { level: 6, finishFlush: zlib.constants.Z_FULL_FLUSH });
 }
 
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0x02, 0x03]);

@@ -10,6 +10,7 @@ import type { XzCompressor } from '../ports.js';
 import { deflateSegment, joinGzip } from './gzip-members.js';
 import { renderSegment, segmentEntries, type IndexKind } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
+import { mapLimited } from '../map-limited.js';
 
 /** One file of an index (Packages, Packages.gz, …) as buffers to write, with its digests. */
 export interface BuiltFile {
@@ -99,17 +100,4 @@ function digest(path: string, parts: Buffer[]): BuiltFile {
     size += p.length;
   }
   return { path, parts, size, sha256: sha256.digest('hex'), sha512: sha512.digest('hex') };
-}
-
-/** Runs `fn` over the items with at most `limit` at a time. */
-export async function mapLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
