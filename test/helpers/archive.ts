@@ -40,6 +40,7 @@ export function openTestArchive(input: {
   repositories?: RepositorySpec[];
   clock?: Clock;
   retentionMinutes?: number;
+  releaseValidDays?: number;
 }): TestArchive {
   const clock = input.clock ?? systemClock;
   mkdirSync(input.home, { recursive: true });
@@ -64,7 +65,7 @@ export function openTestArchive(input: {
     options: {
       identity: 'testyard',
       byHashRetentionMs: (input.retentionMinutes ?? 60) * 60_000,
-      releaseValidDays: 0,
+      releaseValidDays: input.releaseValidDays ?? 0,
     },
   });
   return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };
