@@ -21,7 +21,7 @@ describe('apt-get against a published archive (real apt over HTTP)', () => {
   beforeAll(async () => {
     dir = persistentTempDir('debyard-apt-');
     signer = await testSigner(dir);
-    archive = openTestArchive({ home: path.join(dir, 'home'), signer });
+    archive = openTestArchive({ home: path.join(dir, 'home'), signer, releaseValidDays: 7 });
     await (
       await archive.service.start()
     ).published;
@@ -63,7 +63,15 @@ describe('apt-get against a published archive (real apt over HTTP)', () => {
         components: ['main'],
         signedBy: signer.keyFile,
       });
-      const opts = ['-o', `Acquire::By-Hash=${byHash}`, '-o', 'Acquire::Check-Date=true'];
+      // This machine turns the date checks off globally; turn them on again.
+      const opts = [
+        '-o',
+        `Acquire::By-Hash=${byHash}`,
+        '-o',
+        'Acquire::Check-Date=true',
+        '-o',
+        'Acquire::Check-Valid-Until=true',
+      ];
       requests.length = 0;
       const update = await apt.aptGet(['update'], opts);
       expect(update.problems, update.output).toEqual([]);
