@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { commandName, type CallSpec } from '../api/call.js';
+import { commandName, wantsStream, type CallSpec } from '../api/call.js';
 import { ApiClient } from '../api/client.js';
 import { fromZodError } from '../api/problem.js';
 import { resolveClientConfig } from './client-config.js';
@@ -57,7 +57,18 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
         );
       }
       const client = new ApiClient(resolveClientConfig(argv, io));
-      const output = await client.call(spec, parsed.data as never);
+      if (wantsStream(spec, parsed.data)) {
+        // One line per item: formatted, or one JSON document per line with --json.
+        const format = spec.stream?.formatItem;
+        await client.stream(
+          spec,
+          parsed.data as never,
+          (item) => io.out(argv.json || !format ? JSON.stringify(item) : format(item)),
+          { signal: io.signal, reconnect: true },
+        );
+        return;
+      }
+      const output = await client.call(spec, parsed.data as never, io.signal);
       io.out(argv.json || !spec.format ? JSON.stringify(output, null, 2) : spec.format(output));
     },
   };
