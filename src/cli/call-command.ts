@@ -37,7 +37,7 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
             type: option.type === 'number' ? 'number' : 'string',
           });
         } else {
-          yargs.option(name, option);
+          yargs.option(flagName(name), option);
         }
       }
       if (spec.description) yargs.epilogue(spec.description);
@@ -47,7 +47,9 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
     handler: async (argv) => {
       const input: Record<string, unknown> = {};
       for (const name of Object.keys(fields)) {
-        const value = (argv as Record<string, unknown>)[name];
+        const value = (argv as Record<string, unknown>)[
+          positional.includes(name) ? name : flagName(name)
+        ];
         if (value !== undefined) input[name] = value;
       }
       const parsed = spec.input.safeParse(input);
@@ -72,4 +74,9 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
       io.out(argv.json || !spec.format ? JSON.stringify(output, null, 2) : spec.format(output));
     },
   };
+}
+
+/** Input fields become dashed flags: `expires_days` → `--expires-days`. */
+function flagName(field: string): string {
+  return field.replace(/_/g, '-');
 }
