@@ -19,6 +19,7 @@ import { acquireHomeLock } from './home-lock.js';
 import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
+import { archiveConfigPart } from './parts/archive-config-part.js';
 import { authPart } from './parts/auth-part.js';
 import { eventsPart } from './parts/events-part.js';
 import { statusPart } from './parts/status-part.js';
@@ -89,7 +90,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     };
 
     const auth = authPart(ctx);
-    const parts: DaemonPart[] = [statusPart(ctx), auth, eventsPart(ctx, auth.pages)];
+    const archiveConfig = archiveConfigPart(ctx);
+    const parts: DaemonPart[] = [statusPart(ctx), auth, eventsPart(ctx, auth.pages), archiveConfig];
+    // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);
     parts.push(web);
 
