@@ -7,9 +7,10 @@ import { UsersRepository } from '../../db/users-repository.js';
 import { createAuthenticator } from '../../web/auth/authenticator.js';
 import { LoginGuard } from '../../web/auth/login-guard.js';
 import { SessionService } from '../../web/auth/session-service.js';
-import { createAccountPages } from '../../web/ui/account-pages.js';
 import { createLoginPages } from '../../web/ui/login-pages.js';
 import { PageKit } from '../../web/ui/page-kit.js';
+import { createTokensPage } from '../../web/ui/tokens-page.js';
+import { createUsersPage } from '../../web/ui/users-page.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
 export interface AuthPart extends DaemonPart {
@@ -40,7 +41,8 @@ export function authPart(ctx: AppContext): AuthPart {
     calls,
     routers: [
       createLoginPages({ pages, sessions, passwords }),
-      createAccountPages({ pages, calls }),
+      createTokensPage({ pages, calls }),
+      createUsersPage({ pages, calls }),
     ],
     ui: {
       nav: [

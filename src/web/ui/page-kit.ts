@@ -146,3 +146,17 @@ export function formInput(body: unknown, fields: readonly string[]): Record<stri
   }
   return input;
 }
+
+/** What a page shows after a form: a notice and data on success, the problem otherwise. */
+export interface Outcome {
+  notice?: string;
+  error?: string;
+  status?: number;
+  [key: string]: unknown;
+}
+
+export function outcomeOf<O>(result: Attempt<O>, onOk: (output: O) => Outcome): Outcome {
+  return result.ok
+    ? onOk(result.output)
+    : { error: result.problem.detail, status: result.problem.status };
+}
