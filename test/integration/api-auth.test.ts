@@ -301,6 +301,16 @@ describe('session cookies on the API', () => {
   });
 });
 
+describe('status', () => {
+  it('answers anyone; 400 on unknown parameters', async () => {
+    expect((await get('status')).body).toMatchObject({ name: 'debyard', identity: 'testyard' });
+    await expectBadInput(
+      get('status', { verbose: 1 }),
+      'invalid input for status: verbose: unknown parameter',
+    );
+  });
+});
+
 describe('events', () => {
   it('lists with filters, newest first; 400 names the bad filter', async () => {
     const source = 'filtertest';
