@@ -3,6 +3,7 @@ import { initial } from './001-initial.js';
 import { repositories } from './010-repositories.js';
 import { archivePackages } from './011-archive-packages.js';
 import { archivePublishing } from './012-archive-publishing.js';
+import { auth } from './050-auth.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   repositories,
   archivePackages,
   archivePublishing,
+  auth,
 ];
