@@ -170,7 +170,7 @@ export class Archive {
   }
 
   /** Migrates a source one step along its suite's `migratesTo`. */
-  migrate(dist: string, source: string, signal?: AbortSignal): Promise<ChangeResult> {
+  async migrate(dist: string, source: string, signal?: AbortSignal): Promise<ChangeResult> {
     const origin = this.deps.config.resolve(dist);
     if (origin.rollback !== null) {
       throw new InvalidInputError(`${dist} is a rollback distribution; migrate from its suite`);

@@ -39,19 +39,23 @@ describe('crash safety of publishing', () => {
     });
     setup.config.createRepository({ ...testRepository(['amd64']), layout: 'crash' });
     setup.close();
-    const packages = [];
-    for (let v = 1; v <= 4; v++) {
+    // Built in batches of one new version of each source, as the stream needs them.
+    const packages: { name: string; distribution: string; dsc: string; debs: string[] }[] = [];
+    let version = 0;
+    const moreVersions = () => {
+      version++;
       for (let n = 0; n < 16; n++) {
-        const out = path.join(dir, 'pkgs', `${v}`);
+        const out = path.join(dir, 'pkgs', `${version}`);
         const name = `crash${n}`;
         packages.push({
-          name: `${name} ${v}.0`,
+          name: `${name} ${version}.0`,
           distribution: DIST,
-          dsc: buildSource(out, { name, version: `${v}.0` }),
-          debs: [buildDeb(out, { name, version: `${v}.0`, architecture: 'amd64' })],
+          dsc: buildSource(out, { name, version: `${version}.0` }),
+          debs: [buildDeb(out, { name, version: `${version}.0`, architecture: 'amd64' })],
         });
       }
-    }
+    };
+    moreVersions();
     const app = express();
     app.use(createReposRouter({ reposRoot: path.join(home, 'repos') }));
     const url = await serve(app);
@@ -67,7 +71,8 @@ describe('crash safety of publishing', () => {
     let kills = 0;
     let random = 12345;
     const rand = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    while (next < packages.length) {
+    while (kills < KILLS || next < packages.length) {
+      if (kills < KILLS && packages.length - next < 8) moreVersions();
       const list = path.join(dir, `list-${kills}.json`);
       writeFileSync(list, JSON.stringify(packages.slice(next)));
       const child = spawn(process.execPath, [WORKER, home, signer.keysDir, list], {
@@ -96,7 +101,7 @@ describe('crash safety of publishing', () => {
     }
     expect(kills).toBe(KILLS);
     const final = await apt.aptCache(['policy', 'crash15']);
-    expect(final.output).toMatch(/Candidate: 4\.0/);
+    expect(final.output).toMatch(new RegExp(`Candidate: ${version}\\.0`));
     mkdirSync(path.join(dir, 'done'), { recursive: true });
   }, 600_000);
 });

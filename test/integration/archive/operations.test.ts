@@ -228,4 +228,33 @@ describe('bad input leaves the archive unchanged', () => {
       `theta_1.0_i386.deb: ${UNSTABLE} has no architecture i386 (it has amd64, arm64)`,
     ]);
   });
+
+  it('refuses packages that do not belong together, or nothing at all', async () => {
+    const own = pkg('iota', '1.0');
+    const stranger = buildDeb(path.join(dir, 'pkgs', 'stranger'), {
+      name: 'stranger',
+      version: '1.0',
+      architecture: 'amd64',
+    });
+    const mixed = await expectUnchanged(() =>
+      archive.service.archive.install({
+        distribution: UNSTABLE,
+        packages: [{ dsc: own.dsc, debs: [...own.debs, stranger] }],
+      }),
+    );
+    expect(mixed).toBeInstanceOf(InvalidInputError);
+    expect((mixed as Error).message).toBe(
+      'stranger_1.0_amd64.deb was built from source stranger 1.0, not iota 1.0',
+    );
+    const nothing = await expectUnchanged(() =>
+      archive.service.archive.install({ distribution: UNSTABLE, packages: [{}] }),
+    );
+    expect((nothing as Error).message).toBe('nothing to install: give a .dsc, .deb files or both');
+    await expect(archive.service.archive.migrate('bookworm-test-stable', 'iota')).rejects.toThrow(
+      new InvalidInputError('suite stable does not migrate anywhere'),
+    );
+    await expect(archive.service.archive.remove(UNSTABLE, 'nosuch')).rejects.toThrow(
+      new NotFoundError(`${UNSTABLE} has no source package nosuch`),
+    );
+  });
 });
