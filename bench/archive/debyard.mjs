@@ -8,6 +8,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { ArchiveConfig } from '../../dist/archive/archive-config.js';
 import { createArchiveService } from '../../dist/archive/create-archive.js';
+import { withReadingThreads } from '../../dist/archive/deb-files.js';
 import { debianFormats, debianXz } from '../../dist/archive/debian-formats.js';
 import { distributionSpec } from '../../dist/archive/model/repository.js';
 import { ArchiveConfigRepository } from '../../dist/db/archive-config-repository.js';
@@ -55,11 +56,13 @@ const { signer } = await openInstanceKey({
   algorithm: 'ed25519',
   clock: systemClock,
 });
+const formats =
+  process.env.DEBYARD_BENCH_THREADS === '0' ? debianFormats : withReadingThreads(debianFormats);
 const service = createArchiveService({
   db,
   config,
   reposRoot: path.join(home, 'repos'),
-  formats: debianFormats,
+  formats,
   xz: debianXz,
   signer,
   events: new EventLog({
@@ -82,6 +85,7 @@ await service.archive.install({
   handOver: true,
 });
 const opMs = performance.now() - opStart;
+await formats.close?.();
 db.close();
 process.stdout.write(
   `${JSON.stringify({ ms: Math.round(opMs), totalMs: Math.round(performance.now() - started) })}\n`,

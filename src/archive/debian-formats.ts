@@ -1,34 +1,23 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { xzAsync } from 'node-liblzma';
 import {
   compareVersions,
-  contentsPaths,
   hashBuffer,
   hashStream,
   parseDsc,
-  readDeb,
   renderPackagesStanza,
   renderRelease,
   renderSourcesStanza,
 } from '../debian/index.js';
+import { readDebFile, toDebInfo } from './deb-files.js';
 import type { ArchiveFormats, XzCompressor } from './ports.js';
 
 /** The archive's view of src/debian: reading packages from files, rendering indices. */
 export const debianFormats: ArchiveFormats = {
   hashFile: (file, signal) => hashStream(createReadStream(file), signal),
-  async readDeb(file, signal) {
-    // Small packages are read whole: much cheaper than a stream per file.
-    const small = (await stat(file)).size <= SMALL_FILE;
-    const info = await readDeb(small ? await readFile(file) : createReadStream(file), {
-      files: true,
-      hashes: true,
-      name: path.basename(file),
-      ...(signal ? { signal } : {}),
-    });
-    return { control: info.control, files: contentsPaths(info.files ?? []), digests: info.hashes! };
-  },
+  readDeb: async (file, signal) => toDebInfo(await readDebFile(file, signal)),
   async readDsc(file) {
     const bytes = await readFile(file);
     const dsc = parseDsc(bytes.toString('utf8'), path.basename(file));
@@ -41,8 +30,6 @@ export const debianFormats: ArchiveFormats = {
   compareVersions: (a, b) => compareVersions(a, b),
   releaseFile: (release) => renderRelease(release),
 };
-
-const SMALL_FILE = 8 << 20;
 
 /**
  * xz via liblzma for index segments (tens of kilobytes each): preset 1, because the

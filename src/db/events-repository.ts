@@ -1,5 +1,6 @@
 import type { EventFilter, EventInput, EventStore, StoredEvent } from '../events/event.js';
 import type { Db } from './database.js';
+import { statementCache } from './statement-cache.js';
 
 interface EventRow {
   id: number;
@@ -33,29 +34,32 @@ const MAX_LIMIT = 1000;
 
 /** The durable event log in SQLite. */
 export class EventsRepository implements EventStore {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   append(event: EventInput, time: Date): StoredEvent {
-    const row = this.db
-      .prepare(
-        `INSERT INTO events (time, type, message, source, version, distribution, architecture,
+    // Prepared once: a bulk install records thousands of events in one transaction.
+    const row = this.sql(
+      `INSERT INTO events (time, type, message, source, version, distribution, architecture,
            upload_id, build_id, details)
          VALUES (@time, @type, @message, @source, @version, @distribution, @architecture,
            @upload_id, @build_id, @details)
          RETURNING *`,
-      )
-      .get({
-        time: time.toISOString(),
-        type: event.type,
-        message: event.message,
-        source: event.source ?? null,
-        version: event.version ?? null,
-        distribution: event.distribution ?? null,
-        architecture: event.architecture ?? null,
-        upload_id: event.uploadId ?? null,
-        build_id: event.buildId ?? null,
-        details: JSON.stringify(event.details ?? {}),
-      }) as EventRow;
+    ).get({
+      time: time.toISOString(),
+      type: event.type,
+      message: event.message,
+      source: event.source ?? null,
+      version: event.version ?? null,
+      distribution: event.distribution ?? null,
+      architecture: event.architecture ?? null,
+      upload_id: event.uploadId ?? null,
+      build_id: event.buildId ?? null,
+      details: JSON.stringify(event.details ?? {}),
+    }) as EventRow;
     return toEvent(row);
   }
 

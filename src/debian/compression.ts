@@ -1,7 +1,8 @@
 import { Duplex, PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { createUnxz, createXz } from 'node-liblzma';
+import { decompress as zstdDecompress } from 'fzstd';
+import { createUnxz, createXz, unxzSync } from 'node-liblzma';
 import { zstdChunks } from './zstd-stream.js';
 
 /** Compressions of .deb members and archive indices. */
@@ -37,6 +38,38 @@ export function createDecompressor(compression: Compression): Transform {
       return zstdDecompressor();
     case 'none':
       return new PassThrough();
+  }
+}
+
+/** The most a small member may decode to in one synchronous call. */
+const ONE_CALL_OUTPUT_LIMIT = 64 << 20;
+
+/**
+ * How far each format can expand at most: deflate 1:1032, LZMA2 about 1:7000 (256 MiB of
+ * zeros take 39 KB in xz), zstd 1:32768 (a 4-byte RLE block stands for 128 KiB).
+ */
+const MAX_EXPANSION: Record<Compression, number> = { none: 1, gzip: 1032, xz: 7300, zstd: 32768 };
+
+/**
+ * Decompresses a member in one synchronous call, or returns undefined when it is too big
+ * for that (what it might expand to exceeds 64 MiB): those go through the bounded streams
+ * of createDecompressor. For the few hundred bytes of a typical control.tar, setting up a
+ * stream pipeline costs ten times more than the decoding.
+ */
+export function decompressInOneCall(data: Buffer, compression: Compression): Buffer | undefined {
+  if (data.length * MAX_EXPANSION[compression] > ONE_CALL_OUTPUT_LIMIT) return undefined;
+  switch (compression) {
+    case 'none':
+      return data;
+    case 'gzip':
+      return zlib.gunzipSync(data);
+    case 'xz':
+      // One 16 KiB output chunk holds a typical control.tar (one 10 KiB tar record).
+      return unxzSync(data, { chunkSize: 16 << 10 });
+    case 'zstd': {
+      const out = zstdDecompress(data);
+      return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../shared/errors.js';
 import { ByteReader } from './byte-reader.js';
 import { type Compression, compressionOfName } from './compression.js';
+import { CONTROL_FILES, readDebInMemory } from './deb-in-memory.js';
 import { parseSingleStanza, type Stanza } from './deb822.js';
 import { type FileHashes, hashBuffer, MultiHasher } from './hashing.js';
 import { readAll, readTar, type TarEntry } from './tar-member.js';
@@ -38,8 +39,8 @@ const CONTROL_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Reads a binary package from a byte stream (`fs.createReadStream`, an HTTP body, …) in
- * one pass with bounded memory, or from a buffer (faster for small files already read).
- * Without `files` and `hashes` it stops after control.tar.
+ * one pass with bounded memory, or from a buffer (much faster for small files already
+ * read: see readDebInMemory). Without `files` and `hashes` it stops after control.tar.
  * Throws InvalidInputError for anything that is not a valid .deb.
  */
 export async function readDeb(
@@ -48,8 +49,9 @@ export async function readDeb(
 ): Promise<DebInfo> {
   const name = options.name ?? 'package';
   if (source instanceof Uint8Array) {
-    const info = await readDeb([source], { ...options, hashes: false });
-    if (options.hashes) info.hashes = hashBuffer(source);
+    const bytes = Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    const info = readSmallDeb(bytes, options) ?? (await readDeb([bytes], { ...options, hashes: false }));
+    if (options.hashes) info.hashes = hashBuffer(bytes);
     return info;
   }
   const hasher = options.hashes ? new MultiHasher() : undefined;
@@ -67,6 +69,19 @@ export async function readDeb(
   } finally {
     await reader.close();
   }
+}
+
+function readSmallDeb(deb: Buffer, options: ReadDebOptions): DebInfo | undefined {
+  options.signal?.throwIfAborted();
+  const members = readDebInMemory(deb, options.files ?? false);
+  if (!members) return undefined;
+  const texts = new Map([...members.controlFiles].map(([file, content]) => [file, content.toString('utf8')]));
+  const info: DebInfo = {
+    ...controlData(texts, members.controlMember, options.name ?? 'package'),
+    compression: members.compression,
+  };
+  if (members.files) info.files = members.files.filter((entry) => entry.path !== '');
+  return info;
 }
 
 interface Member {
@@ -137,15 +152,20 @@ async function readControlMember(
     reader.chunks(member.size),
     compression,
     async (entry, content) => {
-      if (['control', 'md5sums', 'conffiles'].includes(entry.path) && entry.type === 'file') {
+      if (CONTROL_FILES.includes(entry.path) && entry.type === 'file') {
         texts.set(entry.path, (await readAll(content, CONTROL_LIMIT, `${name}: ${entry.path}`)).toString('utf8'));
       }
     },
     `${name}: ${member.name}`,
   );
   await reader.skip(member.size - (reader.offset - start));
+  return controlData(texts, member.name, name);
+}
+
+/** The control data of a package from the texts of its control.tar files. */
+function controlData(texts: Map<string, string>, member: string, name: string): Omit<DebInfo, 'compression' | 'files'> {
   const controlText = texts.get('control');
-  if (controlText === undefined) throw invalid(name, `${member.name} has no control file`);
+  if (controlText === undefined) throw invalid(name, `${member} has no control file`);
   const control = parseSingleStanza(controlText, { source: `${name}: DEBIAN/control` });
   return {
     control,

@@ -193,6 +193,11 @@ function clip(text: string): string {
 
 /** Renders one field the way dpkg writes it (continuations indented, empty lines as ` .`). */
 export function serializeField(name: string, value: string): string {
+  // Most values are one line: no splitting (index stanzas render thousands of fields).
+  if (!value.includes('\n')) {
+    const line = value.trimEnd();
+    return line.length > 0 ? `${name}: ${line}\n` : `${name}:\n`;
+  }
   const [first = '', ...rest] = value.split('\n');
   let out = first.length > 0 ? `${name}: ${first.trimEnd()}\n` : `${name}:\n`;
   for (const raw of rest) {

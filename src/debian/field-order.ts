@@ -15,16 +15,22 @@ const SPECIAL_NAMES = new Map(
   ].map((name) => [name.toLowerCase(), name]),
 );
 
+/** Spellings already worked out (index stanzas repeat the same few dozen names). */
+const spelled = new Map<string, string>();
+
 /** dpkg's spelling of a field name: known odd spellings, else each word capitalised. */
 export function canonicalFieldName(name: string): string {
+  const known = spelled.get(name);
+  if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  return (
+  const canonical =
     SPECIAL_NAMES.get(lower) ??
     lower
       .split('-')
       .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-      .join('-')
-  );
+      .join('-');
+  if (spelled.size < 1000) spelled.set(name, canonical);
+  return canonical;
 }
 
 const BIN_DEPENDS = [
@@ -112,6 +118,15 @@ export const SOURCES_FIELD_ORDER: readonly string[] = [
   'Files',
 ];
 
+/** Lower-cased field name → position, per order list (built once: orders are constants). */
+const ranks = new WeakMap<readonly string[], Map<string, number>>();
+
+function rankOf(order: readonly string[]): Map<string, number> {
+  let rank = ranks.get(order);
+  if (!rank) ranks.set(order, (rank = new Map(order.map((name, i) => [name.toLowerCase(), i]))));
+  return rank;
+}
+
 /**
  * Orders fields as Dpkg::Control::HashCore::output does: known fields in `order`, then
  * the others sorted by name (byte order). Names are respelled canonically.
@@ -120,14 +135,17 @@ export function orderFields(
   fields: Iterable<readonly [string, string]>,
   order: readonly string[],
 ): [string, string][] {
-  const rank = new Map(order.map((name, i) => [name.toLowerCase(), i]));
-  const named = [...fields].map(([name, value]): [string, string] => [canonicalFieldName(name), value]);
-  return named.sort(([a], [b]) => {
-    const ra = rank.get(a.toLowerCase());
-    const rb = rank.get(b.toLowerCase());
-    if (ra !== undefined && rb !== undefined) return ra - rb;
-    if (ra !== undefined) return -1;
-    if (rb !== undefined) return 1;
-    return a < b ? -1 : a > b ? 1 : 0;
+  const rank = rankOf(order);
+  const ranked = [...fields].map(([name, value]) => {
+    const canonical = canonicalFieldName(name);
+    return { field: [canonical, value] as [string, string], rank: rank.get(canonical.toLowerCase()) };
   });
+  ranked.sort((a, b) => {
+    if (a.rank !== undefined && b.rank !== undefined) return a.rank - b.rank;
+    if (a.rank !== undefined) return -1;
+    if (b.rank !== undefined) return 1;
+    const [x, y] = [a.field[0], b.field[0]];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return ranked.map((r) => r.field);
 }

@@ -19,7 +19,7 @@ export interface PackagesStanzaOptions {
 }
 
 /** Fields a Packages index writes itself; a package's control must not carry them. */
-const INDEX_FIELDS = ['Filename', 'Size', 'MD5sum', 'SHA1', 'SHA256', 'SHA512'];
+const INDEX_FIELDS = new Set(['filename', 'size', 'md5sum', 'sha1', 'sha256', 'sha512']);
 
 /**
  * One Packages stanza (ending with a newline, no blank line) for a .deb's control data,
@@ -34,7 +34,7 @@ export function renderPackagesStanza(
   const fields = new Map<string, [string, string]>();
   const put = (name: string, value: string): void => void fields.set(name.toLowerCase(), [name, value]);
   for (const { name, value } of control.fields) {
-    if (!INDEX_FIELDS.some((f) => f.toLowerCase() === name.toLowerCase())) put(name, value);
+    if (!INDEX_FIELDS.has(name.toLowerCase())) put(name, value);
   }
   if (options.section !== undefined) put('Section', options.section);
   if (options.priority !== undefined) put('Priority', options.priority);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
 import type {
   ArchivePackagesRepository,
@@ -33,7 +33,7 @@ export interface WriterDeps {
   architecturesOf: (dist: string) => readonly string[];
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string) => hash('sha256', text, 'hex');
 
 /**
  * The synchronous steps of a change, run inside one database transaction: storing a

@@ -35,17 +35,13 @@ export class PoolStore {
       await fs.mkdir(folder, { recursive: true });
       this.folders.add(folder);
     }
+    // A hard link appears whole at once: straight to its place unless a leftover is there.
+    if (link && (await tryLink(from, target)) === 'linked') return;
     const temp = path.join(
-      path.dirname(target),
+      folder,
       `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`,
     );
-    if (
-      !link ||
-      !(await fs.link(from, temp).then(
-        () => true,
-        () => false,
-      ))
-    ) {
+    if (!link || (await tryLink(from, temp)) !== 'linked') {
       await fs.copyFile(from, temp, constants.COPYFILE_FICLONE);
     }
     await fs.rename(temp, target);
@@ -92,5 +88,15 @@ export class PoolStore {
       }),
     );
     await Promise.all([...dirs].map((d) => fsyncDir(d)));
+  }
+}
+
+/** Hard-links `from` to `to`: 'exists' when `to` is there already, 'failed' otherwise. */
+async function tryLink(from: string, to: string): Promise<'linked' | 'exists' | 'failed'> {
+  try {
+    await fs.link(from, to);
+    return 'linked';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : 'failed';
   }
 }

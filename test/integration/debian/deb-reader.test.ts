@@ -2,6 +2,7 @@ import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSingleStanza } from '../../../src/debian/deb822.js';
+import { readDebInMemory } from '../../../src/debian/deb-in-memory.js';
 import { readDeb } from '../../../src/debian/deb-reader.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
 import { aptDownload, buildDeb, run } from '../../helpers/debian.js';
@@ -30,14 +31,21 @@ function dpkgView(deb: string) {
   };
 }
 
+/** Reads the package as a stream and from a buffer (the in-memory fast path): both as dpkg-deb. */
 async function expectSameAsDpkg(deb: string): Promise<void> {
-  const info = await readDeb(createReadStream(deb), { files: true, hashes: true, name: path.basename(deb) });
   const dpkg = dpkgView(deb);
-  expect(info.controlText).toBe(dpkg.controlText);
-  expect(info.control.fields.map((f) => [f.name, f.value])).toEqual(dpkg.fields);
-  expect(info.md5sums).toEqual(dpkg.md5sums);
-  expect(info.files!.map((f) => f.path)).toEqual(dpkg.paths);
-  expect(info.hashes).toMatchObject({ size: dpkg.size, sha256: dpkg.sha256, md5: dpkg.md5 });
+  const options = { files: true, hashes: true, name: path.basename(deb) };
+  const streamed = await readDeb(createReadStream(deb), options);
+  const buffered = await readDeb(readFileSync(deb), options);
+  for (const info of [streamed, buffered]) {
+    expect(info.controlText).toBe(dpkg.controlText);
+    expect(info.control.fields.map((f) => [f.name, f.value])).toEqual(dpkg.fields);
+    expect(info.md5sums).toEqual(dpkg.md5sums);
+    expect(info.files!.map((f) => f.path)).toEqual(dpkg.paths);
+    expect(info.hashes).toMatchObject({ size: dpkg.size, sha256: dpkg.sha256, md5: dpkg.md5 });
+  }
+  expect(buffered.files).toEqual(streamed.files);
+  expect(buffered.compression).toEqual(streamed.compression);
 }
 
 describe('.deb reader against dpkg-deb', () => {
@@ -66,6 +74,34 @@ describe('.deb reader against dpkg-deb', () => {
     expect(info.files!.find((f) => f.path === 'usr/bin/tool-alias')).toMatchObject({ type: 'symlink', linkTarget: 'tool' });
     expect(info.files!.find((f) => f.path === 'usr/bin/tool')).toMatchObject({ type: 'file', mode: 0o755 });
     await expectSameAsDpkg(deb);
+  });
+
+  it.each(['xz', 'gzip', 'zstd', 'none'])('reads a small -Z%s package in memory, without streams', (compression) => {
+    const deb = buildDeb(dir, {
+      name: `small-${compression}`,
+      version: '1.0-1',
+      compression,
+      files: { 'usr/share/doc/small/README': 'small\n', 'usr/bin/small': '#!/bin/sh\n' },
+      symlinks: { 'usr/bin/small-alias': 'small' },
+    });
+    const members = readDebInMemory(readFileSync(deb), true);
+    expect(members?.compression).toEqual({ control: compression, data: compression });
+    expect(members?.controlFiles.get('control')?.toString()).toBe(run('dpkg-deb', ['-I', deb, 'control']));
+    expect(members?.files?.find((f) => f.path === 'usr/bin/small-alias')).toMatchObject({ type: 'symlink', linkTarget: 'small' });
+    expect(members?.files?.find((f) => f.path === 'usr/bin/small')).toMatchObject({ type: 'file', mode: 0o755, size: 10 });
+  });
+
+  it('leaves what it does not read cleanly in memory to the streaming reader', async () => {
+    const longName = buildDeb(dir, { name: 'long', version: '1', files: { [`usr/share/${'x'.repeat(120)}/file`]: 'long\n' } });
+    expect(readDebInMemory(readFileSync(longName), true)).toBeUndefined();
+    expect(readDebInMemory(readFileSync(longName), false)).toBeDefined();
+    const info = await readDeb(readFileSync(longName), { files: true });
+    expect(info.files!.map((f) => f.path)).toContain(`usr/share/${'x'.repeat(120)}/file`);
+    const corrupt = readFileSync(buildDeb(dir, { name: 'corrupt', version: '1', compression: 'gzip' }));
+    const at = corrupt.indexOf('control.tar.gz') + 60 + 20;
+    corrupt.fill(0x41, at, at + 40);
+    expect(readDebInMemory(corrupt, false)).toBeUndefined();
+    await expect(readDeb(corrupt, { name: 'x.deb' })).rejects.toThrow(/^x\.deb: control\.tar\.gz is corrupt: /);
   });
 
   it('reads real Debian packages fetched with apt-get download', { timeout: 120_000 }, async () => {
@@ -113,6 +149,7 @@ describe('.deb reader against dpkg-deb', () => {
       data = deb.subarray(0, dataAt);
     }
     await expect(readDeb([data], { name: 'x.deb' })).rejects.toThrow(new InvalidInputError(message));
+    await expect(readDeb(data, { name: 'x.deb' })).rejects.toThrow(new InvalidInputError(message));
   });
 
   it('refuses a corrupt control.tar', async () => {
@@ -120,5 +157,6 @@ describe('.deb reader against dpkg-deb', () => {
     const at = deb.indexOf('control.tar.xz') + 60 + 20;
     deb.fill(0x41, at, at + 40);
     await expect(readDeb([deb], { name: 'x.deb' })).rejects.toThrow(/^x\.deb: control\.tar\.xz is corrupt: /);
+    await expect(readDeb(deb, { name: 'x.deb' })).rejects.toThrow(/^x\.deb: control\.tar\.xz is corrupt: /);
   });
 });

@@ -1,0 +1,166 @@
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { AppError, InvalidInputError, type Problem } from './errors.js';
+
+export interface WorkerPoolOptions {
+  /** The worker's module: it calls serveWorkerRequests with its handler. */
+  script: URL;
+  /** Worker threads at most. */
+  size: number;
+  /** Requests sent to a worker in one message at most (a message costs ~20 µs each way). */
+  batch?: number;
+  /** Workers are stopped after this long without work (they hold memory). Default 5 s. */
+  idleMs?: number;
+}
+
+interface Pending<Req, Res> {
+  request: Req;
+  resolve: (value: Res) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome<Res> = { ok: Res } | { error: SerializedError };
+
+interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  problems?: Problem[];
+}
+
+interface Slot<Req, Res> {
+  worker: Worker;
+  busy: Pending<Req, Res>[] | null;
+}
+
+/**
+ * Runs requests on a few worker threads, for CPU-bound work that would otherwise hold the
+ * event loop (decoding thousands of small packages). Workers start on first use, batch the
+ * requests waiting in the queue, never keep the process alive, and stop when idle.
+ */
+export class WorkerPool<Req, Res> {
+  private readonly queue: Pending<Req, Res>[] = [];
+  private readonly slots: Slot<Req, Res>[] = [];
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  /** Requests queued or running now. */
+  get load(): number {
+    return this.queue.length + this.slots.reduce((n, s) => n + (s.busy?.length ?? 0), 0);
+  }
+
+  run(request: Req, signal?: AbortSignal): Promise<Res> {
+    signal?.throwIfAborted();
+    const result = new Promise<Res>((resolve, reject) =>
+      this.queue.push({ request, resolve, reject }),
+    );
+    this.dispatch();
+    return signal ? abortable(result, signal) : result;
+  }
+
+  /** Stops every worker; requests still running fail. */
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const slots = this.slots.splice(0);
+    for (const p of slots.flatMap((s) => s.busy ?? [])) p.reject(new Error('worker pool closed'));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    clearTimeout(this.idleTimer);
+    while (this.slots.length < this.options.size && this.queue.length > this.idleSlots().length) {
+      this.slots.push(this.spawn());
+    }
+    for (const slot of this.idleSlots()) {
+      if (this.queue.length === 0) break;
+      const batch = this.queue.splice(0, this.options.batch ?? 16);
+      slot.busy = batch;
+      slot.worker.ref();
+      slot.worker.postMessage(batch.map((p) => p.request));
+    }
+    if (this.load === 0)
+      this.idleTimer = setTimeout(() => void this.close(), this.options.idleMs ?? 5000).unref();
+  }
+
+  private idleSlots(): Slot<Req, Res>[] {
+    return this.slots.filter((s) => s.busy === null);
+  }
+
+  private spawn(): Slot<Req, Res> {
+    const slot: Slot<Req, Res> = { worker: new Worker(this.options.script), busy: null };
+    slot.worker.unref();
+    slot.worker.on('message', (outcomes: Outcome<Res>[]) => {
+      const batch = slot.busy ?? [];
+      slot.busy = null;
+      slot.worker.unref();
+      batch.forEach((p, i) => settle(p, outcomes[i]));
+      this.dispatch();
+    });
+    const lost = (error: unknown) => {
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      for (const p of slot.busy ?? []) p.reject(error);
+      slot.busy = null;
+      if (this.queue.length > 0) this.dispatch();
+    };
+    slot.worker.on('error', lost);
+    slot.worker.on('exit', (code) => {
+      if (this.slots.includes(slot)) lost(new Error(`worker thread exited with code ${code}`));
+    });
+    return slot;
+  }
+}
+
+function settle<Res>(pending: Pending<unknown, Res>, outcome: Outcome<Res> | undefined): void {
+  if (outcome && 'ok' in outcome) pending.resolve(outcome.ok);
+  else
+    pending.reject(
+      outcome ? deserializeError(outcome.error) : new Error('worker thread gave no answer'),
+    );
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * The worker side: answers each batch of requests with `handle`, in order. Errors cross
+ * as their name, message, code and problems; InvalidInputError comes back as itself.
+ */
+export function serveWorkerRequests<Req, Res>(handle: (request: Req) => Promise<Res>): void {
+  if (isMainThread || !parentPort) throw new Error('serveWorkerRequests runs in a worker thread');
+  const port = parentPort;
+  port.on('message', async (requests: Req[]) => {
+    const outcomes: Outcome<Res>[] = [];
+    for (const request of requests) {
+      try {
+        outcomes.push({ ok: await handle(request) });
+      } catch (error) {
+        outcomes.push({ error: serializeError(error) });
+      }
+    }
+    port.postMessage(outcomes);
+  });
+}
+
+function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const serialized: SerializedError = { name: error.name, message: error.message };
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string') serialized.code = code;
+  if (error instanceof AppError) serialized.problems = error.problems;
+  return serialized;
+}
+
+function deserializeError(error: SerializedError): Error {
+  if (error.name === 'InvalidInputError') {
+    return new InvalidInputError(error.message, error.problems ? { problems: error.problems } : {});
+  }
+  const rebuilt = new Error(error.message) as NodeJS.ErrnoException;
+  rebuilt.name = error.name;
+  if (error.code !== undefined) rebuilt.code = error.code;
+  return rebuilt;
+}
