@@ -2,7 +2,10 @@
 // One debyard archive operation in its own process, for bench/archive/run.mjs:
 //   node debyard.mjs bulk HOME LIST.json   create the archive, install every package, publish
 //   node debyard.mjs add HOME LIST.json    open it again, install these packages, publish
-// Prints one JSON line: { ms } (the operation, without process start-up).
+//   node debyard.mjs each HOME LIST.json   open it again, install the groups one at a time,
+//                                          each published before the next (as a daemon does)
+// Prints one JSON line: { ms } (the operation, without process start-up; for `each` one
+// time per install).
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -77,16 +80,21 @@ const service = createArchiveService({
 await (
   await service.start()
 ).published;
-const opStart = performance.now();
-await service.archive.install({
-  distribution: 'bookworm-bench-unstable',
-  packages: groups.map((debs) => ({ debs })),
-  // The files are handed over (as incoming and the builders do): hard-linked, as aptly does.
-  handOver: true,
-});
-const opMs = performance.now() - opStart;
+const install = async (packages) => {
+  const opStart = performance.now();
+  await service.archive.install({
+    distribution: 'bookworm-bench-unstable',
+    packages: packages.map((debs) => ({ debs })),
+    // The files are handed over (as incoming and the builders do): hard-linked, as aptly does.
+    handOver: true,
+  });
+  return Math.round(performance.now() - opStart);
+};
+const opMs = [];
+if (mode === 'each') for (const group of groups) opMs.push(await install([group]));
+else opMs.push(await install(groups));
 await formats.close?.();
 db.close();
 process.stdout.write(
-  `${JSON.stringify({ ms: Math.round(opMs), totalMs: Math.round(performance.now() - started) })}\n`,
+  `${JSON.stringify({ ms: mode === 'each' ? opMs : opMs[0], totalMs: Math.round(performance.now() - started) })}\n`,
 );

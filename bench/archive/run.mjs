@@ -2,15 +2,14 @@
 // bench/archive: debyard vs reprepro vs aptly on the same 5,000 small .debs.
 // Usage: npm run build && node bench/archive/run.mjs [--dir DIR] [--sources 1667] [--rounds 3]
 // Needs reprepro, aptly, gnupg, dpkg-dev and GNU time (/usr/bin/time).
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { buildAll, buildDeb, debGroups } from './debs.mjs';
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -22,55 +21,6 @@ const sources = Number(opt('sources', '1667'));
 const rounds = Number(opt('rounds', '3'));
 const debsDir = path.join(dir, `debs-${sources}`);
 const work = path.join(dir, 'work');
-
-/** Three .debs per source: amd64, arm64 and an arch:all data package. */
-function specs(n) {
-  const name = `bench${String(n).padStart(5, '0')}`;
-  return [
-    { name, source: name, arch: 'amd64' },
-    { name, source: name, arch: 'arm64' },
-    { name: `${name}-data`, source: name, arch: 'all' },
-  ];
-}
-
-async function buildDeb(out, spec, version = '1.0') {
-  const tree = path.join(out, '.tree', `${spec.name}_${spec.arch}`);
-  mkdirSync(path.join(tree, 'DEBIAN'), { recursive: true });
-  mkdirSync(path.join(tree, 'usr', 'share', spec.name), { recursive: true });
-  writeFileSync(
-    path.join(tree, 'usr', 'share', spec.name, 'README'),
-    `${spec.name} ${spec.arch}\n`,
-  );
-  if (spec.arch !== 'all') {
-    mkdirSync(path.join(tree, 'usr', 'bin'), { recursive: true });
-    writeFileSync(path.join(tree, 'usr', 'bin', spec.name), '#!/bin/sh\n', { mode: 0o755 });
-  }
-  writeFileSync(
-    path.join(tree, 'DEBIAN', 'control'),
-    `Package: ${spec.name}\nSource: ${spec.source}\nVersion: ${version}\nArchitecture: ${spec.arch}\n` +
-      `Maintainer: Bench <bench@example.org>\nInstalled-Size: 1\nSection: misc\nPriority: optional\n` +
-      `Description: benchmark package ${spec.name}\n generated for bench/archive\n`,
-  );
-  const file = path.join(out, `${spec.name}_${version}_${spec.arch}.deb`);
-  await run('dpkg-deb', ['--root-owner-group', '--build', tree, file]);
-  rmSync(tree, { recursive: true, force: true });
-  return file;
-}
-
-async function buildAll() {
-  if (existsSync(path.join(debsDir, '.complete'))) return;
-  rmSync(debsDir, { recursive: true, force: true });
-  mkdirSync(debsDir, { recursive: true });
-  const all = Array.from({ length: sources }, (_, n) => specs(n)).flat();
-  console.log(`building ${all.length} .debs with dpkg-deb into ${debsDir} (once) ...`);
-  let next = 0;
-  const worker = async () => {
-    while (next < all.length) await buildDeb(debsDir, all[next++]);
-  };
-  await Promise.all(Array.from({ length: os.cpus().length * 2 }, worker));
-  rmSync(path.join(debsDir, '.tree'), { recursive: true, force: true });
-  writeFileSync(path.join(debsDir, '.complete'), '');
-}
 
 /** Runs a command under GNU time: wall seconds and peak RSS (MB). */
 function timed(command, commandArgs, options = {}) {
@@ -99,9 +49,7 @@ function gpgHome() {
 function debyard(extra) {
   const home = path.join(work, 'debyard');
   rmSync(home, { recursive: true, force: true });
-  const groups = Array.from({ length: sources }, (_, n) =>
-    specs(n).map((s) => path.join(debsDir, `${s.name}_1.0_${s.arch}.deb`)),
-  );
+  const groups = debGroups(debsDir, sources);
   writeFileSync(path.join(work, 'bulk.json'), JSON.stringify(groups));
   writeFileSync(path.join(work, 'add.json'), JSON.stringify([[extra]]));
   const script = path.join(here, 'debyard.mjs');
@@ -171,7 +119,7 @@ function aptly(gpg, extra) {
   };
 }
 
-await buildAll();
+await buildAll(debsDir, sources);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const extra = await buildDeb(work, {

@@ -6,9 +6,11 @@
  *   3. the same index, warm: what the archive does on a publish — stanzas from the
  *      per-package data it keeps in its database (control + hashes), assembled and
  *      gzipped — vs `apt-ftparchive --db` with its cache filled by an earlier run.
- * Ours reads files CONCURRENCY at a time (async I/O; liblzma works in the thread pool).
+ * For control data ours reads files CONCURRENCY at a time in the main thread; for the
+ * Packages index it reads them on the archive's reading threads (src/archive/deb-files.ts,
+ * one per core, as a bulk install does), whose worker script comes from dist/.
  *
- * Run: node --import tsx bench/formats/run.ts [--dir DIR] [--control N] [--packages N]
+ * Run: npm run build && node --import tsx bench/formats/run.ts [--dir DIR] [--control N] [--packages N]
  * The .debs are built once with dpkg-deb into DIR (default: $TMPDIR/debyard-bench-formats)
  * and reused by later runs.
  */
@@ -18,6 +20,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createDebReadingPool, toDebInfo } from '../../src/archive/deb-files.js';
 import { compressBuffer } from '../../src/debian/compression.js';
 import type { Stanza } from '../../src/debian/deb822.js';
 import { readDeb } from '../../src/debian/deb-reader.js';
@@ -140,18 +143,22 @@ interface Cached {
 
 async function packagesBench(): Promise<Cached[]> {
   const files = debs(packageCount);
+  const pool = createDebReadingPool({
+    script: new URL('../../dist/archive/deb-read-worker.js', import.meta.url),
+  });
+  // Timed from a cold start: the reading threads start on the first request.
   const [ours, [text, cached]] = await time(async () => {
-    const entries = await mapConcurrently(files, async (file): Promise<Cached> => {
-      const info = await readDeb(await readFile(file), { hashes: true });
-      return {
-        control: info.control,
-        filename: `pool/${path.basename(file)}`,
-        hashes: info.hashes!,
-      };
-    });
+    const entries = await Promise.all(
+      files.map(async (file): Promise<Cached> => {
+        const data = await pool.run({ file, contents: false });
+        const filename = `pool/${path.basename(file)}`;
+        return { control: toDebInfo(data).control, filename, hashes: data.digests };
+      }),
+    );
     const stanzas = entries.map((e) => renderPackagesStanza(e.control, e, { sha512: true }));
     return [assembleIndex(stanzas), entries] as const;
   });
+  await pool.close();
   const [theirs] = await time(() => shell('apt-ftparchive packages pool > Packages.apt'));
   const count = text.split('\n\n').length - 1;
   if (count !== files.length) throw new Error(`expected ${files.length} stanzas, got ${count}`);

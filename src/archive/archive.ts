@@ -71,11 +71,12 @@ export class Archive {
     }
     const repo = target.repository.id;
     const poolFile = (poolPath: string) => this.deps.packages.findPoolFile(repo, poolPath);
-    // Bounded: reading thousands of packages at once would only cost memory.
+    // Bounded: reading thousands of packages at once would only cost memory. Deep enough
+    // to keep the formats' reading threads (withReadingThreads) fed while results come back.
     const prepared: PreparedSource[] = new Array(input.packages.length);
     await mapLimited(
       input.packages.map((p, i) => [p, i] as const),
-      8,
+      32,
       async ([p, i]) => {
         prepared[i] = await prepareSource(
           p,

@@ -1,16 +1,27 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { contentsPaths, type Field, readDeb, Stanza } from '../debian/index.js';
+import { fileURLToPath } from 'node:url';
+import { contentsPaths, readDeb, Stanza } from '../debian/index.js';
 import { WorkerPool } from '../shared/worker-pool.js';
 import type { ArchiveFormats, DebInfo, FileDigests } from './ports.js';
 
 /** A .deb as the archive reads it, in plain data (it crosses from worker threads). */
 export interface DebFileData {
-  fields: Field[];
+  /** The control fields as name, value, name, value, … (flat: cheaper to pass on). */
+  fields: string[];
+  /** The line of each field in DEBIAN/control. */
+  lines: number[];
+  /** Paths for Contents (empty unless asked for). */
   files: string[];
   digests: FileDigests;
+}
+
+/** What a reading thread is asked: a file, and whether to list data.tar for Contents. */
+export interface DebReadRequest {
+  file: string;
+  contents: boolean;
 }
 
 /** Packages up to this size are read whole: much cheaper than a stream per file. */
@@ -30,24 +41,38 @@ async function readWhole(file: string): Promise<Buffer | undefined> {
 
 /** For worker threads, where blocking on a small read costs less than a thread-pool trip. */
 export function readWholeSync(file: string): Buffer | undefined {
-  return statSync(file).size <= SMALL_FILE ? readFileSync(file) : undefined;
+  const fd = openSync(file, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size > SMALL_FILE) return undefined;
+    const bytes = Buffer.allocUnsafe(size);
+    for (let at = 0; at < size;) {
+      const n = readSync(fd, bytes, at, size - at, at);
+      if (n === 0) return bytes.subarray(0, at);
+      at += n;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** Reads a .deb's control data, file list (for Contents) and checksums. */
+/** Reads a .deb's control data, checksums and (with `contents`) its file list. */
 export async function readDebFile(
   file: string,
-  signal?: AbortSignal,
-  whole: WholeFileReader = readWhole,
+  options: { contents?: boolean; signal?: AbortSignal; whole?: WholeFileReader } = {},
 ): Promise<DebFileData> {
+  const { signal, whole = readWhole, contents = true } = options;
   const bytes = await whole(file);
   const info = await readDeb(bytes ?? createReadStream(file), {
-    files: true,
+    files: contents,
     hashes: true,
     name: path.basename(file),
     ...(signal ? { signal } : {}),
   });
   return {
-    fields: [...info.control.fields],
+    fields: info.control.fields.flatMap((f) => [f.name, f.value]),
+    lines: info.control.fields.map((f) => f.line ?? 0),
     files: contentsPaths(info.files ?? []),
     digests: info.hashes!,
   };
@@ -55,8 +80,25 @@ export async function readDebFile(
 
 export function toDebInfo(data: DebFileData): DebInfo {
   const control = new Stanza();
-  for (const f of data.fields) control.set(f.name, f.value, f.line);
+  data.lines.forEach((line, i) => control.set(data.fields[2 * i]!, data.fields[2 * i + 1]!, line));
   return { control, files: data.files, digests: data.digests };
+}
+
+/** Worker threads reading .debs (script: dist's deb-read-worker.js, or as given). */
+export function createDebReadingPool(
+  options: { size?: number; script?: URL } = {},
+): WorkerPool<DebReadRequest, DebFileData> {
+  return new WorkerPool<DebReadRequest, DebFileData>({
+    script: options.script ?? new URL('./deb-read-worker.js', import.meta.url),
+    size: options.size ?? Math.min(4, availableParallelism()),
+  });
+}
+
+export interface ReadingThreads extends ArchiveFormats {
+  /** How many packages were read on worker threads so far. */
+  readOnThreads: number;
+  /** Stops the worker threads. */
+  close(): Promise<void>;
 }
 
 /** In-thread reads in flight from which further reads go to worker threads. */
@@ -70,17 +112,25 @@ const BULK_READS = 4;
  */
 export function withReadingThreads(
   formats: ArchiveFormats,
-  options: { size?: number; script?: URL } = {},
-): ArchiveFormats & { close(): Promise<void> } {
-  const pool = new WorkerPool<string, DebFileData>({
-    script: options.script ?? new URL('./deb-read-worker.js', import.meta.url),
-    size: options.size ?? Math.min(4, availableParallelism()),
-  });
+  options: { script?: URL; size?: number } = {},
+): ReadingThreads {
+  const script = options.script ?? new URL('./deb-read-worker.js', import.meta.url);
+  // Run from the TypeScript sources (the tests), there is no worker script: read in-thread.
+  if (!existsSync(fileURLToPath(script)))
+    return { ...formats, readOnThreads: 0, close: async () => {} };
+  const pool = createDebReadingPool({ ...options, script });
   let inThread = 0;
+  let onThreads = 0;
   return {
     ...formats,
+    get readOnThreads() {
+      return onThreads;
+    },
     async readDeb(file, signal) {
-      if (pool.load > 0 || inThread >= BULK_READS) return toDebInfo(await pool.run(file, signal));
+      if (pool.load > 0 || inThread >= BULK_READS) {
+        onThreads++;
+        return toDebInfo(await pool.run({ file, contents: true }, signal));
+      }
       inThread++;
       try {
         return await formats.readDeb(file, signal);

@@ -1,5 +1,7 @@
 // A worker thread of withReadingThreads (deb-files.ts): reads the .debs it is sent.
 import { serveWorkerRequests } from '../shared/worker-pool.js';
-import { readDebFile, readWholeSync } from './deb-files.js';
+import { type DebReadRequest, readDebFile, readWholeSync } from './deb-files.js';
 
-serveWorkerRequests((file: string) => readDebFile(file, undefined, readWholeSync));
+serveWorkerRequests(({ file, contents }: DebReadRequest) =>
+  readDebFile(file, { contents, whole: readWholeSync }),
+);

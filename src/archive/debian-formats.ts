@@ -17,7 +17,7 @@ import type { ArchiveFormats, XzCompressor } from './ports.js';
 /** The archive's view of src/debian: reading packages from files, rendering indices. */
 export const debianFormats: ArchiveFormats = {
   hashFile: (file, signal) => hashStream(createReadStream(file), signal),
-  readDeb: async (file, signal) => toDebInfo(await readDebFile(file, signal)),
+  readDeb: async (file, signal) => toDebInfo(await readDebFile(file, signal ? { signal } : {})),
   async readDsc(file) {
     const bytes = await readFile(file);
     const dsc = parseDsc(bytes.toString('utf8'), path.basename(file));
@@ -32,10 +32,11 @@ export const debianFormats: ArchiveFormats = {
 };
 
 /**
- * xz via liblzma for index segments (tens of kilobytes each): preset 1, because the
- * 8 MiB dictionary of the usual preset 6 costs ~30 ms to set up per segment while making
- * a segment only ~15 % smaller.
+ * xz via liblzma for index segments (tens of kilobytes each): preset 0, whose 256 KiB
+ * dictionary already spans a whole segment. The usual preset 6 sets up an 8 MiB dictionary
+ * (~30 ms per segment) and preset 1 a 1 MiB one (2–3× slower than preset 0 on a 70 KB
+ * segment), for output within 1 % of preset 0's.
  */
 export const debianXz: XzCompressor = {
-  xz: (data) => xzAsync(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { preset: 1 }),
+  xz: (data) => xzAsync(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { preset: 0 }),
 };

@@ -12,12 +12,29 @@ export interface DistState {
   publishedAt: string | null;
 }
 
-/** One entry of an index: sorted by key, cached text with its digest. */
-export interface IndexEntry {
+/**
+ * One entry of an index as listed for publishing: its row, sort key and text digest. The
+ * listings carry no text (megabytes for a big archive): a publish reads the text of the
+ * few entries whose segment changed, by id (entryTexts).
+ */
+export interface IndexEntryRef {
+  /** The row holding the text: archive_binaries (Packages, Contents) or archive_sources. */
+  id: number;
   key: string;
   digest: string;
+}
+
+export interface BinaryEntryRef extends IndexEntryRef {
+  contentsDigest: string;
+}
+
+/** One entry of an index with its cached text. */
+export interface IndexEntry extends IndexEntryRef {
   text: string;
 }
+
+/** Which text of a row an index shows. */
+export type IndexText = 'stanza' | 'contents' | 'source';
 
 export interface GenerationRecord {
   distribution: string;
@@ -105,36 +122,42 @@ export class ArchiveIndexRepository {
     ).all() as DistState[];
   }
 
-  packagesEntries(dist: string, component: string, architecture: string): IndexEntry[] {
+  /**
+   * The binaries of a component in a distribution for one architecture (with arch:all), for
+   * its Packages (digest) and Contents (contentsDigest) indices: one listing serves both.
+   */
+  binaryEntries(dist: string, component: string, architecture: string): BinaryEntryRef[] {
     return this.sql(
-      `SELECT b.package || ' ' || b.architecture || ' ' || b.version AS key, b.digest, b.stanza AS text
+      `SELECT b.id, b.package || ' ' || b.architecture || ' ' || b.version AS key, b.digest,
+           b.contents_digest AS contentsDigest
          FROM archive_placements p
            JOIN archive_sources s ON s.id = p.source_id
            JOIN archive_binaries b ON b.source_id = s.id
          WHERE p.distribution = ? AND s.component = ? AND b.architecture IN (?, 'all')
          ORDER BY key`,
-    ).all(dist, component, architecture) as IndexEntry[];
+    ).all(dist, component, architecture) as BinaryEntryRef[];
   }
 
-  sourcesEntries(dist: string, component: string): IndexEntry[] {
+  sourcesEntries(dist: string, component: string): IndexEntryRef[] {
     return this.sql(
-      `SELECT s.name || ' ' || s.version AS key, s.digest, s.stanza AS text
+      `SELECT s.id, s.name || ' ' || s.version AS key, s.digest
          FROM archive_placements p JOIN archive_sources s ON s.id = p.source_id
          WHERE p.distribution = ? AND s.component = ? AND s.stanza IS NOT NULL
          ORDER BY key`,
-    ).all(dist, component) as IndexEntry[];
+    ).all(dist, component) as IndexEntryRef[];
   }
 
-  contentsEntries(dist: string, component: string, architecture: string): IndexEntry[] {
-    return this.sql(
-      `SELECT b.package || ' ' || b.architecture || ' ' || b.version AS key,
-           b.contents_digest AS digest, b.contents AS text
-         FROM archive_placements p
-           JOIN archive_sources s ON s.id = p.source_id
-           JOIN archive_binaries b ON b.source_id = s.id
-         WHERE p.distribution = ? AND s.component = ? AND b.architecture IN (?, 'all')
-         ORDER BY key`,
-    ).all(dist, component, architecture) as IndexEntry[];
+  /** The texts of some index entries by row id. */
+  entryTexts(text: IndexText, ids: readonly number[]): Map<number, string> {
+    const sql = {
+      stanza: 'SELECT id, stanza AS text FROM archive_binaries',
+      contents: 'SELECT id, contents AS text FROM archive_binaries',
+      source: 'SELECT id, stanza AS text FROM archive_sources',
+    }[text];
+    const rows = this.sql(`${sql} WHERE id IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(ids),
+    ) as { id: number; text: string }[];
+    return new Map(rows.map((r) => [r.id, r.text]));
   }
 
   segments(keys: readonly string[]): Map<string, SegmentRecord> {
@@ -158,8 +181,9 @@ export class ArchiveIndexRepository {
   }
 
   touchSegments(keys: readonly string[], now: Date): void {
-    const stmt = this.sql('UPDATE archive_segments SET used_at = ? WHERE key = ?');
-    for (const key of keys) stmt.run(now.toISOString(), key);
+    this.sql(
+      'UPDATE archive_segments SET used_at = ? WHERE key IN (SELECT value FROM json_each(?))',
+    ).run(now.toISOString(), JSON.stringify(keys));
   }
 
   /** Drops segments no index used since `before`. */

@@ -6,7 +6,7 @@ export interface WorkerPoolOptions {
   script: URL;
   /** Worker threads at most. */
   size: number;
-  /** Requests sent to a worker in one message at most (a message costs ~20 µs each way). */
+  /** Requests sent to a worker in one message at most (default 32). */
   batch?: number;
   /** Workers are stopped after this long without work (they hold memory). Default 5 s. */
   idleMs?: number;
@@ -73,7 +73,7 @@ export class WorkerPool<Req, Res> {
     }
     for (const slot of this.idleSlots()) {
       if (this.queue.length === 0) break;
-      const batch = this.queue.splice(0, this.options.batch ?? 16);
+      const batch = this.queue.splice(0, this.options.batch ?? 32);
       slot.busy = batch;
       slot.worker.ref();
       slot.worker.postMessage(batch.map((p) => p.request));

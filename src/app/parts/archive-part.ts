@@ -1,6 +1,7 @@
 import { archiveRoutes } from '../../api/routers/archive-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { createArchiveService, type ArchiveService } from '../../archive/create-archive.js';
+import { withReadingThreads } from '../../archive/deb-files.js';
 import { debianFormats, debianXz } from '../../archive/debian-formats.js';
 import type { ReleaseSigner } from '../../archive/ports.js';
 import { openInstanceKey } from '../../pgp/instance-key-store.js';
@@ -34,11 +35,13 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
     clearSign: (text) => signer().clearSign(text),
     detachSign: (text) => signer().detachSign(text),
   };
+  // Bulk installs read their packages on worker threads (one per core).
+  const formats = withReadingThreads(debianFormats);
   const service = createArchiveService({
     db: ctx.db,
     config: deps.config,
     reposRoot: ctx.layout.repos,
-    formats: debianFormats,
+    formats,
     xz: debianXz,
     signer: releaseSigner,
     events: ctx.events,
@@ -103,6 +106,7 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
       clearInterval(timer);
       unsubscribe?.();
       await service.idle();
+      await formats.close();
     },
   };
 }

@@ -195,22 +195,13 @@ export class ArchiveWriter {
 
   private storeBinary(repository: string, sourceId: number, binary: PreparedBinary): void {
     const file = this.poolFile(repository, binary.file);
-    const stanza = this.deps.formats.packagesStanza(binary.control, file.path, file);
-    const qualified = `${binary.section}/${binary.package}`;
-    const contents = [...binary.files]
-      .sort()
-      .map((p) => `${p}\t${qualified}\n`)
-      .join('');
     this.deps.packages.insertBinary({
       sourceId,
       package: binary.package,
       version: binary.version,
       architecture: binary.architecture,
       fileId: file.id,
-      stanza,
-      digest: sha256(stanza),
-      contents,
-      contentsDigest: sha256(contents),
+      ...binary.index,
     });
   }
 

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidInputError } from '../../shared/errors.js';
@@ -21,6 +22,16 @@ export interface PreparedBinary {
   /** Paths of its files, for Contents. */
   files: string[];
   section: string;
+  /** Its Packages stanza and Contents lines, with their digests (as the database keeps them). */
+  index: BinaryIndexTexts;
+}
+
+export interface BinaryIndexTexts {
+  stanza: string;
+  digest: string;
+  /** "path<TAB>section/package" lines, sorted by path. */
+  contents: string;
+  contentsDigest: string;
 }
 
 export interface PreparedSource {
@@ -70,14 +81,11 @@ export async function prepareSource(
       );
     }
   }
-  const binaries = debs.map(({ path: from, digests, sourceName: _s, sourceVersion: _v, ...b }) => ({
-    ...b,
-    file: {
-      from,
-      poolPath: `${dir}/${b.package}_${withoutEpoch(b.version)}_${b.architecture}.deb`,
-      digests,
-    },
-  }));
+  const binaries = debs.map(({ path: from, digests, sourceName: _s, sourceVersion: _v, ...b }) => {
+    const poolPath = `${dir}/${b.package}_${withoutEpoch(b.version)}_${b.architecture}.deb`;
+    const index = indexTexts(b, poolPath, digests, deps.formats);
+    return { ...b, file: { from, poolPath, digests }, index };
+  });
   checkDuplicates(binaries);
   if (!dsc) return { name, version, component, dsc: null, binaries };
   const dscName = path.basename(input.dsc!);
@@ -88,6 +96,29 @@ export async function prepareSource(
   const dscFile = { from: input.dsc!, poolPath: `${dir}/${dscName}`, digests: dsc.digests };
   return { name, version, component, dsc: { fields: dsc.fields, file: dscFile, files }, binaries };
 }
+
+/**
+ * What the indices show of a binary, rendered while packages are read rather than in the
+ * install transaction: a bulk install reads on worker threads, leaving this thread free.
+ * Valid for the pool file whatever happens: one already in the pool under this path has
+ * the same checksums, or the install fails with a conflict.
+ */
+function indexTexts(
+  b: { package: string; control: Stanza; files: string[]; section: string },
+  poolPath: string,
+  digests: FileDigests,
+  formats: ArchiveFormats,
+): BinaryIndexTexts {
+  const stanza = formats.packagesStanza(b.control, poolPath, digests);
+  const qualified = `${b.section}/${b.package}`;
+  const contents = [...b.files]
+    .sort()
+    .map((p) => `${p}\t${qualified}\n`)
+    .join('');
+  return { stanza, digest: sha256(stanza), contents, contentsDigest: sha256(contents) };
+}
+
+const sha256 = (text: string) => hash('sha256', text, 'hex');
 
 function required(fields: Stanza, name: string, file: string): string {
   const value = fieldOf(fields, name);

@@ -1,14 +1,16 @@
-import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type {
   ArchiveIndexRepository,
   IndexEntry,
+  IndexEntryRef,
+  IndexText,
   SegmentRecord,
 } from '../../db/archive-index-repository.js';
 import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
 import { deflateSegment, joinGzip } from './gzip-members.js';
-import { renderSegment, segmentEntries, type IndexKind } from './segments.js';
+import { PrefixDigests } from './prefix-digests.js';
+import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
 import { mapLimited } from '../map-limited.js';
 
@@ -21,6 +23,19 @@ export interface BuiltFile {
   sha512: string;
 }
 
+/** What building one index needs, read in the publisher's database snapshot. */
+export interface IndexPlan {
+  kind: IndexKind;
+  basePath: string;
+  /** Names the index across publishes (distribution and path), for PrefixDigests. */
+  name: string;
+  segments: Segment[];
+  /** Segments compressed before, by content address. */
+  cached: Map<string, SegmentRecord>;
+  /** Segments to compress now, with the texts of their entries. */
+  fresh: { key: string; entries: IndexEntry[] }[];
+}
+
 export interface IndexBuilderDeps {
   index: ArchiveIndexRepository;
   xz: XzCompressor;
@@ -30,74 +45,107 @@ export interface IndexBuilderDeps {
 // CRC64, as `xz` uses by default; only needed for an index with no segment at all.
 const DEFAULT_XZ_FLAGS = Buffer.from([0x00, 0x04]);
 
+const TEXT_OF: Record<IndexKind, IndexText> = {
+  packages: 'stanza',
+  contents: 'contents',
+  sources: 'source',
+};
+
 /**
  * Builds the files of one index from its entries, compressing only segments whose content
- * address is not cached yet; everything else is concatenation.
+ * address is not cached yet; everything else is concatenation. Only the entries of those
+ * segments are read with their text, so the work that grows with the index is listing
+ * keys, joining the cached segments, and hashing the result.
  */
 export class IndexBuilder {
+  private readonly digests = new PrefixDigests();
+
   constructor(private readonly deps: IndexBuilderDeps) {}
 
-  async build(
-    kind: IndexKind,
-    basePath: string,
-    entries: readonly IndexEntry[],
-    signal?: AbortSignal,
-  ): Promise<BuiltFile[]> {
+  /** Run inside a read transaction: what is cached, what must be compressed. */
+  plan(kind: IndexKind, basePath: string, name: string, entries: IndexEntryRef[]): IndexPlan {
     const segments = segmentEntries(kind, entries);
     const cached = this.deps.index.segments(segments.map((s) => s.key));
+    const missing = new Map<string, Segment>();
+    for (const s of segments) if (!cached.has(s.key)) missing.set(s.key, s);
+    const ids = [...missing.values()].flatMap((s) => s.entries.map((e) => e.id));
+    const texts = this.deps.index.entryTexts(TEXT_OF[kind], ids);
+    const fresh = [...missing.values()].map((s) => ({
+      key: s.key,
+      entries: s.entries.map((e) => ({ ...e, text: textOf(texts, e.id) })),
+    }));
+    return { kind, basePath, name, segments, cached, fresh };
+  }
+
+  async build(plan: IndexPlan, signal?: AbortSignal): Promise<BuiltFile[]> {
+    const { kind, cached } = plan;
     const fresh: SegmentRecord[] = [];
-    await mapLimited(
-      segments.filter((s) => !cached.has(s.key)),
-      2,
-      async (s) => {
-        signal?.throwIfAborted();
-        const raw = Buffer.from(renderSegment(kind, s.entries));
-        const [deflate, xz] = await Promise.all([
-          deflateSegment(raw),
-          kind === 'contents' ? null : this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b)),
-        ]);
-        const record = { key: s.key, raw, deflate, xz, crc32: crc32(raw) };
-        cached.set(s.key, record);
-        fresh.push(record);
-      },
-    );
+    // Four at a time: what the libuv thread pool runs at once (xz and deflate run there).
+    await mapLimited(plan.fresh, 4, async (s) => {
+      signal?.throwIfAborted();
+      const raw = Buffer.from(renderSegment(kind, s.entries));
+      const [deflate, xz] = await Promise.all([
+        deflateSegment(raw),
+        kind === 'contents' ? null : this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b)),
+      ]);
+      const record = { key: s.key, raw, deflate, xz, crc32: crc32(raw) };
+      cached.set(s.key, record);
+      fresh.push(record);
+    });
     const now = this.deps.clock.now();
     this.deps.index.saveSegments(fresh, now);
+    const freshKeys = new Set(fresh.map((f) => f.key));
     this.deps.index.touchSegments(
-      segments.map((s) => s.key).filter((k) => !fresh.some((f) => f.key === k)),
+      plan.segments.map((s) => s.key).filter((k) => !freshKeys.has(k)),
       now,
     );
-    const records = segments.map((s) => cached.get(s.key)!);
-    return assemble(kind, basePath, records);
+    return this.assemble(
+      plan,
+      plan.segments.map((s) => cached.get(s.key)!),
+    );
+  }
+
+  private assemble(plan: IndexPlan, records: SegmentRecord[]): BuiltFile[] {
+    const { kind, basePath, name } = plan;
+    const keys = records.map((r) => r.key);
+    const raw = records.map((r) => r.raw);
+    let crc = 0;
+    for (const r of raw) crc = crc32(r, crc);
+    const length = raw.reduce((n, r) => n + r.length, 0);
+    const deflated = records.map((r) => r.deflate);
+    const gz = joinGzip(deflated, crc, length);
+    const gzFile = this.file(`${basePath}.gz`, `${name}.gz`, gz, keys, 1);
+    if (kind === 'contents') return [gzFile];
+    const xz = joinXz(
+      records.map((r) => xzBlocks(r.xz!)),
+      DEFAULT_XZ_FLAGS,
+    );
+    return [
+      this.file(basePath, name, raw, keys, 0),
+      gzFile,
+      this.file(`${basePath}.xz`, `${name}.xz`, xz, keys, 1),
+    ];
+  }
+
+  /** A file of `parts`: `head` parts, then one part per segment (keyed), then the rest. */
+  private file(
+    path: string,
+    name: string,
+    parts: Buffer[],
+    keys: readonly string[],
+    head: number,
+  ): BuiltFile {
+    const chunks = [
+      ...parts.slice(0, head).map((data) => ({ key: `head:${data.toString('hex')}`, data })),
+      ...keys.map((key, i) => ({ key, data: parts[head + i]! })),
+    ];
+    const digests = this.digests.digest(name, chunks, parts.slice(head + keys.length));
+    return { path, parts, ...digests };
   }
 }
 
-function assemble(kind: IndexKind, basePath: string, records: SegmentRecord[]): BuiltFile[] {
-  const raw = records.map((r) => r.raw);
-  let crc = 0;
-  for (const r of raw) crc = crc32(r, crc);
-  const length = raw.reduce((n, r) => n + r.length, 0);
-  const gz = joinGzip(
-    records.map((r) => r.deflate),
-    crc,
-    length,
-  );
-  if (kind === 'contents') return [digest(`${basePath}.gz`, gz)];
-  const xz = joinXz(
-    records.map((r) => xzBlocks(r.xz!)),
-    DEFAULT_XZ_FLAGS,
-  );
-  return [digest(basePath, raw), digest(`${basePath}.gz`, gz), digest(`${basePath}.xz`, xz)];
-}
-
-function digest(path: string, parts: Buffer[]): BuiltFile {
-  const sha256 = createHash('sha256');
-  const sha512 = createHash('sha512');
-  let size = 0;
-  for (const p of parts) {
-    sha256.update(p);
-    sha512.update(p);
-    size += p.length;
-  }
-  return { path, parts, size, sha256: sha256.digest('hex'), sha512: sha512.digest('hex') };
+function textOf(texts: Map<number, string>, id: number): string {
+  const text = texts.get(id);
+  if (text === undefined) throw new Error(`index entry ${id} has no text`);
+  return text;
 }

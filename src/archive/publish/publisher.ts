@@ -1,7 +1,8 @@
 import type {
   ArchiveIndexRepository,
+  BinaryEntryRef,
   GenerationRecord,
-  IndexEntry,
+  IndexEntryRef,
   PublishedFile,
 } from '../../db/archive-index-repository.js';
 import type { EventLog } from '../../events/event-log.js';
@@ -97,23 +98,22 @@ export class Publisher {
     const generations = index.generations(dist);
     const previous = generations.find((g) => g.generation === state.generation && onDisk !== null);
     const all = allIndexPaths(resolved.distribution);
-    const { revision, dirty, entries } = this.deps.snapshot(() => {
+    const { builder } = this.deps;
+    const { revision, dirty, plans } = this.deps.snapshot(() => {
       const current = index.dist(dist)!;
       const dirtySet = new Set(index.dirtyIndices(dist));
       const rebuild = all.filter((p) => !previous || dirtySet.has(p) || !hasIndex(previous, p));
+      const binaries = new Map<string, BinaryEntryRef[]>();
       return {
         revision: current.revision,
         dirty: rebuild,
-        entries: rebuild.map((p) => this.entriesOf(dist, p)),
+        plans: rebuild.map((p) =>
+          builder.plan(kindOf(p), p, `${dist}/${p}`, this.entriesOf(dist, p, binaries)),
+        ),
       };
     });
-    const built: BuiltFile[] = [];
-    for (const [i, basePath] of dirty.entries()) {
-      signal?.throwIfAborted();
-      built.push(
-        ...(await this.deps.builder.build(kindOf(basePath), basePath, entries[i]!, signal)),
-      );
-    }
+    // All indices at once: their segments compress on the thread pool side by side.
+    const built = (await Promise.all(plans.map((plan) => builder.build(plan, signal)))).flat();
     const files = currentFiles(all, dirty, built, previous);
     const now = clock.now();
     const date = nextReleaseDate(now, state.releaseDate);
@@ -171,12 +171,24 @@ export class Publisher {
     });
   }
 
-  private entriesOf(dist: string, basePath: string): IndexEntry[] {
+  /** The entries of an index; `binaries` keeps listings for the other index of an arch. */
+  private entriesOf(
+    dist: string,
+    basePath: string,
+    binaries: Map<string, BinaryEntryRef[]>,
+  ): IndexEntryRef[] {
     const [component, second] = basePath.split('/') as [string, string];
     if (second === 'source') return this.deps.index.sourcesEntries(dist, component);
-    if (second.startsWith('binary-'))
-      return this.deps.index.packagesEntries(dist, component, second.slice('binary-'.length));
-    return this.deps.index.contentsEntries(dist, component, second.slice('Contents-'.length));
+    const arch = second.startsWith('binary-')
+      ? second.slice('binary-'.length)
+      : second.slice('Contents-'.length);
+    let listed = binaries.get(`${component}/${arch}`);
+    if (!listed) {
+      listed = this.deps.index.binaryEntries(dist, component, arch);
+      binaries.set(`${component}/${arch}`, listed);
+    }
+    if (second.startsWith('binary-')) return listed;
+    return listed.map(({ id, key, contentsDigest }) => ({ id, key, digest: contentsDigest }));
   }
 
   /** By-hash files of older generations still served, and generations to retire now. */

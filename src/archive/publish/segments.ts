@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { IndexEntry } from '../../db/archive-index-repository.js';
+import { hash } from 'node:crypto';
+import type { IndexEntry, IndexEntryRef } from '../../db/archive-index-repository.js';
 import { assembleIndex, renderContents } from '../../debian/index.js';
 
 export type IndexKind = 'packages' | 'sources' | 'contents';
@@ -7,7 +7,7 @@ export type IndexKind = 'packages' | 'sources' | 'contents';
 export interface Segment {
   /** Content address of the segment: its kind and its entries' keys and digests. */
   key: string;
-  entries: IndexEntry[];
+  entries: IndexEntryRef[];
 }
 
 /** The expected number of entries per segment; a change recompresses about this many. */
@@ -28,13 +28,13 @@ function fnv1a(text: string): number {
  * hashes to 0 modulo the target), so inserting or removing an entry changes only its own
  * segment and every other segment keeps its content address.
  */
-export function segmentEntries(kind: IndexKind, entries: readonly IndexEntry[]): Segment[] {
+export function segmentEntries(kind: IndexKind, entries: readonly IndexEntryRef[]): Segment[] {
   const segments: Segment[] = [];
-  let current: IndexEntry[] = [];
+  let current: IndexEntryRef[] = [];
   const close = () => {
-    const hash = createHash('sha256').update(kind);
-    for (const e of current) hash.update(`\n${e.key}\n${e.digest}`);
-    segments.push({ key: `${kind}:${hash.digest('hex')}`, entries: current });
+    let address = kind;
+    for (const e of current) address += `\n${e.key}\n${e.digest}`;
+    segments.push({ key: `${kind}:${hash('sha256', address, 'hex')}`, entries: current });
     current = [];
   };
   for (const entry of entries) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderSegment, segmentEntries } from '../../../../src/archive/publish/segments.js';
 
 const entry = (i: number) => ({
+  id: i,
   key: `pkg${String(i).padStart(5, '0')}`,
   digest: `d${i}`,
   text: `Package: pkg${i}`,
@@ -21,8 +22,8 @@ describe('content-defined index segments', () => {
 
   it('renders Contents with one line per path, sorted, owners joined', () => {
     const text = renderSegment('contents', [
-      { key: 'a', digest: '', text: 'usr/bin/x\tutils/a\nusr/share/a\tutils/a\n' },
-      { key: 'b', digest: '', text: 'usr/bin/x\tutils/b\n' },
+      { id: 1, key: 'a', digest: '', text: 'usr/bin/x\tutils/a\nusr/share/a\tutils/a\n' },
+      { id: 2, key: 'b', digest: '', text: 'usr/bin/x\tutils/b\n' },
     ]);
     expect(text.split('\n').map((l) => l.split(/\s+/))).toEqual([
       ['usr/bin/x', 'utils/a,utils/b'],

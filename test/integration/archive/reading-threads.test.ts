@@ -1,0 +1,64 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { withReadingThreads } from '../../../src/archive/deb-files.js';
+import { debianFormats } from '../../../src/archive/debian-formats.js';
+import { InvalidInputError } from '../../../src/shared/errors.js';
+import { buildDeb } from '../../helpers/debian.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+// The worker script is the built one (npm test builds first), as the daemon runs it.
+const script = new URL('../../../dist/archive/deb-read-worker.js', import.meta.url);
+
+describe('reading .debs on worker threads', () => {
+  const threads = withReadingThreads(debianFormats, { script, size: 2 });
+  afterAll(() => threads.close());
+
+  it('reads a bulk of packages on the threads exactly as in-thread', async () => {
+    expect(existsSync(fileURLToPath(script))).toBe(true);
+    const dir = tempDir();
+    const debs = Array.from({ length: 12 }, (_, i) =>
+      buildDeb(dir, {
+        name: `threaded${i}`,
+        version: `1.${i}`,
+        architecture: 'amd64',
+        compression: ['xz', 'gzip', 'zstd', 'none'][i % 4]!,
+        files: { [`usr/share/threaded${i}/README`]: `${i}\n`, 'usr/bin/tool': '#!/bin/sh\n' },
+      }),
+    );
+    const [threaded, inThread] = await Promise.all([
+      Promise.all(debs.map((deb) => threads.readDeb(deb))),
+      Promise.all(debs.map((deb) => debianFormats.readDeb(deb))),
+    ]);
+    expect(threads.readOnThreads).toBeGreaterThanOrEqual(8);
+    threaded.forEach((info, i) => {
+      expect(info.control.fields).toEqual(inThread[i]!.control.fields);
+      expect(info.files).toEqual(inThread[i]!.files);
+      expect(info.digests).toEqual(inThread[i]!.digests);
+    });
+    expect(threaded[3]!.files).toEqual(['usr/bin/tool', 'usr/share/threaded3/README']);
+  });
+
+  it('passes typed errors back from the threads', async () => {
+    const dir = tempDir();
+    const good = Array.from({ length: 6 }, (_, i) =>
+      buildDeb(dir, { name: `ok${i}`, version: '1' }),
+    );
+    const bad = path.join(dir, 'bad_1_all.deb');
+    writeFileSync(bad, 'not a package');
+    const missing = path.join(dir, 'missing_1_all.deb');
+    const before = threads.readOnThreads;
+    const results = await Promise.allSettled(
+      [...good, bad, missing].map((deb) => threads.readDeb(deb)),
+    );
+    expect(threads.readOnThreads - before).toBeGreaterThanOrEqual(4);
+    expect(results.slice(0, 6).every((r) => r.status === 'fulfilled')).toBe(true);
+    const [badResult, missingResult] = results.slice(6) as PromiseRejectedResult[];
+    expect(badResult!.reason).toBeInstanceOf(InvalidInputError);
+    expect(badResult!.reason.message).toBe(
+      'bad_1_all.deb: not a Debian binary package (no ar archive signature)',
+    );
+    expect(missingResult!.reason.code).toBe('ENOENT');
+  });
+});
