@@ -3,6 +3,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { PublishedFile } from '../../db/archive-index-repository.js';
 import { fsyncDir } from '../../shared/atomic-fs.js';
+import { mapLimited } from '../map-limited.js';
 import type { BuiltFile } from './index-builder.js';
 
 /**
@@ -62,18 +63,20 @@ export class GenerationWriter {
     const dirs = new Set<string>([temp]);
     const written: string[] = [];
     const content = new Map(input.built.map((b) => [b.sha256, b]));
-    const placed = new Set<string>();
+
+    // Each folder is made once, however many files go in it (there are hundreds of links).
+    const made = new Map<string, Promise<unknown>>();
+    const ensureDir = async (dir: string) => {
+      if (!made.has(dir)) made.set(dir, fs.mkdir(dir, { recursive: true }));
+      await made.get(dir);
+      addDirs(dirs, temp, dir);
+    };
 
     const placeByHash = async (file: PublishedFile, required: boolean) => {
       const rel = byHashPath(file.path, file.sha256);
-      if (placed.has(rel)) return true;
       const target = path.join(temp, rel);
-      await fs.mkdir(path.dirname(target), { recursive: true });
-      addDirs(dirs, temp, path.dirname(target));
-      if (previousDir && (await tryLink(path.join(previousDir, rel), target))) {
-        placed.add(rel);
-        return true;
-      }
+      await ensureDir(path.dirname(target));
+      if (previousDir && (await tryLink(path.join(previousDir, rel), target))) return true;
       const built = content.get(file.sha256);
       if (!built) {
         if (required) throw new Error(`no content for ${file.path} (${file.sha256})`);
@@ -81,7 +84,6 @@ export class GenerationWriter {
       }
       await writeParts(target, built.parts);
       written.push(target);
-      placed.add(rel);
       return true;
     };
 
@@ -89,18 +91,24 @@ export class GenerationWriter {
     const linkNames = async (file: PublishedFile, plain: boolean) => {
       const primary = path.join(temp, byHashPath(file.path, file.sha256));
       const sha512 = path.join(temp, byHashPath(file.path, file.sha512, 'SHA512'));
-      await fs.mkdir(path.dirname(sha512), { recursive: true });
-      addDirs(dirs, temp, path.dirname(sha512));
+      await ensureDir(path.dirname(sha512));
       await tryLink(primary, sha512);
       if (plain) await fs.link(primary, path.join(temp, file.path));
     };
-    for (const file of input.files) {
+    // The links are independent of each other: many at once (each a thread-pool trip).
+    await mapLimited(input.files, 16, async (file) => {
       await placeByHash(file, true);
       await linkNames(file, true);
-    }
+    });
+    const current = new Set(input.files.map((f) => byHashPath(f.path, f.sha256)));
+    const retained = new Map<string, PublishedFile>();
     for (const file of input.retained) {
-      if (await placeByHash(file, false)) await linkNames(file, false);
+      const rel = byHashPath(file.path, file.sha256);
+      if (!current.has(rel)) retained.set(rel, file);
     }
+    await mapLimited([...retained.values()], 16, async (file) => {
+      if (await placeByHash(file, false)) await linkNames(file, false);
+    });
     for (const [name, text] of [
       ['Release', input.release],
       ['InRelease', input.inRelease],
