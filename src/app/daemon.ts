@@ -6,8 +6,6 @@ import { openDatabase, type Db } from '../db/database.js';
 import { EventsRepository } from '../db/events-repository.js';
 import { UsersRepository } from '../db/users-repository.js';
 import { EventLog } from '../events/event-log.js';
-import { ClosedFileSystem } from '../incoming/closed-file-system.js';
-import { startFtpServer } from '../incoming/ftp-server.js';
 import { ANONYMOUS, createApiRouter } from '../api/api-router.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
@@ -20,6 +18,7 @@ import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
+import { incomingPart } from './parts/incoming-part.js';
 import { statusPart } from './parts/status-part.js';
 
 export interface DaemonOptions {
@@ -36,6 +35,8 @@ export interface Daemon {
   /** Base URL of the HTTP listener, e.g. http://127.0.0.1:8066 */
   url: string;
   events: EventLog;
+  /** The parts, by name (for in-process tests and tools). */
+  parts: readonly DaemonPart[];
   /** Resolves once the daemon has stopped. */
   stopped: Promise<void>;
   stop(reason?: string): Promise<void>;
@@ -87,7 +88,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     };
 
     const archiveConfig = archiveConfigPart(ctx);
-    const parts: DaemonPart[] = [statusPart(ctx), archiveConfig];
+    const incoming = incomingPart(ctx, { archiveConfig: archiveConfig.config });
+    const parts: DaemonPart[] = [statusPart(ctx), archiveConfig, incoming];
 
     const app = createHttpApp({
       apiRouter: createApiRouter({
@@ -111,13 +113,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const server = createServer(app);
     const http = await listenOn(server, settings.http.listen, 'HTTP', '--http');
     stack.push({ name: 'HTTP server', stop: () => closeServer(server) });
-    const ftpServer = await startFtpServer({
-      listen: settings.ftp.listen,
-      logger: logger.child({ module: 'ftp' }),
-      fileSystem: (connection) => new ClosedFileSystem(connection),
-    });
-    stack.push({ name: 'FTP server', stop: () => ftpServer.close() });
-
     for (const part of parts) await part.start?.();
 
     events.emit({
@@ -132,9 +127,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger.info('debyard started', {
       home: layout.root,
       http: formatListenAddress(http),
-      ftp: formatListenAddress(ftpServer.address),
+      ftp: formatListenAddress(incoming.ftpAddress()),
     });
-    return running({ layout, http, ftp: ftpServer.address, events, logger, unwind });
+    return running({ layout, http, ftp: incoming.ftpAddress(), events, parts, logger, unwind });
   } catch (error) {
     logger.debug('start-up failed; stopping what was started', { error: describeError(error) });
     await unwind();
@@ -147,6 +142,7 @@ function running(input: {
   http: ListenAddress;
   ftp: ListenAddress;
   events: EventLog;
+  parts: readonly DaemonPart[];
   logger: Logger;
   unwind: () => Promise<void>;
 }): Daemon {
@@ -161,6 +157,7 @@ function running(input: {
     ftp: input.ftp,
     url: `http://${formatListenAddress({ host: urlHost, port: http.port })}`,
     events: input.events,
+    parts: input.parts,
     stopped,
     stop: (reason = 'stop requested') => {
       stopping ??= (async () => {

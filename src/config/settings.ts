@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import { parseByteSize, parseDuration, parsePortRange } from './units.js';
 
 /** Startup settings of the daemon, validated once at start. */
 export interface Settings {
@@ -16,6 +17,24 @@ export interface Settings {
   };
   ftp: {
     listen: ListenAddress;
+    /** Passive data ports; `{ min: 0, max: 0 }` lets the system pick any free port. */
+    passivePorts: { min: number; max: number };
+    /** A session idle this long (no command, no data) is closed. */
+    idleTimeoutSeconds: number;
+    /** Largest single file an upload may send. */
+    maxFileBytes: number;
+    /** Most bytes one FTP session may send in all. */
+    maxSessionBytes: number;
+    /** FTPS (explicit, AUTH TLS) with these PEM files; null for plain FTP only. */
+    tls: { certFile: string; keyFile: string } | null;
+  };
+  incoming: {
+    /** Files that are not part of a complete upload are removed after this long. */
+    strayTimeoutSeconds: number;
+    /** Rejected uploads stay under <home>/rejected this long. */
+    rejectedRetentionSeconds: number;
+    /** Extra distribution names uploads may use, e.g. unstable → bookworm-test-unstable. */
+    distributionAliases: Record<string, string>;
   };
   build: {
     /** Parallel builds on this host. */
@@ -42,6 +61,57 @@ const positiveInt = z.preprocess(
     .max(256, 'at most 256'),
 );
 
+/** A setting parsed by one of the units.ts parsers. */
+function parsed<T>(parse: (value: unknown) => T | string) {
+  return z.unknown().transform((value, ctx) => {
+    const result = parse(value);
+    if (typeof result === 'string') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: result });
+      return z.NEVER;
+    }
+    return result;
+  });
+}
+
+const DISTRIBUTION_NAME = /^[a-z][a-z0-9]*-[a-z0-9]+-[a-z]+$/;
+
+const ftpSchema = z
+  .object({
+    listen: listenAddress,
+    passive_ports: parsed(parsePortRange),
+    idle_timeout: parsed(parseDuration),
+    max_file_size: parsed(parseByteSize),
+    max_session_size: parsed(parseByteSize),
+    tls_cert: z.string().min(1, 'must be the path of a PEM certificate').nullable(),
+    tls_key: z.string().min(1, 'must be the path of a PEM private key').nullable(),
+  })
+  .strict()
+  .superRefine((ftp, ctx) => {
+    if ((ftp.tls_cert === null) !== (ftp.tls_key === null)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [ftp.tls_cert === null ? 'tls_cert' : 'tls_key'],
+        message: 'FTPS needs both tls_cert and tls_key',
+      });
+    }
+  });
+
+const incomingSchema = z
+  .object({
+    stray_timeout: parsed(parseDuration),
+    rejected_retention: parsed(parseDuration),
+    aliases: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'an alias is lower-case letters, digits, . + -'),
+      z
+        .string()
+        .regex(
+          DISTRIBUTION_NAME,
+          'must be a distribution name <codename>-<repository>-<suite>, e.g. bookworm-test-unstable',
+        ),
+    ),
+  })
+  .strict();
+
 export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
 /** The schema of the raw (file, environment, flag) layer, with snake_case keys. */
@@ -65,7 +135,8 @@ export const rawSettingsSchema = z
           .nullable(),
       })
       .strict(),
-    ftp: z.object({ listen: listenAddress }).strict(),
+    ftp: ftpSchema,
+    incoming: incomingSchema,
     build: z.object({ parallelism: positiveInt }).strict(),
   })
   .strict();

@@ -17,7 +17,19 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     identity: 'testyard',
     logLevel: 'silent',
     http: { listen: { host: '127.0.0.1', port: 0 }, publicUrl: null },
-    ftp: { listen: { host: '127.0.0.1', port: 0 } },
+    ftp: {
+      listen: { host: '127.0.0.1', port: 0 },
+      passivePorts: { min: 0, max: 0 },
+      idleTimeoutSeconds: 60,
+      maxFileBytes: 256 * 1024 * 1024,
+      maxSessionBytes: 1024 * 1024 * 1024,
+      tls: null,
+    },
+    incoming: {
+      strayTimeoutSeconds: 3600,
+      rejectedRetentionSeconds: 86400,
+      distributionAliases: {},
+    },
     build: { parallelism: 1 },
     ...overrides,
   };

@@ -1,0 +1,119 @@
+import { createReadStream } from 'node:fs';
+import type { UploadFileRecord } from '../db/uploads-repository.js';
+import type { ListedFile } from '../debian/file-lists.js';
+import { hashStream } from '../debian/hashing.js';
+import type { Problem } from '../shared/errors.js';
+import type { ArchiveQueries } from './archive-queries.js';
+import type { UploadToCheck } from './upload-checker.js';
+
+const HASH_NAMES = [
+  ['md5', 'MD5 (Files)'],
+  ['sha1', 'SHA-1 (Checksums-Sha1)'],
+  ['sha256', 'SHA-256 (Checksums-Sha256)'],
+] as const;
+
+/**
+ * Every file the .changes lists is here with the size and checksums it gives. Hashing
+ * streams each file (one pass for all checksums), so the daemon stays responsive.
+ */
+export async function verifyUploadedFiles(
+  upload: UploadToCheck,
+  listed: readonly ListedFile[],
+  signal: AbortSignal,
+): Promise<{ verified: string[]; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const verified: string[] = [];
+  for (const file of listed) {
+    if (!upload.has(file.name)) {
+      problems.push({ where: file.name, message: 'listed by the .changes but not uploaded' });
+      continue;
+    }
+    const actual = await hashStream(createReadStream(upload.pathOf(file.name)), signal);
+    const before = problems.length;
+    if (actual.size !== file.size) {
+      problems.push({
+        where: file.name,
+        message: `is ${actual.size} bytes, the .changes says ${file.size} (cut off during the upload? upload it again)`,
+      });
+    } else {
+      for (const [key, label] of HASH_NAMES) {
+        const expected = file[key];
+        if (expected !== undefined && expected.toLowerCase() !== actual[key]) {
+          problems.push({
+            where: file.name,
+            message: `${label} checksum does not match the .changes`,
+          });
+        }
+      }
+    }
+    if (problems.length === before) verified.push(file.name);
+  }
+  return { verified, problems };
+}
+
+/**
+ * Each file of the .dsc is in the upload with the same checksums, or already in the
+ * repository's pool with identical content; uploaded files must not differ from pool
+ * files of the same name. Returns the .dsc files taken from the pool.
+ */
+export function checkSourceFiles(
+  archive: ArchiveQueries,
+  input: {
+    repository: string;
+    source: string;
+    dscName: string;
+    dscFiles: readonly ListedFile[];
+    uploaded: readonly ListedFile[];
+  },
+): { fromPool: UploadFileRecord[]; problems: Problem[] } {
+  const { repository, source } = input;
+  const problems: Problem[] = [];
+  const fromPool: UploadFileRecord[] = [];
+  const uploaded = new Map(input.uploaded.map((f) => [f.name, f]));
+  for (const file of input.dscFiles) {
+    const inUpload = uploaded.get(file.name);
+    if (inUpload) {
+      if (!sameContent(file, inUpload)) {
+        problems.push({
+          where: file.name,
+          message: `the .dsc and the .changes give it different sizes or checksums`,
+        });
+      }
+      continue;
+    }
+    const pooled = archive.poolFile(repository, source, file.name);
+    if (!pooled) {
+      problems.push({
+        where: file.name,
+        message: `named by ${input.dscName} but neither uploaded nor in repository ${repository}: include it in the upload (dpkg-genchanges -sa)`,
+      });
+    } else if (pooled.sha256 !== file.sha256?.toLowerCase() || pooled.size !== file.size) {
+      problems.push({
+        where: file.name,
+        message: `named by ${input.dscName} with other contents than the file of that name in repository ${repository}`,
+      });
+    } else {
+      fromPool.push({ name: file.name, size: file.size, sha256: pooled.sha256, inPool: true });
+    }
+  }
+  for (const file of input.uploaded) {
+    const pooled = archive.poolFile(repository, source, file.name);
+    if (pooled && pooled.sha256 !== file.sha256?.toLowerCase()) {
+      problems.push({
+        where: file.name,
+        message: `differs from the file of that name already in repository ${repository}; a file name stands for one content (raise the version, or reuse the original file)`,
+      });
+    }
+  }
+  return { fromPool, problems };
+}
+
+function sameContent(a: ListedFile, b: ListedFile): boolean {
+  if (a.size !== b.size) return false;
+  return (['md5', 'sha1', 'sha256'] as const).every(
+    (key) =>
+      a[key] === undefined ||
+      b[key] === undefined ||
+      a[key]!.toLowerCase() === b[key]!.toLowerCase(),
+  );
+}
