@@ -7,9 +7,9 @@ import type { ArchiveQueries } from './archive-queries.js';
 import type { UploadToCheck } from './upload-checker.js';
 
 const HASH_NAMES = [
-  ['md5', 'MD5 (Files)'],
-  ['sha1', 'SHA-1 (Checksums-Sha1)'],
-  ['sha256', 'SHA-256 (Checksums-Sha256)'],
+  ['md5', 'MD5'],
+  ['sha1', 'SHA-1'],
+  ['sha256', 'SHA-256'],
 ] as const;
 
 /**
@@ -36,14 +36,15 @@ export async function verifyUploadedFiles(
         message: `is ${actual.size} bytes, the .changes says ${file.size} (cut off during the upload? upload it again)`,
       });
     } else {
-      for (const [key, label] of HASH_NAMES) {
+      const wrong = HASH_NAMES.filter(([key]) => {
         const expected = file[key];
-        if (expected !== undefined && expected.toLowerCase() !== actual[key]) {
-          problems.push({
-            where: file.name,
-            message: `${label} checksum does not match the .changes`,
-          });
-        }
+        return expected !== undefined && expected.toLowerCase() !== actual[key];
+      }).map(([, label]) => label);
+      if (wrong.length > 0) {
+        problems.push({
+          where: file.name,
+          message: `its ${joinWords(wrong)} ${wrong.length > 1 ? 'checksums do' : 'checksum does'} not match the .changes: this is not the file the .changes describes`,
+        });
       }
     }
     if (problems.length === before) verified.push(file.name);
@@ -101,11 +102,17 @@ export function checkSourceFiles(
     if (pooled && pooled.sha256 !== file.sha256?.toLowerCase()) {
       problems.push({
         where: file.name,
-        message: `differs from the file of that name already in repository ${repository}; a file name stands for one content (raise the version, or reuse the original file)`,
+        message: `differs from the file of that name already in repository ${repository}: a file name stands for one content; leave it out to reuse the one there (dpkg-genchanges -sd), or give a new upstream tarball a new upstream version`,
       });
     }
   }
   return { fromPool, problems };
+}
+
+function joinWords(words: readonly string[]): string {
+  return words.length <= 1
+    ? words.join('')
+    : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
 function sameContent(a: ListedFile, b: ListedFile): boolean {

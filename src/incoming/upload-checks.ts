@@ -3,7 +3,7 @@ import type { ArchiveConfig, ResolvedDistribution } from '../archive/archive-con
 import { checkChanges, type Changes } from '../debian/changes.js';
 import { checkDsc, type Dsc } from '../debian/dsc.js';
 import { unsafeFilenameReason } from '../debian/names.js';
-import { versionWithoutEpoch } from '../debian/version.js';
+import { isValidVersion, versionWithoutEpoch } from '../debian/version.js';
 import type { UploadFileRecord } from '../db/uploads-repository.js';
 import type { Verifier } from '../pgp/verifier.js';
 import type { Problem } from '../shared/errors.js';
@@ -129,7 +129,8 @@ export class UploadChecks implements UploadChecker {
         message: `binary packages are not taken here (${changes.contents.binaryArchitectures.join(', ')}): upload the source only (dpkg-buildpackage -S); debyard builds the binaries`,
       });
     }
-    if (!changes.contents.source) {
+    // An empty upload is reported by checkChanges already.
+    if (!changes.contents.source && changes.contents.kind !== 'empty') {
       problems.push({
         where: changesName,
         message: 'no .dsc in the upload: debyard builds from source uploads',
@@ -152,7 +153,8 @@ export class UploadChecks implements UploadChecker {
     };
     const dsc = checked.dsc;
     if (!dsc) return;
-    if (dsc.source !== changes.source || dsc.version !== changes.sourceVersion) {
+    const comparable = changes.source !== '' && isValidVersion(changes.sourceVersion);
+    if (comparable && (dsc.source !== changes.source || dsc.version !== changes.sourceVersion)) {
       problems.push({
         where: dscFile.name,
         message: `is source ${dsc.source} ${dsc.version}, but the .changes uploads ${changes.source} ${changes.sourceVersion}`,

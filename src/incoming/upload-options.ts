@@ -119,7 +119,8 @@ export const KNOWN_OPTIONS = Object.keys(SETTERS).sort();
 export function topChangelogEntry(changes: string): string[] {
   const lines = changes.split('\n');
   const header = /^\s?[a-z0-9][a-z0-9+.-]+ \([^)]+\) [^;]*;/;
-  const end = lines.findIndex((line, i) => i > 0 && header.test(line));
+  const first = lines.findIndex((line) => header.test(line));
+  const end = lines.findIndex((line, i) => i > first && header.test(line));
   return end === -1 ? lines : lines.slice(0, end);
 }
 
