@@ -40,6 +40,9 @@ export interface CommandHooks {
  */
 export function interceptCommands(connection: FtpConnection, hooks: CommandHooks): void {
   const internals = connection as unknown as ConnectionInternals;
+  // Replies are small writes in pairs (150 … 226): without this, Nagle's algorithm and
+  // the client's delayed ACK hold each file back by tens of milliseconds.
+  internals.commandSocket.setNoDelay(true);
   const commands = internals.commands;
   const original = commands.handle.bind(commands);
   commands.handle = async (command) => {

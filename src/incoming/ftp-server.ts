@@ -67,6 +67,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
   server.on('client-error', ({ error }) =>
     options.logger.debug('FTP client error', { err: error }),
   );
+  replaceDisconnect(server);
   const secureContext = options.tls ? tls.createSecureContext(options.tls) : null;
   // ftp-srv emits 'connect' for each new session; its typings omit the event.
   (server as unknown as NodeJS.EventEmitter).on(
@@ -109,4 +110,26 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
 function signalListeners(): Map<NodeJS.Signals, ((...args: unknown[]) => void)[]> {
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT'];
   return new Map(signals.map((s) => [s, process.listeners(s) as ((...args: unknown[]) => void)[]]));
+}
+
+/**
+ * ftp-srv's disconnectClient starts a timer (as long as the idle timeout) that nothing
+ * clears, so a daemon that served a session could not exit for minutes after stopping.
+ * The same steps without the timer.
+ */
+function replaceDisconnect(server: FtpSrv): void {
+  const internals = server as unknown as {
+    connections: Record<string, { close(code: number): unknown }>;
+    disconnectClient(id: string): Promise<unknown>;
+  };
+  internals.disconnectClient = async (id: string) => {
+    const client = internals.connections[id];
+    if (!client) return;
+    delete internals.connections[id];
+    try {
+      await client.close(0);
+    } catch {
+      // the session is gone either way
+    }
+  };
 }
