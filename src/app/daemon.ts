@@ -6,7 +6,7 @@ import { openDatabase, type Db } from '../db/database.js';
 import { EventsRepository } from '../db/events-repository.js';
 import { UsersRepository } from '../db/users-repository.js';
 import { EventLog } from '../events/event-log.js';
-import { ANONYMOUS, createApiRouter } from '../api/api-router.js';
+import { createApiRouter } from '../api/api-router.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -18,8 +18,11 @@ import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
+import { authPart } from './parts/auth-part.js';
+import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
 import { statusPart } from './parts/status-part.js';
+import { webPart } from './parts/web-part.js';
 
 export interface DaemonOptions {
   settings: Settings;
@@ -87,16 +90,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       shutdown: shutdown.signal,
     };
 
+    const auth = authPart(ctx);
     const archiveConfig = archiveConfigPart(ctx);
     const incoming = incomingPart(ctx, { archiveConfig: archiveConfig.config });
-    const parts: DaemonPart[] = [statusPart(ctx), archiveConfig, incoming];
+    const parts: DaemonPart[] = [
+      statusPart(ctx),
+      auth,
+      eventsPart(ctx, auth.pages),
+      archiveConfig,
+      incoming,
+    ];
+    // Last: the web frame collects the other parts' navigation and dashboard panels.
+    const web = webPart(ctx, auth.pages, parts);
+    parts.push(web);
 
+    const httpClosing = new AbortController();
     const app = createHttpApp({
       apiRouter: createApiRouter({
         implementations: parts.flatMap((p) => p.calls ?? []),
-        authenticate: () => ANONYMOUS,
+        authenticate: auth.authenticate,
         logger: logger.child({ module: 'api' }),
+        closing: httpClosing.signal,
       }),
+      frame: web.frame,
       routers: parts.flatMap((p) => p.routers ?? []),
       templatesDir: ctx.info.templatesDir,
       logger: logger.child({ module: 'http' }),
@@ -112,7 +128,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const server = createServer(app);
     const http = await listenOn(server, settings.http.listen, 'HTTP', '--http');
-    stack.push({ name: 'HTTP server', stop: () => closeServer(server) });
+    stack.push({
+      name: 'HTTP server',
+      stop: () => {
+        httpClosing.abort(new Error('daemon stopping')); // ends open event streams
+        return closeServer(server);
+      },
+    });
+
     for (const part of parts) await part.start?.();
 
     events.emit({

@@ -11,11 +11,16 @@ export class ByteReader {
   offset = 0;
 
   constructor(
-    source: AsyncIterable<Uint8Array>,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     private readonly onChunk?: (chunk: Uint8Array) => void,
     private readonly signal?: AbortSignal,
   ) {
-    this.#iterator = source[Symbol.asyncIterator]();
+    this.#iterator =
+      Symbol.asyncIterator in source
+        ? source[Symbol.asyncIterator]()
+        : (async function* () {
+            yield* source;
+          })();
   }
 
   /** Exactly `n` bytes, or fewer only at the end of the source. */

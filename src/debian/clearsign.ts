@@ -23,6 +23,11 @@ export function isClearSigned(text: string): boolean {
   return text.trimStart().startsWith(BEGIN_MESSAGE);
 }
 
+/** True when any line is a clear-signed message header (the text may still be malformed). */
+export function hasClearSignedHeader(text: string): boolean {
+  return text.split('\n').some((line) => line.replace(/[\r\t ]+$/, '') === BEGIN_MESSAGE);
+}
+
 /**
  * Splits a clear-signed message. Only checks the armor structure: the signature itself
  * is checked by the OpenPGP verifier. Text before or after the signed message is
@@ -37,7 +42,14 @@ export function splitClearSigned(armored: string, source = 'signed file'): Clear
   };
   let i = 0;
   while (i < lines.length && lines[i] === '') i++;
-  if (lines[i] !== BEGIN_MESSAGE) fail(i + 1, `expected "${BEGIN_MESSAGE}"`);
+  if (lines[i] !== BEGIN_MESSAGE) {
+    fail(
+      i + 1,
+      lines.includes(BEGIN_MESSAGE)
+        ? `text before the "${BEGIN_MESSAGE}" line is not covered by the signature`
+        : `expected "${BEGIN_MESSAGE}"`,
+    );
+  }
   const hashes: string[] = [];
   for (i++; i < lines.length && lines[i] !== ''; i++) {
     const header = /^Hash: (.+)$/.exec(lines[i]!);
@@ -53,12 +65,20 @@ export function splitClearSigned(armored: string, source = 'signed file'): Clear
     }
     body.push(line.startsWith('- ') ? line.slice(2) : line);
   }
-  if (i >= lines.length) fail(i, `missing "${BEGIN_SIGNATURE}"`);
+  if (i >= lines.length) fail(i, `no "${BEGIN_SIGNATURE}" line: the signature is missing`);
   const sigStart = i;
   while (i < lines.length && lines[i] !== END_SIGNATURE) i++;
-  if (i >= lines.length) fail(i, `unfinished signature: missing "${END_SIGNATURE}"`);
-  const trailing = lines.slice(i + 1).findIndex((line) => line !== '');
-  if (trailing >= 0) fail(i + 2 + trailing, 'text after the signature is not signed');
+  if (i >= lines.length) fail(i, `no "${END_SIGNATURE}" line: the signature is cut off`);
+  const after = lines.slice(i + 1);
+  const trailing = after.findIndex((line) => line !== '');
+  if (trailing >= 0) {
+    fail(
+      i + 2 + trailing,
+      after.includes(BEGIN_MESSAGE)
+        ? `more than one "${BEGIN_MESSAGE}" block`
+        : `text after the "${END_SIGNATURE}" line is not covered by the signature`,
+    );
+  }
   return {
     armored,
     body: body.join('\n') + '\n',

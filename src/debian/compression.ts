@@ -1,8 +1,8 @@
-import { PassThrough, Transform } from 'node:stream';
+import { Duplex, PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
 import { createUnxz, createXz } from 'node-liblzma';
+import { zstdChunks } from './zstd-stream.js';
 
 /** Compressions of .deb members and archive indices. */
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
@@ -23,7 +23,10 @@ export function compressionOfName(name: string): Compression | undefined {
   return 'none';
 }
 
-/** A streaming decompressor: gzip via zlib, xz via liblzma, zstd via fzstd. */
+/**
+ * A streaming decompressor: gzip via zlib, xz via liblzma, zstd via fzstd. All honour
+ * backpressure, so a small input that expands enormously never sits in memory whole.
+ */
 export function createDecompressor(compression: Compression): Transform {
   switch (compression) {
     case 'gzip':
@@ -38,28 +41,8 @@ export function createDecompressor(compression: Compression): Transform {
 }
 
 function zstdDecompressor(): Transform {
-  const transform = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      try {
-        decoder.push(chunk);
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-    flush(done) {
-      try {
-        decoder.push(new Uint8Array(0), true);
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-  });
-  const decoder = new ZstdDecompress((data) => {
-    if (data.length > 0) transform.push(Buffer.from(data));
-  });
-  return transform;
+  // A Duplex over the generator: output is decoded only as fast as it is read.
+  return Duplex.from(zstdChunks) as unknown as Transform;
 }
 
 /** A streaming compressor for archive indices (gzip -9 without name or time; xz -6). */

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../shared/errors.js';
 import { ByteReader } from './byte-reader.js';
 import { type Compression, compressionOfName } from './compression.js';
 import { parseSingleStanza, type Stanza } from './deb822.js';
-import { type FileHashes, MultiHasher } from './hashing.js';
+import { type FileHashes, hashBuffer, MultiHasher } from './hashing.js';
 import { readAll, readTar, type TarEntry } from './tar-member.js';
 
 /** What a .deb holds, as the archive needs it. */
@@ -38,11 +38,20 @@ const CONTROL_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Reads a binary package from a byte stream (`fs.createReadStream`, an HTTP body, …) in
- * one pass with bounded memory. Without `files` and `hashes` it stops after control.tar.
+ * one pass with bounded memory, or from a buffer (faster for small files already read).
+ * Without `files` and `hashes` it stops after control.tar.
  * Throws InvalidInputError for anything that is not a valid .deb.
  */
-export async function readDeb(source: AsyncIterable<Uint8Array>, options: ReadDebOptions = {}): Promise<DebInfo> {
+export async function readDeb(
+  source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: ReadDebOptions = {},
+): Promise<DebInfo> {
   const name = options.name ?? 'package';
+  if (source instanceof Uint8Array) {
+    const info = await readDeb([source], { ...options, hashes: false });
+    if (options.hashes) info.hashes = hashBuffer(source);
+    return info;
+  }
   const hasher = options.hashes ? new MultiHasher() : undefined;
   const reader = new ByteReader(source, hasher && ((chunk) => hasher.update(chunk)), options.signal);
   try {

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 
 /** Size and checksums of a file, as the archive indices list them (lowercase hex). */
 export interface FileHashes {
@@ -34,7 +34,7 @@ export class MultiHasher {
 
 /** Size and all checksums of a stream in one pass. */
 export async function hashStream(
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   signal?: AbortSignal,
 ): Promise<FileHashes> {
   const hasher = new MultiHasher();
@@ -45,6 +45,14 @@ export async function hashStream(
   return hasher.digest();
 }
 
+/** Size and all checksums of data in memory (one-shot hashing: faster for small files). */
 export function hashBuffer(data: Uint8Array | string): FileHashes {
-  return new MultiHasher().update(typeof data === 'string' ? Buffer.from(data) : data).digest();
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  return {
+    size: bytes.length,
+    md5: hash('md5', bytes, 'hex'),
+    sha1: hash('sha1', bytes, 'hex'),
+    sha256: hash('sha256', bytes, 'hex'),
+    sha512: hash('sha512', bytes, 'hex'),
+  };
 }

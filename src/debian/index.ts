@@ -5,7 +5,7 @@
  */
 export { Stanza, parseDeb822, scanDeb822, parseSingleStanza, serializeStanza, serializeDeb822, serializeField, fieldLines, foldedValue, commaList, wordList } from './deb822.js';
 export type { Field, ParseOptions } from './deb822.js';
-export { isClearSigned, splitClearSigned } from './clearsign.js';
+export { hasClearSignedHeader, isClearSigned, splitClearSigned } from './clearsign.js';
 export type { ClearSigned } from './clearsign.js';
 export { parseControlFile, scanControlFile } from './control-file.js';
 export type { ControlFile } from './control-file.js';

@@ -48,16 +48,16 @@ describe('clear-signed control files', () => {
   });
 
   it.each([
-    [SIGNED + 'Source: evil\n', 'x.changes:14', 'text after the signature is not signed'],
+    [SIGNED + 'Source: evil\n', 'x.changes:14', 'text after the "-----END PGP SIGNATURE-----" line is not covered by the signature'],
     [
       SIGNED.replace(SIGNATURE, ''),
       'x.changes:9',
-      'missing "-----BEGIN PGP SIGNATURE-----"',
+      'no "-----BEGIN PGP SIGNATURE-----" line: the signature is missing',
     ],
     [
       SIGNED.replace('-----END PGP SIGNATURE-----\n', ''),
       'x.changes:13',
-      'unfinished signature: missing "-----END PGP SIGNATURE-----"',
+      'no "-----END PGP SIGNATURE-----" line: the signature is cut off',
     ],
     [SIGNED.replace('Hash: SHA512', 'Comment: hi'), 'x.changes:2', 'unexpected armor header "Comment: hi"'],
     [

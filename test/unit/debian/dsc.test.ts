@@ -53,7 +53,7 @@ describe('.dsc', () => {
       '3.0 (quilt)',
       '2.10-3',
       ['hello_2.9.orig.tar.gz', 'hello_2.10.orig.tar.gz.asc', 'hello_2.10-3.debian.tar.xz'],
-      ['signature hello_2.10.orig.tar.gz.asc has no matching hello_2.10.orig.tar.gz', 'hello_2.9.orig.tar.gz does not belong in a 3.0 (quilt) source package', 'no hello_2.10.orig.tar.* in the file list'],
+      ['hello_2.9.orig.tar.gz does not belong in a 3.0 (quilt) source package', 'signature hello_2.10.orig.tar.gz.asc has no matching hello_2.10.orig.tar.gz', 'no hello_2.10.orig.tar.* in the file list'],
     ],
     [
       '3.0 (native) with a revision and an orig',
