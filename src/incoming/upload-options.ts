@@ -59,29 +59,34 @@ const BOOLEANS: Record<string, boolean> = {
 
 type Setter = (options: UploadOptions, value: string, arch: string | null) => string | null;
 
+/** A parsed value, or why the text is not one. */
+type Parsed<T> = { value: T } | { error: string };
+
 const perArch =
-  <T>(pick: (o: UploadOptions) => PerArchitecture<T>, parse: (v: string) => T | string) =>
+  <T>(pick: (o: UploadOptions) => PerArchitecture<T>, parse: (v: string) => Parsed<T>) =>
   (options: UploadOptions, value: string, arch: string | null): string | null => {
     const parsed = parse(value);
-    if (typeof parsed === 'string') return parsed;
+    if ('error' in parsed) return parsed.error;
     const target = pick(options);
-    if (arch === null) target.default = parsed;
-    else target.byArchitecture[arch] = parsed;
+    if (arch === null) target.default = parsed.value;
+    else target.byArchitecture[arch] = parsed.value;
     return null;
   };
 
-const bool = (value: string): boolean | string =>
-  BOOLEANS[value.toLowerCase()] ?? `"${value}" is not true or false`;
+const bool = (value: string): Parsed<boolean> => {
+  const parsed = BOOLEANS[value.toLowerCase()];
+  return parsed === undefined ? { error: `"${value}" is not true or false` } : { value: parsed };
+};
 
 const SETTERS: Record<string, { setter: Setter; perArch: boolean }> = {
   'lintian-mode': {
     perArch: true,
     setter: perArch(
       (o) => o.lintianMode,
-      (v) =>
+      (v): Parsed<LintianMode> =>
         (LINTIAN_MODES as readonly string[]).includes(v)
-          ? (v as LintianMode)
-          : `"${v}" is not one of ${LINTIAN_MODES.join(', ')}`,
+          ? { value: v as LintianMode }
+          : { error: `"${v}" is not one of ${LINTIAN_MODES.join(', ')}` },
     ),
   },
   'run-lintian': { perArch: true, setter: perArch((o) => o.runLintian, bool) },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,10 +48,8 @@ beforeAll(async () => {
       distributionSpec({ codename, architectures: test.distributions[0]!.architectures }),
     ],
   });
-  [signer, runDputNg] = await Promise.all([
-    createSigner(path.join(root, 'gnupg'), 'Uploader <uploader@example.org>'),
-    dputNg(),
-  ]);
+  signer = createSigner('Uploader <uploader@example.org>');
+  runDputNg = await dputNg();
   await incoming.uploaderKeys.add({ key: signer.publicKey, repositories: ['team'] });
   const response = await fetch(`${daemon.url}/api/v1/dput_conf`);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -61,6 +59,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await daemon?.stop();
+  signer?.dispose();
+  rmSync(root, { recursive: true, force: true });
 });
 
 let counter = 0;

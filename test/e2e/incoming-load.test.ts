@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { defaultCodeversion } from '../../src/archive/model/codeversion.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import { spawnDaemon, waitForExit, type SpawnedDaemon } from '../helpers/daemon.js';
@@ -93,9 +93,12 @@ function vm(pid: number): { rss: number; peak: number } {
 
 /** 50 packages, every tenth against the version policy; each test uploads to its own daemon. */
 let packages: SourcePackage[];
+let packagesDir: string;
 beforeAll(async () => {
-  packages = await buildMany(persistentTempDir(), 50, (i) => i % 10 === 0);
+  packagesDir = persistentTempDir();
+  packages = await buildMany(packagesDir, 50, (i) => i % 10 === 0);
 });
+afterAll(() => rmSync(packagesDir, { recursive: true, force: true }));
 
 describe('the incoming under load', () => {
   it(

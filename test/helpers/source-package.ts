@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { GnupgHome } from './gnupg.js';
 
 const run = promisify(execFile);
 
@@ -116,37 +117,24 @@ function writeDebianFolder(
   writeFileSync(path.join(debian, 'source', 'format'), `${options.format}\n`);
 }
 
-/** A throwaway GnuPG home with one passphrase-less signing key. */
+/** A packager's key in a throw-away GnuPG home; `dispose()` when done. */
 export interface TestSigner {
   home: string;
   fingerprint: string;
   /** The armored public key, for uploader keyrings. */
   publicKey: string;
+  dispose(): void;
 }
 
-export async function createSigner(home: string, userId: string): Promise<TestSigner> {
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  const env = { ...process.env, GNUPGHOME: home };
-  await run(
-    'gpg',
-    [
-      '--batch',
-      '--pinentry-mode',
-      'loopback',
-      '--passphrase',
-      '',
-      '--quick-gen-key',
-      userId,
-      'ed25519',
-      'sign',
-      'never',
-    ],
-    { env },
-  );
-  const { stdout } = await run('gpg', ['--batch', '--with-colons', '--list-keys', userId], { env });
-  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(stdout)![1]!;
-  const exported = await run('gpg', ['--batch', '--armor', '--export', fingerprint], { env });
-  return { home, fingerprint, publicKey: exported.stdout };
+export function createSigner(userId: string): TestSigner {
+  const gnupg = new GnupgHome();
+  const fingerprint = gnupg.generateKey(userId, 'ed25519', 'sign', 'never');
+  return {
+    home: gnupg.dir,
+    fingerprint,
+    publicKey: gnupg.exportKey(fingerprint, true).toString('utf8'),
+    dispose: () => gnupg.dispose(),
+  };
 }
 
 /** Signs the .dsc and the .changes with debsign, as a packager does. */

@@ -1,5 +1,6 @@
 import {
   readdirSync,
+  rmSync,
   readFileSync,
   renameSync,
   statSync,
@@ -72,17 +73,17 @@ beforeAll(async () => {
     allowUnsigned: true,
     distributions: [distributionSpec({ codename: 'bookworm', architectures: ['amd64', 'arm64'] })],
   });
-  [owner, other, stranger] = await Promise.all([
-    createSigner(path.join(root, 'gpg-owner'), 'Owner <owner@example.org>'),
-    createSigner(path.join(root, 'gpg-other'), 'Other <other@example.org>'),
-    createSigner(path.join(root, 'gpg-stranger'), 'Stranger <stranger@example.org>'),
-  ]);
+  owner = createSigner('Owner <owner@example.org>');
+  other = createSigner('Other <other@example.org>');
+  stranger = createSigner('Stranger <stranger@example.org>');
   await h.incoming.uploaderKeys.add({ key: owner.publicKey, repositories: ['signed'] });
   await h.incoming.uploaderKeys.add({ key: other.publicKey, repositories: ['test'] });
 });
 
 afterAll(async () => {
   await h?.stop();
+  for (const signer of [owner, other, stranger]) signer?.dispose();
+  rmSync(root, { recursive: true, force: true });
 });
 
 let counter = 0;
