@@ -8,19 +8,21 @@ export interface ArchiveQueries {
   /** The distributions of a repository (rollbacks included) holding this source version. */
   distributionsWithVersion(repository: string, source: string, version: string): string[];
   /**
-   * A file in the repository's pool by name: absent, or present with its SHA-256 (the
-   * pool never holds two files of one name).
+   * Whether the repository's pool holds a source's file of this name (in a component)
+   * with these contents: `same`, `different` (a clash) or `absent`.
    */
-  poolFile(
+  poolFileStatus(
     repository: string,
+    component: string,
     source: string,
     name: string,
-  ): { sha256: string; size: number } | null;
+    digests: { size: number; sha256: string },
+  ): 'same' | 'different' | 'absent';
 }
 
 /** An archive with nothing in it: the answer until the archive is wired in. */
 export const EMPTY_ARCHIVE: ArchiveQueries = {
   currentVersion: () => null,
   distributionsWithVersion: () => [],
-  poolFile: () => null,
+  poolFileStatus: () => 'absent',
 };

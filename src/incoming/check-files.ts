@@ -20,16 +20,14 @@ export async function verifyUploadedFiles(
   upload: UploadToCheck,
   listed: readonly ListedFile[],
   signal: AbortSignal,
-): Promise<{ verified: string[]; problems: Problem[] }> {
+): Promise<Problem[]> {
   const problems: Problem[] = [];
-  const verified: string[] = [];
   for (const file of listed) {
     if (!upload.has(file.name)) {
       problems.push({ where: file.name, message: 'listed by the .changes but not uploaded' });
       continue;
     }
     const actual = await hashStream(createReadStream(upload.pathOf(file.name)), signal);
-    const before = problems.length;
     if (actual.size !== file.size) {
       problems.push({
         where: file.name,
@@ -47,9 +45,8 @@ export async function verifyUploadedFiles(
         });
       }
     }
-    if (problems.length === before) verified.push(file.name);
   }
-  return { verified, problems };
+  return problems;
 }
 
 /**
@@ -71,6 +68,13 @@ export function checkSourceFiles(
   const problems: Problem[] = [];
   const fromPool: UploadFileRecord[] = [];
   const uploaded = new Map(input.uploaded.map((f) => [f.name, f]));
+  // The pool folder follows the component, which the .changes gives with each section.
+  const component = componentOf(input.uploaded.find((f) => f.name === input.dscName)?.section);
+  const status = (file: ListedFile) =>
+    archive.poolFileStatus(repository, component, source, file.name, {
+      size: file.size,
+      sha256: file.sha256?.toLowerCase() ?? '',
+    });
   for (const file of input.dscFiles) {
     const inUpload = uploaded.get(file.name);
     if (inUpload) {
@@ -82,31 +86,47 @@ export function checkSourceFiles(
       }
       continue;
     }
-    const pooled = archive.poolFile(repository, source, file.name);
-    if (!pooled) {
+    const pooled = status(file);
+    if (pooled === 'absent') {
       problems.push({
         where: file.name,
         message: `named by ${input.dscName} but neither uploaded nor in repository ${repository}: include it in the upload (dpkg-genchanges -sa)`,
       });
-    } else if (pooled.sha256 !== file.sha256?.toLowerCase() || pooled.size !== file.size) {
+    } else if (pooled === 'different') {
       problems.push({
         where: file.name,
         message: `named by ${input.dscName} with other contents than the file of that name in repository ${repository}`,
       });
     } else {
-      fromPool.push({ name: file.name, size: file.size, sha256: pooled.sha256, inPool: true });
-    }
-  }
-  for (const file of input.uploaded) {
-    const pooled = archive.poolFile(repository, source, file.name);
-    if (pooled && pooled.sha256 !== file.sha256?.toLowerCase()) {
-      problems.push({
-        where: file.name,
-        message: `differs from the file of that name already in repository ${repository}: a file name stands for one content; leave it out to reuse the one there (dpkg-genchanges -sd), or give a new upstream tarball a new upstream version`,
+      fromPool.push({
+        name: file.name,
+        size: file.size,
+        sha256: file.sha256!.toLowerCase(),
+        inPool: true,
       });
     }
   }
+  problems.push(...poolClashes(input.uploaded, repository, status));
   return { fromPool, problems };
+}
+
+/** Uploaded files must not differ from pool files of the same name. */
+function poolClashes(
+  uploaded: readonly ListedFile[],
+  repository: string,
+  status: (file: ListedFile) => 'same' | 'different' | 'absent',
+): Problem[] {
+  return uploaded
+    .filter((file) => status(file) === 'different')
+    .map((file) => ({
+      where: file.name,
+      message: `differs from the file of that name already in repository ${repository}: a file name stands for one content; leave it out to reuse the one there (dpkg-genchanges -sd), or give a new upstream tarball a new upstream version`,
+    }));
+}
+
+/** `contrib/libs` → contrib; a plain section is in main. */
+function componentOf(section: string | undefined): string {
+  return section?.includes('/') ? section.split('/')[0]! : 'main';
 }
 
 function joinWords(words: readonly string[]): string {

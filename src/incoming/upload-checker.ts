@@ -15,8 +15,6 @@ export interface UploadToCheck {
 export interface CheckResult {
   problems: Problem[];
   upload: UploadFacts;
-  /** Listed files whose size and checksums matched. */
-  verified: string[];
 }
 
 /** The fields of an upload record the checks fill in (null when unknown). */

@@ -72,12 +72,11 @@ export class UploadChecks implements UploadChecker {
     const parsed = checkChanges(decoded.text, upload.changesName);
     const problems = [...decoded.problems, ...parsed.problems];
     const changes = parsed.changes;
-    if (!changes) return { problems, upload: UNKNOWN_UPLOAD, verified: [] };
+    if (!changes) return { problems, upload: UNKNOWN_UPLOAD };
     const findings: Findings = { problems, changes, fromPool: [] };
     problems.push(...changesNameProblems(upload.changesName, changes));
     this.checkTarget(findings, upload.changesName);
-    const files = await verifyUploadedFiles(upload, changes.files, signal);
-    problems.push(...files.problems);
+    problems.push(...(await verifyUploadedFiles(upload, changes.files, signal)));
     await this.checkSource(findings, upload);
     const signatures = await checkSignatures(this.deps, {
       changes: {
@@ -97,7 +96,7 @@ export class UploadChecks implements UploadChecker {
       ...(findings.target ? { repository: findings.target.repository } : {}),
     });
     problems.push(...signatures.problems);
-    return { problems, upload: facts(findings, signatures.signer), verified: files.verified };
+    return { problems, upload: facts(findings, signatures.signer) };
   }
 
   /** Distribution, versions, upload options, and what kind of upload this is. */
@@ -170,8 +169,14 @@ export class UploadChecks implements UploadChecker {
     });
     problems.push(...sourceFiles.problems);
     findings.fromPool = sourceFiles.fromPool;
+    await this.planBuilds(findings, dscFile.name, dsc);
+  }
+
+  /** What to build, and whether it can be built. */
+  private async planBuilds(findings: Findings, dscName: string, dsc: Dsc): Promise<void> {
+    const target = findings.target!;
     const planned = await planBuilds({
-      dscName: dscFile.name,
+      dscName,
       dscArchitectures: dsc.architectures,
       distributionName: target.name,
       distribution: target.distribution,
@@ -181,7 +186,7 @@ export class UploadChecks implements UploadChecker {
       ),
       matcher: this.deps.matcher,
     });
-    problems.push(...planned.problems);
+    findings.problems.push(...planned.problems);
     findings.plan = planned.plan;
   }
 }

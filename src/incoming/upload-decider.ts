@@ -35,7 +35,7 @@ export class UploadDecider {
     const receivedAt = this.receivedAt(changesName, entry.listed);
     let result: CheckResult;
     if (entry.unreadable.length > 0) {
-      result = { problems: entry.unreadable, upload: UNKNOWN_UPLOAD, verified: [] };
+      result = { problems: entry.unreadable, upload: UNKNOWN_UPLOAD };
     } else {
       const changesBytes = await fs.readFile(area.pathOf(changesName));
       result = await this.deps.checker.check(

@@ -109,8 +109,15 @@ export class UploadProcessor {
   }
 
   private async register(file: ArrivedFile): Promise<void> {
+    // Seen already (start-up scan and arrival both report it), or processed and gone.
+    if (this.pending.getChanges(file.name)) return;
+    const read = await this.readChanges(file);
+    if (!read) {
+      this.pending.removeFiles([file.name]);
+      return;
+    }
     this.pending.addFile(file);
-    const { listed, problems } = await this.readChanges(file);
+    const { listed, problems } = read;
     const complete = this.pending.addChanges({
       name: file.name,
       arrivedAt: file.arrivedAt,
@@ -133,6 +140,7 @@ export class UploadProcessor {
       const bytes = await fs.readFile(this.deps.area.pathOf(file.name));
       return this.deps.checker.listedFiles(file.name, bytes);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       return {
         listed: [],
         problems: [{ where: file.name, message: `cannot be read: ${describeError(error)}` }],

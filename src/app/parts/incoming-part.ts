@@ -47,8 +47,7 @@ export interface IncomingPartDeps {
  * scheduler, rejected ones are kept under rejected/ for a while.
  */
 export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingPart {
-  const { settings, layout, db, clock, events } = ctx;
-  const logger = ctx.logger.child({ module: 'incoming' });
+  const { settings, layout, db, clock } = ctx;
   const partialDir = path.join(layout.tmp, 'ftp');
   // Partial files of a previous run can never complete; clear them before FTP listens.
   rmSync(partialDir, { recursive: true, force: true });
@@ -60,25 +59,7 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
     clock,
     hasRepository: (id) => deps.archiveConfig.hasRepository(id),
   });
-  const processor = new UploadProcessor({
-    area,
-    folders: new UploadFolders(layout.root, layout.incoming),
-    checker: new UploadChecks({
-      config: deps.archiveConfig,
-      archive: deps.archive ?? EMPTY_ARCHIVE,
-      verifier: createVerifier({ clock }),
-      keys: uploaderKeys,
-      builders: deps.builders ?? CONFIGURED_ARCHITECTURES,
-      matcher: dpkgArchitectureMatcher(),
-      aliases: settings.incoming.distributionAliases,
-    }),
-    outcomes: new UploadOutcomes({ db, uploads, events }),
-    knownFolders: (paths) => uploads.recordedSpoolPaths(paths),
-    events,
-    clock,
-    logger,
-    settings: settings.incoming,
-  });
+  const processor = createProcessor(ctx, deps, { area, uploads, uploaderKeys });
   let ftp: RunningFtpServer | undefined;
   const ftpAddress = () => ftp?.address ?? settings.ftp.listen;
   return {
@@ -101,14 +82,7 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
       }),
     }),
     async start() {
-      ftp = await startFtpServer({
-        listen: settings.ftp.listen,
-        logger: ctx.logger.child({ module: 'ftp' }),
-        fileSystem: (connection) => new IncomingFileSystem(connection, { area, ...settings.ftp }),
-        passivePorts: settings.ftp.passivePorts,
-        idleTimeoutSeconds: settings.ftp.idleTimeoutSeconds,
-        tls: readTls(settings.ftp.tls),
-      });
+      ftp = await startIncomingFtp(ctx, area);
       await processor.start(ctx.shutdown);
     },
     async stop() {
@@ -116,6 +90,46 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
       await processor.stop();
     },
   };
+}
+
+function createProcessor(
+  ctx: AppContext,
+  deps: IncomingPartDeps,
+  parts: { area: IncomingArea; uploads: UploadsRepository; uploaderKeys: UploaderKeys },
+): UploadProcessor {
+  const { settings, layout, db, clock, events } = ctx;
+  const { area, uploads, uploaderKeys } = parts;
+  return new UploadProcessor({
+    area,
+    folders: new UploadFolders(layout.root, layout.incoming),
+    checker: new UploadChecks({
+      config: deps.archiveConfig,
+      archive: deps.archive ?? EMPTY_ARCHIVE,
+      verifier: createVerifier({ clock }),
+      keys: uploaderKeys,
+      builders: deps.builders ?? CONFIGURED_ARCHITECTURES,
+      matcher: dpkgArchitectureMatcher(),
+      aliases: settings.incoming.distributionAliases,
+    }),
+    outcomes: new UploadOutcomes({ db, uploads, events }),
+    knownFolders: (paths) => uploads.recordedSpoolPaths(paths),
+    events,
+    clock,
+    logger: ctx.logger.child({ module: 'incoming' }),
+    settings: settings.incoming,
+  });
+}
+
+function startIncomingFtp(ctx: AppContext, area: IncomingArea): Promise<RunningFtpServer> {
+  const { ftp } = ctx.settings;
+  return startFtpServer({
+    listen: ftp.listen,
+    logger: ctx.logger.child({ module: 'ftp' }),
+    fileSystem: (connection) => new IncomingFileSystem(connection, { area, ...ftp }),
+    passivePorts: ftp.passivePorts,
+    idleTimeoutSeconds: ftp.idleTimeoutSeconds,
+    tls: readTls(ftp.tls),
+  });
 }
 
 function readTls(tls: Settings['ftp']['tls']): { cert: string; key: string } | null {

@@ -42,7 +42,11 @@ const archive: ArchiveQueries = {
     repository === 'test' && source === 'present' && version === '1.5-1~test12+1'
       ? ['bookworm-test-unstable-rollback0']
       : [],
-  poolFile: (repository, _source, name) => (repository === 'test' && pool.get(name)) || null,
+  poolFileStatus: (repository, component, _source, name, digests) => {
+    const file = repository === 'test' && component === 'main' ? pool.get(name) : undefined;
+    if (!file) return 'absent';
+    return file.sha256 === digests.sha256 && file.size === digests.size ? 'same' : 'different';
+  },
 };
 const buildable = ['amd64'];
 
