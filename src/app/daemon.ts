@@ -130,9 +130,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const http = await listenOn(server, settings.http.listen, 'HTTP', '--http');
     stack.push({
       name: 'HTTP server',
-      stop: () => {
+      stop: async () => {
+        // Event streams deliver what was just published (the stop event) first.
+        await new Promise((resolve) => setImmediate(resolve));
         httpClosing.abort(new Error('daemon stopping')); // ends open event streams
-        return closeServer(server);
+        await closeServer(server);
       },
     });
 

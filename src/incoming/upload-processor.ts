@@ -41,6 +41,7 @@ export class UploadProcessor {
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
+  private sweepQueued = false;
 
   constructor(private readonly deps: UploadProcessorDeps) {
     this.queue = new SerialQueue(deps.logger);
@@ -54,7 +55,12 @@ export class UploadProcessor {
     this.unsubscribe = this.deps.area.onArrival((file) => this.arrived(file));
     await this.queue.run(() => this.recover());
     const every = Math.min(60, Math.max(1, Math.floor(this.deps.settings.strayTimeoutSeconds / 4)));
-    this.timer = setInterval(() => this.queue.push(() => this.sweep()), every * 1000);
+    this.timer = setInterval(() => {
+      // One sweep waits in the queue at most, however long an upload takes to check.
+      if (this.sweepQueued) return;
+      this.sweepQueued = true;
+      this.queue.push(() => this.sweep());
+    }, every * 1000);
     this.timer.unref();
   }
 
@@ -71,6 +77,7 @@ export class UploadProcessor {
   }
 
   private async sweep(): Promise<void> {
+    this.sweepQueued = false;
     await this.sweeper.sweep();
     for (const changes of this.pending.completeChanges()) await this.process(changes);
   }
