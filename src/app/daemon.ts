@@ -18,9 +18,11 @@ import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
+import { archivePart } from './parts/archive-part.js';
 import { authPart } from './parts/auth-part.js';
 import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
+import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
 
@@ -92,12 +94,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const auth = authPart(ctx);
     const archiveConfig = archiveConfigPart(ctx);
-    const incoming = incomingPart(ctx, { archiveConfig: archiveConfig.config });
+    const archive = archivePart(ctx, { config: archiveConfig.config });
+    const incoming = incomingPart(ctx, {
+      archiveConfig: archiveConfig.config,
+      archive: archiveQueriesFrom(archive.service.queries),
+    });
     const parts: DaemonPart[] = [
       statusPart(ctx),
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
+      archive,
       incoming,
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.

@@ -112,6 +112,10 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       distributionAliases: raw.incoming.aliases,
     },
     build: { parallelism: raw.build.parallelism },
+    archive: {
+      byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
+      releaseValidDays: raw.archive.release_valid_days,
+    },
   };
 }
 
@@ -164,6 +168,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       },
       incoming: { stray_timeout: '1h', rejected_retention: '7d', aliases: {} },
       build: { parallelism: Math.max(1, input.cpuCount) },
+      archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
     },
   };
 }

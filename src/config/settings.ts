@@ -40,6 +40,15 @@ export interface Settings {
     /** Parallel builds on this host. */
     parallelism: number;
   };
+  archive: {
+    /**
+     * How long by-hash indices of replaced publications stay served (and pool files they
+     * name stay in the pool), so clients holding an older InRelease still download.
+     */
+    byHashRetentionMinutes: number;
+    /** Release files get a Valid-Until this many days after their Date; 0 for none. */
+    releaseValidDays: number;
+  };
 }
 
 const listenAddress = z.string().transform((text, ctx) => {
@@ -112,6 +121,18 @@ const incomingSchema = z
   })
   .strict();
 
+/** A whole number from 0 to `max`; may arrive as a string. */
+function nonNegativeInt(max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z
+      .number({ invalid_type_error: 'expected a whole number' })
+      .int('expected a whole number')
+      .min(0, 'expected a whole number')
+      .max(max, `at most ${max}`),
+  );
+}
+
 export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
 /** The schema of the raw (file, environment, flag) layer, with snake_case keys. */
@@ -138,6 +159,12 @@ export const rawSettingsSchema = z
     ftp: ftpSchema,
     incoming: incomingSchema,
     build: z.object({ parallelism: positiveInt }).strict(),
+    archive: z
+      .object({
+        by_hash_retention_minutes: nonNegativeInt(7 * 24 * 60),
+        release_valid_days: nonNegativeInt(3650),
+      })
+      .strict(),
   })
   .strict();
 

@@ -31,6 +31,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
       distributionAliases: {},
     },
     build: { parallelism: 1 },
+    archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     ...overrides,
   };
 }

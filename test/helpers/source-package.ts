@@ -21,6 +21,8 @@ export interface SourcePackageOptions {
   withoutOrig?: boolean;
   /** Use this original tarball (a copy) instead of making one. */
   origFrom?: string;
+  /** Text of the upstream README (other text, other original tarball). */
+  readme?: string;
 }
 
 export interface SourcePackage {
@@ -50,7 +52,7 @@ export async function buildSourcePackage(
   const dir = path.join(parent, `${source}_${version}`);
   const tree = path.join(dir, `${source}-${upstream}`);
   mkdirSync(path.join(tree, 'debian', 'source'), { recursive: true });
-  writeFileSync(path.join(tree, 'README'), `${source} ${upstream}\n`);
+  writeFileSync(path.join(tree, 'README'), options.readme ?? `${source} ${upstream}\n`);
   const orig = path.join(dir, `${source}_${upstream}.orig.tar.gz`);
   if (!native && options.origFrom) {
     copyFileSync(options.origFrom, orig);

@@ -1,6 +1,7 @@
 import type { CallSpec } from '../call.js';
 import { dputConfCall } from './dput-conf.js';
 import { eventsCall } from './events.js';
+import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from './archive.js';
 import { statusCall } from './status.js';
 import { tokenCreateCall, tokenRevokeCall, tokensCall, whoamiCall } from './tokens.js';
 import { userAddCall, userDisableCall, userEnableCall, userRoleCall, usersCall } from './users.js';
@@ -18,5 +19,10 @@ export const ALL_CALLS: readonly CallSpec[] = [
   userRoleCall,
   userDisableCall,
   userEnableCall,
+  lsCall,
+  showCall,
+  searchCall,
+  sourcesListCall,
+  pubKeyCall,
   dputConfCall,
 ] as readonly CallSpec[];

@@ -49,6 +49,7 @@ describe('loadSettings', () => {
         distributionAliases: {},
       },
       build: { parallelism: 4 },
+      archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     });
   });
 
