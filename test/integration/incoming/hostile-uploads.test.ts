@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,9 @@ let h: IncomingHarness;
 
 beforeAll(async () => {
   root = persistentTempDir();
-  h = await startIncomingHarness(path.join(root, 'home'), { incoming: { strayTimeoutSeconds: 3 } });
+  h = await startIncomingHarness(path.join(root, 'home'), {
+    incoming: { strayTimeoutSeconds: 3, rejectedRetentionSeconds: 2 },
+  });
 });
 
 afterAll(async () => {
@@ -138,5 +140,22 @@ describe('hostile and broken uploads', () => {
     expect(readdirSync(h.layout.incoming)).toContain(victim.dsc);
     await h.upload(files.filter((f) => f !== dsc && !f.endsWith('.changes')));
     expect(await h.outcome(victim.changes)).toMatchObject({ state: 'ACCEPTED', source: 'waiting' });
+  });
+
+  it('keeps a rejected upload under rejected/ for the retention time only', async () => {
+    const pkg = await buildSourcePackage(path.join(root, 'retained'), {
+      source: 'retained',
+      distribution: 'bookworm-nosuch-unstable',
+    });
+    await h.upload(filesOf(pkg));
+    const record = await h.outcome(pkg.changes);
+    expect(record.state).toBe('REJECTED');
+    const folder = path.join(h.home, record.spoolPath);
+    expect(readdirSync(folder)).toContain(pkg.changes);
+    const deadline = Date.now() + 15_000;
+    while (existsSync(folder) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(existsSync(folder)).toBe(false);
+    expect(h.incoming.uploads.get(record.id).state).toBe('REJECTED');
   });
 });
