@@ -1,5 +1,6 @@
 import type { Migration } from '../migrations.js';
 import { initial } from './001-initial.js';
+import { chroots } from './030-chroots.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -8,4 +9,4 @@ import { initial } from './001-initial.js';
  * 20-29 incoming, 30-39 chroots/builds, 40-49 scheduler/remotes, 50-59 API/auth,
  * 60-69 maintenance (snapshots, hooks, webhooks).
  */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, chroots];
