@@ -19,6 +19,7 @@ import { acquireHomeLock } from './home-lock.js';
 import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
+import { archiveConfigPart } from './parts/archive-config-part.js';
 import { statusPart } from './parts/status-part.js';
 
 export interface DaemonOptions {
@@ -85,7 +86,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       shutdown: shutdown.signal,
     };
 
-    const parts: DaemonPart[] = [statusPart(ctx)];
+    const archiveConfig = archiveConfigPart(ctx);
+    const parts: DaemonPart[] = [statusPart(ctx), archiveConfig];
 
     const app = createHttpApp({
       apiRouter: createApiRouter({

@@ -4,7 +4,7 @@ import { UsageError } from '../cli/exit-codes.js';
 import { loadSettings } from '../config/load-settings.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
-import { startDaemon } from './daemon.js';
+import { startDaemon, type Daemon } from './daemon.js';
 
 /**
  * `debyard daemon`: validates the settings, starts the daemon and runs it until SIGTERM
@@ -27,8 +27,10 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     throw error;
   }
   const logger = createLogger({ level: settings.logLevel });
-  const daemon = await startDaemon({ settings, logger });
-
+  // Handlers go in before start-up, so a signal during start-up stops the daemon cleanly
+  // once it is up instead of killing the process half-way.
+  let daemon: Daemon | undefined;
+  let stopReason: string | undefined;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -36,12 +38,18 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
       logger.warn('second signal: exiting at once', { signal });
       process.exit(1);
     }
-    void daemon.stop(`received ${signal}`);
+    stopReason = `received ${signal}`;
+    void daemon?.stop(stopReason);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  await daemon.stopped;
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
+  try {
+    daemon = await startDaemon({ settings, logger });
+    if (stopReason) void daemon.stop(stopReason);
+    await daemon.stopped;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
   return 0;
 }

@@ -35,7 +35,7 @@ export class BuildSession {
   async run(argv: readonly string[], options: StepOptions): Promise<CommandResult> {
     const root = options.as === 'root';
     if (!options.quiet) this.log.write(`${root ? '#' : '$'} ${argv.join(' ')}\n`);
-    return this.sandbox.run(
+    const result = await this.sandbox.run(
       {
         argv,
         user: root ? 'root' : { uid: BUILD_USER.uid, gid: BUILD_USER.gid },
@@ -49,6 +49,8 @@ export class BuildSession {
       },
       options.pty ? this.runners.pty : this.runners.local,
     );
+    if (result.exitCode !== 0) this.log.write(`(${argv[0]}: ${exitText(result)})\n`);
+    return result;
   }
 
   /** Runs a step that must succeed; otherwise fails the stage with `failure` as reason. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { body } from '../helpers/http.js';
+import { detectHostSystem } from '../../src/config/host-system.js';
 import { verifyPassword } from '../../src/shared/passwords.js';
 import { cli } from '../helpers/cli.js';
 import { startTestDaemon } from '../helpers/daemon.js';
@@ -42,7 +43,7 @@ async function ftpLogin(port: number): Promise<string[]> {
 }
 
 describe('daemon (in process)', () => {
-  it('creates the home, serves status and accepts FTP logins', async () => {
+  it('creates the home, the admin and the test repository, serves status and accepts FTP logins', async () => {
     const home = path.join(tempDir(), 'home');
     const daemon = await startTestDaemon(home);
     try {
@@ -91,8 +92,15 @@ describe('daemon (in process)', () => {
     const admin = db
       .prepare("SELECT role, password_hash FROM users WHERE name = 'admin'")
       .get() as { role: string; password_hash: string };
+    const repositories = db.prepare('SELECT id, allow_unsigned FROM repositories').all();
+    const distributions = db.prepare('SELECT codename, architectures FROM distributions').all();
     db.close();
+    const host = detectHostSystem();
     expect(admin.role).toBe('admin');
+    expect(repositories).toEqual([{ id: 'test', allow_unsigned: 1 }]);
+    expect(distributions).toEqual([
+      { codename: host.codename, architectures: JSON.stringify([host.architecture]) },
+    ]);
     expect(
       await verifyPassword(
         readFileSync(path.join(home, 'admin-password'), 'utf8').trim(),

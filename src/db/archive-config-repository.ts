@@ -1,0 +1,180 @@
+import { ConflictError, NotFoundError } from '../shared/errors.js';
+import type { Db } from './db-types.js';
+
+/** A suite as stored (the archive layer owns its meaning). */
+export interface SuiteRecord {
+  name: string;
+  uploadable: boolean;
+  experimental: boolean;
+  migratesTo: string | null;
+  rollbacks: number;
+  notAutomatic: boolean;
+  butAutomaticUpgrades: boolean;
+}
+
+export interface LayoutRecord {
+  name: string;
+  suites: SuiteRecord[];
+  builtin: boolean;
+}
+
+export interface DistributionRecord {
+  codename: string;
+  codeversion: string;
+  architectures: string[];
+  archAllArchitecture: string;
+  mandatoryArchitectures: string[];
+  components: string[];
+}
+
+export interface RepositoryRecord {
+  id: string;
+  description: string;
+  layout: string;
+  allowUnsigned: boolean;
+  distributions: DistributionRecord[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface RepositoryRow {
+  id: string;
+  description: string;
+  layout: string;
+  allow_unsigned: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface DistributionRow {
+  codename: string;
+  codeversion: string;
+  architectures: string;
+  arch_all_architecture: string;
+  mandatory_architectures: string;
+  components: string;
+}
+
+const toDistribution = (row: DistributionRow): DistributionRecord => ({
+  codename: row.codename,
+  codeversion: row.codeversion,
+  architectures: JSON.parse(row.architectures) as string[],
+  archAllArchitecture: row.arch_all_architecture,
+  mandatoryArchitectures: JSON.parse(row.mandatory_architectures) as string[],
+  components: JSON.parse(row.components) as string[],
+});
+
+/** Layouts, repositories and their distributions. */
+export class ArchiveConfigRepository {
+  constructor(private readonly db: Db) {}
+
+  listLayouts(): LayoutRecord[] {
+    const rows = this.db.prepare('SELECT * FROM layouts ORDER BY name').all() as {
+      name: string;
+      suites: string;
+      builtin: number;
+    }[];
+    return rows.map((r) => ({
+      name: r.name,
+      suites: JSON.parse(r.suites) as SuiteRecord[],
+      builtin: r.builtin !== 0,
+    }));
+  }
+
+  saveLayout(layout: LayoutRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO layouts (name, suites, builtin) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET suites = excluded.suites`,
+      )
+      .run(layout.name, JSON.stringify(layout.suites), layout.builtin ? 1 : 0);
+  }
+
+  deleteLayout(name: string): void {
+    const users = this.db
+      .prepare('SELECT id FROM repositories WHERE layout = ?')
+      .pluck()
+      .all(name) as string[];
+    if (users.length > 0) {
+      throw new ConflictError(
+        `layout ${name} is used by repository ${users.join(', ')}; change those first`,
+      );
+    }
+    if (this.db.prepare('DELETE FROM layouts WHERE name = ?').run(name).changes === 0) {
+      throw new NotFoundError(`there is no layout "${name}"`);
+    }
+  }
+
+  listRepositories(): RepositoryRecord[] {
+    const rows = this.db.prepare('SELECT * FROM repositories ORDER BY id').all() as RepositoryRow[];
+    return rows.map((row) => this.withDistributions(row));
+  }
+
+  findRepository(id: string): RepositoryRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM repositories WHERE id = ?').get(id) as
+      RepositoryRow | undefined;
+    return row && this.withDistributions(row);
+  }
+
+  /** Inserts or replaces a repository and its distributions in one transaction. */
+  saveRepository(repo: Omit<RepositoryRecord, 'createdAt' | 'updatedAt'>, now: Date): void {
+    const time = now.toISOString();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO repositories (id, description, layout, allow_unsigned, created_at, updated_at)
+           VALUES (@id, @description, @layout, @allow, @time, @time)
+           ON CONFLICT (id) DO UPDATE SET description = excluded.description, layout = excluded.layout,
+             allow_unsigned = excluded.allow_unsigned, updated_at = excluded.updated_at`,
+        )
+        .run({
+          id: repo.id,
+          description: repo.description,
+          layout: repo.layout,
+          allow: repo.allowUnsigned ? 1 : 0,
+          time,
+        });
+      this.db.prepare('DELETE FROM distributions WHERE repository = ?').run(repo.id);
+      const insert = this.db.prepare(
+        `INSERT INTO distributions (repository, codename, codeversion, architectures, arch_all_architecture,
+           mandatory_architectures, components, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      repo.distributions.forEach((d, i) =>
+        insert.run(
+          repo.id,
+          d.codename,
+          d.codeversion,
+          JSON.stringify(d.architectures),
+          d.archAllArchitecture,
+          JSON.stringify(d.mandatoryArchitectures),
+          JSON.stringify(d.components),
+          i,
+        ),
+      );
+    })();
+  }
+
+  deleteRepository(id: string): void {
+    if (this.db.prepare('DELETE FROM repositories WHERE id = ?').run(id).changes === 0) {
+      throw new NotFoundError(`there is no repository "${id}"`);
+    }
+  }
+
+  private withDistributions(row: RepositoryRow): RepositoryRecord {
+    const distributions = (
+      this.db
+        .prepare('SELECT * FROM distributions WHERE repository = ? ORDER BY position')
+        .all(row.id) as DistributionRow[]
+    ).map(toDistribution);
+    return {
+      id: row.id,
+      description: row.description,
+      layout: row.layout,
+      allowUnsigned: row.allow_unsigned !== 0,
+      distributions,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import * as openpgp from 'openpgp';
+import type { Clock } from '../shared/clock.js';
+import { InvalidInputError } from '../shared/errors.js';
+import { describeKey, type KeyInfo } from './key-info.js';
+
+/** Signs archive metadata with the instance key. */
+export interface Signer {
+  /** The signing key as a keyring lists it (fingerprint, user id, algorithm, …). */
+  readonly key: KeyInfo;
+  /**
+   * InRelease: `text` clear-signed, byte for byte as `gpg --clearsign` lays it out (LF
+   * line endings; the final newline of `text` ends the signed part; trailing blanks on
+   * a line are dropped, as the cleartext framework ignores them).
+   */
+  clearSign(text: string): Promise<string>;
+  /** Release.gpg: an ASCII-armored detached signature over the bytes (UTF-8 for strings). */
+  detachSign(data: string | Uint8Array): Promise<string>;
+  /** The public key, ASCII-armored (`.asc`, served at /api/v1/pub_key). */
+  publicKeyArmored(): string;
+  /** The public key, binary (`.gpg`, for apt's `Signed-By` and `gpgv --keyring`). */
+  publicKeyBinary(): Uint8Array;
+}
+
+/** SHA-512 for every signature: SHA-256 or stronger is required, and it costs no more. */
+const SIGN_CONFIG: openpgp.PartialConfig = { preferredHashAlgorithm: openpgp.enums.hash.sha512 };
+
+/**
+ * A Signer for an unprotected ASCII-armored secret key (see generateSigningKey). Fails
+ * with InvalidInputError when the key is protected by a passphrase or cannot sign now.
+ */
+export async function createSigner(
+  armoredSecretKey: string,
+  deps: { clock: Clock },
+): Promise<Signer> {
+  const privateKey = await readSecretKey(armoredSecretKey);
+  const fingerprint = privateKey.getFingerprint().toUpperCase();
+  if (!privateKey.isDecrypted()) {
+    throw new InvalidInputError(
+      `secret key ${fingerprint} is protected by a passphrase; debyard needs it unprotected`,
+    );
+  }
+  try {
+    await privateKey.getSigningKey(undefined, deps.clock.now());
+  } catch (error) {
+    throw new InvalidInputError(`secret key ${fingerprint} cannot sign: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  const publicKey = privateKey.toPublic();
+  const info = await describeKey(publicKey);
+  const armored = publicKey.armor();
+  const binary = publicKey.write();
+  const sign = (
+    message: openpgp.CleartextMessage | openpgp.Message<Uint8Array>,
+    detached: boolean,
+  ) =>
+    openpgp.sign({
+      message,
+      signingKeys: privateKey,
+      detached,
+      date: deps.clock.now(),
+      format: 'armored',
+      config: SIGN_CONFIG,
+    }) as Promise<string>;
+
+  return {
+    key: info,
+    async clearSign(text) {
+      // Cleartext signatures end the signed text before the line break that precedes
+      // the signature; openpgp.js writes CRLF, apt expects what gpg writes: LF.
+      const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+      const signed = await sign(await openpgp.createCleartextMessage({ text: body }), false);
+      return signed.replace(/\r\n/g, '\n');
+    },
+    async detachSign(data) {
+      const binaryData = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      return sign(await openpgp.createMessage({ binary: binaryData }), true);
+    },
+    publicKeyArmored: () => armored,
+    publicKeyBinary: () => binary.slice(),
+  };
+}
+
+async function readSecretKey(armored: string): Promise<openpgp.PrivateKey> {
+  try {
+    return await openpgp.readPrivateKey({ armoredKey: armored });
+  } catch (error) {
+    throw new InvalidInputError(`not an OpenPGP secret key: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
