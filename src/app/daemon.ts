@@ -20,6 +20,7 @@ import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
+import { chrootsPart } from './parts/chroots-part.js';
 import { statusPart } from './parts/status-part.js';
 
 export interface DaemonOptions {
@@ -87,7 +88,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     };
 
     const archiveConfig = archiveConfigPart(ctx);
-    const parts: DaemonPart[] = [statusPart(ctx), archiveConfig];
+    const parts: DaemonPart[] = [statusPart(ctx), archiveConfig, chrootsPart(ctx)];
 
     const app = createHttpApp({
       apiRouter: createApiRouter({

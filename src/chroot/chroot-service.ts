@@ -132,6 +132,42 @@ export class ChrootService {
     };
   }
 
+  /**
+   * Creates a chroot unless it exists: the daemon does this for the default chroot.
+   * A broken one is created again. Returns the running creation, or null.
+   */
+  ensure(key: ChrootKey, signal?: AbortSignal): Promise<ChrootInfo> | null {
+    const existing = this.deps.state.find(key);
+    if (this.running.has(keyLabel(key))) return null;
+    if (existing && existing.state !== 'broken') return null;
+    return this.create(key, signal).done;
+  }
+
+  /**
+   * Updates, one after the other, every ready chroot whose base is older than
+   * `intervalMs`. Resolves when they are done.
+   */
+  async updateDue(intervalMs: number, signal?: AbortSignal): Promise<void> {
+    const now = this.deps.state.now().getTime();
+    const due = this.deps.state
+      .list()
+      .filter(
+        (r) => r.state === 'ready' && now - Date.parse(r.updatedAt ?? r.createdAt) >= intervalMs,
+      );
+    for (const record of due) {
+      if (signal?.aborted) return;
+      if (this.running.has(keyLabel(record))) continue;
+      try {
+        await this.update(record, signal).done;
+      } catch (error) {
+        this.deps.logger.warn('scheduled chroot update not started', {
+          chroot: keyLabel(record),
+          reason: describeError(error),
+        });
+      }
+    }
+  }
+
   /** Resolves when the running operation on a chroot (if any) has ended. */
   async idle(key: ChrootKey): Promise<void> {
     await this.running.get(keyLabel(key))?.done.catch(() => {});
@@ -226,6 +262,7 @@ export class ChrootService {
       line: write,
       phase: (text) => {
         write(`>>> ${text}`);
+        this.deps.logger.info(`chroot ${keyLabel(key)}: ${text}`);
         const record = this.deps.state.find(key);
         if (record)
           this.deps.state.change(record.id, { progress: text }, `chroot ${keyLabel(key)}: ${text}`);

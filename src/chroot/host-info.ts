@@ -1,45 +1,32 @@
-import { readFileSync } from 'node:fs';
-import { checkResult, type CommandRunner } from '../exec/command.js';
-import { AppError } from '../shared/errors.js';
+import { execFileSync } from 'node:child_process';
+import { detectHostSystem, type HostSystem } from '../config/host-system.js';
 
 /** What the default chroot is made of: the host's own release, architecture and mirror. */
-export interface HostInfo {
-  codename: string;
-  architecture: string;
+export interface HostInfo extends HostSystem {
   /** The host's Debian mirror for its codename (e.g. http://deb.debian.org/debian/). */
   mirror: string;
 }
 
 export const FALLBACK_MIRROR = 'http://deb.debian.org/debian/';
 
-/** Reads the host's codename (os-release), architecture (dpkg) and mirror (apt). */
-export async function detectHost(runner: CommandRunner): Promise<HostInfo> {
-  const codename = codenameFromOsRelease(readFileSync('/etc/os-release', 'utf8'));
-  if (!codename) {
-    throw new AppError(
-      'internal',
-      '/etc/os-release names no VERSION_CODENAME; debyard needs a Debian-based host',
+/** The host's codename and architecture, and its apt mirror (from apt-get indextargets). */
+export function detectHost(system: HostSystem = detectHostSystem()): HostInfo {
+  let targets = '';
+  try {
+    targets = execFileSync(
+      'apt-get',
+      [
+        'indextargets',
+        '--format',
+        '$(REPO_URI)\t$(ORIGIN)\t$(CODENAME)\t$(RELEASE)',
+        'Identifier: Packages',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     );
+  } catch {
+    // No apt, or no package lists yet: fall back to the main mirror.
   }
-  const arch = checkResult(
-    await runner.run({ command: 'dpkg', args: ['--print-architecture'] }),
-  ).stdout.trim();
-  const targets = await runner.run({
-    command: 'apt-get',
-    args: [
-      'indextargets',
-      '--format',
-      '$(REPO_URI)\t$(ORIGIN)\t$(CODENAME)\t$(RELEASE)',
-      'Identifier: Packages',
-    ],
-  });
-  const mirror = targets.exitCode === 0 ? mirrorFromIndexTargets(targets.stdout, codename) : null;
-  return { codename, architecture: arch, mirror: mirror ?? FALLBACK_MIRROR };
-}
-
-export function codenameFromOsRelease(text: string): string | null {
-  const match = /^VERSION_CODENAME=["']?([a-z0-9-]+)["']?\s*$/m.exec(text);
-  return match ? match[1]! : null;
+  return { ...system, mirror: mirrorFromIndexTargets(targets, system.codename) ?? FALLBACK_MIRROR };
 }
 
 /** The repository URI of the host's Debian source for its own codename, if any. */

@@ -34,6 +34,7 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_PUBLIC_URL: 'http.public_url',
   DEBYARD_FTP: 'ftp.listen',
   DEBYARD_BUILD_PARALLELISM: 'build.parallelism',
+  DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
 };
 
 const FLAG_KEYS: Record<keyof SettingFlags, [string, string]> = {
@@ -66,6 +67,11 @@ export function loadSettings(input: LoadSettingsInput): Settings {
   if (typeof merged.home === 'string' && homeLayer) {
     merged.home = path.resolve(homeLayer.baseDir, merged.home);
   }
+  const chroots = merged.chroots as Record<string, unknown> | undefined;
+  const definitionsLayer = sources.get('chroots.definitions');
+  if (typeof chroots?.definitions === 'string' && chroots.definitions && definitionsLayer) {
+    chroots.definitions = path.resolve(definitionsLayer.baseDir, chroots.definitions);
+  }
 
   const result = rawSettingsSchema.safeParse(merged);
   if (!result.success) {
@@ -92,6 +98,11 @@ export function loadSettings(input: LoadSettingsInput): Settings {
     http: { listen: raw.http.listen, publicUrl: raw.http.public_url },
     ftp: { listen: raw.ftp.listen },
     build: { parallelism: raw.build.parallelism },
+    chroots: {
+      autoCreate: raw.chroots.auto_create,
+      updateIntervalHours: raw.chroots.update_interval_hours,
+      definitions: raw.chroots.definitions,
+    },
   };
 }
 
@@ -116,6 +127,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       http: { listen: '0.0.0.0:8066', public_url: null },
       ftp: { listen: '0.0.0.0:8067' },
       build: { parallelism: Math.max(1, input.cpuCount) },
+      chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
     },
   };
 }

@@ -21,6 +21,14 @@ export interface Settings {
     /** Parallel builds on this host. */
     parallelism: number;
   };
+  chroots: {
+    /** Create the default chroot (host codename and architecture) in the background. */
+    autoCreate: boolean;
+    /** Hours between automatic updates of each ready base chroot; 0: never. */
+    updateIntervalHours: number;
+    /** Folder of chroot definitions; null: the chroots/ folder of the package. Absolute. */
+    definitions: string | null;
+  };
 }
 
 const listenAddress = z.string().transform((text, ctx) => {
@@ -40,6 +48,27 @@ const positiveInt = z.preprocess(
     .int('expected a positive integer')
     .min(1, 'expected a positive integer')
     .max(256, 'at most 256'),
+);
+
+/** Booleans may arrive as strings from the environment and flags. */
+const booleanish = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const text = v.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    return v;
+  },
+  z.boolean({ invalid_type_error: 'expected true or false' }),
+);
+
+const hours = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z
+    .number({ invalid_type_error: 'expected a number of hours' })
+    .int('expected a whole number of hours')
+    .min(0, 'expected 0 (never) or more hours')
+    .max(8760, 'at most 8760 (a year)'),
 );
 
 export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
@@ -67,6 +96,13 @@ export const rawSettingsSchema = z
       .strict(),
     ftp: z.object({ listen: listenAddress }).strict(),
     build: z.object({ parallelism: positiveInt }).strict(),
+    chroots: z
+      .object({
+        auto_create: booleanish,
+        update_interval_hours: hours,
+        definitions: z.string().min(1, 'must not be empty').nullable(),
+      })
+      .strict(),
   })
   .strict();
 

@@ -30,22 +30,22 @@ import { REPO_ROOT } from './daemon.js';
 export const TEST_CACHE = process.env.DEBYARD_TEST_CACHE ?? '/var/cache/debyard-test';
 const CHROOTS_DIR = path.join(REPO_ROOT, 'chroots');
 
-let host: Promise<HostInfo> | undefined;
-export function testHost(): Promise<HostInfo> {
-  host ??= detectHost(new LocalRunner());
+let host: HostInfo | undefined;
+export function testHost(): HostInfo {
+  host ??= detectHost();
   return host;
 }
 
 /** The host's codename and architecture: the chroot the tests build in. */
 export async function testKey(): Promise<ChrootKey> {
-  const info = await testHost();
+  const info = testHost();
   return { codename: info.codename, architecture: info.architecture };
 }
 
 /** The path of a ready base tree for the host's codename, created on first use. */
 export async function testBaseTree(): Promise<string> {
   const key = await testKey();
-  const catalog = new ChrootCatalog(loadDefinitions(CHROOTS_DIR), await testHost(), CHROOTS_DIR);
+  const catalog = new ChrootCatalog(loadDefinitions(CHROOTS_DIR), testHost(), CHROOTS_DIR);
   const resolved = catalog.resolve(key);
   const shape = createHash('sha256')
     .update(

@@ -19,6 +19,8 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     http: { listen: { host: '127.0.0.1', port: 0 }, publicUrl: null },
     ftp: { listen: { host: '127.0.0.1', port: 0 } },
     build: { parallelism: 1 },
+    // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
+    chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     ...overrides,
   };
 }
@@ -51,7 +53,12 @@ export async function spawnDaemon(
     process.execPath,
     [CLI, 'daemon', '--http', '127.0.0.1:0', '--ftp', '127.0.0.1:0', ...args],
     {
-      env: { ...process.env, DEBYARD_LOG_LEVEL: 'info', ...env },
+      env: {
+        ...process.env,
+        DEBYARD_LOG_LEVEL: 'info',
+        DEBYARD_CHROOTS_AUTO_CREATE: 'false',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -48,7 +48,7 @@ describe('lintian modes', () => {
 
 describe('extra apt sources for build dependencies', () => {
   async function sources(): Promise<string> {
-    const host = await testHost();
+    const host = testHost();
     return [
       'Types: deb',
       `URIs: ${host.mirror}`,

@@ -37,7 +37,31 @@ describe('loadSettings', () => {
       http: { listen: { host: '0.0.0.0', port: 8066 }, publicUrl: null },
       ftp: { listen: { host: '0.0.0.0', port: 8067 } },
       build: { parallelism: 4 },
+      chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
     });
+  });
+
+  it('reads the chroot settings, with booleans from the environment', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'debyard.toml');
+    writeFileSync(file, '[chroots]\nupdate_interval_hours = 0\ndefinitions = "my-chroots"\n');
+    const settings = loadSettings(
+      base({ configFile: file, env: { DEBYARD_CHROOTS_AUTO_CREATE: 'no' } }),
+    );
+    expect(settings.chroots).toEqual({
+      autoCreate: false,
+      updateIntervalHours: 0,
+      definitions: path.join(dir, 'my-chroots'),
+    });
+    writeFileSync(file, '[chroots]\nupdate_interval_hours = -1\n');
+    expect(
+      problemsOf(() =>
+        loadSettings(base({ configFile: file, env: { DEBYARD_CHROOTS_AUTO_CREATE: 'maybe' } })),
+      ),
+    ).toEqual([
+      'chroots.auto_create (from the environment): expected true or false',
+      `chroots.update_interval_hours (from config file ${file}): expected 0 (never) or more hours`,
+    ]);
   });
 
   it('layers file < environment < flags', () => {
