@@ -12,10 +12,10 @@ import {
   buildBinaries,
   fetchSource,
   installDependencies,
-  runLintian,
   unpackSource,
   type BuildPlan,
 } from './build-stages.js';
+import { runLintian } from './lintian.js';
 import type { LiveLog } from './live-log.js';
 import { banner, fields, section } from './log-format.js';
 import { collectResults, type BuildResults } from './results.js';
@@ -109,16 +109,22 @@ export class BuildRun {
     this.times.install = this.deps.clock.monotonicMs() - installStart;
     await this.step('unpack', 'Unpack source', () => unpackSource(plan, session));
     this.times.build = await this.step('build', 'Build', () => buildBinaries(plan, session));
-    this.results = await this.step('post-build', 'Check results', async () => {
-      const results = await collectResults(plan.buildDir, plan.request.resultDir);
-      for (const file of results.files) this.log.write(`${path.basename(file)}\n`);
-      return results;
+    const results = await this.step('post-build', 'Check results', async () => {
+      const collected = await collectResults(plan.buildDir, plan.request.resultDir);
+      for (const file of collected.files) this.log.write(`${path.basename(file)}\n`);
+      return collected;
     });
-    if (plan.request.lintian !== 'disabled') {
-      this.lintian = await this.step('lintian', 'Run lintian', () =>
-        runLintian(plan, session, this.results!.changes),
-      );
-    }
+    this.results = results;
+    if (plan.request.lintian === 'disabled') return;
+    const build = {
+      dir: plan.buildDir,
+      changes: results.changes,
+      snapshot: path.join(dir, 'lintian'),
+    };
+    const deps = { runner: this.deps.runner, log: this.log, signal: stop };
+    this.lintian = await this.step('lintian', 'Run lintian', () =>
+      runLintian(plan.lease, plan.request.lintian, build, deps),
+    );
   }
 
   private async step<T>(stage: BuildStage, title: string, work: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import { chown, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BaseLease } from '../chroot/chroot-service.js';
 import { BUILD_USER, builderEnv } from './build-env.js';
-import { EXTRA_APT_KEYRING, type BuildRequest, type LintianOutcome } from './build-request.js';
+import { EXTRA_APT_KEYRING, type BuildRequest } from './build-request.js';
 import { StageFailure, type BuildSession } from './build-session.js';
 import { BUILD_TYPE_OPTION, type BuildType } from './build-type.js';
 import type { DscSummary } from './control-files.js';
@@ -139,34 +139,3 @@ export async function buildBinaries(plan: BuildPlan, session: BuildSession): Pro
   );
   return result.durationMs;
 }
-
-/** Installs lintian into the snapshot and runs it on the .changes. */
-export async function runLintian(
-  plan: BuildPlan,
-  session: BuildSession,
-  changes: string,
-): Promise<LintianOutcome> {
-  const lock = `${plan.lease.aptCache}.lock`;
-  const install = ['install', '-y', 'lintian'];
-  await session.must(
-    ['apt-get', '--download-only', ...install],
-    { as: 'root', network: true, hostLock: lock },
-    'lintian cannot be downloaded',
-  );
-  await session.must(
-    ['apt-get', '-o', 'Debug::NoLocking=true', ...install],
-    { as: 'root', network: true },
-    'lintian cannot be installed',
-  );
-  const failOn = plan.request.lintian === 'warnfail' ? 'error,warning' : 'error';
-  const changesFile = `/build/${path.basename(changes)}`;
-  const result = await session.run(
-    ['lintian', '--fail-on', failOn, '--suppress-tags', SUPPRESSED_TAGS.join(','), changesFile],
-    { as: 'builder', cwd: '/build' },
-  );
-  // lintian exits 2 when it found tags of the --fail-on severities, 1 when it broke.
-  return result.exitCode === 0 ? 'pass' : result.exitCode === 2 ? 'fail' : 'error';
-}
-
-/** Tags about the .changes naming a debyard distribution, which Debian does not know. */
-const SUPPRESSED_TAGS = ['bad-distribution-in-changes-file', 'distribution-and-changes-mismatch'];

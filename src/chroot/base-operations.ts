@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkResult, type CommandResult } from '../exec/command.js';
 import { lineSplitter } from '../exec/lines.js';
@@ -125,6 +125,15 @@ export class BaseOperations {
   }
 
   async remove(tree: string): Promise<void> {
+    await rm(tree, { recursive: true, force: true });
+  }
+
+  /** Removes a base generation and the layers made over it. */
+  async removeGeneration(tree: string): Promise<void> {
+    const dir = path.dirname(tree);
+    const prefix = `${path.basename(tree)}.`;
+    const layers = (await readdir(dir).catch(() => [])).filter((name) => name.startsWith(prefix));
+    for (const name of layers) await rm(path.join(dir, name), { recursive: true, force: true });
     await rm(tree, { recursive: true, force: true });
   }
 

@@ -6,6 +6,13 @@ export interface ChrootKey {
   architecture: string;
 }
 
+/**
+ * A prepared layer over a base generation (e.g. `<generation>.lintian`: the base plus
+ * lintian), made by builds once and removed with its generation.
+ */
+export const layerOf = (tree: string, name: string): string => `${tree}.${name}`;
+export const LAYER_NAME = /^[a-z]+$/;
+
 export const keyName = (key: ChrootKey): string => `${key.codename}-${key.architecture}`;
 export const keyLabel = (key: ChrootKey): string => `${key.codename}/${key.architecture}`;
 

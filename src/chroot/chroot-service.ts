@@ -45,7 +45,7 @@ export class ChrootService {
 
   constructor(private readonly deps: ChrootServiceDeps) {
     this.leases = new BaseLeases((tree) => {
-      deps.operations.remove(tree).catch((error: unknown) => {
+      deps.operations.removeGeneration(tree).catch((error: unknown) => {
         deps.logger.error('removing an old base chroot failed', { tree, err: error });
       });
     });

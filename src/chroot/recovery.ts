@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalRunner } from '../exec/local-runner.js';
 import type { Logger } from '../shared/logger.js';
-import { keyName, type ChrootPaths } from './chroot-paths.js';
+import type { ChrootRecord } from '../db/chroots-repository.js';
+import { LAYER_NAME, type ChrootPaths } from './chroot-paths.js';
 import type { ChrootState } from './chroot-state.js';
 
 /** Mount points in a /proc/<pid>/mountinfo text, unescaped. */
@@ -33,8 +34,8 @@ export interface RecoveryDeps {
 
 /**
  * Run at daemon start, before any build: removes what a crash left behind (mounts under
- * the chroots folder, snapshots, partial or superseded generations, trees of removed
- * chroots) and settles the state of operations that were interrupted.
+ * the chroots folder, snapshots, partial or superseded generations and layers, trees of
+ * removed chroots) and settles the state of operations that were interrupted.
  */
 export async function recoverChroots(deps: RecoveryDeps): Promise<void> {
   const { state, paths, logger } = deps;
@@ -43,51 +44,57 @@ export async function recoverChroots(deps: RecoveryDeps): Promise<void> {
     await deps.runner.run({ command: 'umount', args: ['--lazy', point] });
   }
   await removeChildren(paths.snapshots, () => true, logger);
-
   const keep = new Set<string>();
   for (const record of state.list()) {
-    const tree = paths.generation(record, record.generation);
-    if (record.state === 'creating') {
-      state.change(
-        record.id,
-        {
-          state: 'broken',
-          progress: null,
-          lastError: 'creation was interrupted by a daemon stop; create it again',
-        },
-        `creating chroot ${record.codename}/${record.architecture} was interrupted`,
-      );
-    } else if (record.state === 'updating') {
-      state.change(
-        record.id,
-        {
-          state: 'ready',
-          progress: null,
-          lastError: 'the last update was interrupted by a daemon stop',
-        },
-        `updating chroot ${record.codename}/${record.architecture} was interrupted; it keeps its previous base`,
-      );
-    }
-    if (record.generation > 0 && record.state !== 'creating') {
-      if (existsSync(tree)) keep.add(tree);
-      else if (record.state !== 'broken') {
-        state.change(
-          record.id,
-          { state: 'broken', lastError: `its base tree ${tree} is missing; create it again` },
-          `chroot ${record.codename}/${record.architecture} is broken: its base tree is missing`,
-        );
-      }
-    }
+    for (const entry of settle(record, deps)) keep.add(entry);
   }
   for (const base of listDir(paths.bases)) {
     const baseDir = path.join(paths.bases, base);
     await removeChildren(baseDir, (entry) => !keep.has(path.join(baseDir, entry)), logger);
     if (listDir(baseDir).length === 0) await rm(baseDir, { recursive: true, force: true });
   }
-  logger.debug('chroot leftovers checked', {
-    kept: [...keep].map((t) => path.relative(paths.bases, t)),
-    known: state.list().map(keyName),
+}
+
+/** Settles an interrupted operation; returns the paths of the chroot to keep. */
+function settle(record: ChrootRecord, { state, paths }: RecoveryDeps): string[] {
+  const label = `${record.codename}/${record.architecture}`;
+  if (record.state === 'creating') {
+    const lastError = 'creation was interrupted by a daemon stop; create it again';
+    state.change(
+      record.id,
+      { state: 'broken', progress: null, lastError },
+      `creating chroot ${label} was interrupted`,
+    );
+    return [];
+  }
+  if (record.state === 'updating') {
+    const lastError = 'the last update was interrupted by a daemon stop';
+    const message = `updating chroot ${label} was interrupted; it keeps its previous base`;
+    state.change(record.id, { state: 'ready', progress: null, lastError }, message);
+  }
+  if (record.generation === 0) return [];
+  const tree = paths.generation(record, record.generation);
+  if (!existsSync(tree)) {
+    if (record.state !== 'broken') {
+      const lastError = `its base tree ${tree} is missing; create it again`;
+      state.change(
+        record.id,
+        { state: 'broken', lastError },
+        `chroot ${label} is broken: its base tree is missing`,
+      );
+    }
+    return [];
+  }
+  const layers = listDir(path.dirname(tree)).filter((entry) => {
+    const [generation, layer, ...rest] = entry.split('.');
+    return (
+      generation === String(record.generation) &&
+      layer !== 'partial' &&
+      LAYER_NAME.test(layer ?? '') &&
+      rest.length === 0
+    );
   });
+  return [tree, ...layers.map((entry) => path.join(path.dirname(tree), entry))];
 }
 
 function listDir(dir: string): string[] {

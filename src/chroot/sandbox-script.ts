@@ -6,9 +6,10 @@
  * closes. Everything it mounted lives only in its mount namespace, so the kernel removes
  * it all when the sandbox ends, even if the daemon was killed.
  *
- * Arguments: mode (overlay|direct) tree workdir hostname, then triples of
- * "source target ro|rw" for bind mounts. The overlay is volatile (no syncs to disk):
- * a snapshot never outlives its build.
+ * Arguments: mode (overlay|direct), tree (for overlay: the lower layers, colon-separated),
+ * workdir, hostname, then triples "source target ro|rw" of bind mounts. The overlay is
+ * volatile (no syncs to disk): snapshots do not outlive their build, and whoever keeps
+ * an upper layer syncs it.
  */
 export const HOLDER_SCRIPT = String.raw`
 set -eu

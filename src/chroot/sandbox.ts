@@ -22,6 +22,8 @@ export interface BindMount {
 export interface SandboxOptions {
   /** The chroot tree: the read-only lower layer (overlay), or the tree itself (direct). */
   tree: string;
+  /** Read-only layers over the tree, topmost first (overlay only): prepared tool sets. */
+  layers?: readonly string[];
   /**
    * overlay: a snapshot; every write goes to `workDir` and is gone with the sandbox.
    * direct: writes go to `tree` itself (for updating a new base generation).
@@ -31,6 +33,8 @@ export interface SandboxOptions {
   workDir: string;
   binds?: readonly BindMount[];
   hostname?: string;
+  /** Keep `workDir` on close (its `upper` then holds every change: a new layer). */
+  keepWorkDir?: boolean;
 }
 
 /** Who runs a step inside the sandbox. */
@@ -79,7 +83,8 @@ export class Sandbox {
     runner: LocalRunner,
     signal?: AbortSignal,
   ): Promise<Sandbox> {
-    for (const dir of [options.tree, options.workDir]) {
+    const lower = [...(options.layers ?? []), options.tree];
+    for (const dir of [...lower, options.workDir]) {
       if (UNSAFE_PATH.test(dir)) {
         throw new InvalidInputError(
           `${dir} cannot hold a chroot: overlayfs does not allow commas, colons, backslashes or blanks in its paths`,
@@ -99,7 +104,8 @@ export class Sandbox {
     const args = [
       ...['--mount', '--pid', '--fork', '--uts', '--ipc', '--propagation', 'private'],
       ...['--kill-child', '--', 'sh', '-c', HOLDER_SCRIPT, 'sandbox'],
-      ...[options.mode, options.tree, options.workDir, options.hostname ?? 'debyard', ...binds],
+      ...[options.mode, options.mode === 'overlay' ? lower.join(':') : options.tree],
+      ...[options.workDir, options.hostname ?? 'debyard', ...binds],
     ];
     const watcher = readyWatcher();
     const holder = runner.start({
@@ -177,7 +183,7 @@ export class Sandbox {
     const timer = setTimeout(() => this.kill(), 5000);
     await this.holder.done.catch(() => {});
     clearTimeout(timer);
-    if (this.options.mode === 'overlay') {
+    if (this.options.mode === 'overlay' && !this.options.keepWorkDir) {
       await rm(this.options.workDir, { recursive: true, force: true });
     }
   }

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -57,6 +58,11 @@ export async function testBaseTree(): Promise<string> {
   mkdirSync(TEST_CACHE, { recursive: true });
   await withLock(path.join(TEST_CACHE, 'create.lock'), async () => {
     if (existsSync(tree)) return;
+    // Bases of an older shape (and their layers) are of no use any more.
+    for (const entry of readdirSync(TEST_CACHE)) {
+      if (entry.startsWith(`base-${keyName(key)}-`))
+        rmSync(path.join(TEST_CACHE, entry), { recursive: true, force: true });
+    }
     const work = new ChrootPaths(
       path.join(TEST_CACHE, `work-${process.pid}`),
       path.join(TEST_CACHE, 'logs'),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { BuildRequest } from '../../src/build/build-request.js';
 import { LiveLogHub } from '../../src/build/live-log.js';
 import { LocalBuilder } from '../../src/build/local-builder.js';
+import type { ChrootKey } from '../../src/chroot/chroot-paths.js';
 import type { BaseLease } from '../../src/chroot/chroot-service.js';
 import { LocalRunner } from '../../src/exec/local-runner.js';
 import { PtyRunner } from '../../src/exec/pty-runner.js';
@@ -37,7 +38,7 @@ let nextId = 1;
 /** A request for the host's codename and architecture; results and log in a fresh folder. */
 export function buildRequest(
   dsc: string,
-  lease: BaseLease,
+  lease: ChrootKey,
   overrides: Partial<BuildRequest> = {},
 ): BuildRequest {
   const out = tempDir('debyard-result-');

@@ -10,7 +10,12 @@ import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { ConflictError, NotFoundError, UnavailableError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
+import { LiveLogHub } from '../../../src/build/live-log.js';
+import { LocalBuilder } from '../../../src/build/local-builder.js';
+import { PtyRunner } from '../../../src/exec/pty-runner.js';
 import { testHost, testKey } from '../../helpers/base-chroot.js';
+import { buildRequest } from '../../helpers/builder.js';
+import { fixtureSource } from '../../helpers/fixture-sources.js';
 import { REPO_ROOT } from '../../helpers/daemon.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
@@ -91,6 +96,24 @@ describe('ChrootService with mmdebstrap', () => {
       );
       expect(created.length).toBeLessThan(20); // phases, not lines
 
+      // A real build on it, with lintian: the first one makes the lintian layer.
+      const builder = new LocalBuilder({
+        bases: service,
+        runner: new LocalRunner(),
+        pty: new PtyRunner(),
+        logs: new LiveLogHub(),
+        clock: systemClock,
+        snapshotsDir: paths.snapshots,
+      });
+      const dsc = fixtureSource('hello-all');
+      const built = await builder.build(buildRequest(dsc, key, { lintian: 'ignore' }));
+      expect(built, readFileSync(built.logFile, 'utf8')).toMatchObject({
+        status: 'successful',
+        lintian: 'fail',
+      });
+      expect(existsSync(`${tree1}.lintian/usr/bin/lintian`)).toBe(true);
+      expect(service.get(key).runningBuilds).toBe(0);
+
       // A build holds generation 1 while the base is updated into generation 2.
       const lease = service.acquire(key);
       expect(lease).toMatchObject({ generation: 1, tree: tree1 });
@@ -113,6 +136,7 @@ describe('ChrootService with mmdebstrap', () => {
       expect(lease2.generation).toBe(2);
       lease.release();
       await expect.poll(() => existsSync(tree1), { timeout: 30_000 }).toBe(false);
+      expect(existsSync(`${tree1}.lintian`)).toBe(false);
 
       await expect(service.remove(key)).rejects.toThrow(
         `chroot ${label} is used by 1 running build(s); wait for them or cancel them`,

@@ -51,7 +51,15 @@ describe('chroot recovery at daemon start', () => {
         generation: 1,
       },
     );
-    for (const dir of ['3/etc', '2/etc', '4.partial/etc'])
+    const entries = [
+      '3/etc',
+      '3.lintian/usr',
+      '3.lintian.partial-12-abcd/upper',
+      '2/etc',
+      '2.lintian/usr',
+      '4.partial/etc',
+    ];
+    for (const dir of entries)
       mkdirSync(path.join(paths.baseDir(updating), dir), { recursive: true });
     mkdirSync(path.join(paths.bases, 'sid-arm64', '1'), { recursive: true });
     const mountPoint = path.join(paths.snapshot('17-abcdef12'), 'snapshot', 'root');
@@ -63,7 +71,7 @@ describe('chroot recovery at daemon start', () => {
 
     expect(mountsBelow(paths.chrootsDir)).toEqual([]);
     expect(readdirSync(paths.snapshots)).toEqual([]);
-    expect(readdirSync(paths.baseDir(updating))).toEqual(['3']);
+    expect(readdirSync(paths.baseDir(updating)).sort()).toEqual(['3', '3.lintian']);
     expect(existsSync(path.join(paths.bases, 'sid-arm64'))).toBe(false);
     expect(store.get(creating.id)).toMatchObject({
       state: 'broken',
