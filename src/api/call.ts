@@ -13,7 +13,7 @@ export function accessAllows(have: Access, need: Access): boolean {
  * the CLI command (`debyard <name with dashes>`), its flags and its help text.
  * Specs are pure data (no service imports) so the CLI can load them cheaply.
  */
-export interface CallSpec<I extends z.ZodTypeAny = z.ZodTypeAny, O = unknown> {
+export interface CallSpec<I extends z.ZodTypeAny = z.ZodTypeAny, O = unknown, T = unknown> {
   name: string;
   method: 'GET' | 'POST';
   access: Access;
@@ -29,14 +29,42 @@ export interface CallSpec<I extends z.ZodTypeAny = z.ZodTypeAny, O = unknown> {
   format?(output: O): string;
   /** Usage examples for the CLI help: [command, description]. */
   examples?: readonly (readonly [string, string])[];
+  /** Set for calls that can answer with a stream of items instead of one document. */
+  stream?: StreamSpec<T>;
 }
 
-export type CallInput<S> = S extends CallSpec<infer I, unknown> ? z.output<I> : never;
-export type CallOutput<S> = S extends CallSpec<z.ZodTypeAny, infer O> ? O : never;
+/**
+ * A streaming call: when the boolean input field `flag` is true, the answer is a stream
+ * of Server-Sent Events, one JSON item each, with ids a client resumes after
+ * (`Last-Event-ID`). The CLI follows it (`debyard events --follow`) and prints each item.
+ */
+export interface StreamSpec<T> {
+  flag: string;
+  /** One line per item for humans; JSON lines are printed when absent or with --json. */
+  formatItem?(item: T): string;
+}
 
-export function defineCall<I extends z.ZodTypeAny, O>(spec: CallSpec<I, O>): CallSpec<I, O> {
+export type CallInput<S> = S extends CallSpec<infer I, unknown, unknown> ? z.output<I> : never;
+export type CallOutput<S> = S extends CallSpec<z.ZodTypeAny, infer O, unknown> ? O : never;
+export type CallStreamItem<S> = S extends CallSpec<z.ZodTypeAny, unknown, infer T> ? T : never;
+
+export function defineCall<I extends z.ZodTypeAny, O, T = never>(
+  spec: CallSpec<I, O, T>,
+): CallSpec<I, O, T> {
   if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) throw new Error(`bad call name ${spec.name}`);
+  if (spec.stream && !(spec.stream.flag in fieldsShape(spec.input))) {
+    throw new Error(`call ${spec.name} streams on --${spec.stream.flag}, which is not an input`);
+  }
   return spec;
+}
+
+function fieldsShape(schema: z.ZodTypeAny): Record<string, unknown> {
+  return schema instanceof z.ZodObject ? (schema.shape as Record<string, unknown>) : {};
+}
+
+/** Whether this validated input asks for the call's stream. */
+export function wantsStream(spec: CallSpec, input: unknown): boolean {
+  return !!spec.stream && (input as Record<string, unknown>)?.[spec.stream.flag] === true;
 }
 
 /** The CLI command name of a call: `build_log` → `build-log`. */
@@ -47,6 +75,18 @@ export function commandName(spec: Pick<CallSpec, 'name'>): string {
 /** The HTTP path of a call. */
 export function callPath(spec: Pick<CallSpec, 'name'>): string {
   return `/api/v1/${spec.name}`;
+}
+
+/** A whole number that also accepts its query-string spelling, within [min, max]. */
+export function queryInt(min = 0, max = Number.MAX_SAFE_INTEGER) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z
+      .number({ invalid_type_error: 'expected a whole number' })
+      .int('expected a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`),
+  );
 }
 
 /** A boolean that also accepts the query-string spellings true/false/1/0/yes/no. */

@@ -1,5 +1,12 @@
 import { AppError, AuthenticationError, UnavailableError } from '../shared/errors.js';
-import { callPath, type CallInput, type CallOutput, type CallSpec } from './call.js';
+import {
+  callPath,
+  type CallInput,
+  type CallOutput,
+  type CallSpec,
+  type CallStreamItem,
+} from './call.js';
+import { readEventStream } from './event-stream.js';
 import { fromProblem, type ProblemDocument } from './problem.js';
 
 export interface ApiClientOptions {
@@ -7,6 +14,14 @@ export interface ApiClientOptions {
   server: string;
   token?: string;
   fetch?: typeof fetch;
+}
+
+export interface StreamOptions {
+  signal?: AbortSignal;
+  /** Reconnect (resuming after the last item) when the daemon ends the stream. */
+  reconnect?: boolean;
+  /** How long to keep trying to reconnect before giving up. */
+  reconnectForMs?: number;
 }
 
 /** Calls the daemon's JSON API; problems come back as the matching AppError. */
@@ -24,8 +39,74 @@ export class ApiClient {
     input: CallInput<S>,
     signal?: AbortSignal,
   ): Promise<CallOutput<S>> {
+    const response = await this.send(spec, input, { accept: 'application/json' }, signal);
+    const text = await response.text();
+    if (!response.ok) throw problemOf(response, text);
+    try {
+      return JSON.parse(text) as CallOutput<S>;
+    } catch (error) {
+      throw new AppError('internal', `the server at ${this.base} did not answer with JSON`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * Follows a streaming call (its stream flag set in `input`), handing each item to
+   * `onItem` in order. Resolves when the stream ends or `signal` aborts; with
+   * `reconnect`, a stream the daemon ends (restart) is resumed after the last item.
+   */
+  async stream<S extends CallSpec>(
+    spec: S,
+    input: CallInput<S>,
+    onItem: (item: CallStreamItem<S>) => void,
+    options: StreamOptions = {},
+  ): Promise<void> {
+    const { signal } = options;
+    let lastEventId: string | undefined;
+    let retryMs = 2000;
+    let failingSince: number | undefined;
+    let connected = false;
+    for (;;) {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+      try {
+        const response = await this.send(spec, input, headers, signal);
+        if (!response.ok) throw problemOf(response, await response.text());
+        connected = true;
+        failingSince = undefined;
+        await readEventStream(response, {
+          onItem: (data, id) => {
+            if (id !== undefined) lastEventId = id;
+            onItem(data as CallStreamItem<S>);
+          },
+          onProblem: (problem) => {
+            throw fromProblem(problem, 500);
+          },
+          onRetry: (ms) => (retryMs = ms),
+        });
+      } catch (error) {
+        if (signal?.aborted) return;
+        // Only a stream that was running is resumed; a first failure is reported at once.
+        const unreachable = error instanceof UnavailableError || isStreamBreak(error);
+        if (!options.reconnect || !unreachable || !connected) throw error;
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince > (options.reconnectForMs ?? 60_000)) throw error;
+      }
+      if (signal?.aborted || !options.reconnect) return;
+      await sleep(retryMs, signal);
+      if (signal?.aborted) return;
+    }
+  }
+
+  private async send(
+    spec: CallSpec,
+    input: unknown,
+    extraHeaders: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
     const url = new URL(this.base + callPath(spec));
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...extraHeaders };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     let body: string | undefined;
     if (spec.method === 'GET') {
@@ -38,28 +119,19 @@ export class ApiClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(input ?? {});
     }
-    let response: Response;
     try {
-      response = await this.fetchImpl(url, {
+      return await this.fetchImpl(url, {
         method: spec.method,
         headers,
         body,
         signal: signal ?? null,
       });
     } catch (error) {
+      if (signal?.aborted) throw error;
       throw new UnavailableError(
         `cannot reach the debyard daemon at ${this.base} (${describeFetchError(error)}); is it running? pass --server URL`,
         { cause: error },
       );
-    }
-    const text = await response.text();
-    if (!response.ok) throw problemOf(response, text);
-    try {
-      return JSON.parse(text) as CallOutput<S>;
-    } catch (error) {
-      throw new AppError('internal', `the server at ${this.base} did not answer with JSON`, {
-        cause: error,
-      });
     }
   }
 }
@@ -80,4 +152,21 @@ function problemOf(response: Response, text: string): AppError {
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
+/** A connection that broke mid-stream (daemon killed): resumable. */
+function isStreamBreak(error: unknown): boolean {
+  return error instanceof TypeError || (error as { name?: string })?.name === 'SocketError';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -32,6 +32,7 @@ const STATUS: Record<ErrorCode, number> = {
   external_command: 500,
   remote_peer: 502,
   unavailable: 503,
+  rate_limited: 429,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -45,6 +46,7 @@ const TITLE: Record<ErrorCode, string> = {
   external_command: 'External command failed',
   remote_peer: 'Remote peer failed',
   unavailable: 'Unavailable',
+  rate_limited: 'Too many requests',
 };
 
 export function httpStatusOf(code: ErrorCode): number {

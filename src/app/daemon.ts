@@ -8,7 +8,7 @@ import { UsersRepository } from '../db/users-repository.js';
 import { EventLog } from '../events/event-log.js';
 import { ClosedFileSystem } from '../incoming/closed-file-system.js';
 import { startFtpServer } from '../incoming/ftp-server.js';
-import { ANONYMOUS, createApiRouter } from '../api/api-router.js';
+import { createApiRouter } from '../api/api-router.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -20,8 +20,11 @@ import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
+import { authPart } from './parts/auth-part.js';
 import { chrootsPart } from './parts/chroots-part.js';
+import { eventsPart } from './parts/events-part.js';
 import { statusPart } from './parts/status-part.js';
+import { webPart } from './parts/web-part.js';
 
 export interface DaemonOptions {
   settings: Settings;
@@ -87,15 +90,28 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       shutdown: shutdown.signal,
     };
 
+    const auth = authPart(ctx);
     const archiveConfig = archiveConfigPart(ctx);
-    const parts: DaemonPart[] = [statusPart(ctx), archiveConfig, chrootsPart(ctx)];
+    const parts: DaemonPart[] = [
+      statusPart(ctx),
+      auth,
+      eventsPart(ctx, auth.pages),
+      archiveConfig,
+      chrootsPart(ctx),
+    ];
+    // Last: the web frame collects the other parts' navigation and dashboard panels.
+    const web = webPart(ctx, auth.pages, parts);
+    parts.push(web);
 
+    const httpClosing = new AbortController();
     const app = createHttpApp({
       apiRouter: createApiRouter({
         implementations: parts.flatMap((p) => p.calls ?? []),
-        authenticate: () => ANONYMOUS,
+        authenticate: auth.authenticate,
         logger: logger.child({ module: 'api' }),
+        closing: httpClosing.signal,
       }),
+      frame: web.frame,
       routers: parts.flatMap((p) => p.routers ?? []),
       templatesDir: ctx.info.templatesDir,
       logger: logger.child({ module: 'http' }),
@@ -111,7 +127,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const server = createServer(app);
     const http = await listenOn(server, settings.http.listen, 'HTTP', '--http');
-    stack.push({ name: 'HTTP server', stop: () => closeServer(server) });
+    stack.push({
+      name: 'HTTP server',
+      stop: () => {
+        httpClosing.abort(new Error('daemon stopping')); // ends open event streams
+        return closeServer(server);
+      },
+    });
     const ftpServer = await startFtpServer({
       listen: settings.ftp.listen,
       logger: logger.child({ module: 'ftp' }),

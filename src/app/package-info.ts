@@ -7,6 +7,8 @@ export interface PackageInfo {
   root: string;
   version: string;
   templatesDir: string;
+  /** Files served under /static (stylesheet, progressive JavaScript). */
+  staticDir: string;
   chrootsDir: string;
 }
 
@@ -20,6 +22,7 @@ export function packageInfo(): PackageInfo {
     root,
     version: manifest.version,
     templatesDir: path.join(root, 'templates'),
+    staticDir: path.join(root, 'static'),
     chrootsDir: path.join(root, 'chroots'),
   };
 }

@@ -6,6 +6,7 @@ import type { Db } from '../db/database.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { UiContribution } from '../web/ui/ui-types.js';
 import type { PackageInfo } from './package-info.js';
 
 /** What every part of the daemon may use. */
@@ -32,6 +33,8 @@ export interface DaemonPart {
   calls?: readonly CallImplementation[];
   /** Mounted at `/` after the API, in part order. */
   routers?: readonly Router[];
+  /** Navigation entries and dashboard panels of the web UI. */
+  ui?: UiContribution;
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
 }

@@ -107,8 +107,7 @@ async function writeInside(session: BuildSession, file: string, content: string)
 
 /** The folder the source is unpacked into: /build/<source>-<upstream version>. */
 export function sourceDir(dsc: DscSummary): string {
-  const upstream = dsc.version.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
-  return `/build/${dsc.source}-${upstream}`;
+  return `/build/${dsc.source}-${dsc.upstreamVersion}`;
 }
 
 export async function unpackSource(plan: BuildPlan, session: BuildSession): Promise<void> {

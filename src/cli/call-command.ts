@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { commandName, type CallSpec } from '../api/call.js';
+import { commandName, wantsStream, type CallSpec } from '../api/call.js';
 import { ApiClient } from '../api/client.js';
 import { fromZodError } from '../api/problem.js';
 import { resolveClientConfig } from './client-config.js';
@@ -37,7 +37,7 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
             type: option.type === 'number' ? 'number' : 'string',
           });
         } else {
-          yargs.option(name, option);
+          yargs.option(flagName(name), option);
         }
       }
       if (spec.description) yargs.epilogue(spec.description);
@@ -47,7 +47,9 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
     handler: async (argv) => {
       const input: Record<string, unknown> = {};
       for (const name of Object.keys(fields)) {
-        const value = (argv as Record<string, unknown>)[name];
+        const value = (argv as Record<string, unknown>)[
+          positional.includes(name) ? name : flagName(name)
+        ];
         if (value !== undefined) input[name] = value;
       }
       const parsed = spec.input.safeParse(input);
@@ -57,8 +59,24 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
         );
       }
       const client = new ApiClient(resolveClientConfig(argv, io));
-      const output = await client.call(spec, parsed.data as never);
+      if (wantsStream(spec, parsed.data)) {
+        // One line per item: formatted, or one JSON document per line with --json.
+        const format = spec.stream?.formatItem;
+        await client.stream(
+          spec,
+          parsed.data as never,
+          (item) => io.out(argv.json || !format ? JSON.stringify(item) : format(item)),
+          { signal: io.signal, reconnect: true },
+        );
+        return;
+      }
+      const output = await client.call(spec, parsed.data as never, io.signal);
       io.out(argv.json || !spec.format ? JSON.stringify(output, null, 2) : spec.format(output));
     },
   };
+}
+
+/** Input fields become dashed flags: `expires_days` → `--expires-days`. */
+function flagName(field: string): string {
+  return field.replace(/_/g, '-');
 }

@@ -5,6 +5,7 @@ import { callCommand, type GlobalArgs } from './call-command.js';
 import { daemonCommand, type RunDaemon } from './daemon-command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeOf, UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { loginCommand, logoutCommand } from './login-command.js';
 
 export interface CliDeps {
   io: CliIo;
@@ -38,6 +39,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       describe: 'Print JSON instead of tables',
     })
     .command(daemonCommand(deps.runDaemon, (code) => (exitCode = code)) as unknown as CommandModule)
+    .command(loginCommand(io) as unknown as CommandModule)
+    .command(logoutCommand(io) as unknown as CommandModule)
     .demandCommand(1, 'name a command; see debyard --help')
     .recommendCommands()
     .strict()

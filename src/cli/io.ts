@@ -1,10 +1,18 @@
-/** Where a command writes; injected so tests can capture it. */
+import { read } from 'read';
+
+/** Where a command reads and writes; injected so tests can capture it. */
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
   /** The user's home folder, for ~/.config/debyard/config. */
   userHome: string;
+  /** Asks on the terminal (not echoing a secret); undefined when there is no terminal. */
+  prompt?(question: string, options: { secret: boolean }): Promise<string>;
+  /** All of standard input (for --password-stdin). */
+  readStdin(): Promise<string>;
+  /** Ends a followed stream (tests); Ctrl-C ends the process otherwise. */
+  signal?: AbortSignal;
 }
 
 export function processIo(): CliIo {
@@ -13,5 +21,19 @@ export function processIo(): CliIo {
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     env: process.env,
     userHome: process.env.HOME ?? '/root',
+    prompt: process.stdin.isTTY
+      ? (question, { secret }) =>
+          read({
+            prompt: question,
+            silent: secret,
+            replace: secret ? '' : undefined,
+            output: process.stderr,
+          })
+      : undefined,
+    readStdin: async () => {
+      let text = '';
+      for await (const chunk of process.stdin) text += String(chunk);
+      return text;
+    },
   };
 }

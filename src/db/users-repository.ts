@@ -70,4 +70,24 @@ export class UsersRepository {
       .run(passwordHash, id);
     if (info.changes === 0) throw new NotFoundError(`no user with id ${id}`);
   }
+
+  setRole(id: number, role: Role): void {
+    const info = this.db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, id);
+    if (info.changes === 0) throw new NotFoundError(`no user with id ${id}`);
+  }
+
+  setDisabled(id: number, disabled: boolean): void {
+    const info = this.db
+      .prepare('UPDATE users SET disabled = ? WHERE id = ?')
+      .run(disabled ? 1 : 0, id);
+    if (info.changes === 0) throw new NotFoundError(`no user with id ${id}`);
+  }
+
+  /** How many enabled users have the admin role. */
+  countActiveAdmins(): number {
+    return this.db
+      .prepare("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0")
+      .pluck()
+      .get() as number;
+  }
 }

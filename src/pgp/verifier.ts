@@ -1,9 +1,9 @@
 import * as openpgp from 'openpgp';
+import { hasClearSignedHeader, splitClearSigned } from '../debian/clearsign.js';
 import type { Clock } from '../shared/clock.js';
-import { SignatureError } from '../shared/errors.js';
+import { InvalidInputError, SignatureError } from '../shared/errors.js';
 import { ANY_TIME, isExpired } from './key-info.js';
 import type { Keyring, KeyLookup } from './keyring.js';
-import { checkFraming } from './clear-signed-framing.js';
 import {
   badSignature,
   expiredKey,
@@ -11,6 +11,7 @@ import {
   insecureHash,
   invalidSignature,
   malformed,
+  notSigned,
   revokedKey,
   unknownKey,
 } from './signature-errors.js';
@@ -163,4 +164,18 @@ async function checkSignature(
     }
   }
   throw invalidSignature(found.key, 'openpgp.js did not check it');
+}
+
+/**
+ * Refuses anything but exactly one signed message with nothing around it: text outside
+ * the signed part is not covered by the signature, yet a naive reader would see it.
+ */
+function checkFraming(text: string): void {
+  if (!hasClearSignedHeader(text)) throw notSigned();
+  try {
+    splitClearSigned(text);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    throw malformed(error.problems[0]?.message ?? error.message);
+  }
 }

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'signature'
   | 'external_command'
   | 'remote_peer'
-  | 'unavailable';
+  | 'unavailable'
+  | 'rate_limited';
 
 /** One problem in a list of problems, e.g. one invalid field or one rejection reason. */
 export interface Problem {
@@ -121,6 +122,16 @@ export class RemotePeerError extends AppError {
 export class UnavailableError extends AppError {
   constructor(message: string, options?: AppErrorOptions) {
     super('unavailable', message, options);
+  }
+}
+
+/** Too many attempts (failed logins); `details.retryAfterSeconds` says when to try again. */
+export class TooManyRequestsError extends AppError {
+  constructor(message: string, retryAfterSeconds: number, options?: AppErrorOptions) {
+    super('rate_limited', message, {
+      ...options,
+      details: { ...options?.details, retryAfterSeconds },
+    });
   }
 }
 

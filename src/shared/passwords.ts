@@ -1,4 +1,5 @@
 import {
+  createHash,
   randomBytes,
   scrypt as scryptCallback,
   timingSafeEqual,
@@ -44,4 +45,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** A random secret for passwords and tokens: URL-safe, `bytes` of entropy. */
 export function randomSecret(bytes = 18): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * The SHA-256 digest (hex) under which a high-entropy secret (API token, session id) is
+ * stored: a leaked database does not hand out working credentials. Low-entropy
+ * passwords use scrypt instead.
+ */
+export function secretDigest(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Compares two secrets in constant time (for their length). */
+export function secretsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -3,6 +3,8 @@ import type { Logger } from '../shared/logger.js';
 
 export interface HttpAppDeps {
   apiRouter: Router;
+  /** Mounted after the API, before the other routers (static files, CSRF, layout). */
+  frame?: Router;
   /** Routers mounted at `/` after the API (repositories, web UI). */
   routers: readonly Router[];
   templatesDir: string;
@@ -22,6 +24,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     next();
   });
   app.use('/api/v1', deps.apiRouter);
+  if (deps.frame) app.use(deps.frame);
   for (const router of deps.routers) app.use(router);
   app.use((req, res) => {
     res.status(404).type('text/plain').send(`Not found: ${req.path}\n`);

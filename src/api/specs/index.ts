@@ -1,10 +1,23 @@
 import type { CallSpec } from '../call.js';
 import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } from './chroots.js';
+import { eventsCall } from './events.js';
 import { statusCall } from './status.js';
+import { tokenCreateCall, tokenRevokeCall, tokensCall, whoamiCall } from './tokens.js';
+import { userAddCall, userDisableCall, userEnableCall, userRoleCall, usersCall } from './users.js';
 
 /** Every API call; the CLI makes one command of each. */
 export const ALL_CALLS: readonly CallSpec[] = [
   statusCall,
+  eventsCall,
+  whoamiCall,
+  tokenCreateCall,
+  tokensCall,
+  tokenRevokeCall,
+  usersCall,
+  userAddCall,
+  userRoleCall,
+  userDisableCall,
+  userEnableCall,
   chrootListCall,
   chrootCreateCall,
   chrootUpdateCall,

@@ -23,7 +23,8 @@ export const statusCall = defineCall({
   examples: [['debyard status --server http://builds.example.org:8066', 'check a daemon']],
 });
 
-function formatDuration(seconds: number): string {
+/** `3d 4h 5m 6s`, leaving out leading zero units. */
+export function formatDuration(seconds: number): string {
   const d = Math.floor(seconds / 86400);
   const h = Math.floor((seconds % 86400) / 3600);
   const m = Math.floor((seconds % 3600) / 60);

@@ -1,21 +1,29 @@
 import { statusRoutes } from '../../api/routers/status-router.js';
-import { createUiRouter } from '../../web/ui-router.js';
+import { formatDuration } from '../../api/specs/status.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
-/** The status call and the front page. */
+/** The status call and the dashboard's daemon panel. */
 export function statusPart(ctx: AppContext): DaemonPart {
   const { settings, info, clock, startedAt } = ctx;
   return {
     name: 'status',
     calls: statusRoutes({ version: info.version, identity: settings.identity, startedAt, clock }),
-    routers: [
-      createUiRouter({
-        status: () => ({
-          version: info.version,
-          identity: settings.identity,
-          startedAt: startedAt.toISOString(),
-        }),
-      }),
-    ],
+    ui: {
+      panels: [
+        {
+          name: 'status',
+          title: 'Daemon',
+          template: 'panels/status',
+          access: 'anonymous',
+          order: 0,
+          data: () => ({
+            version: info.version,
+            identity: settings.identity,
+            startedAt: startedAt.toISOString(),
+            uptime: formatDuration((clock.now().getTime() - startedAt.getTime()) / 1000),
+          }),
+        },
+      ],
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { Migration } from '../migrations.js';
 import { initial } from './001-initial.js';
 import { repositories } from './010-repositories.js';
 import { chroots } from './030-chroots.js';
+import { auth } from './050-auth.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -10,4 +11,4 @@ import { chroots } from './030-chroots.js';
  * 20-29 incoming, 30-39 chroots/builds, 40-49 scheduler/remotes, 50-59 API/auth,
  * 60-69 maintenance (snapshots, hooks, webhooks).
  */
-export const MIGRATIONS: readonly Migration[] = [initial, repositories, chroots];
+export const MIGRATIONS: readonly Migration[] = [initial, repositories, chroots, auth];

@@ -1,9 +1,15 @@
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createApiRouter, implement, type Principal } from '../../../src/api/api-router.js';
+import {
+  createApiRouter,
+  implement,
+  invokeCall,
+  type CallContext,
+  type Principal,
+} from '../../../src/api/api-router.js';
 import { defineCall, queryBoolean } from '../../../src/api/call.js';
-import { ConflictError } from '../../../src/shared/errors.js';
+import { AppError, ConflictError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { body, serve } from '../../helpers/http.js';
 
@@ -129,5 +135,40 @@ describe('API router', () => {
     const internal = await fetch(`${base}/api/v1/crash`);
     expect(internal.status).toBe(500);
     expect((await body(internal)).code).toBe('internal');
+  });
+});
+
+describe('invokeCall (web forms)', () => {
+  const implementations = [implement(change, ({ n }) => ({ doubled: n * 2 }))];
+  const context = (principal: Principal) =>
+    ({ principal, signal: new AbortController().signal }) as unknown as CallContext;
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: AppError) => [error.code, error.fullMessage],
+    );
+
+  it('checks the role and validates the input as the HTTP route does', async () => {
+    expect(
+      await invokeCall(implementations, change, { n: 4 }, context({ user: 'sam', role: 'staff' })),
+    ).toEqual({
+      doubled: 8,
+    });
+    expect(
+      await failure(invokeCall(implementations, change, { n: 4 }, context(anonymous))),
+    ).toEqual(['unauthenticated', 'change needs a logged-in user with role staff; pass a token']);
+    expect(
+      await failure(
+        invokeCall(implementations, change, { n: 4 }, context({ user: 'jo', role: 'login' })),
+      ),
+    ).toEqual(['permission', 'change needs role staff; user jo has role login']);
+    expect(
+      await failure(
+        invokeCall(implementations, change, { n: 'x' }, context({ user: 'sam', role: 'admin' })),
+      ),
+    ).toEqual([
+      'invalid_input',
+      'invalid input for change\n  - n: Expected number, received string',
+    ]);
   });
 });

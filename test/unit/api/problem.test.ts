@@ -10,6 +10,7 @@ import {
   PermissionError,
   RemotePeerError,
   SignatureError,
+  TooManyRequestsError,
   UnavailableError,
   type ErrorCode,
 } from '../../../src/shared/errors.js';
@@ -25,6 +26,7 @@ describe('error to HTTP mapping', () => {
       [new SignatureError('x'), 422],
       [new RemotePeerError('x'), 502],
       [new UnavailableError('x'), 503],
+      [new TooManyRequestsError('x', 30), 429],
       [new AppError('internal', 'x'), 500],
     ];
     for (const [error, status] of cases) {

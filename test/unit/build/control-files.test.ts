@@ -1,42 +1,38 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseBuildType } from '../../../src/build/build-type.js';
-import { readChangesFiles, readDsc } from '../../../src/build/control-files.js';
+import { readDsc } from '../../../src/build/control-files.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
+import { InvalidInputError } from '../../../src/shared/errors.js';
+import { fixtureSource } from '../../helpers/fixture-sources.js';
 
-const DSC = `-----BEGIN PGP SIGNED MESSAGE-----
-Hash: SHA512
-
-Format: 3.0 (quilt)
-Source: hello
-Binary: hello
-Architecture: any all
-Version: 2.10-3
-Checksums-Sha256:
- ${'a'.repeat(64)} 725946 hello_2.10.orig.tar.gz
- ${'b'.repeat(64)} 12688 hello_2.10-3.debian.tar.xz
------BEGIN PGP SIGNATURE-----
-
-iQ==
------END PGP SIGNATURE-----
-`;
-
-describe('reading the .dsc and .changes', () => {
-  it('reads what the builder needs from a signed .dsc', () => {
-    expect(readDsc(DSC, 'hello_2.10-3.dsc')).toEqual({
-      source: 'hello',
-      version: '2.10-3',
-      architectures: ['any', 'all'],
-      files: [
-        { name: 'hello_2.10.orig.tar.gz', size: 725946, sha256: 'a'.repeat(64) },
-        { name: 'hello_2.10-3.debian.tar.xz', size: 12688, sha256: 'b'.repeat(64) },
-      ],
+describe('reading the .dsc', () => {
+  it('reads what the builder needs from a .dsc made by dpkg-source', () => {
+    const dsc = fixtureSource('hello-any');
+    expect(readDsc(readFileSync(dsc, 'utf8'), path.basename(dsc))).toEqual({
+      source: 'debyard-hello-any',
+      version: '1.0',
+      upstreamVersion: '1.0',
+      architectures: ['any'],
+      files: [{ name: 'debyard-hello-any_1.0.tar.xz' }],
     });
-    expect(() => readDsc('Format: 1.0\nSource: x\n', 'x_1.dsc')).toThrow(
-      /x_1.dsc is not a valid source package description/,
-    );
-    expect(() => readChangesFiles('Source: x\n', 'x_1_amd64.changes')).toThrow(
-      'x_1_amd64.changes is not a valid upload',
-    );
+  });
+
+  it('lists the problems of a broken .dsc', () => {
+    const error = (() => {
+      try {
+        readDsc('Format: 3.0 (native)\nSource: x\nVersion: 1.0\n', 'x_1.0.dsc');
+      } catch (e) {
+        return e as InvalidInputError;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error!.message).toBe('x_1.0.dsc is not a valid source package description');
+    expect(error!.problems).toContainEqual({
+      where: 'x_1.0.dsc',
+      message: 'missing required field Maintainer',
+    });
   });
 });
 
@@ -45,6 +41,7 @@ describe('choosing -b, -B or -A', () => {
   const dsc = (architectures: string[]) => ({
     source: 'p',
     version: '1',
+    upstreamVersion: '1',
     architectures,
     files: [],
   });

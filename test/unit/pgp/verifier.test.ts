@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isClearSigned } from '../../../src/pgp/clear-signed-framing.js';
+import { isClearSigned } from '../../../src/debian/clearsign.js';
 import { Keyring } from '../../../src/pgp/keyring.js';
 import { signatureFailureOf } from '../../../src/pgp/signature-errors.js';
 import { createVerifier } from '../../../src/pgp/verifier.js';

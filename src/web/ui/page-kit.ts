@@ -1,0 +1,162 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  ANONYMOUS,
+  invokeCall,
+  type CallContext,
+  type CallImplementation,
+  type Principal,
+} from '../../api/api-router.js';
+import { accessAllows, type Access, type CallOutput, type CallSpec } from '../../api/call.js';
+import { toProblem, type ProblemDocument } from '../../api/problem.js';
+import { AppError } from '../../shared/errors.js';
+import { principalOf } from '../auth/authenticator.js';
+import { CSRF_FIELD, csrfTokenFor, csrfValid, SAFE_METHODS } from '../auth/csrf.js';
+import type { SessionService } from '../auth/session-service.js';
+import type { NavItem } from './ui-types.js';
+
+export type Attempt<O> = { ok: true; output: O } | { ok: false; problem: ProblemDocument };
+
+const PAGE_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+  'Cache-Control': 'no-store',
+};
+
+/**
+ * What every page router uses: who is asking (session), role guards, rendering in the
+ * layout (navigation, CSRF token), and running API calls from forms with the API's own
+ * access check and validation.
+ */
+export class PageKit {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly site: { identity: string; version: string },
+  ) {}
+
+  principal(req: Request): Principal {
+    const active = this.sessions.resolve(req);
+    return active ? principalOf(active.user, 'session') : ANONYMOUS;
+  }
+
+  /** Anonymous visitors are sent to the login page; users without the role get 403. */
+  require(access: Access): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const principal = this.principal(req);
+      if (accessAllows(principal.role, access)) return next();
+      if (principal.user === null && SAFE_METHODS.has(req.method)) {
+        return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      }
+      const message =
+        principal.user === null
+          ? `This page needs a logged-in user with role ${access}; log in first.`
+          : `This page needs role ${access}; you (${principal.user}) have role ${principal.role}.`;
+      this.render(
+        req,
+        res,
+        'error',
+        { title: 'Permission denied', message },
+        principal.user ? 403 : 401,
+      );
+    };
+  }
+
+  /** Refuses unsafe requests without the CSRF token of their page (403). */
+  csrfGuard(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      if (SAFE_METHODS.has(req.method)) return next();
+      const presented = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+      if (
+        csrfValid(
+          req,
+          this.sessions.resolve(req),
+          typeof presented === 'string' ? presented : undefined,
+        )
+      ) {
+        return next();
+      }
+      this.render(
+        req,
+        res,
+        'error',
+        {
+          title: 'Form refused',
+          message:
+            'The form did not carry a valid CSRF token (it was stale, or sent from another site). Reload the page and try again.',
+        },
+        403,
+      );
+    };
+  }
+
+  render(
+    req: Request,
+    res: Response,
+    view: string,
+    data: { title: string } & Record<string, unknown>,
+    status = 200,
+  ): void {
+    const active = this.sessions.resolve(req);
+    const principal = this.principal(req);
+    const nav = ((res.locals.nav ?? []) as NavItem[]).filter((item) =>
+      accessAllows(principal.role, item.access),
+    );
+    res.set(PAGE_HEADERS);
+    res.status(status).render(view, {
+      principal,
+      csrfToken: csrfTokenFor(req, res, active),
+      nav,
+      path: req.path,
+      site: this.site,
+      notice: null,
+      error: null,
+      ...data,
+    });
+  }
+
+  /** Runs an API call for a form; AppErrors come back as problems to show. */
+  async attempt<S extends CallSpec>(
+    implementations: readonly CallImplementation[],
+    spec: S,
+    raw: unknown,
+    req: Request,
+    res: Response,
+  ): Promise<Attempt<CallOutput<S>>> {
+    const context: CallContext = {
+      principal: this.principal(req),
+      signal: new AbortController().signal,
+      request: req,
+      response: res,
+    };
+    try {
+      return { ok: true, output: await invokeCall(implementations, spec, raw, context) };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code === 'internal') throw error;
+      return { ok: false, problem: toProblem(error) };
+    }
+  }
+}
+
+/** Form fields as call input: empty fields are left out, the CSRF field is dropped. */
+export function formInput(body: unknown, fields: readonly string[]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = (body as Record<string, unknown> | undefined)?.[field];
+    if (typeof value === 'string' && value.trim() !== '') input[field] = value.trim();
+  }
+  return input;
+}
+
+/** What a page shows after a form: a notice and data on success, the problem otherwise. */
+export interface Outcome {
+  notice?: string;
+  error?: string;
+  status?: number;
+  [key: string]: unknown;
+}
+
+export function outcomeOf<O>(result: Attempt<O>, onOk: (output: O) => Outcome): Outcome {
+  return result.ok
+    ? onOk(result.output)
+    : { error: result.problem.detail, status: result.problem.status };
+}

@@ -1,0 +1,91 @@
+// debyard web UI: small progressive enhancements. Every page works without this file.
+'use strict';
+
+(function () {
+  /** The CSRF token of this page, for script requests to the API (X-CSRF-Token). */
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  /** Calls a debyard API call (POST) as the logged-in user; resolves with its JSON. */
+  async function call(name, input) {
+    const response = await fetch('/api/v1/' + name, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken() },
+      body: JSON.stringify(input || {}),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.detail || response.statusText);
+    return body;
+  }
+
+  function cell(text, className) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (className) td.className = className;
+    return td;
+  }
+
+  /** The same row as templates/partials/event-row.ejs. */
+  function eventRow(e) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = String(e.id);
+    tr.className = 'new';
+    tr.appendChild(cell(String(e.id), 'num'));
+    const when = document.createElement('td');
+    const time = document.createElement('time');
+    time.dateTime = e.time;
+    time.textContent = e.time.replace('T', ' ').slice(0, 19);
+    when.appendChild(time);
+    tr.appendChild(when);
+    const type = document.createElement('td');
+    const badge = document.createElement('span');
+    badge.className = 'badge type-' + e.type;
+    badge.textContent = e.type;
+    type.appendChild(badge);
+    tr.appendChild(type);
+    tr.appendChild(cell(e.source ? (e.version ? e.source + ' ' + e.version : e.source) : ''));
+    tr.appendChild(cell(e.distribution || ''));
+    tr.appendChild(cell(e.message));
+    return tr;
+  }
+
+  /** Keeps a table of events up to date from the API's event stream (SSE). */
+  function followEvents(tbody) {
+    const limit = Number(tbody.dataset.limit || 50);
+    const table = tbody.closest('table');
+    const status = table && table.previousElementSibling;
+    const say = (text, state) => {
+      if (!status || !status.classList.contains('live')) return;
+      status.textContent = text;
+      status.dataset.state = state;
+    };
+    const source = new EventSource(tbody.dataset.liveEvents);
+    source.onopen = () => say('● Live: new events appear here as they happen.', 'live');
+    source.onerror = () => say('○ Connection lost; reconnecting…', 'lost');
+    source.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      if (tbody.querySelector('tr[data-id="' + event.id + '"]')) return;
+      const empty = tbody.querySelector('tr.empty');
+      if (empty) empty.remove();
+      tbody.insertBefore(eventRow(event), tbody.firstChild);
+      while (tbody.rows.length > limit) tbody.deleteRow(-1);
+    };
+    source.addEventListener('problem', (message) => {
+      say('Live updates stopped: ' + JSON.parse(message.data).detail, 'lost');
+      source.close();
+    });
+    window.addEventListener('pagehide', () => source.close());
+  }
+
+  /** Forms with data-confirm ask before they are sent. */
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    const question = form instanceof HTMLFormElement ? form.dataset.confirm : undefined;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  document.querySelectorAll('tbody[data-live-events]').forEach(followEvents);
+  window.debyard = { call, csrfToken, eventRow };
+})();
