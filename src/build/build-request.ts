@@ -42,7 +42,7 @@ export interface BuildRequest {
   /** DEB_BUILD_OPTIONS for dpkg-buildpackage (e.g. "nocheck parallel=2"). */
   debBuildOptions?: string;
   lintian: LintianMode;
-  /** The whole build (after the snapshot is set up) is killed after this long. */
+  /** The whole build, from setting up its snapshot on, is killed after this long. */
   timeLimitMs: number;
   /** Where the result files are put (created if missing). */
   resultDir: string;

@@ -225,6 +225,7 @@ export class ChrootService {
           `chroot ${keyLabel(key)} is ready (generation ${made.generation}, ${formatSize(sizeBytes)})`,
         );
         progress.line(`done: generation ${made.generation}, ${formatSize(sizeBytes)}`);
+        this.deps.logger.info(`chroot ${keyLabel(key)} is ready`, { generation: made.generation });
         if (made.previous) this.leases.retire(made.previous);
         return this.info(ready);
       } catch (error) {

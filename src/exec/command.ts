@@ -101,3 +101,39 @@ export function abortReason(signal: AbortSignal): Error {
   error.name = 'AbortError';
   return error;
 }
+
+/** The time limit and abort signal of a running command, both ending in `kill`. */
+export interface Limits {
+  readonly timedOut: boolean;
+  readonly aborted: boolean;
+  /** Stops watching (call when the command has ended). */
+  dispose(): void;
+}
+
+export function watchLimits(spec: CommandSpec, kill: () => void): Limits {
+  const state = { timedOut: false, aborted: false };
+  const timer =
+    spec.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          state.timedOut = true;
+          kill();
+        }, spec.timeoutMs);
+  const onAbort = () => {
+    state.aborted = true;
+    kill();
+  };
+  spec.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    get timedOut() {
+      return state.timedOut;
+    },
+    get aborted() {
+      return state.aborted;
+    },
+    dispose() {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}

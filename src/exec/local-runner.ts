@@ -5,6 +5,7 @@ import {
   abortReason,
   DEFAULT_MAX_OUTPUT,
   TailBuffer,
+  watchLimits,
   type CommandResult,
   type CommandRunner,
   type CommandSpec,
@@ -60,34 +61,26 @@ export class LocalRunner implements CommandRunner {
     // EPIPE when the command does not read its input is not our failure.
     child.stdin.on('error', () => {});
 
-    let timedOut = false;
-    let aborted = false;
+    // A background process the command left behind may hold its output open: once the
+    // command itself has ended, its output is read for a moment longer, then closed.
+    const stopReading = () => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
+    child.once('exit', () => setTimeout(stopReading, 1000).unref());
     const kill = () => {
       if (child.pid !== undefined && child.exitCode === null) killProcessTree(child.pid);
+      else stopReading();
     };
-    const timer =
-      spec.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            kill();
-          }, spec.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      kill();
-    };
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-
+    const limits = watchLimits(spec, kill);
     const done = new Promise<CommandResult>((resolve, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        spec.signal?.removeEventListener('abort', onAbort);
+        limits.dispose();
         reject(spawnError(spec.command, args, error));
       });
       child.once('close', (exitCode, signal) => {
-        clearTimeout(timer);
-        spec.signal?.removeEventListener('abort', onAbort);
-        if (aborted && spec.signal) return reject(abortReason(spec.signal));
+        limits.dispose();
+        if (limits.aborted && spec.signal) return reject(abortReason(spec.signal));
         resolve({
           command: spec.command,
           args,
@@ -95,7 +88,7 @@ export class LocalRunner implements CommandRunner {
           signal,
           stdout: out.stdout.toString(),
           stderr: out.stderr.toString(),
-          timedOut,
+          timedOut: limits.timedOut,
           durationMs: performance.now() - started,
         });
       });

@@ -4,6 +4,7 @@ import {
   abortReason,
   DEFAULT_MAX_OUTPUT,
   TailBuffer,
+  watchLimits,
   type CommandResult,
   type CommandRunner,
   type CommandSpec,
@@ -54,35 +55,20 @@ export class PtyRunner implements CommandRunner {
       spec.onOutput?.(text, 'stdout');
     });
 
-    let timedOut = false;
-    let aborted = false;
     let exited = false;
-    const kill = () => {
+    const limits = watchLimits(spec, () => {
       if (!exited) killProcessTree(pty.pid);
-    };
-    const timer =
-      spec.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            kill();
-          }, spec.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      kill();
-    };
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    });
 
     return new Promise<CommandResult>((resolve, reject) => {
       pty.onExit(({ exitCode, signal }) => {
         exited = true;
-        clearTimeout(timer);
-        spec.signal?.removeEventListener('abort', onAbort);
+        limits.dispose();
         if (pendingCr) {
           output.push(pendingCr);
           spec.onOutput?.(pendingCr, 'stdout');
         }
-        if (aborted && spec.signal) return reject(abortReason(spec.signal));
+        if (limits.aborted && spec.signal) return reject(abortReason(spec.signal));
         resolve({
           command: spec.command,
           args,
@@ -90,7 +76,7 @@ export class PtyRunner implements CommandRunner {
           signal: signal ? signalName(signal) : null,
           stdout: output.toString(),
           stderr: '',
-          timedOut,
+          timedOut: limits.timedOut,
           durationMs: performance.now() - started,
         });
       });

@@ -49,8 +49,10 @@ export const chrootListCall = defineCall({
               (c.progress ? `${c.state} (${c.progress})` : c.state).padEnd(28),
               c.sizeBytes === null ? '-' : `${Math.round(c.sizeBytes / 1048576)} MiB`,
               c.updatedAt ? `updated ${c.updatedAt}` : '',
-              c.lastError ? `\n  last error: ${c.lastError.split('\n')[0]}` : '',
-            ].join('  '),
+            ]
+              .filter(Boolean)
+              .join('  ')
+              .concat(c.lastError ? `\n  last error: ${c.lastError.split('\n')[0]}` : ''),
           )
           .join('\n'),
 });

@@ -107,6 +107,21 @@ describe('LocalRunner', () => {
     expect(result).toMatchObject({ exitCode: 0, stdout: 'from stdin\n', stderr: 'oops\n' });
   });
 
+  it('ends when the command ends, even if something it left behind holds its output', async () => {
+    const started = Date.now();
+    const result = await new LocalRunner().run({
+      command: 'sh',
+      args: ['-c', 'sleep 30 & echo "left sleeper $!"'],
+      env: { PATH },
+    });
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout: expect.stringMatching(/^left sleeper \d+\n$/),
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    process.kill(Number(result.stdout.split(' ')[2]));
+  });
+
   it('names a missing program', async () => {
     const error = await new LocalRunner()
       .run({ command: 'no-such-tool-here', env: { PATH } })
