@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkResult, type CommandResult } from '../exec/command.js';
@@ -112,8 +113,36 @@ export class BaseOperations {
       } finally {
         await sandbox.close();
       }
+      await this.pruneAptCache(key, partial, progress, signal);
     });
     return this.promote(key, to);
+  }
+
+  /** Drops from the builds' apt cache the packages the updated base can no longer get. */
+  private async pruneAptCache(
+    key: ChrootKey,
+    tree: string,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const cache = this.paths.aptCache(key);
+    if (!existsSync(cache)) return;
+    progress.phase('pruning the apt cache of the builds');
+    const sandbox = await Sandbox.open(
+      {
+        tree,
+        mode: 'overlay',
+        workDir: `${tree}-prune`,
+        binds: [{ source: cache, target: '/var/cache/apt/archives' }],
+      },
+      this.runner,
+      signal,
+    );
+    try {
+      await this.runLogged(sandbox, ['apt-get', 'autoclean'], progress, signal, `${cache}.lock`);
+    } finally {
+      await sandbox.close();
+    }
   }
 
   /** Bytes used by a tree (du). */
@@ -142,12 +171,20 @@ export class BaseOperations {
     argv: string[],
     progress: Progress,
     signal: AbortSignal,
+    hostLock?: string,
   ): Promise<CommandResult> {
     progress.line(`# ${argv.join(' ')}`);
     const lines = lineSplitter((line) => progress.line(line));
     const result = await sandbox
       .run(
-        { argv, network: true, env: APT_ENV, signal, onOutput: (text) => lines.push(text) },
+        {
+          argv,
+          network: true,
+          env: APT_ENV,
+          signal,
+          hostLock,
+          onOutput: (text) => lines.push(text),
+        },
         this.runner,
       )
       .finally(() => lines.flush());

@@ -149,6 +149,7 @@ describe('ChrootService with mmdebstrap', () => {
         expect.arrayContaining([
           `updating chroot ${label}`,
           `chroot ${label}: apt-get dist-upgrade`,
+          `chroot ${label}: pruning the apt cache of the builds`,
           `removed chroot ${label}`,
         ]),
       );
