@@ -20,6 +20,7 @@ import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
+import { archivePart } from './parts/archive-part.js';
 import { authPart } from './parts/auth-part.js';
 import { chrootsPart } from './parts/chroots-part.js';
 import { eventsPart } from './parts/events-part.js';
@@ -92,12 +93,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const auth = authPart(ctx);
     const archiveConfig = archiveConfigPart(ctx);
+    const archive = archivePart(ctx, { config: archiveConfig.config });
     const parts: DaemonPart[] = [
       statusPart(ctx),
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
       chrootsPart(ctx),
+      archive,
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

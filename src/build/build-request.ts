@@ -15,13 +15,15 @@ export const EXTRA_APT_KEYRING = '/etc/apt/keyrings/debyard-archive.asc';
 
 /**
  * apt sources for build dependencies beyond the base mirror: the target distribution's
- * own suites in the daemon's archive. Their stanzas name `Signed-By: EXTRA_APT_KEYRING`.
+ * own suites in the daemon's archive. Each stanza is signed: with the key inline in its
+ * Signed-By field (as the sources_list call gives it), or with `Signed-By:
+ * EXTRA_APT_KEYRING` and the key given here.
  */
 export interface ExtraAptSources {
   /** deb822 `.sources` stanzas. */
   sources: string;
-  /** The armored OpenPGP public key the archive signs with. */
-  key: string;
+  /** The armored OpenPGP public key, written to EXTRA_APT_KEYRING. */
+  key?: string;
   /** apt_preferences(5) text pinning these sources, if any. */
   preferences?: string;
 }
@@ -95,10 +97,18 @@ const requestSchema = z.object({
   distribution: z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'not a distribution name'),
   extraApt: z
     .object({
-      sources: z.string().min(1, 'must not be empty'),
-      key: z.string().includes('-----BEGIN PGP PUBLIC KEY BLOCK-----', {
-        message: 'must be an armored OpenPGP public key',
-      }),
+      sources: z
+        .string()
+        .min(1, 'must not be empty')
+        .refine((text) => signedStanzas(text), {
+          message: 'every stanza needs a Signed-By field: apt must check these sources',
+        }),
+      key: z
+        .string()
+        .includes('-----BEGIN PGP PUBLIC KEY BLOCK-----', {
+          message: 'must be an armored OpenPGP public key',
+        })
+        .optional(),
       preferences: z.string().optional(),
     })
     .optional(),
@@ -111,6 +121,12 @@ const requestSchema = z.object({
   resultDir: z.string().startsWith('/', 'must be an absolute path'),
   logFile: z.string().startsWith('/', 'must be an absolute path'),
 });
+
+/** Whether every stanza of a deb822 text has a Signed-By field. */
+function signedStanzas(text: string): boolean {
+  const stanzas = text.split(/\n[ \t]*\n/).filter((stanza) => stanza.trim() !== '');
+  return stanzas.length > 0 && stanzas.every((stanza) => /^Signed-By:/im.test(stanza));
+}
 
 /** Checks a request, listing every problem. */
 export function validateBuildRequest(request: BuildRequest): BuildRequest {

@@ -46,7 +46,7 @@ const SOURCES_FILE = '/etc/apt/sources.list.d/debyard-archive.sources';
 export async function installDependencies(plan: BuildPlan, session: BuildSession): Promise<void> {
   const { extraApt } = plan.request;
   if (extraApt) {
-    await writeInside(session, EXTRA_APT_KEYRING, extraApt.key);
+    if (extraApt.key) await writeInside(session, EXTRA_APT_KEYRING, extraApt.key);
     await writeInside(session, SOURCES_FILE, extraApt.sources);
     if (extraApt.preferences) {
       await writeInside(session, '/etc/apt/preferences.d/debyard-archive', extraApt.preferences);

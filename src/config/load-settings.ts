@@ -103,6 +103,10 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       updateIntervalHours: raw.chroots.update_interval_hours,
       definitions: raw.chroots.definitions,
     },
+    archive: {
+      byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
+      releaseValidDays: raw.archive.release_valid_days,
+    },
   };
 }
 
@@ -128,6 +132,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       ftp: { listen: '0.0.0.0:8067' },
       build: { parallelism: Math.max(1, input.cpuCount) },
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
+      archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
     },
   };
 }

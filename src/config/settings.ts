@@ -29,6 +29,15 @@ export interface Settings {
     /** Folder of chroot definitions; null: the chroots/ folder of the package. Absolute. */
     definitions: string | null;
   };
+  archive: {
+    /**
+     * How long by-hash indices of replaced publications stay served (and pool files they
+     * name stay in the pool), so clients holding an older InRelease still download.
+     */
+    byHashRetentionMinutes: number;
+    /** Release files get a Valid-Until this many days after their Date; 0 for none. */
+    releaseValidDays: number;
+  };
 }
 
 const listenAddress = z.string().transform((text, ctx) => {
@@ -70,6 +79,17 @@ const hours = z.preprocess(
     .min(0, 'expected 0 (never) or more hours')
     .max(8760, 'at most 8760 (a year)'),
 );
+/** A whole number from 0 to `max`; may arrive as a string. */
+function nonNegativeInt(max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z
+      .number({ invalid_type_error: 'expected a whole number' })
+      .int('expected a whole number')
+      .min(0, 'expected a whole number')
+      .max(max, `at most ${max}`),
+  );
+}
 
 export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
@@ -101,6 +121,12 @@ export const rawSettingsSchema = z
         auto_create: booleanish,
         update_interval_hours: hours,
         definitions: z.string().min(1, 'must not be empty').nullable(),
+      })
+      .strict(),
+    archive: z
+      .object({
+        by_hash_retention_minutes: nonNegativeInt(7 * 24 * 60),
+        release_valid_days: nonNegativeInt(3650),
       })
       .strict(),
   })

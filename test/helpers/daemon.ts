@@ -21,6 +21,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     build: { parallelism: 1 },
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
+    archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     ...overrides,
   };
 }

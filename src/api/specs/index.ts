@@ -1,6 +1,7 @@
 import type { CallSpec } from '../call.js';
 import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } from './chroots.js';
 import { eventsCall } from './events.js';
+import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from './archive.js';
 import { statusCall } from './status.js';
 import { tokenCreateCall, tokenRevokeCall, tokensCall, whoamiCall } from './tokens.js';
 import { userAddCall, userDisableCall, userEnableCall, userRoleCall, usersCall } from './users.js';
@@ -22,4 +23,9 @@ export const ALL_CALLS: readonly CallSpec[] = [
   chrootCreateCall,
   chrootUpdateCall,
   chrootRemoveCall,
+  lsCall,
+  showCall,
+  searchCall,
+  sourcesListCall,
+  pubKeyCall,
 ] as readonly CallSpec[];

@@ -1,6 +1,8 @@
 import type { Migration } from '../migrations.js';
 import { initial } from './001-initial.js';
 import { repositories } from './010-repositories.js';
+import { archivePackages } from './011-archive-packages.js';
+import { archivePublishing } from './012-archive-publishing.js';
 import { chroots } from './030-chroots.js';
 import { auth } from './050-auth.js';
 
@@ -11,4 +13,11 @@ import { auth } from './050-auth.js';
  * 20-29 incoming, 30-39 chroots/builds, 40-49 scheduler/remotes, 50-59 API/auth,
  * 60-69 maintenance (snapshots, hooks, webhooks).
  */
-export const MIGRATIONS: readonly Migration[] = [initial, repositories, chroots, auth];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  repositories,
+  archivePackages,
+  archivePublishing,
+  chroots,
+  auth,
+];

@@ -77,7 +77,45 @@ describe('extra apt sources for build dependencies', () => {
     expect(text).toMatch(
       new RegExp(`(Get|Hit):\\d+ \\S+ ${env.lease.codename}-backports InRelease`),
     );
+
+    // As the archive's sources_list call gives them: the key inline in Signed-By.
+    const armored = key
+      .trimEnd()
+      .split('\n')
+      .map((line) => ` ${line === '' ? '.' : line}`)
+      .join('\n');
+    const inline = (await sources()).replace(
+      `Signed-By: ${EXTRA_APT_KEYRING}`,
+      `Signed-By:\n${armored}`,
+    );
+    const inlined = await env.builder.build(
+      buildRequest(fixtureSource('hello-all'), env.lease, { extraApt: { sources: inline } }),
+    );
+    expect(inlined.status, log(inlined)).toBe('successful');
+    expect(log(inlined)).not.toContain(`wrote ${EXTRA_APT_KEYRING}`);
+    expect(log(inlined)).toMatch(new RegExp(`${env.lease.codename}-backports InRelease`));
   }, 180_000);
+
+  it('refuses extra sources apt could not check', async () => {
+    const unsigned =
+      'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: sid\nComponents: main\n';
+    await expect(
+      env.builder.build(
+        buildRequest(fixtureSource('hello-all'), env.lease, {
+          extraApt: { sources: unsigned, key: 'not a key' },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      message: 'invalid build request',
+      problems: [
+        {
+          where: 'extraApt.sources',
+          message: 'every stanza needs a Signed-By field: apt must check these sources',
+        },
+        { where: 'extraApt.key', message: 'must be an armored OpenPGP public key' },
+      ],
+    });
+  });
 
   it('fails at install-deps when the sources are not signed by the given key', async () => {
     const home = tempDir();

@@ -38,6 +38,7 @@ describe('loadSettings', () => {
       ftp: { listen: { host: '0.0.0.0', port: 8067 } },
       build: { parallelism: 4 },
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
+      archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     });
   });
 

@@ -1,0 +1,88 @@
+/* global performance */
+// One debyard archive operation in its own process, for bench/archive/run.mjs:
+//   node debyard.mjs bulk HOME LIST.json   create the archive, install every package, publish
+//   node debyard.mjs add HOME LIST.json    open it again, install these packages, publish
+// Prints one JSON line: { ms } (the operation, without process start-up).
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import { ArchiveConfig } from '../../dist/archive/archive-config.js';
+import { createArchiveService } from '../../dist/archive/create-archive.js';
+import { debianFormats, debianXz } from '../../dist/archive/debian-formats.js';
+import { distributionSpec } from '../../dist/archive/model/repository.js';
+import { ArchiveConfigRepository } from '../../dist/db/archive-config-repository.js';
+import { openDatabase } from '../../dist/db/database.js';
+import { EventsRepository } from '../../dist/db/events-repository.js';
+import { EventLog } from '../../dist/events/event-log.js';
+import { openInstanceKey } from '../../dist/pgp/instance-key-store.js';
+import { systemClock } from '../../dist/shared/clock.js';
+import { silentLogger } from '../../dist/shared/logger.js';
+
+const [mode, home, list] = process.argv.slice(2);
+const groups = JSON.parse(readFileSync(list, 'utf8'));
+const started = performance.now();
+mkdirSync(path.join(home, 'keys'), { recursive: true, mode: 0o700 });
+const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
+const config = new ArchiveConfig({ store: new ArchiveConfigRepository(db), clock: systemClock });
+if (mode === 'bulk') {
+  config.installBuiltinLayouts();
+  // One suite without rollbacks: one distribution, as reprepro and aptly publish here.
+  config.saveLayout({
+    name: 'bench',
+    suites: [
+      {
+        name: 'unstable',
+        uploadable: true,
+        experimental: false,
+        migratesTo: null,
+        rollbacks: 0,
+        notAutomatic: false,
+        butAutomaticUpgrades: false,
+      },
+    ],
+  });
+  config.createRepository({
+    id: 'bench',
+    description: 'benchmark',
+    layout: 'bench',
+    allowUnsigned: true,
+    distributions: [distributionSpec({ codename: 'bookworm', architectures: ['amd64', 'arm64'] })],
+  });
+}
+const { signer } = await openInstanceKey({
+  dir: path.join(home, 'keys'),
+  identity: 'bench',
+  algorithm: 'ed25519',
+  clock: systemClock,
+});
+const service = createArchiveService({
+  db,
+  config,
+  reposRoot: path.join(home, 'repos'),
+  formats: debianFormats,
+  xz: debianXz,
+  signer,
+  events: new EventLog({
+    store: new EventsRepository(db),
+    clock: systemClock,
+    logger: silentLogger,
+  }),
+  clock: systemClock,
+  logger: silentLogger,
+  options: { identity: 'bench', byHashRetentionMs: 3_600_000, releaseValidDays: 0 },
+});
+await (
+  await service.start()
+).published;
+const opStart = performance.now();
+await service.archive.install({
+  distribution: 'bookworm-bench-unstable',
+  packages: groups.map((debs) => ({ debs })),
+  // The files are handed over (as incoming and the builders do): hard-linked, as aptly does.
+  handOver: true,
+});
+const opMs = performance.now() - opStart;
+db.close();
+process.stdout.write(
+  `${JSON.stringify({ ms: Math.round(opMs), totalMs: Math.round(performance.now() - started) })}\n`,
+);

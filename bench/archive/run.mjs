@@ -1,0 +1,239 @@
+/* global console */
+// bench/archive: debyard vs reprepro vs aptly on the same 5,000 small .debs.
+// Usage: npm run build && node bench/archive/run.mjs [--dir DIR] [--sources 1667] [--rounds 3]
+// Needs reprepro, aptly, gnupg, dpkg-dev and GNU time (/usr/bin/time).
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1];
+};
+const dir = path.resolve(opt('dir', path.join(os.tmpdir(), 'debyard-bench-archive')));
+const sources = Number(opt('sources', '1667'));
+const rounds = Number(opt('rounds', '3'));
+const debsDir = path.join(dir, `debs-${sources}`);
+const work = path.join(dir, 'work');
+
+/** Three .debs per source: amd64, arm64 and an arch:all data package. */
+function specs(n) {
+  const name = `bench${String(n).padStart(5, '0')}`;
+  return [
+    { name, source: name, arch: 'amd64' },
+    { name, source: name, arch: 'arm64' },
+    { name: `${name}-data`, source: name, arch: 'all' },
+  ];
+}
+
+async function buildDeb(out, spec, version = '1.0') {
+  const tree = path.join(out, '.tree', `${spec.name}_${spec.arch}`);
+  mkdirSync(path.join(tree, 'DEBIAN'), { recursive: true });
+  mkdirSync(path.join(tree, 'usr', 'share', spec.name), { recursive: true });
+  writeFileSync(
+    path.join(tree, 'usr', 'share', spec.name, 'README'),
+    `${spec.name} ${spec.arch}\n`,
+  );
+  if (spec.arch !== 'all') {
+    mkdirSync(path.join(tree, 'usr', 'bin'), { recursive: true });
+    writeFileSync(path.join(tree, 'usr', 'bin', spec.name), '#!/bin/sh\n', { mode: 0o755 });
+  }
+  writeFileSync(
+    path.join(tree, 'DEBIAN', 'control'),
+    `Package: ${spec.name}\nSource: ${spec.source}\nVersion: ${version}\nArchitecture: ${spec.arch}\n` +
+      `Maintainer: Bench <bench@example.org>\nInstalled-Size: 1\nSection: misc\nPriority: optional\n` +
+      `Description: benchmark package ${spec.name}\n generated for bench/archive\n`,
+  );
+  const file = path.join(out, `${spec.name}_${version}_${spec.arch}.deb`);
+  await run('dpkg-deb', ['--root-owner-group', '--build', tree, file]);
+  rmSync(tree, { recursive: true, force: true });
+  return file;
+}
+
+async function buildAll() {
+  if (existsSync(path.join(debsDir, '.complete'))) return;
+  rmSync(debsDir, { recursive: true, force: true });
+  mkdirSync(debsDir, { recursive: true });
+  const all = Array.from({ length: sources }, (_, n) => specs(n)).flat();
+  console.log(`building ${all.length} .debs with dpkg-deb into ${debsDir} (once) ...`);
+  let next = 0;
+  const worker = async () => {
+    while (next < all.length) await buildDeb(debsDir, all[next++]);
+  };
+  await Promise.all(Array.from({ length: os.cpus().length * 2 }, worker));
+  rmSync(path.join(debsDir, '.tree'), { recursive: true, force: true });
+  writeFileSync(path.join(debsDir, '.complete'), '');
+}
+
+/** Runs a command under GNU time: wall seconds and peak RSS (MB). */
+function timed(command, commandArgs, options = {}) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...commandArgs], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    ...options,
+  });
+  if (r.status !== 0) throw new Error(`${command} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  const [seconds, kb] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  return { seconds, rssMb: kb / 1024, stdout: r.stdout };
+}
+
+function gpgHome() {
+  const home = path.join(work, 'gnupg');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const gpg = (a) =>
+    execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', ...a], { encoding: 'utf8' });
+  gpg(['--passphrase', '', '--quick-gen-key', 'bench <bench@example.org>', 'ed25519', 'sign', '0']);
+  const fpr = gpg(['--with-colons', '--list-secret-keys'])
+    .split('\n')
+    .find((l) => l.startsWith('fpr'));
+  return { home, fingerprint: fpr.split(':')[9] };
+}
+
+function debyard(extra) {
+  const home = path.join(work, 'debyard');
+  rmSync(home, { recursive: true, force: true });
+  const groups = Array.from({ length: sources }, (_, n) =>
+    specs(n).map((s) => path.join(debsDir, `${s.name}_1.0_${s.arch}.deb`)),
+  );
+  writeFileSync(path.join(work, 'bulk.json'), JSON.stringify(groups));
+  writeFileSync(path.join(work, 'add.json'), JSON.stringify([[extra]]));
+  const script = path.join(here, 'debyard.mjs');
+  const bulk = timed(process.execPath, [script, 'bulk', home, path.join(work, 'bulk.json')]);
+  const add = timed(process.execPath, [script, 'add', home, path.join(work, 'add.json')]);
+  return {
+    bulk: { ...bulk, ...JSON.parse(bulk.stdout) },
+    add: { ...add, ...JSON.parse(add.stdout) },
+  };
+}
+
+function reprepro(gpg, extra) {
+  const base = path.join(work, 'reprepro');
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(path.join(base, 'conf'), { recursive: true });
+  writeFileSync(
+    path.join(base, 'conf', 'distributions'),
+    `Codename: bookworm-bench-unstable\nArchitectures: amd64 arm64\nComponents: main\n` +
+      `SignWith: ${gpg.fingerprint}\nDebIndices: Packages Release . .gz .xz\nContents: .gz\n`,
+  );
+  const env = { ...process.env, GNUPGHOME: gpg.home };
+  const debs = readdirSync(debsDir)
+    .filter((f) => f.endsWith('.deb'))
+    .map((f) => path.join(debsDir, f));
+  const bulk = timed(
+    'reprepro',
+    ['-b', base, '--silent', 'includedeb', 'bookworm-bench-unstable', ...debs],
+    { env },
+  );
+  const add = timed(
+    'reprepro',
+    ['-b', base, '--silent', 'includedeb', 'bookworm-bench-unstable', extra],
+    { env },
+  );
+  return { bulk, add };
+}
+
+function aptly(gpg, extra) {
+  const root = path.join(work, 'aptly');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const conf = path.join(root, 'aptly.conf');
+  writeFileSync(
+    conf,
+    JSON.stringify({ rootDir: root, gpgProvider: 'gpg', architectures: ['amd64', 'arm64'] }),
+  );
+  const env = { ...process.env, GNUPGHOME: gpg.home };
+  const a = (...rest) => ['-config', conf, ...rest];
+  execFileSync(
+    'aptly',
+    a('repo', 'create', '-distribution=bookworm-bench-unstable', '-component=main', 'bench'),
+    { env, stdio: 'ignore' },
+  );
+  const add = timed('aptly', a('repo', 'add', 'bench', debsDir), { env });
+  const publish = timed('aptly', a('publish', 'repo', `-gpg-key=${gpg.fingerprint}`, 'bench'), {
+    env,
+  });
+  const addOne = timed('aptly', a('repo', 'add', 'bench', extra), { env });
+  const update = timed(
+    'aptly',
+    a('publish', 'update', `-gpg-key=${gpg.fingerprint}`, 'bookworm-bench-unstable'),
+    { env },
+  );
+  return {
+    bulk: { seconds: add.seconds + publish.seconds, rssMb: Math.max(add.rssMb, publish.rssMb) },
+    add: { seconds: addOne.seconds + update.seconds, rssMb: Math.max(addOne.rssMb, update.rssMb) },
+  };
+}
+
+await buildAll();
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const extra = await buildDeb(work, {
+  name: 'extra-package',
+  source: 'extra-package',
+  arch: 'amd64',
+});
+const gpg = gpgHome();
+const debCount = readdirSync(debsDir).filter((f) => f.endsWith('.deb')).length;
+console.log(
+  `${debCount} .debs (amd64, arm64, all); then one more; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+);
+// Rounds alternate the tools, so a change of load on a shared machine hits all three.
+const all = [];
+for (let r = 0; r < rounds; r++) {
+  all.push({ debyard: debyard(extra), reprepro: reprepro(gpg, extra), aptly: aptly(gpg, extra) });
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const pick = (tool, phase, key) => median(all.map((r) => r[tool][phase][key]));
+const results = Object.fromEntries(
+  ['debyard', 'reprepro', 'aptly'].map((tool) => [
+    tool,
+    Object.fromEntries(
+      ['bulk', 'add'].map((phase) => [
+        phase,
+        {
+          seconds: pick(tool, phase, 'seconds'),
+          rssMb: Math.max(...all.map((r) => r[tool][phase].rssMb)),
+          ms: tool === 'debyard' ? pick(tool, phase, 'ms') : undefined,
+        },
+      ]),
+    ),
+  ]),
+);
+console.log(`\nmedian of ${rounds} rounds (peak RSS: the largest)`);
+
+const fmt = (s) => `${s.toFixed(2)} s`;
+console.log(
+  '\n| tool | bulk include + signed publish | peak RSS | add one + republish | peak RSS |',
+);
+console.log('|---|---|---|---|---|');
+for (const [name, r] of Object.entries(results)) {
+  console.log(
+    `| ${name} | ${fmt(r.bulk.seconds)} | ${r.bulk.rssMb.toFixed(0)} MB | ${fmt(r.add.seconds)} | ${r.add.rssMb.toFixed(0)} MB |`,
+  );
+}
+const d = results.debyard;
+const best = Math.min(results.reprepro.bulk.seconds, results.aptly.bulk.seconds);
+const perRound = all.map(
+  (r) => Math.min(r.reprepro.bulk.seconds, r.aptly.bulk.seconds) / r.debyard.bulk.seconds,
+);
+console.log(`bulk ratio per round: ${perRound.map((x) => `${x.toFixed(2)}×`).join(', ')}`);
+console.log(
+  `\nbulk: faster of reprepro/aptly ÷ debyard = ${(best / d.bulk.seconds).toFixed(2)}× (target ≥ 2×)`,
+);
+console.log(
+  `add one vs reprepro: ${(results.reprepro.add.seconds / d.add.seconds).toFixed(2)}×, vs aptly: ${(results.aptly.add.seconds / d.add.seconds).toFixed(2)}×`,
+);
+console.log(
+  `debyard in-process: bulk ${d.bulk.ms} ms, add one ${d.add.ms} ms = ${((100 * d.add.ms) / d.bulk.ms).toFixed(1)} % of bulk (target < 5 %); ` +
+    `add one with process start-up ${fmt(d.add.seconds)} = ${((100 * d.add.seconds) / d.bulk.seconds).toFixed(1)} %`,
+);
+console.log(
+  `peak RSS debyard ${Math.max(d.bulk.rssMb, d.add.rssMb).toFixed(0)} MB (target < 300 MB)`,
+);

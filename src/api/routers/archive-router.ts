@@ -1,0 +1,91 @@
+import type { Request } from 'express';
+import type { ArchiveQueries } from '../../archive/archive-queries.js';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
+import { formatDistributionName } from '../../archive/model/distribution-name.js';
+import { findSuite } from '../../archive/model/layout.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { implement, type CallContext, type CallImplementation } from '../api-router.js';
+import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from '../specs/archive.js';
+
+export interface ArchiveRoutesDeps {
+  queries: ArchiveQueries;
+  config: ArchiveConfig;
+  /** The armored public key of the archive. */
+  publicKey: () => { armored: string; fingerprint: string };
+  /** Base URL clients reach the daemon at; null to take it from the request. */
+  publicUrl: string | null;
+}
+
+/** Read-only archive calls: ls, show, search, sources_list, pub_key. */
+export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
+  return [
+    implement(lsCall, (input) => ({ versions: deps.queries.show([input.package], input.repo) })),
+    implement(showCall, (input) => ({ versions: deps.queries.show([input.package], input.repo) })),
+    implement(searchCall, (input) => ({ matches: deps.queries.search(input.pattern) })),
+    implement(sourcesListCall, (input, context) => {
+      const sources = sourcesStanza(deps, input, baseUrl(deps.publicUrl, context.request));
+      return textOr(context, sources, { sources });
+    }),
+    implement(pubKeyCall, (_input, context) => {
+      const key = deps.publicKey();
+      return textOr(context, key.armored, key, 'application/pgp-keys');
+    }),
+  ];
+}
+
+/** Answers plain text unless the client asked for JSON (the CLI does). */
+function textOr<T>(context: CallContext, text: string, json: T, type = 'text/plain'): T {
+  if (context.request.accepts([type, 'json']) !== 'json') {
+    context.response.type(type).send(text);
+  }
+  return json;
+}
+
+function baseUrl(publicUrl: string | null, req: Request): string {
+  return (publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost:8066'}`).replace(
+    /\/+$/,
+    '',
+  );
+}
+
+function sourcesStanza(
+  deps: ArchiveRoutesDeps,
+  input: { repo: string; suite: string; codename?: string; rollbacks: number },
+  base: string,
+): string {
+  const repository = deps.config.repository(input.repo);
+  const layout = deps.config.layout(repository.layout);
+  const suite = findSuite(layout, input.suite);
+  if (!suite) {
+    throw new NotFoundError(
+      `repository ${repository.id} has no suite ${input.suite} (it has ${layout.suites.map((s) => s.name).join(', ')})`,
+    );
+  }
+  const dist = input.codename
+    ? repository.distributions.find((d) => d.codename === input.codename)
+    : repository.distributions[0];
+  if (!dist) {
+    throw new NotFoundError(`repository ${repository.id} has no codename ${input.codename}`);
+  }
+  const name = { codename: dist.codename, repository: repository.id, suite: suite.name };
+  const suites = [
+    formatDistributionName({ ...name, rollback: null }),
+    ...Array.from({ length: Math.min(input.rollbacks, suite.rollbacks) }, (_, n) =>
+      formatDistributionName({ ...name, rollback: n }),
+    ),
+  ];
+  const key = deps
+    .publicKey()
+    .armored.trimEnd()
+    .split('\n')
+    .map((line) => ` ${line === '' ? '.' : line}`)
+    .join('\n');
+  return [
+    'Types: deb deb-src',
+    `URIs: ${base}/repos/${repository.id}/`,
+    `Suites: ${suites.join(' ')}`,
+    `Components: ${dist.components.join(' ')}`,
+    `Signed-By:\n${key}`,
+    '',
+  ].join('\n');
+}

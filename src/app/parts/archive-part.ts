@@ -1,0 +1,108 @@
+import { archiveRoutes } from '../../api/routers/archive-router.js';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
+import { createArchiveService, type ArchiveService } from '../../archive/create-archive.js';
+import { debianFormats, debianXz } from '../../archive/debian-formats.js';
+import type { ReleaseSigner } from '../../archive/ports.js';
+import { openInstanceKey } from '../../pgp/instance-key-store.js';
+import type { Signer } from '../../pgp/signer.js';
+import { describeError, UnavailableError } from '../../shared/errors.js';
+import { createReposRouter } from '../../web/repos-router.js';
+import type { AppContext, DaemonPart } from '../part.js';
+
+export interface ArchivePart extends DaemonPart {
+  service: ArchiveService;
+  /** The instance key (available once the part has started). */
+  signer: () => Signer;
+}
+
+const GC_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * The archive: the instance key (generated on first start), publishing, the read-only
+ * archive calls and `/repos/<repo>/`. At start it reconciles what a crash may have left
+ * and publishes every distribution not published yet; then it collects pool garbage
+ * every 10 minutes and republishes distributions whose Valid-Until comes near.
+ */
+export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): ArchivePart {
+  const logger = ctx.logger.child({ module: 'archive' });
+  let key: Signer | undefined;
+  const signer = () => {
+    if (!key) throw new UnavailableError('the archive is starting; its key is not loaded yet');
+    return key;
+  };
+  const releaseSigner: ReleaseSigner = {
+    clearSign: (text) => signer().clearSign(text),
+    detachSign: (text) => signer().detachSign(text),
+  };
+  const service = createArchiveService({
+    db: ctx.db,
+    config: deps.config,
+    reposRoot: ctx.layout.repos,
+    formats: debianFormats,
+    xz: debianXz,
+    signer: releaseSigner,
+    events: ctx.events,
+    clock: ctx.clock,
+    logger,
+    options: {
+      identity: ctx.settings.identity,
+      byHashRetentionMs: ctx.settings.archive.byHashRetentionMinutes * 60_000,
+      releaseValidDays: ctx.settings.archive.releaseValidDays,
+    },
+  });
+  const background = (what: string, work: () => Promise<unknown>) =>
+    void work().catch((error) => {
+      if (!ctx.shutdown.aborted) logger.error(`${what} failed`, { error: describeError(error) });
+    });
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  return {
+    name: 'archive',
+    service,
+    signer,
+    calls: archiveRoutes({
+      queries: service.queries,
+      config: deps.config,
+      publicKey: () => ({
+        armored: signer().publicKeyArmored(),
+        fingerprint: signer().key.fingerprint,
+      }),
+      publicUrl: ctx.settings.http.publicUrl,
+    }),
+    routers: [createReposRouter({ reposRoot: ctx.layout.repos })],
+    async start() {
+      const opened = await openInstanceKey({
+        dir: ctx.layout.keys,
+        identity: ctx.settings.identity,
+        algorithm: 'ed25519',
+        clock: ctx.clock,
+      });
+      key = opened.signer;
+      if (opened.generated) {
+        logger.info('generated the instance key', { fingerprint: key.key.fingerprint });
+      }
+      // Publishing what is pending (every distribution on a first start) must not hold up
+      // the daemon's start.
+      const { published } = await service.start(ctx.shutdown);
+      background('publishing pending distributions', () => published);
+      unsubscribe = deps.config.onChange(({ kind, id }) => {
+        if (kind === 'repository') {
+          background('republishing after a configuration change', () =>
+            service.configurationChanged(id, ctx.shutdown),
+          );
+        }
+      });
+      timer = setInterval(() => {
+        background('pool garbage collection', () => service.collectGarbage());
+        background('refreshing Valid-Until', () => service.refreshExpiring(ctx.shutdown));
+      }, GC_INTERVAL_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      unsubscribe?.();
+      await service.idle();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { InvalidInputError } from '../../shared/errors.js';
+import { checkFileName, checkSourceName, poolDirectory } from '../pool/pool-path.js';
+import type { Stanza } from '../../debian/index.js';
+import type { ArchiveFormats, FileDigests } from '../ports.js';
+
+/** A file to put in the pool: where it is now (null: already in the pool) and where it goes. */
+export interface IncomingFile {
+  from: string | null;
+  poolPath: string;
+  digests: FileDigests;
+}
+
+export interface PreparedBinary {
+  package: string;
+  version: string;
+  architecture: string;
+  control: Stanza;
+  file: IncomingFile;
+  /** Paths of its files, for Contents. */
+  files: string[];
+  section: string;
+}
+
+export interface PreparedSource {
+  name: string;
+  version: string;
+  component: string;
+  dsc: { fields: Stanza; file: IncomingFile; files: IncomingFile[] } | null;
+  binaries: PreparedBinary[];
+}
+
+export interface PackageInput {
+  /** Path of a .dsc; the files it names lie beside it or are in the pool already. */
+  dsc?: string;
+  /** Paths of .deb files built from that source. */
+  debs?: string[];
+}
+
+/** Looks up a pool file of the repository by its pool path. */
+export type PoolLookup = (poolPath: string) => FileDigests | undefined;
+
+export const fieldOf = (fields: Stanza, name: string): string | undefined => fields.get(name);
+
+const withoutEpoch = (version: string) => version.replace(/^\d+:/, '');
+
+/** Reads a source package and its binaries, checking they belong together. */
+export async function prepareSource(
+  input: PackageInput,
+  component: string,
+  deps: { formats: ArchiveFormats; poolFile: PoolLookup },
+  signal?: AbortSignal,
+): Promise<PreparedSource> {
+  const debs = await Promise.all(
+    (input.debs ?? []).map((deb) => readBinary(deb, deps.formats, signal)),
+  );
+  if (!input.dsc && debs.length === 0) {
+    throw new InvalidInputError('nothing to install: give a .dsc, .deb files or both');
+  }
+  const dsc = input.dsc ? await deps.formats.readDsc(input.dsc, signal) : null;
+  const name = dsc ? required(dsc.fields, 'Source', input.dsc!) : debs[0]!.sourceName;
+  const version = dsc ? required(dsc.fields, 'Version', input.dsc!) : debs[0]!.sourceVersion;
+  checkSourceName(name);
+  const dir = poolDirectory(component, name);
+  for (const deb of debs) {
+    if (deb.sourceName !== name || deb.sourceVersion !== version) {
+      throw new InvalidInputError(
+        `${path.basename(deb.path)} was built from source ${deb.sourceName} ${deb.sourceVersion}, not ${name} ${version}`,
+      );
+    }
+  }
+  const binaries = debs.map(({ path: from, digests, sourceName: _s, sourceVersion: _v, ...b }) => ({
+    ...b,
+    file: {
+      from,
+      poolPath: `${dir}/${b.package}_${withoutEpoch(b.version)}_${b.architecture}.deb`,
+      digests,
+    },
+  }));
+  checkDuplicates(binaries);
+  if (!dsc) return { name, version, component, dsc: null, binaries };
+  const dscName = path.basename(input.dsc!);
+  checkFileName(dscName);
+  const files = await Promise.all(
+    dsc.files.map((ref) => sourceFile(ref, path.dirname(input.dsc!), dscName, dir, deps, signal)),
+  );
+  const dscFile = { from: input.dsc!, poolPath: `${dir}/${dscName}`, digests: dsc.digests };
+  return { name, version, component, dsc: { fields: dsc.fields, file: dscFile, files }, binaries };
+}
+
+function required(fields: Stanza, name: string, file: string): string {
+  const value = fieldOf(fields, name);
+  if (!value) throw new InvalidInputError(`${path.basename(file)} has no ${name} field`);
+  return value;
+}
+
+async function readBinary(deb: string, formats: ArchiveFormats, signal?: AbortSignal) {
+  const info = await formats.readDeb(deb, signal);
+  const pkg = required(info.control, 'Package', deb);
+  const version = required(info.control, 'Version', deb);
+  const architecture = required(info.control, 'Architecture', deb);
+  const source = /^(\S+)(?:\s+\((\S+)\))?$/.exec(fieldOf(info.control, 'Source') ?? pkg);
+  if (!source) throw new InvalidInputError(`${path.basename(deb)} has a malformed Source field`);
+  return {
+    path: deb,
+    package: pkg,
+    version,
+    architecture,
+    control: info.control,
+    files: info.files,
+    digests: info.digests,
+    section: fieldOf(info.control, 'Section') ?? 'misc',
+    sourceName: source[1]!,
+    sourceVersion: source[2] ?? version,
+  };
+}
+
+function checkDuplicates(binaries: readonly { package: string; architecture: string }[]): void {
+  const seen = new Set<string>();
+  for (const b of binaries) {
+    const key = `${b.package}_${b.architecture}`;
+    if (seen.has(key)) throw new InvalidInputError(`${key}.deb is given twice`);
+    seen.add(key);
+  }
+}
+
+async function sourceFile(
+  ref: { name: string; size: number; md5?: string; sha256?: string },
+  beside: string,
+  dscName: string,
+  dir: string,
+  deps: { formats: ArchiveFormats; poolFile: PoolLookup },
+  signal?: AbortSignal,
+): Promise<IncomingFile> {
+  checkFileName(ref.name);
+  const poolPath = `${dir}/${ref.name}`;
+  const local = path.join(beside, ref.name);
+  const stated = (d: FileDigests) =>
+    d.size === ref.size &&
+    (ref.md5 === undefined || ref.md5 === d.md5) &&
+    (ref.sha256 === undefined || ref.sha256 === d.sha256);
+  if (existsSync(local)) {
+    const digests = await deps.formats.hashFile(local, signal);
+    if (!stated(digests)) {
+      throw new InvalidInputError(
+        `${ref.name} does not match the size and checksums ${dscName} states for it`,
+      );
+    }
+    return { from: local, poolPath, digests };
+  }
+  const pooled = deps.poolFile(poolPath);
+  if (pooled && stated(pooled)) return { from: null, poolPath, digests: pooled };
+  throw new InvalidInputError(
+    pooled
+      ? `${ref.name} (named by ${dscName}) is not beside it, and the pool's ${ref.name} has other checksums`
+      : `${ref.name} (named by ${dscName}) is neither beside it nor in the pool`,
+  );
+}

@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fsyncDir } from '../../shared/atomic-fs.js';
+
+const run = promisify(execFile);
+
+/**
+ * The files of a repository's pool on disk, immutable once there and always renamed into
+ * place. They are copied (a reflink where the file system can), so a caller rewriting its
+ * own file in place can never change the pool — or hard-linked (ten times faster) when the
+ * caller hands its files over and promises never to rewrite them in place.
+ */
+export class PoolStore {
+  /** Folders known to exist (a bulk install puts thousands of files in hundreds of them). */
+  private readonly folders = new Set<string>();
+
+  constructor(private readonly reposRoot: string) {}
+
+  repositoryRoot(repository: string): string {
+    return path.join(this.reposRoot, repository);
+  }
+
+  absolute(repository: string, poolPath: string): string {
+    return path.join(this.repositoryRoot(repository), poolPath);
+  }
+
+  /** Puts a file at its pool path, replacing any leftover from an interrupted install. */
+  async put(repository: string, poolPath: string, from: string, link = false): Promise<void> {
+    const target = this.absolute(repository, poolPath);
+    const folder = path.dirname(target);
+    if (!this.folders.has(folder)) {
+      await fs.mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    const temp = path.join(
+      path.dirname(target),
+      `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`,
+    );
+    if (
+      !link ||
+      !(await fs.link(from, temp).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      await fs.copyFile(from, temp, constants.COPYFILE_FICLONE);
+    }
+    await fs.rename(temp, target);
+  }
+
+  async remove(repository: string, poolPath: string): Promise<void> {
+    const target = this.absolute(repository, poolPath);
+    this.folders.clear();
+    await fs.rm(target, { force: true });
+    // Drop emptied source and prefix folders; rmdir refuses non-empty ones.
+    let dir = path.dirname(target);
+    const poolRoot = path.join(this.repositoryRoot(repository), 'pool');
+    while (dir.startsWith(poolRoot + path.sep)) {
+      try {
+        await fs.rmdir(dir);
+      } catch {
+        break;
+      }
+      dir = path.dirname(dir);
+    }
+  }
+
+  /**
+   * Makes files durable before the database names them: fsync each of a few, or one
+   * syncfs of the file system for many (much cheaper than thousands of fsyncs).
+   */
+  async sync(repository: string, poolPaths: readonly string[]): Promise<void> {
+    if (poolPaths.length === 0) return;
+    if (poolPaths.length > 32) {
+      await run('sync', ['-f', this.repositoryRoot(repository)]);
+      return;
+    }
+    const dirs = new Set<string>();
+    await Promise.all(
+      poolPaths.map(async (p) => {
+        const file = this.absolute(repository, p);
+        dirs.add(path.dirname(file));
+        const handle = await fs.open(file, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }),
+    );
+    await Promise.all([...dirs].map((d) => fsyncDir(d)));
+  }
+}

@@ -1,0 +1,245 @@
+import type {
+  ArchiveIndexRepository,
+  GenerationRecord,
+  IndexEntry,
+  PublishedFile,
+} from '../../db/archive-index-repository.js';
+import type { EventLog } from '../../events/event-log.js';
+import type { Clock } from '../../shared/clock.js';
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { ResolvedDistribution } from '../archive-config.js';
+import { allIndexPaths } from '../changes/touched.js';
+import type { ArchiveFormats, ReleaseSigner } from '../ports.js';
+import type { GenerationWriter } from './generation-writer.js';
+import type { BuiltFile, IndexBuilder } from './index-builder.js';
+import { nextReleaseDate, releaseDate, releaseOptions } from './release-fields.js';
+import type { IndexKind } from './segments.js';
+
+export interface PublisherOptions {
+  identity: string;
+  byHashRetentionMs: number;
+  releaseValidDays: number;
+}
+
+export interface PublisherDeps {
+  index: ArchiveIndexRepository;
+  /** Runs `fn` in one read transaction (a consistent snapshot). */
+  snapshot: <T>(fn: () => T) => T;
+  builder: IndexBuilder;
+  generations: GenerationWriter;
+  resolve: (dist: string) => ResolvedDistribution;
+  signer: ReleaseSigner;
+  formats: Pick<ArchiveFormats, 'releaseFile'>;
+  events: EventLog;
+  clock: Clock;
+  logger: Logger;
+  options: PublisherOptions;
+}
+
+/** Older generations whose by-hash files are kept regardless of their age. */
+const KEEP_GENERATIONS = 2;
+
+/**
+ * Publishes distributions: one publisher per distribution at a time; requests that arrive
+ * while one runs are folded into the next run, so a burst of changes costs one publish.
+ */
+export class Publisher {
+  private readonly queues = new Map<string, { running?: Promise<void>; next?: Promise<void> }>();
+  /** Publishes of different distributions run in parallel, this many at a time. */
+  private readonly slots = new Slots(2);
+
+  constructor(private readonly deps: PublisherDeps) {}
+
+  /** Publishes the distributions; resolves once a publish that includes every change so far is done. */
+  async publish(dists: Iterable<string>, signal?: AbortSignal): Promise<void> {
+    await Promise.all([...new Set(dists)].map((d) => this.request(d, signal)));
+  }
+
+  /** Resolves once every publish requested so far has finished (successfully or not). */
+  async idle(): Promise<void> {
+    const pending = [...this.queues.values()].flatMap((q) => [q.running, q.next]);
+    await Promise.allSettled(pending);
+  }
+
+  private request(dist: string, signal?: AbortSignal): Promise<void> {
+    let queue = this.queues.get(dist);
+    if (!queue) this.queues.set(dist, (queue = {}));
+    if (queue.next) return queue.next;
+    const q = queue;
+    const next = (q.running ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => {
+        q.next = undefined;
+        q.running = this.slots
+          .run(() => this.publishOne(dist, signal))
+          .finally(() => {
+            if (!q.next) this.queues.delete(dist);
+            q.running = undefined;
+          });
+        return q.running;
+      });
+    q.next = next;
+    return next;
+  }
+
+  private async publishOne(dist: string, signal?: AbortSignal): Promise<void> {
+    const { index, clock } = this.deps;
+    signal?.throwIfAborted();
+    const started = clock.monotonicMs();
+    const resolved = this.deps.resolve(dist);
+    const repository = resolved.repository.id;
+    index.ensureDist(dist, repository);
+    const state = index.dist(dist)!;
+    const onDisk = await this.deps.generations.current(repository, dist);
+    if (state.revision === state.publishedRevision && onDisk === state.generation) return;
+
+    const generations = index.generations(dist);
+    const previous = generations.find((g) => g.generation === state.generation && onDisk !== null);
+    const all = allIndexPaths(resolved.distribution);
+    const { revision, dirty, entries } = this.deps.snapshot(() => {
+      const current = index.dist(dist)!;
+      const dirtySet = new Set(index.dirtyIndices(dist));
+      const rebuild = all.filter((p) => !previous || dirtySet.has(p) || !hasIndex(previous, p));
+      return {
+        revision: current.revision,
+        dirty: rebuild,
+        entries: rebuild.map((p) => this.entriesOf(dist, p)),
+      };
+    });
+    const built: BuiltFile[] = [];
+    for (const [i, basePath] of dirty.entries()) {
+      signal?.throwIfAborted();
+      built.push(
+        ...(await this.deps.builder.build(kindOf(basePath), basePath, entries[i]!, signal)),
+      );
+    }
+    const files = currentFiles(all, dirty, built, previous);
+    const now = clock.now();
+    const date = nextReleaseDate(now, state.releaseDate);
+    const validDays = this.deps.options.releaseValidDays;
+    const validUntil = validDays > 0 ? new Date(date.getTime() + validDays * 86_400_000) : null;
+    const release = this.deps.formats.releaseFile({
+      ...releaseOptions({ identity: this.deps.options.identity, dist: resolved, date, validUntil }),
+      files: files.map((f) => ({
+        path: f.path,
+        hashes: { size: f.size, sha256: f.sha256, sha512: f.sha512 },
+      })),
+    });
+    const [inRelease, releaseGpg] = await Promise.all([
+      this.deps.signer.clearSign(release, signal),
+      this.deps.signer.detachSign(release, signal),
+    ]);
+    signal?.throwIfAborted();
+    const generation = Math.max(state.generation, onDisk ?? 0) + 1;
+    const { retained, retired } = this.retention(generations, now);
+    await this.deps.generations.write({
+      repository,
+      dist,
+      generation,
+      built,
+      files,
+      retained,
+      release,
+      inRelease,
+      releaseGpg,
+      meta: { generation, revision, date: releaseDate(date) },
+    });
+    index.recordPublished({
+      dist,
+      generation,
+      revision,
+      releaseDate: releaseDate(date),
+      validUntil: validUntil && releaseDate(validUntil),
+      files,
+      retired,
+      now,
+    });
+    index.forgetRetired(dist, generation - 50);
+    await this.deps.generations.prune(repository, dist, generation).catch((error) =>
+      this.deps.logger.warn('could not remove old generation folders', {
+        dist,
+        error: describeError(error),
+      }),
+    );
+    const seconds = (clock.monotonicMs() - started) / 1000;
+    this.deps.events.emit({
+      type: 'PUBLISHED',
+      message: `published ${dist} (generation ${generation}, ${dirty.length} of ${all.length} indices rebuilt, ${seconds.toFixed(2)} s)`,
+      distribution: dist,
+      details: { generation, revision, rebuilt: dirty, seconds },
+    });
+  }
+
+  private entriesOf(dist: string, basePath: string): IndexEntry[] {
+    const [component, second] = basePath.split('/') as [string, string];
+    if (second === 'source') return this.deps.index.sourcesEntries(dist, component);
+    if (second.startsWith('binary-'))
+      return this.deps.index.packagesEntries(dist, component, second.slice('binary-'.length));
+    return this.deps.index.contentsEntries(dist, component, second.slice('Contents-'.length));
+  }
+
+  /** By-hash files of older generations still served, and generations to retire now. */
+  private retention(generations: readonly GenerationRecord[], now: Date) {
+    const live = generations.filter((g) => g.retiredAt === null);
+    const cutoff = now.getTime() - this.deps.options.byHashRetentionMs;
+    const keep = live.filter(
+      (g, i) => i >= live.length - KEEP_GENERATIONS || Date.parse(g.publishedAt) >= cutoff,
+    );
+    const retained = keep.flatMap((g) => g.files);
+    const retired = live.filter((g) => !keep.includes(g)).map((g) => g.generation);
+    return { retained, retired };
+  }
+}
+
+function kindOf(basePath: string): IndexKind {
+  if (basePath.endsWith('/Sources')) return 'sources';
+  if (basePath.endsWith('/Packages')) return 'packages';
+  return 'contents';
+}
+
+function hasIndex(generation: GenerationRecord, basePath: string): boolean {
+  return generation.files.some((f) => isFileOf(f.path, basePath));
+}
+
+function currentFiles(
+  all: readonly string[],
+  rebuilt: readonly string[],
+  built: readonly BuiltFile[],
+  previous: GenerationRecord | undefined,
+): PublishedFile[] {
+  const files: PublishedFile[] = built.map(({ path, size, sha256, sha512 }) => ({
+    path,
+    size,
+    sha256,
+    sha512,
+  }));
+  for (const basePath of all) {
+    if (rebuilt.includes(basePath)) continue;
+    files.push(...previous!.files.filter((f) => isFileOf(f.path, basePath)));
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function isFileOf(file: string, basePath: string): boolean {
+  return file === basePath || file === `${basePath}.gz` || file === `${basePath}.xz`;
+}
+
+/** At most `size` tasks at a time, the rest waiting in order. */
+class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,284 @@
+import type { Db } from './db-types.js';
+import { statementCache } from './statement-cache.js';
+
+export interface DistState {
+  name: string;
+  repository: string;
+  revision: number;
+  publishedRevision: number;
+  generation: number;
+  releaseDate: string | null;
+  validUntil: string | null;
+  publishedAt: string | null;
+}
+
+/** One entry of an index: sorted by key, cached text with its digest. */
+export interface IndexEntry {
+  key: string;
+  digest: string;
+  text: string;
+}
+
+export interface GenerationRecord {
+  distribution: string;
+  generation: number;
+  revision: number;
+  publishedAt: string;
+  files: PublishedFile[];
+  retiredAt: string | null;
+}
+
+export interface PublishedFile {
+  path: string;
+  size: number;
+  sha256: string;
+  sha512: string;
+}
+
+export interface SegmentRecord {
+  key: string;
+  raw: Buffer;
+  deflate: Buffer;
+  xz: Buffer | null;
+  crc32: number;
+}
+
+const DIST_COLUMNS = `name, repository, revision, published_revision AS publishedRevision,
+  generation, release_date AS releaseDate, valid_until AS validUntil, published_at AS publishedAt`;
+
+/** Publishing state: distribution revisions, dirty indices, generations, index segments. */
+export class ArchiveIndexRepository {
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  ensureDist(name: string, repository: string): void {
+    this.sql('INSERT OR IGNORE INTO archive_dists (name, repository) VALUES (?, ?)').run(
+      name,
+      repository,
+    );
+  }
+
+  dist(name: string): DistState | undefined {
+    return this.sql(`SELECT ${DIST_COLUMNS} FROM archive_dists WHERE name = ?`).get(name) as
+      DistState | undefined;
+  }
+
+  dists(repository?: string): DistState[] {
+    return (
+      repository === undefined
+        ? this.sql(`SELECT ${DIST_COLUMNS} FROM archive_dists ORDER BY name`).all()
+        : this.sql(
+            `SELECT ${DIST_COLUMNS} FROM archive_dists WHERE repository = ? ORDER BY name`,
+          ).all(repository)
+    ) as DistState[];
+  }
+
+  /** Records a change to some indices of a distribution; returns its new revision. */
+  markChanged(name: string, repository: string, paths: Iterable<string>): number {
+    this.ensureDist(name, repository);
+    const revision = this.sql(
+      'UPDATE archive_dists SET revision = revision + 1 WHERE name = ? RETURNING revision',
+    )
+      .pluck()
+      .get(name) as number;
+    const stmt = this.sql(
+      `INSERT INTO archive_dirty_indices (distribution, path, revision) VALUES (?, ?, ?)
+       ON CONFLICT (distribution, path) DO UPDATE SET revision = excluded.revision`,
+    );
+    for (const path of paths) stmt.run(name, path, revision);
+    return revision;
+  }
+
+  dirtyIndices(name: string): string[] {
+    return this.sql('SELECT path FROM archive_dirty_indices WHERE distribution = ? ORDER BY path')
+      .pluck()
+      .all(name) as string[];
+  }
+
+  /** The distributions whose latest change is not published yet. */
+  unpublished(): DistState[] {
+    return this.sql(
+      `SELECT ${DIST_COLUMNS} FROM archive_dists WHERE revision <> published_revision ORDER BY name`,
+    ).all() as DistState[];
+  }
+
+  packagesEntries(dist: string, component: string, architecture: string): IndexEntry[] {
+    return this.sql(
+      `SELECT b.package || ' ' || b.architecture || ' ' || b.version AS key, b.digest, b.stanza AS text
+         FROM archive_placements p
+           JOIN archive_sources s ON s.id = p.source_id
+           JOIN archive_binaries b ON b.source_id = s.id
+         WHERE p.distribution = ? AND s.component = ? AND b.architecture IN (?, 'all')
+         ORDER BY key`,
+    ).all(dist, component, architecture) as IndexEntry[];
+  }
+
+  sourcesEntries(dist: string, component: string): IndexEntry[] {
+    return this.sql(
+      `SELECT s.name || ' ' || s.version AS key, s.digest, s.stanza AS text
+         FROM archive_placements p JOIN archive_sources s ON s.id = p.source_id
+         WHERE p.distribution = ? AND s.component = ? AND s.stanza IS NOT NULL
+         ORDER BY key`,
+    ).all(dist, component) as IndexEntry[];
+  }
+
+  contentsEntries(dist: string, component: string, architecture: string): IndexEntry[] {
+    return this.sql(
+      `SELECT b.package || ' ' || b.architecture || ' ' || b.version AS key,
+           b.contents_digest AS digest, b.contents AS text
+         FROM archive_placements p
+           JOIN archive_sources s ON s.id = p.source_id
+           JOIN archive_binaries b ON b.source_id = s.id
+         WHERE p.distribution = ? AND s.component = ? AND b.architecture IN (?, 'all')
+         ORDER BY key`,
+    ).all(dist, component, architecture) as IndexEntry[];
+  }
+
+  segments(keys: readonly string[]): Map<string, SegmentRecord> {
+    const stmt = this.sql(
+      'SELECT key, raw, deflate, xz, crc32 FROM archive_segments WHERE key = ?',
+    );
+    const found = new Map<string, SegmentRecord>();
+    for (const key of new Set(keys)) {
+      const row = stmt.get(key) as SegmentRecord | undefined;
+      if (row) found.set(key, row);
+    }
+    return found;
+  }
+
+  saveSegments(segments: readonly SegmentRecord[], now: Date): void {
+    const stmt = this.sql(
+      `INSERT INTO archive_segments (key, raw, deflate, xz, crc32, used_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET used_at = excluded.used_at`,
+    );
+    for (const s of segments) stmt.run(s.key, s.raw, s.deflate, s.xz, s.crc32, now.toISOString());
+  }
+
+  touchSegments(keys: readonly string[], now: Date): void {
+    const stmt = this.sql('UPDATE archive_segments SET used_at = ? WHERE key = ?');
+    for (const key of keys) stmt.run(now.toISOString(), key);
+  }
+
+  /** Drops segments no index used since `before`. */
+  pruneSegments(before: Date): number {
+    return this.sql('DELETE FROM archive_segments WHERE used_at < ?').run(before.toISOString())
+      .changes;
+  }
+
+  generations(dist: string): GenerationRecord[] {
+    const rows = this.sql(
+      `SELECT distribution, generation, revision, published_at AS publishedAt, files,
+           retired_at AS retiredAt
+         FROM archive_generations WHERE distribution = ? ORDER BY generation`,
+    ).all(dist) as (Omit<GenerationRecord, 'files'> & { files: string })[];
+    return rows.map((r) => ({ ...r, files: JSON.parse(r.files) as PublishedFile[] }));
+  }
+
+  /** Records a published generation and makes it the distribution's current one. */
+  recordPublished(input: {
+    dist: string;
+    generation: number;
+    revision: number;
+    releaseDate: string;
+    validUntil: string | null;
+    files: readonly PublishedFile[];
+    retired: readonly number[];
+    now: Date;
+  }): void {
+    const now = input.now.toISOString();
+    this.sql(
+      `INSERT INTO archive_generations (distribution, generation, revision, published_at, files)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (distribution, generation) DO UPDATE SET revision = excluded.revision,
+           published_at = excluded.published_at, files = excluded.files, retired_at = NULL`,
+    ).run(input.dist, input.generation, input.revision, now, JSON.stringify(input.files));
+    const retire = this.sql(
+      `UPDATE archive_generations SET retired_at = ? WHERE distribution = ? AND generation = ?`,
+    );
+    for (const g of input.retired) retire.run(now, input.dist, g);
+    this.sql('DELETE FROM archive_generations WHERE distribution = ? AND generation > ?').run(
+      input.dist,
+      input.generation,
+    );
+    this.sql(
+      `UPDATE archive_dists SET published_revision = ?, generation = ?, release_date = ?,
+           valid_until = ?, published_at = ? WHERE name = ?`,
+    ).run(input.revision, input.generation, input.releaseDate, input.validUntil, now, input.dist);
+    this.sql('DELETE FROM archive_dirty_indices WHERE distribution = ? AND revision <= ?').run(
+      input.dist,
+      input.revision,
+    );
+  }
+
+  /** Drops retired generation records (their by-hash files are gone from the tree). */
+  forgetRetired(dist: string, keep: number): void {
+    this.sql(
+      `DELETE FROM archive_generations WHERE distribution = ? AND retired_at IS NOT NULL
+           AND generation < ?`,
+    ).run(dist, keep);
+  }
+
+  recordRelease(fileIds: readonly number[], dist: string, revision: number): void {
+    const stmt = this.sql(
+      `INSERT INTO archive_pool_releases (file_id, distribution, revision) VALUES (?, ?, ?)
+       ON CONFLICT (file_id, distribution) DO UPDATE SET revision = excluded.revision`,
+    );
+    for (const id of fileIds) stmt.run(id, dist, revision);
+  }
+}
+
+/** Pool files whose last reference went away before `before`, with where they were released. */
+export function unreferencedPoolFiles(
+  db: Db,
+  before: Date,
+): {
+  id: number;
+  repository: string;
+  path: string;
+  releases: { dist: string; revision: number }[];
+}[] {
+  const files = db
+    .prepare(
+      `SELECT id, repository, path FROM archive_pool_files
+       WHERE unreferenced_at IS NOT NULL AND unreferenced_at < ?`,
+    )
+    .all(before.toISOString()) as { id: number; repository: string; path: string }[];
+  const releases = db.prepare(
+    'SELECT distribution AS dist, revision FROM archive_pool_releases WHERE file_id = ?',
+  );
+  return files.map((f) => ({
+    ...f,
+    releases: releases.all(f.id) as { dist: string; revision: number }[],
+  }));
+}
+
+/** Whether some still-served generation of `dist` predates `revision`. */
+export function servesRevisionBefore(db: Db, dist: string, revision: number): boolean {
+  const published = db
+    .prepare('SELECT published_revision FROM archive_dists WHERE name = ?')
+    .pluck()
+    .get(dist) as number | undefined;
+  if (published === undefined) return false;
+  if (published < revision) return true;
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM archive_generations
+         WHERE distribution = ? AND retired_at IS NULL AND revision < ? LIMIT 1`,
+      )
+      .pluck()
+      .get(dist, revision) !== undefined
+  );
+}
+
+/** Deletes the record of a still unreferenced pool file; false if it is referenced again. */
+export function deletePoolFileRecord(db: Db, id: number): boolean {
+  return (
+    db
+      .prepare('DELETE FROM archive_pool_files WHERE id = ? AND unreferenced_at IS NOT NULL')
+      .run(id).changes > 0
+  );
+}

@@ -1,0 +1,77 @@
+import type { Db } from './db-types.js';
+import { statementCache } from './statement-cache.js';
+
+export interface PlacedBinary {
+  package: string;
+  version: string;
+  architecture: string;
+  path: string;
+}
+
+export interface PlacedSourceRow {
+  repository: string;
+  distribution: string;
+  source: string;
+  version: string;
+  component: string;
+  hasDsc: boolean;
+  placedAt: string;
+}
+
+/** Read-only questions about what the archive holds. */
+export class ArchiveQueryRepository {
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  /** Placements of the sources with these names (or whose binaries have these names). */
+  placements(names: readonly string[], repository?: string): PlacedSourceRow[] {
+    if (names.length === 0) return [];
+    const marks = names.map(() => '?').join(', ');
+    const repoFilter = repository === undefined ? '' : 'AND p.repository = ?';
+    return (
+      this.sql(
+        `SELECT p.repository, p.distribution, s.name AS source, s.version, s.component,
+             s.stanza IS NOT NULL AS hasDsc, p.placed_at AS placedAt
+           FROM archive_placements p JOIN archive_sources s ON s.id = p.source_id
+           WHERE (s.name IN (${marks}) OR s.id IN
+             (SELECT source_id FROM archive_binaries WHERE package IN (${marks}))) ${repoFilter}
+           ORDER BY s.name, p.repository, p.distribution`,
+      ).all(...names, ...names, ...(repository === undefined ? [] : [repository])) as (Omit<
+        PlacedSourceRow,
+        'hasDsc'
+      > & { hasDsc: number })[]
+    ).map((r) => ({ ...r, hasDsc: r.hasDsc !== 0 }));
+  }
+
+  binaries(repository: string, source: string, version: string): PlacedBinary[] {
+    return this.sql(
+      `SELECT b.package, b.version, b.architecture, f.path
+         FROM archive_sources s JOIN archive_binaries b ON b.source_id = s.id
+           JOIN archive_pool_files f ON f.id = b.file_id
+         WHERE s.repository = ? AND s.name = ? AND s.version = ?
+         ORDER BY b.package, b.architecture`,
+    ).all(repository, source, version) as PlacedBinary[];
+  }
+
+  /** Source and binary names matching a LIKE pattern, with whether each is a source. */
+  searchNames(pattern: string, limit: number): { name: string; kind: 'source' | 'binary' }[] {
+    return this.sql(
+      `SELECT DISTINCT s.name AS name, 'source' AS kind FROM archive_sources s
+           WHERE s.name LIKE @pattern ESCAPE '\\'
+         UNION
+         SELECT DISTINCT b.package AS name, 'binary' AS kind FROM archive_binaries b
+           WHERE b.package LIKE @pattern ESCAPE '\\'
+         ORDER BY name, kind LIMIT @limit`,
+    ).all({ pattern, limit }) as { name: string; kind: 'source' | 'binary' }[];
+  }
+
+  /** Every version of a source anywhere in a repository. */
+  versions(repository: string, source: string): string[] {
+    return this.sql('SELECT version FROM archive_sources WHERE repository = ? AND name = ?')
+      .pluck()
+      .all(repository, source) as string[];
+  }
+}

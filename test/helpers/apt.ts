@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface AptResult {
+  code: number;
+  output: string;
+  /** The W: and E: lines of the output. */
+  problems: string[];
+}
+
+/**
+ * Real apt-get with an isolated configuration: its own sources, lists, cache and a
+ * throwaway dpkg root, so `apt-get install` installs there and never into the host.
+ */
+export class IsolatedApt {
+  readonly root: string;
+  private readonly options: string[];
+
+  constructor(
+    dir: string,
+    private readonly architecture: string,
+  ) {
+    this.root = path.join(dir, 'root');
+    for (const sub of [
+      'etc/apt/sources.list.d',
+      'etc/apt/apt.conf.d',
+      'etc/apt/preferences.d',
+      'var/lib/apt/lists/partial',
+      'var/cache/apt/archives/partial',
+      'var/lib/dpkg/updates',
+      'var/lib/dpkg/info',
+    ]) {
+      mkdirSync(path.join(dir, sub), { recursive: true });
+      mkdirSync(path.join(this.root, sub), { recursive: true });
+    }
+    writeFileSync(path.join(this.root, 'var/lib/dpkg/status'), '');
+    writeFileSync(path.join(dir, 'etc/apt/sources.list'), '');
+    const admin = path.join(this.root, 'var/lib/dpkg');
+    this.options = [
+      `-o`,
+      `Dir::Etc=${path.join(dir, 'etc/apt')}`,
+      `-o`,
+      `Dir::Etc::SourceList=${path.join(dir, 'etc/apt/sources.list')}`,
+      `-o`,
+      `Dir::Etc::SourceParts=${path.join(dir, 'etc/apt/sources.list.d')}`,
+      `-o`,
+      `Dir::Etc::Parts=${path.join(dir, 'etc/apt/apt.conf.d')}`,
+      `-o`,
+      `Dir::Etc::Preferences=${path.join(dir, 'etc/apt/preferences')}`,
+      `-o`,
+      `Dir::Etc::PreferencesParts=${path.join(dir, 'etc/apt/preferences.d')}`,
+      `-o`,
+      `Dir::State=${path.join(dir, 'var/lib/apt')}`,
+      `-o`,
+      `Dir::Cache=${path.join(dir, 'var/cache/apt')}`,
+      `-o`,
+      `Dir::State::status=${path.join(admin, 'status')}`,
+      `-o`,
+      `APT::Architecture=${architecture}`,
+      `-o`,
+      `APT::Architectures=${architecture}`,
+      `-o`,
+      `Debug::NoLocking=1`,
+      `-o`,
+      `APT::Sandbox::User=root`,
+      `-o`,
+      `Acquire::Languages=none`,
+      `-o`,
+      `DPkg::Options::=--root=${this.root}`,
+      `-o`,
+      `DPkg::Options::=--admindir=${admin}`,
+      `-o`,
+      `DPkg::Options::=--force-script-chrootless`,
+      `-o`,
+      `DPkg::Options::=--force-not-root`,
+      `-o`,
+      `DPkg::Options::=--log=${path.join(dir, 'dpkg.log')}`,
+      `-o`,
+      `DPkg::Use-Pty=0`,
+    ];
+    this.sourcesDir = path.join(dir, 'etc/apt/sources.list.d');
+  }
+
+  private readonly sourcesDir: string;
+
+  /** Adds a deb822 .sources file (with Signed-By a key file). */
+  addSource(
+    name: string,
+    input: {
+      uri: string;
+      suites: string[];
+      components: string[];
+      signedBy: string;
+      types?: string;
+    },
+  ): void {
+    writeFileSync(
+      path.join(this.sourcesDir, `${name}.sources`),
+      `Types: ${input.types ?? 'deb deb-src'}\nURIs: ${input.uri}\nSuites: ${input.suites.join(' ')}\n` +
+        `Components: ${input.components.join(' ')}\nSigned-By: ${input.signedBy}\n`,
+    );
+  }
+
+  async aptGet(args: string[], extra: string[] = []): Promise<AptResult> {
+    return this.exec('apt-get', [...this.options, ...extra, '-q', '-y', ...args]);
+  }
+
+  async aptCache(args: string[]): Promise<AptResult> {
+    return this.exec('apt-cache', [...this.options, ...args]);
+  }
+
+  private async exec(command: string, args: string[]): Promise<AptResult> {
+    try {
+      const { stdout, stderr } = await run(command, args, {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' },
+        maxBuffer: 64 << 20,
+      });
+      return result(0, stdout + stderr);
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string; stderr?: string };
+      return result(typeof e.code === 'number' ? e.code : 1, (e.stdout ?? '') + (e.stderr ?? ''));
+    }
+  }
+}
+
+function result(code: number, output: string): AptResult {
+  return { code, output, problems: output.split('\n').filter((l) => /^(W|E):/.test(l)) };
+}

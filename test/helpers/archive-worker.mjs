@@ -1,0 +1,57 @@
+// A publishing process for the crash test: opens an archive home with the built code
+// (dist/), recovers, then installs the given packages one by one, printing each done.
+// Usage: node archive-worker.mjs HOME KEYS-DIR PACKAGES.json
+import { readFileSync } from 'node:fs';
+import process from 'node:process';
+import path from 'node:path';
+import { ArchiveConfig } from '../../dist/archive/archive-config.js';
+import { createArchiveService } from '../../dist/archive/create-archive.js';
+import { debianFormats, debianXz } from '../../dist/archive/debian-formats.js';
+import { ArchiveConfigRepository } from '../../dist/db/archive-config-repository.js';
+import { openDatabase } from '../../dist/db/database.js';
+import { EventsRepository } from '../../dist/db/events-repository.js';
+import { EventLog } from '../../dist/events/event-log.js';
+import { openInstanceKey } from '../../dist/pgp/instance-key-store.js';
+import { systemClock } from '../../dist/shared/clock.js';
+import { silentLogger } from '../../dist/shared/logger.js';
+
+const [home, keys, list] = process.argv.slice(2);
+const packages = JSON.parse(readFileSync(list, 'utf8'));
+const { signer } = await openInstanceKey({
+  dir: keys,
+  identity: 'crashyard',
+  algorithm: 'ed25519',
+  clock: systemClock,
+});
+const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
+const config = new ArchiveConfig({ store: new ArchiveConfigRepository(db), clock: systemClock });
+const events = new EventLog({
+  store: new EventsRepository(db),
+  clock: systemClock,
+  logger: silentLogger,
+});
+const service = createArchiveService({
+  db,
+  config,
+  reposRoot: path.join(home, 'repos'),
+  formats: debianFormats,
+  xz: debianXz,
+  signer,
+  events,
+  clock: systemClock,
+  logger: silentLogger,
+  options: { identity: 'crashyard', byHashRetentionMs: 3_600_000, releaseValidDays: 0 },
+});
+await (
+  await service.start()
+).published;
+process.stdout.write('started\n');
+for (const p of packages) {
+  await service.archive.install({
+    distribution: p.distribution,
+    packages: [{ dsc: p.dsc, debs: p.debs }],
+  });
+  process.stdout.write(`installed ${p.name}\n`);
+}
+process.stdout.write('done\n');
+db.close();

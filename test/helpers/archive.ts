@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ArchiveConfig } from '../../src/archive/archive-config.js';
+import { createArchiveService, type ArchiveService } from '../../src/archive/create-archive.js';
+import { debianFormats, debianXz } from '../../src/archive/debian-formats.js';
+import { distributionSpec, type RepositorySpec } from '../../src/archive/model/repository.js';
+import type { ReleaseSigner } from '../../src/archive/ports.js';
+import { ArchiveConfigRepository } from '../../src/db/archive-config-repository.js';
+import { openDatabase, type Db } from '../../src/db/database.js';
+import { EventsRepository } from '../../src/db/events-repository.js';
+import { EventLog } from '../../src/events/event-log.js';
+import { systemClock, type Clock } from '../../src/shared/clock.js';
+import { silentLogger } from '../../src/shared/logger.js';
+
+export interface TestArchive {
+  home: string;
+  reposRoot: string;
+  db: Db;
+  config: ArchiveConfig;
+  events: EventLog;
+  service: ArchiveService;
+  close(): void;
+}
+
+/** A repository `test` for bookworm with the given architectures (default layout). */
+export function testRepository(architectures: string[] = ['amd64', 'arm64']): RepositorySpec {
+  return {
+    id: 'test',
+    description: 'Test repository',
+    layout: 'default',
+    allowUnsigned: true,
+    distributions: [distributionSpec({ codename: 'bookworm', architectures })],
+  };
+}
+
+/** An archive service on a fresh home, with the built-in layout and the given repositories. */
+export function openTestArchive(input: {
+  home: string;
+  signer: ReleaseSigner;
+  repositories?: RepositorySpec[];
+  clock?: Clock;
+  retentionMinutes?: number;
+  releaseValidDays?: number;
+}): TestArchive {
+  const clock = input.clock ?? systemClock;
+  mkdirSync(input.home, { recursive: true });
+  const db = openDatabase(path.join(input.home, 'debyard.db'), { logger: silentLogger });
+  const config = new ArchiveConfig({ store: new ArchiveConfigRepository(db), clock });
+  config.installBuiltinLayouts();
+  for (const repo of input.repositories ?? [testRepository()]) {
+    if (!config.hasRepository(repo.id)) config.createRepository(repo);
+  }
+  const events = new EventLog({ store: new EventsRepository(db), clock, logger: silentLogger });
+  const reposRoot = path.join(input.home, 'repos');
+  const service = createArchiveService({
+    db,
+    config,
+    reposRoot,
+    formats: debianFormats,
+    xz: debianXz,
+    signer: input.signer,
+    events,
+    clock,
+    logger: silentLogger,
+    options: {
+      identity: 'testyard',
+      byHashRetentionMs: (input.retentionMinutes ?? 60) * 60_000,
+      releaseValidDays: input.releaseValidDays ?? 0,
+    },
+  });
+  return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };
+}

@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReposRouter } from '../../../src/web/repos-router.js';
+import { IsolatedApt } from '../../helpers/apt.js';
+import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
+import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
+import { testSigner, type TestSigner } from '../../helpers/archive-signer.js';
+import { serve } from '../../helpers/http.js';
+import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { rmSync } from 'node:fs';
+
+const DIST = 'bookworm-test-unstable';
+
+describe('apt-get against a published archive (real apt over HTTP)', () => {
+  let dir: string;
+  let signer: TestSigner;
+  let archive: TestArchive;
+
+  beforeAll(async () => {
+    dir = persistentTempDir('debyard-apt-');
+    signer = await testSigner(dir);
+    archive = openTestArchive({ home: path.join(dir, 'home'), signer, releaseValidDays: 7 });
+    await (
+      await archive.service.start()
+    ).published;
+    const pkgs = path.join(dir, 'pkgs');
+    const dsc = buildSource(pkgs, { name: 'hello', version: '1.0' });
+    const debs = [
+      buildDeb(pkgs, {
+        name: 'hello',
+        version: '1.0',
+        architecture: 'amd64',
+        files: { 'usr/bin/hello': '#!/bin/sh\necho hello\n' },
+        depends: 'hello-data',
+      }),
+      buildDeb(pkgs, { name: 'hello', version: '1.0', architecture: 'arm64' }),
+      buildDeb(pkgs, { name: 'hello-data', version: '1.0', architecture: 'all', source: 'hello' }),
+    ];
+    await archive.service.archive.install({ distribution: DIST, packages: [{ dsc, debs }] });
+  });
+
+  afterAll(() => {
+    archive?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('updates and installs with no warning, also by hash', async () => {
+    const app = express();
+    const requests: string[] = [];
+    app.use((req, _res, next) => {
+      requests.push(req.path);
+      next();
+    });
+    app.use(createReposRouter({ reposRoot: archive.reposRoot }));
+    const url = await serve(app);
+    for (const byHash of ['yes', 'force']) {
+      const apt = new IsolatedApt(path.join(dir, `apt-${byHash}`), 'amd64');
+      apt.addSource('debyard', {
+        uri: `${url}/repos/test`,
+        suites: [DIST],
+        components: ['main'],
+        signedBy: signer.keyFile,
+      });
+      // This machine turns the date checks off globally; turn them on again.
+      const opts = [
+        '-o',
+        `Acquire::By-Hash=${byHash}`,
+        '-o',
+        'Acquire::Check-Date=true',
+        '-o',
+        'Acquire::Check-Valid-Until=true',
+      ];
+      requests.length = 0;
+      const update = await apt.aptGet(['update'], opts);
+      expect(update.problems, update.output).toEqual([]);
+      expect(update.code).toBe(0);
+      expect(update.output).not.toMatch(/^Ign:/m);
+      const indices = requests.filter((r) => r.includes('/main/'));
+      expect(indices.length).toBeGreaterThan(0);
+      expect(indices.every((r) => r.includes('/by-hash/SHA512/'))).toBe(true);
+      const install = await apt.aptGet(['install', 'hello'], opts);
+      expect(install.problems, install.output).toEqual([]);
+      expect(install.code, install.output).toBe(0);
+      expect(readFileSync(path.join(apt.root, 'usr/bin/hello'), 'utf8')).toContain('echo hello');
+      expect(existsSync(path.join(apt.root, 'usr/share/hello-data/hello-data.txt'))).toBe(true);
+      const source = await apt.aptGet(['source', '--download-only', 'hello'], opts);
+      expect(source.code, source.output).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/shared/clock.js';
+import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
+import { checkPublishedDist } from '../../helpers/archive-checks.js';
+import { testSigner } from '../../helpers/archive-signer.js';
+import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
+import { persistentTempDir } from '../../helpers/temp-dir.js';
+
+const DIST = 'bookworm-test-hotfix';
+const MINUTE = 60_000;
+
+describe('retention: by-hash generations, pool garbage, Date and Valid-Until', () => {
+  const dir = persistentTempDir('debyard-retention-');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let archive: TestArchive;
+
+  const install = (name: string, version = '1.0') => {
+    const out = path.join(dir, 'pkgs', `${name}-${version}`);
+    return archive.service.archive.install({
+      distribution: DIST,
+      packages: [
+        {
+          dsc: buildSource(out, { name, version }),
+          debs: [buildDeb(out, { name, version, architecture: 'amd64' })],
+        },
+      ],
+    });
+  };
+  const distFile = (file: string) => path.join(archive.reposRoot, 'test', 'dists', DIST, file);
+  const packagesHash = () =>
+    / ([0-9a-f]{64}) +\d+ main\/binary-amd64\/Packages\.xz$/m.exec(
+      readFileSync(distFile('Release'), 'utf8'),
+    )![1]!;
+  const byHash = (hash: string) => distFile(`main/binary-amd64/by-hash/SHA256/${hash}`);
+  const date = () => /^Date: (.+)$/m.exec(readFileSync(distFile('Release'), 'utf8'))![1]!;
+
+  it('keeps old by-hash indices and pool files for the retention time, then drops them', async () => {
+    const clock = new ManualClock('2026-03-01T12:00:00Z');
+    archive = openTestArchive({
+      home: path.join(dir, 'home'),
+      signer: await testSigner(dir),
+      clock,
+      retentionMinutes: 60,
+      releaseValidDays: 7,
+    });
+    try {
+      await (
+        await archive.service.start()
+      ).published;
+      await install('keep');
+      const first = packagesHash();
+      const firstDate = date();
+      await install('gone');
+      // The clock did not move: the Date still goes up by a second.
+      expect(Date.parse(date()) - Date.parse(firstDate)).toBe(1000);
+      const pooled = path.join(archive.reposRoot, 'test', 'pool/main/g/gone/gone_1.0_amd64.deb');
+      await archive.service.archive.remove(DIST, 'gone');
+      clock.advance(10 * MINUTE);
+      for (const n of [1, 2, 3]) await install(`more${n}`);
+      // Within the retention time: every older Packages.xz is still there by hash,
+      // and the removed package's files stay in the pool.
+      expect(existsSync(byHash(first))).toBe(true);
+      expect(await archive.service.collectGarbage()).toBe(0);
+      expect(existsSync(pooled)).toBe(true);
+
+      clock.advance(61 * MINUTE);
+      for (const n of [4, 5, 6]) await install(`more${n}`);
+      expect(existsSync(byHash(first))).toBe(false);
+      expect(await archive.service.collectGarbage()).toBe(3);
+      expect(existsSync(pooled)).toBe(false);
+      expect(existsSync(path.dirname(pooled))).toBe(false);
+      expect(
+        existsSync(path.join(archive.reposRoot, 'test', 'pool/main/k/keep/keep_1.0_amd64.deb')),
+      ).toBe(true);
+      expect(checkPublishedDist(path.join(archive.reposRoot, 'test'), DIST)).toEqual([]);
+
+      // Valid-Until: 7 days after the Date; refreshed once less than half of it is left.
+      const release = readFileSync(distFile('Release'), 'utf8');
+      const validUntil = /^Valid-Until: (.+)$/m.exec(release)![1]!;
+      expect(Date.parse(validUntil) - Date.parse(date())).toBe(7 * 86_400_000);
+      const before = date();
+      await archive.service.refreshExpiring();
+      expect(date()).toBe(before);
+      clock.advance(4 * 86_400_000);
+      await archive.service.refreshExpiring();
+      expect(Date.parse(date())).toBeGreaterThan(Date.parse(before) + 3 * 86_400_000);
+      expect(checkPublishedDist(path.join(archive.reposRoot, 'test'), DIST)).toEqual([]);
+    } finally {
+      archive.close();
+    }
+  }, 120_000);
+});
