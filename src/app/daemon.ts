@@ -20,6 +20,7 @@ import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
 import { archivePart } from './parts/archive-part.js';
 import { authPart } from './parts/auth-part.js';
+import { chrootsPart } from './parts/chroots-part.js';
 import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
@@ -104,6 +105,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
+      chrootsPart(ctx),
       archive,
       incoming,
     ];

@@ -42,6 +42,7 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_INCOMING_STRAY_TIMEOUT: 'incoming.stray_timeout',
   DEBYARD_INCOMING_REJECTED_RETENTION: 'incoming.rejected_retention',
   DEBYARD_BUILD_PARALLELISM: 'build.parallelism',
+  DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
 };
 
 const FLAG_KEYS: Record<keyof SettingFlags, [string, string]> = {
@@ -70,7 +71,7 @@ export function loadSettings(input: LoadSettingsInput): Settings {
   const sources = new Map<string, Layer>();
   for (const layer of layers) mergeInto(merged, layer.values, layer, sources, '');
 
-  resolvePaths(merged, sources, ['home', 'ftp.tls_cert', 'ftp.tls_key']);
+  resolvePaths(merged, sources, ['home', 'ftp.tls_cert', 'ftp.tls_key', 'chroots.definitions']);
 
   const result = rawSettingsSchema.safeParse(merged);
   if (!result.success) {
@@ -112,6 +113,11 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       distributionAliases: raw.incoming.aliases,
     },
     build: { parallelism: raw.build.parallelism },
+    chroots: {
+      autoCreate: raw.chroots.auto_create,
+      updateIntervalHours: raw.chroots.update_interval_hours,
+      definitions: raw.chroots.definitions,
+    },
     archive: {
       byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
       releaseValidDays: raw.archive.release_valid_days,
@@ -132,7 +138,8 @@ function resolvePaths(
       .reduce<unknown>((node, part) => (isPlainObject(node) ? node[part] : undefined), merged);
     const name = parts.at(-1)!;
     const layer = sources.get(key);
-    if (isPlainObject(parent) && typeof parent[name] === 'string' && layer) {
+    // An empty string keeps its meaning (a built-in default), it is no path.
+    if (isPlainObject(parent) && typeof parent[name] === 'string' && parent[name] && layer) {
       parent[name] = path.resolve(layer.baseDir, parent[name]);
     }
   }
@@ -168,6 +175,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       },
       incoming: { stray_timeout: '1h', rejected_retention: '7d', aliases: {} },
       build: { parallelism: Math.max(1, input.cpuCount) },
+      chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
       archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
     },
   };

@@ -40,6 +40,14 @@ export interface Settings {
     /** Parallel builds on this host. */
     parallelism: number;
   };
+  chroots: {
+    /** Create the default chroot (host codename and architecture) in the background. */
+    autoCreate: boolean;
+    /** Hours between automatic updates of each ready base chroot; 0: never. */
+    updateIntervalHours: number;
+    /** Folder of chroot definitions; null: the chroots/ folder of the package. Absolute. */
+    definitions: string | null;
+  };
   archive: {
     /**
      * How long by-hash indices of replaced publications stay served (and pool files they
@@ -121,6 +129,26 @@ const incomingSchema = z
   })
   .strict();
 
+/** Booleans may arrive as strings from the environment and flags. */
+const booleanish = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const text = v.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    return v;
+  },
+  z.boolean({ invalid_type_error: 'expected true or false' }),
+);
+
+const hours = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z
+    .number({ invalid_type_error: 'expected a number of hours' })
+    .int('expected a whole number of hours')
+    .min(0, 'expected 0 (never) or more hours')
+    .max(8760, 'at most 8760 (a year)'),
+);
 /** A whole number from 0 to `max`; may arrive as a string. */
 function nonNegativeInt(max: number) {
   return z.preprocess(
@@ -159,6 +187,13 @@ export const rawSettingsSchema = z
     ftp: ftpSchema,
     incoming: incomingSchema,
     build: z.object({ parallelism: positiveInt }).strict(),
+    chroots: z
+      .object({
+        auto_create: booleanish,
+        update_interval_hours: hours,
+        definitions: z.string().min(1, 'must not be empty').nullable(),
+      })
+      .strict(),
     archive: z
       .object({
         by_hash_retention_minutes: nonNegativeInt(7 * 24 * 60),

@@ -31,6 +31,8 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
       distributionAliases: {},
     },
     build: { parallelism: 1 },
+    // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
+    chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     ...overrides,
   };
@@ -64,7 +66,12 @@ export async function spawnDaemon(
     process.execPath,
     [CLI, 'daemon', '--http', '127.0.0.1:0', '--ftp', '127.0.0.1:0', ...args],
     {
-      env: { ...process.env, DEBYARD_LOG_LEVEL: 'info', ...env },
+      env: {
+        ...process.env,
+        DEBYARD_LOG_LEVEL: 'info',
+        DEBYARD_CHROOTS_AUTO_CREATE: 'false',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -4,6 +4,7 @@ import { repositories } from './010-repositories.js';
 import { archivePackages } from './011-archive-packages.js';
 import { archivePublishing } from './012-archive-publishing.js';
 import { uploads } from './020-uploads.js';
+import { chroots } from './030-chroots.js';
 import { auth } from './050-auth.js';
 
 /**
@@ -19,5 +20,6 @@ export const MIGRATIONS: readonly Migration[] = [
   archivePackages,
   archivePublishing,
   uploads,
+  chroots,
   auth,
 ];

@@ -49,6 +49,7 @@ describe('loadSettings', () => {
         distributionAliases: {},
       },
       build: { parallelism: 4 },
+      chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
       archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     });
   });
@@ -110,6 +111,29 @@ describe('loadSettings', () => {
       'ftp.max_file_size (from the environment): expected a size such as 512K, 100M or 2G, got "2 lots"',
       'ftp.tls_key (from defaults): FTPS needs both tls_cert and tls_key',
       'incoming.stray_timeout (from the environment): expected a positive whole number of seconds',
+    ]);
+  });
+
+  it('reads the chroot settings, with booleans from the environment', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'debyard.toml');
+    writeFileSync(file, '[chroots]\nupdate_interval_hours = 0\ndefinitions = "my-chroots"\n');
+    const settings = loadSettings(
+      base({ configFile: file, env: { DEBYARD_CHROOTS_AUTO_CREATE: 'no' } }),
+    );
+    expect(settings.chroots).toEqual({
+      autoCreate: false,
+      updateIntervalHours: 0,
+      definitions: path.join(dir, 'my-chroots'),
+    });
+    writeFileSync(file, '[chroots]\nupdate_interval_hours = -1\n');
+    expect(
+      problemsOf(() =>
+        loadSettings(base({ configFile: file, env: { DEBYARD_CHROOTS_AUTO_CREATE: 'maybe' } })),
+      ),
+    ).toEqual([
+      'chroots.auto_create (from the environment): expected true or false',
+      `chroots.update_interval_hours (from config file ${file}): expected 0 (never) or more hours`,
     ]);
   });
 
