@@ -1,4 +1,5 @@
 import type { Problem } from '../shared/errors.js';
+import { LINTIAN_MODES, type LintianMode } from '../build/build-request.js';
 
 /**
  * Upload options: lines of the top changelog entry of the form
@@ -7,9 +8,6 @@ import type { Problem } from '../shared/errors.js';
  * top changelog entry (more with -v) and which the uploader's signature covers.
  */
 
-export const LINTIAN_MODES = ['disabled', 'run-only', 'fail-on-error', 'fail-on-warning'] as const;
-export type LintianMode = (typeof LINTIAN_MODES)[number];
-
 /** A value with an optional default and per-architecture overrides. */
 export interface PerArchitecture<T> {
   default: T | null;
@@ -17,7 +15,7 @@ export interface PerArchitecture<T> {
 }
 
 export interface UploadOptions {
-  /** How lintian results count: not run, run only, fail on errors, fail on warnings. */
+  /** How lintian results count (the builds' modes): disabled, ignore, errfail, warnfail. */
   lintianMode: PerArchitecture<LintianMode>;
   /** Whether lintian runs at all (mini-buildd's run-lintian). */
   runLintian: PerArchitecture<boolean>;

@@ -24,8 +24,8 @@ describe('upload options', () => {
       changes(
         '  * MINI_BUILDD_OPTION: ignore-lintian=true',
         '  * DEBYARD_OPTION: run-lintian[armel]=false',
-        '  * DEBYARD_OPTION: lintian-mode=fail-on-warning',
-        '  * DEBYARD_OPTION: lintian-mode[arm64]=run-only',
+        '  * DEBYARD_OPTION: lintian-mode=warnfail',
+        '  * DEBYARD_OPTION: lintian-mode[arm64]=ignore',
         '  * DEBYARD_OPTION: auto-ports=bookworm-test-unstable, trixie-test-unstable',
         '  * DEBYARD_OPTION: internal-apt-priority=500',
       ),
@@ -34,12 +34,12 @@ describe('upload options', () => {
     expect(options).toEqual({
       ignoreLintian: { default: true, byArchitecture: {} },
       runLintian: { default: null, byArchitecture: { armel: false } },
-      lintianMode: { default: 'fail-on-warning', byArchitecture: { arm64: 'run-only' } },
+      lintianMode: { default: 'warnfail', byArchitecture: { arm64: 'ignore' } },
       autoPorts: ['bookworm-test-unstable', 'trixie-test-unstable'],
       internalAptPriority: 500,
     });
-    expect(forArchitecture(options.lintianMode, 'arm64', 'disabled')).toBe('run-only');
-    expect(forArchitecture(options.lintianMode, 'amd64', 'disabled')).toBe('fail-on-warning');
+    expect(forArchitecture(options.lintianMode, 'arm64', 'disabled')).toBe('ignore');
+    expect(forArchitecture(options.lintianMode, 'amd64', 'disabled')).toBe('warnfail');
     expect(forArchitecture(options.runLintian, 'amd64', true)).toBe(true);
   });
 
@@ -62,7 +62,7 @@ describe('upload options', () => {
       'DEBYARD_OPTION ignore-lintian=perhaps: ignore-lintian: "perhaps" is not true or false',
       'DEBYARD_OPTION auto-ports[amd64]=bookworm-test-unstable: auto-ports applies to all architectures; write it without [amd64]',
       'DEBYARD_OPTION internal-apt-priority=5000: internal-apt-priority: "5000" is not a whole number from 1 to 1000',
-      'DEBYARD_OPTION lintian-mode=strict: lintian-mode: "strict" is not one of disabled, run-only, fail-on-error, fail-on-warning',
+      'DEBYARD_OPTION lintian-mode=strict: lintian-mode: "strict" is not one of disabled, ignore, errfail, warnfail',
       'DEBYARD_OPTION auto-ports=unstable: auto-ports: "unstable" is not a distribution name (<codename>-<repository>-<suite>)',
       'DEBYARD_OPTION run-lintian[Bad Arch]=false: "Bad Arch" is not an architecture name',
       'DEBYARD_OPTION ignore-lintian=false: ignore-lintian is given twice',
