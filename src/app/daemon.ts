@@ -6,8 +6,6 @@ import { openDatabase, type Db } from '../db/database.js';
 import { EventsRepository } from '../db/events-repository.js';
 import { UsersRepository } from '../db/users-repository.js';
 import { EventLog } from '../events/event-log.js';
-import { ClosedFileSystem } from '../incoming/closed-file-system.js';
-import { startFtpServer } from '../incoming/ftp-server.js';
 import { createApiRouter } from '../api/api-router.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
@@ -22,7 +20,10 @@ import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
 import { archivePart } from './parts/archive-part.js';
 import { authPart } from './parts/auth-part.js';
+import { chrootsPart } from './parts/chroots-part.js';
 import { eventsPart } from './parts/events-part.js';
+import { incomingPart } from './parts/incoming-part.js';
+import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
 
@@ -40,6 +41,8 @@ export interface Daemon {
   /** Base URL of the HTTP listener, e.g. http://127.0.0.1:8066 */
   url: string;
   events: EventLog;
+  /** The parts, by name (for in-process tests and tools). */
+  parts: readonly DaemonPart[];
   /** Resolves once the daemon has stopped. */
   stopped: Promise<void>;
   stop(reason?: string): Promise<void>;
@@ -93,12 +96,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const auth = authPart(ctx);
     const archiveConfig = archiveConfigPart(ctx);
     const archive = archivePart(ctx, { config: archiveConfig.config });
+    const incoming = incomingPart(ctx, {
+      archiveConfig: archiveConfig.config,
+      archive: archiveQueriesFrom(archive.service.queries),
+    });
     const parts: DaemonPart[] = [
       statusPart(ctx),
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
+      chrootsPart(ctx),
       archive,
+      incoming,
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);
@@ -130,17 +139,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const http = await listenOn(server, settings.http.listen, 'HTTP', '--http');
     stack.push({
       name: 'HTTP server',
-      stop: () => {
+      stop: async () => {
+        // Event streams deliver what was just published (the stop event) first.
+        await new Promise((resolve) => setImmediate(resolve));
         httpClosing.abort(new Error('daemon stopping')); // ends open event streams
-        return closeServer(server);
+        await closeServer(server);
       },
     });
-    const ftpServer = await startFtpServer({
-      listen: settings.ftp.listen,
-      logger: logger.child({ module: 'ftp' }),
-      fileSystem: (connection) => new ClosedFileSystem(connection),
-    });
-    stack.push({ name: 'FTP server', stop: () => ftpServer.close() });
 
     for (const part of parts) await part.start?.();
 
@@ -156,9 +161,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger.info('debyard started', {
       home: layout.root,
       http: formatListenAddress(http),
-      ftp: formatListenAddress(ftpServer.address),
+      ftp: formatListenAddress(incoming.ftpAddress()),
     });
-    return running({ layout, http, ftp: ftpServer.address, events, logger, unwind });
+    return running({ layout, http, ftp: incoming.ftpAddress(), events, parts, logger, unwind });
   } catch (error) {
     logger.debug('start-up failed; stopping what was started', { error: describeError(error) });
     await unwind();
@@ -171,6 +176,7 @@ function running(input: {
   http: ListenAddress;
   ftp: ListenAddress;
   events: EventLog;
+  parts: readonly DaemonPart[];
   logger: Logger;
   unwind: () => Promise<void>;
 }): Daemon {
@@ -185,6 +191,7 @@ function running(input: {
     ftp: input.ftp,
     url: `http://${formatListenAddress({ host: urlHost, port: http.port })}`,
     events: input.events,
+    parts: input.parts,
     stopped,
     stop: (reason = 'stop requested') => {
       stopping ??= (async () => {

@@ -33,7 +33,16 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_HTTP: 'http.listen',
   DEBYARD_PUBLIC_URL: 'http.public_url',
   DEBYARD_FTP: 'ftp.listen',
+  DEBYARD_FTP_PASSIVE_PORTS: 'ftp.passive_ports',
+  DEBYARD_FTP_IDLE_TIMEOUT: 'ftp.idle_timeout',
+  DEBYARD_FTP_MAX_FILE_SIZE: 'ftp.max_file_size',
+  DEBYARD_FTP_MAX_SESSION_SIZE: 'ftp.max_session_size',
+  DEBYARD_FTP_TLS_CERT: 'ftp.tls_cert',
+  DEBYARD_FTP_TLS_KEY: 'ftp.tls_key',
+  DEBYARD_INCOMING_STRAY_TIMEOUT: 'incoming.stray_timeout',
+  DEBYARD_INCOMING_REJECTED_RETENTION: 'incoming.rejected_retention',
   DEBYARD_BUILD_PARALLELISM: 'build.parallelism',
+  DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
 };
 
 const FLAG_KEYS: Record<keyof SettingFlags, [string, string]> = {
@@ -62,10 +71,7 @@ export function loadSettings(input: LoadSettingsInput): Settings {
   const sources = new Map<string, Layer>();
   for (const layer of layers) mergeInto(merged, layer.values, layer, sources, '');
 
-  const homeLayer = sources.get('home');
-  if (typeof merged.home === 'string' && homeLayer) {
-    merged.home = path.resolve(homeLayer.baseDir, merged.home);
-  }
+  resolvePaths(merged, sources, ['home', 'ftp.tls_cert', 'ftp.tls_key', 'chroots.definitions']);
 
   const result = rawSettingsSchema.safeParse(merged);
   if (!result.success) {
@@ -90,13 +96,53 @@ export function loadSettings(input: LoadSettingsInput): Settings {
     identity: raw.identity,
     logLevel: raw.log_level,
     http: { listen: raw.http.listen, publicUrl: raw.http.public_url },
-    ftp: { listen: raw.ftp.listen },
+    ftp: {
+      listen: raw.ftp.listen,
+      passivePorts: raw.ftp.passive_ports,
+      idleTimeoutSeconds: raw.ftp.idle_timeout,
+      maxFileBytes: raw.ftp.max_file_size,
+      maxSessionBytes: raw.ftp.max_session_size,
+      tls:
+        raw.ftp.tls_cert && raw.ftp.tls_key
+          ? { certFile: raw.ftp.tls_cert, keyFile: raw.ftp.tls_key }
+          : null,
+    },
+    incoming: {
+      strayTimeoutSeconds: raw.incoming.stray_timeout,
+      rejectedRetentionSeconds: raw.incoming.rejected_retention,
+      distributionAliases: raw.incoming.aliases,
+    },
     build: { parallelism: raw.build.parallelism },
+    chroots: {
+      autoCreate: raw.chroots.auto_create,
+      updateIntervalHours: raw.chroots.update_interval_hours,
+      definitions: raw.chroots.definitions,
+    },
     archive: {
       byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
       releaseValidDays: raw.archive.release_valid_days,
     },
   };
+}
+
+/** Relative paths are relative to the folder of the file that set them (or the cwd). */
+function resolvePaths(
+  merged: Record<string, unknown>,
+  sources: Map<string, Layer>,
+  keys: readonly string[],
+): void {
+  for (const key of keys) {
+    const parts = key.split('.');
+    const parent = parts
+      .slice(0, -1)
+      .reduce<unknown>((node, part) => (isPlainObject(node) ? node[part] : undefined), merged);
+    const name = parts.at(-1)!;
+    const layer = sources.get(key);
+    // An empty string keeps its meaning (a built-in default), it is no path.
+    if (isPlainObject(parent) && typeof parent[name] === 'string' && parent[name] && layer) {
+      parent[name] = path.resolve(layer.baseDir, parent[name]);
+    }
+  }
 }
 
 /** The instance name derived from a host name: lower case, only [a-z0-9.-]. */
@@ -118,8 +164,18 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       identity: identityFromHostname(input.hostname),
       log_level: 'info',
       http: { listen: '0.0.0.0:8066', public_url: null },
-      ftp: { listen: '0.0.0.0:8067' },
+      ftp: {
+        listen: '0.0.0.0:8067',
+        passive_ports: '30000-30999',
+        idle_timeout: '5m',
+        max_file_size: '4G',
+        max_session_size: '16G',
+        tls_cert: null,
+        tls_key: null,
+      },
+      incoming: { stray_timeout: '1h', rejected_retention: '7d', aliases: {} },
       build: { parallelism: Math.max(1, input.cpuCount) },
+      chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
       archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import { parseByteSize, parseDuration, parsePortRange } from './units.js';
 
 /** Startup settings of the daemon, validated once at start. */
 export interface Settings {
@@ -16,10 +17,36 @@ export interface Settings {
   };
   ftp: {
     listen: ListenAddress;
+    /** Passive data ports; `{ min: 0, max: 0 }` lets the system pick any free port. */
+    passivePorts: { min: number; max: number };
+    /** A session idle this long (no command, no data) is closed. */
+    idleTimeoutSeconds: number;
+    /** Largest single file an upload may send. */
+    maxFileBytes: number;
+    /** Most bytes one FTP session may send in all. */
+    maxSessionBytes: number;
+    /** FTPS (explicit, AUTH TLS) with these PEM files; null for plain FTP only. */
+    tls: { certFile: string; keyFile: string } | null;
+  };
+  incoming: {
+    /** Files that are not part of a complete upload are removed after this long. */
+    strayTimeoutSeconds: number;
+    /** Rejected uploads stay under <home>/rejected this long. */
+    rejectedRetentionSeconds: number;
+    /** Extra distribution names uploads may use, e.g. unstable → bookworm-test-unstable. */
+    distributionAliases: Record<string, string>;
   };
   build: {
     /** Parallel builds on this host. */
     parallelism: number;
+  };
+  chroots: {
+    /** Create the default chroot (host codename and architecture) in the background. */
+    autoCreate: boolean;
+    /** Hours between automatic updates of each ready base chroot; 0: never. */
+    updateIntervalHours: number;
+    /** Folder of chroot definitions; null: the chroots/ folder of the package. Absolute. */
+    definitions: string | null;
   };
   archive: {
     /**
@@ -51,6 +78,77 @@ const positiveInt = z.preprocess(
     .max(256, 'at most 256'),
 );
 
+/** A setting parsed by one of the units.ts parsers. */
+function parsed<T>(parse: (value: unknown) => T | string) {
+  return z.unknown().transform((value, ctx) => {
+    const result = parse(value);
+    if (typeof result === 'string') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: result });
+      return z.NEVER;
+    }
+    return result;
+  });
+}
+
+const DISTRIBUTION_NAME = /^[a-z][a-z0-9]*-[a-z0-9]+-[a-z]+$/;
+
+const ftpSchema = z
+  .object({
+    listen: listenAddress,
+    passive_ports: parsed(parsePortRange),
+    idle_timeout: parsed(parseDuration),
+    max_file_size: parsed(parseByteSize),
+    max_session_size: parsed(parseByteSize),
+    tls_cert: z.string().min(1, 'must be the path of a PEM certificate').nullable(),
+    tls_key: z.string().min(1, 'must be the path of a PEM private key').nullable(),
+  })
+  .strict()
+  .superRefine((ftp, ctx) => {
+    if ((ftp.tls_cert === null) !== (ftp.tls_key === null)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [ftp.tls_cert === null ? 'tls_cert' : 'tls_key'],
+        message: 'FTPS needs both tls_cert and tls_key',
+      });
+    }
+  });
+
+const incomingSchema = z
+  .object({
+    stray_timeout: parsed(parseDuration),
+    rejected_retention: parsed(parseDuration),
+    aliases: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'an alias is lower-case letters, digits, . + -'),
+      z
+        .string()
+        .regex(
+          DISTRIBUTION_NAME,
+          'must be a distribution name <codename>-<repository>-<suite>, e.g. bookworm-test-unstable',
+        ),
+    ),
+  })
+  .strict();
+
+/** Booleans may arrive as strings from the environment and flags. */
+const booleanish = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const text = v.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    return v;
+  },
+  z.boolean({ invalid_type_error: 'expected true or false' }),
+);
+
+const hours = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z
+    .number({ invalid_type_error: 'expected a number of hours' })
+    .int('expected a whole number of hours')
+    .min(0, 'expected 0 (never) or more hours')
+    .max(8760, 'at most 8760 (a year)'),
+);
 /** A whole number from 0 to `max`; may arrive as a string. */
 function nonNegativeInt(max: number) {
   return z.preprocess(
@@ -86,8 +184,16 @@ export const rawSettingsSchema = z
           .nullable(),
       })
       .strict(),
-    ftp: z.object({ listen: listenAddress }).strict(),
+    ftp: ftpSchema,
+    incoming: incomingSchema,
     build: z.object({ parallelism: positiveInt }).strict(),
+    chroots: z
+      .object({
+        auto_create: booleanish,
+        update_interval_hours: hours,
+        definitions: z.string().min(1, 'must not be empty').nullable(),
+      })
+      .strict(),
     archive: z
       .object({
         by_hash_retention_minutes: nonNegativeInt(7 * 24 * 60),

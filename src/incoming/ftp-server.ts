@@ -1,7 +1,9 @@
+import tls from 'node:tls';
 import { FtpSrv, type FileSystem, type FtpConnection } from 'ftp-srv';
 import { formatListenAddress, type ListenAddress } from '../config/listen-address.js';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
+import { interceptCommands, type FtpRefusal } from './ftp-commands.js';
 import { ftpSrvLogger } from './ftp-logger.js';
 
 export interface FtpServerOptions {
@@ -11,8 +13,22 @@ export interface FtpServerOptions {
   fileSystem: (connection: FtpConnection) => FileSystem;
   /** Seconds a session may stay idle before it is closed. */
   idleTimeoutSeconds?: number;
+  /** `{ min: 0, max: 0 }` lets the system pick any free port. */
   passivePorts?: { min: number; max: number };
+  /** PEM certificate and key: clients may then switch to TLS with AUTH TLS. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
 }
+
+/** Optional extras of a session's file system. */
+interface FileSystemExtras {
+  /** Checked before an upload starts; a refusal is replied as is. */
+  refuseUpload?(name: string, restart: boolean): Promise<FtpRefusal | null>;
+  /** The session ended. */
+  close?(): void;
+}
+
+const extras = (connection: FtpConnection) =>
+  (connection as unknown as { fs?: FileSystemExtras }).fs;
 
 export interface RunningFtpServer {
   address: ListenAddress;
@@ -32,6 +48,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
     greeting: ['debyard incoming'],
     timeout: (options.idleTimeoutSeconds ?? 300) * 1000,
     log: ftpSrvLogger(options.logger),
+    ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
   });
   // ftp-srv installs SIGTERM/SIGINT handlers that exit the process; the daemon shuts
   // down in its own order, so remove them.
@@ -50,6 +67,18 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
   server.on('client-error', ({ error }) =>
     options.logger.debug('FTP client error', { err: error }),
   );
+  replaceDisconnect(server);
+  const secureContext = options.tls ? tls.createSecureContext(options.tls) : null;
+  // ftp-srv emits 'connect' for each new session; its typings omit the event.
+  (server as unknown as NodeJS.EventEmitter).on(
+    'connect',
+    ({ connection }: { connection: FtpConnection }) =>
+      interceptCommands(connection, {
+        tls: secureContext,
+        refuseUpload: (name, restart) => extras(connection)?.refuseUpload?.(name, restart) ?? null,
+      }),
+  );
+  server.on('disconnect', ({ connection }) => extras(connection)?.close?.());
 
   const raw = (server as unknown as { server: import('node:net').Server }).server;
   try {
@@ -81,4 +110,26 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
 function signalListeners(): Map<NodeJS.Signals, ((...args: unknown[]) => void)[]> {
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT'];
   return new Map(signals.map((s) => [s, process.listeners(s) as ((...args: unknown[]) => void)[]]));
+}
+
+/**
+ * ftp-srv's disconnectClient starts a timer (as long as the idle timeout) that nothing
+ * clears, so a daemon that served a session could not exit for minutes after stopping.
+ * The same steps without the timer.
+ */
+function replaceDisconnect(server: FtpSrv): void {
+  const internals = server as unknown as {
+    connections: Record<string, { close(code: number): unknown }>;
+    disconnectClient(id: string): Promise<unknown>;
+  };
+  internals.disconnectClient = async (id: string) => {
+    const client = internals.connections[id];
+    if (!client) return;
+    delete internals.connections[id];
+    try {
+      await client.close(0);
+    } catch {
+      // the session is gone either way
+    }
+  };
 }

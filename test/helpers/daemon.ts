@@ -17,8 +17,22 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     identity: 'testyard',
     logLevel: 'silent',
     http: { listen: { host: '127.0.0.1', port: 0 }, publicUrl: null },
-    ftp: { listen: { host: '127.0.0.1', port: 0 } },
+    ftp: {
+      listen: { host: '127.0.0.1', port: 0 },
+      passivePorts: { min: 0, max: 0 },
+      idleTimeoutSeconds: 60,
+      maxFileBytes: 256 * 1024 * 1024,
+      maxSessionBytes: 1024 * 1024 * 1024,
+      tls: null,
+    },
+    incoming: {
+      strayTimeoutSeconds: 3600,
+      rejectedRetentionSeconds: 86400,
+      distributionAliases: {},
+    },
     build: { parallelism: 1 },
+    // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
+    chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     ...overrides,
   };
@@ -52,7 +66,12 @@ export async function spawnDaemon(
     process.execPath,
     [CLI, 'daemon', '--http', '127.0.0.1:0', '--ftp', '127.0.0.1:0', ...args],
     {
-      env: { ...process.env, DEBYARD_LOG_LEVEL: 'info', ...env },
+      env: {
+        ...process.env,
+        DEBYARD_LOG_LEVEL: 'info',
+        DEBYARD_CHROOTS_AUTO_CREATE: 'false',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -1,4 +1,6 @@
 import type { CallSpec } from '../call.js';
+import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } from './chroots.js';
+import { dputConfCall } from './dput-conf.js';
 import { eventsCall } from './events.js';
 import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from './archive.js';
 import { statusCall } from './status.js';
@@ -18,9 +20,14 @@ export const ALL_CALLS: readonly CallSpec[] = [
   userRoleCall,
   userDisableCall,
   userEnableCall,
+  chrootListCall,
+  chrootCreateCall,
+  chrootUpdateCall,
+  chrootRemoveCall,
   lsCall,
   showCall,
   searchCall,
   sourcesListCall,
   pubKeyCall,
+  dputConfCall,
 ] as readonly CallSpec[];

@@ -3,6 +3,8 @@ import { initial } from './001-initial.js';
 import { repositories } from './010-repositories.js';
 import { archivePackages } from './011-archive-packages.js';
 import { archivePublishing } from './012-archive-publishing.js';
+import { uploads } from './020-uploads.js';
+import { chroots } from './030-chroots.js';
 import { auth } from './050-auth.js';
 
 /**
@@ -17,5 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   repositories,
   archivePackages,
   archivePublishing,
+  uploads,
+  chroots,
   auth,
 ];

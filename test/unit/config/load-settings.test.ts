@@ -35,10 +35,106 @@ describe('loadSettings', () => {
       identity: 'build-host',
       logLevel: 'info',
       http: { listen: { host: '0.0.0.0', port: 8066 }, publicUrl: null },
-      ftp: { listen: { host: '0.0.0.0', port: 8067 } },
+      ftp: {
+        listen: { host: '0.0.0.0', port: 8067 },
+        passivePorts: { min: 30000, max: 30999 },
+        idleTimeoutSeconds: 300,
+        maxFileBytes: 4 * 1024 ** 3,
+        maxSessionBytes: 16 * 1024 ** 3,
+        tls: null,
+      },
+      incoming: {
+        strayTimeoutSeconds: 3600,
+        rejectedRetentionSeconds: 7 * 86400,
+        distributionAliases: {},
+      },
       build: { parallelism: 4 },
+      chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
       archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     });
+  });
+
+  it('reads FTP and incoming settings with units, paths relative to the file', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'debyard.toml');
+    writeFileSync(
+      file,
+      [
+        '[ftp]',
+        'passive_ports = "40000-40099"',
+        'idle_timeout = "90s"',
+        'max_file_size = "100M"',
+        'max_session_size = 1048576',
+        'tls_cert = "tls/ftp.crt"',
+        'tls_key = "/etc/ftp.key"',
+        '[incoming]',
+        'stray_timeout = "15m"',
+        'rejected_retention = "2d"',
+        '[incoming.aliases]',
+        'unstable = "bookworm-test-unstable"',
+      ].join('\n'),
+    );
+    const settings = loadSettings(
+      base({ configFile: file, env: { DEBYARD_FTP_PASSIVE_PORTS: '0' } }),
+    );
+    expect(settings.ftp).toMatchObject({
+      passivePorts: { min: 0, max: 0 },
+      idleTimeoutSeconds: 90,
+      maxFileBytes: 100 * 1024 * 1024,
+      maxSessionBytes: 1048576,
+      tls: { certFile: path.join(dir, 'tls/ftp.crt'), keyFile: '/etc/ftp.key' },
+    });
+    expect(settings.incoming).toEqual({
+      strayTimeoutSeconds: 900,
+      rejectedRetentionSeconds: 2 * 86400,
+      distributionAliases: { unstable: 'bookworm-test-unstable' },
+    });
+  });
+
+  it('explains bad FTP and incoming settings', () => {
+    const problems = problemsOf(() =>
+      loadSettings(
+        base({
+          env: {
+            DEBYARD_FTP_PASSIVE_PORTS: '50000-40000',
+            DEBYARD_FTP_IDLE_TIMEOUT: 'soon',
+            DEBYARD_FTP_MAX_FILE_SIZE: '2 lots',
+            DEBYARD_FTP_TLS_CERT: 'cert.pem',
+            DEBYARD_INCOMING_STRAY_TIMEOUT: '0',
+          },
+        }),
+      ),
+    );
+    expect(problems).toEqual([
+      'ftp.passive_ports (from the environment): the range 50000-40000 is empty (the first port is above the last)',
+      'ftp.idle_timeout (from the environment): expected a duration such as 90s, 15m, 2h or 7d, got "soon"',
+      'ftp.max_file_size (from the environment): expected a size such as 512K, 100M or 2G, got "2 lots"',
+      'ftp.tls_key (from defaults): FTPS needs both tls_cert and tls_key',
+      'incoming.stray_timeout (from the environment): expected a positive whole number of seconds',
+    ]);
+  });
+
+  it('reads the chroot settings, with booleans from the environment', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'debyard.toml');
+    writeFileSync(file, '[chroots]\nupdate_interval_hours = 0\ndefinitions = "my-chroots"\n');
+    const settings = loadSettings(
+      base({ configFile: file, env: { DEBYARD_CHROOTS_AUTO_CREATE: 'no' } }),
+    );
+    expect(settings.chroots).toEqual({
+      autoCreate: false,
+      updateIntervalHours: 0,
+      definitions: path.join(dir, 'my-chroots'),
+    });
+    writeFileSync(file, '[chroots]\nupdate_interval_hours = -1\n');
+    expect(
+      problemsOf(() =>
+        loadSettings(base({ configFile: file, env: { DEBYARD_CHROOTS_AUTO_CREATE: 'maybe' } })),
+      ),
+    ).toEqual([
+      'chroots.auto_create (from the environment): expected true or false',
+      `chroots.update_interval_hours (from config file ${file}): expected 0 (never) or more hours`,
+    ]);
   });
 
   it('layers file < environment < flags', () => {

@@ -1,0 +1,30 @@
+import type { Request } from 'express';
+import { implement, type CallImplementation } from '../api-router.js';
+import { dputConfCall, type DputConfOutput } from '../specs/dput-conf.js';
+
+export interface IncomingRoutesDeps {
+  /** The dput.cf stanzas for clients reaching the FTP incoming at `host`. */
+  dputConf(host: string): DputConfOutput;
+  /** The configured public URL, if any: its host name wins over the request's. */
+  publicUrl: string | null;
+}
+
+export function incomingRoutes(deps: IncomingRoutesDeps): CallImplementation[] {
+  return [
+    implement(dputConfCall, (_input, { request, response }) => {
+      const output = deps.dputConf(clientHost(request, deps.publicUrl));
+      if (request.accepts(['text/plain', 'application/json']) === 'text/plain') {
+        response.type('text/plain').send(output.dputConf);
+      }
+      return output;
+    }),
+  ];
+}
+
+/** The host name clients reach this daemon by: the public URL's, else the Host header's. */
+function clientHost(request: Request, publicUrl: string | null): string {
+  if (publicUrl) return new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
+  const host = request.get('host');
+  if (host) return new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '');
+  return request.socket.localAddress?.replace(/^::ffff:/, '') ?? 'localhost';
+}

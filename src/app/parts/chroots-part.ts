@@ -1,0 +1,88 @@
+import { chrootRoutes } from '../../api/routers/chroots-router.js';
+import { LiveLogHub } from '../../build/live-log.js';
+import { LocalBuilder } from '../../build/local-builder.js';
+import type { ChrootKey } from '../../chroot/chroot-paths.js';
+import type { ChrootService } from '../../chroot/chroot-service.js';
+import { createChroots } from '../../chroot/chroots.js';
+import { detectHost, type HostInfo } from '../../chroot/host-info.js';
+import { ChrootsRepository } from '../../db/chroots-repository.js';
+import { LocalRunner } from '../../exec/local-runner.js';
+import { PtyRunner } from '../../exec/pty-runner.js';
+import type { AppContext, DaemonPart } from '../part.js';
+
+/** What later parts (the scheduler, the web UI) use of the chroots and the local builder. */
+export interface ChrootsPart extends DaemonPart {
+  chroots: ChrootService;
+  builder: LocalBuilder;
+  /** Live build logs for the web UI and API. */
+  liveLogs: LiveLogHub;
+  /** The host's codename and architecture. */
+  defaultChroot: ChrootKey;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Base chroots and the local builder. At start: cleans what a crash left (mounts,
+ * snapshots), creates the default chroot in the background unless switched off, and
+ * updates every base on schedule.
+ */
+export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost): ChrootsPart {
+  const { settings, layout } = ctx;
+  const logger = ctx.logger.child({ module: 'chroot' });
+  const runner = new LocalRunner();
+  const chroots = createChroots({
+    db: ctx.db,
+    store: new ChrootsRepository(ctx.db),
+    events: ctx.events,
+    runner,
+    clock: ctx.clock,
+    logger,
+    host: host(),
+    chrootsDir: layout.chroots,
+    logsDir: layout.logs,
+    definitionsDir: settings.chroots.definitions ?? ctx.info.chrootsDir,
+  });
+  const service = chroots.service;
+  const defaultChroot = chroots.catalog.defaultKey;
+  const liveLogs = new LiveLogHub();
+  const builder = new LocalBuilder({
+    bases: service,
+    runner,
+    pty: new PtyRunner(),
+    logs: liveLogs,
+    clock: ctx.clock,
+    snapshotsDir: chroots.paths.snapshots,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    name: 'chroots',
+    calls: chrootRoutes({ chroots: service, defaultKey: defaultChroot }),
+    chroots: service,
+    builder,
+    liveLogs,
+    defaultChroot,
+    async start() {
+      await chroots.recover();
+      if (settings.chroots.autoCreate) {
+        try {
+          if (service.ensure(defaultChroot, ctx.shutdown)) {
+            logger.info('creating the default chroot in the background', { ...defaultChroot });
+          }
+        } catch (error) {
+          logger.error('cannot create the default chroot', { err: error, ...defaultChroot });
+        }
+      }
+      const interval = settings.chroots.updateIntervalHours * HOUR;
+      if (interval > 0) {
+        const check = () => void service.updateDue(interval, ctx.shutdown);
+        timer = setInterval(check, Math.min(interval, HOUR));
+        timer.unref();
+      }
+    },
+    async stop() {
+      clearInterval(timer);
+      await service.stop();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { incomingRoutes } from '../../api/routers/incoming-router.js';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
+import type { ListenAddress } from '../../config/listen-address.js';
+import type { Settings } from '../../config/settings.js';
+import { UploaderKeysRepository } from '../../db/uploader-keys-repository.js';
+import { UploadsRepository } from '../../db/uploads-repository.js';
+import { dpkgArchitectureMatcher } from '../../incoming/architecture-matcher.js';
+import { EMPTY_ARCHIVE, type ArchiveQueries } from '../../incoming/archive-queries.js';
+import {
+  CONFIGURED_ARCHITECTURES,
+  type BuildableArchitectures,
+} from '../../incoming/buildable-architectures.js';
+import { dputConf } from '../../incoming/dput-conf.js';
+import { startFtpServer, type RunningFtpServer } from '../../incoming/ftp-server.js';
+import { IncomingArea } from '../../incoming/incoming-area.js';
+import { IncomingFileSystem } from '../../incoming/incoming-file-system.js';
+import { UploadChecks } from '../../incoming/upload-checks.js';
+import { UploadFolders } from '../../incoming/upload-folders.js';
+import { UploadOutcomes } from '../../incoming/upload-outcomes.js';
+import { UploadProcessor } from '../../incoming/upload-processor.js';
+import { UploaderKeys } from '../../incoming/uploader-keys.js';
+import { createVerifier } from '../../pgp/verifier.js';
+import { InvalidInputError } from '../../shared/errors.js';
+import type { AppContext, DaemonPart } from '../part.js';
+
+export interface IncomingPart extends DaemonPart {
+  uploaderKeys: UploaderKeys;
+  uploads: UploadsRepository;
+  processor: UploadProcessor;
+  /** Where the FTP incoming listens (the bound port), once started. */
+  ftpAddress(): ListenAddress;
+}
+
+export interface IncomingPartDeps {
+  archiveConfig: ArchiveConfig;
+  /** The archive's answers; an empty archive until it is wired in. */
+  archive?: ArchiveQueries;
+  /** The builders' architectures; the configured ones until builders exist. */
+  builders?: BuildableArchitectures;
+}
+
+/**
+ * The FTP incoming and the upload processor: files arrive over FTP, complete uploads are
+ * checked, accepted ones wait in the spool (uploads table, state ACCEPTED) for the
+ * scheduler, rejected ones are kept under rejected/ for a while.
+ */
+export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingPart {
+  const { settings, layout, db, clock } = ctx;
+  const partialDir = path.join(layout.tmp, 'ftp');
+  // Partial files of a previous run can never complete; clear them before FTP listens.
+  rmSync(partialDir, { recursive: true, force: true });
+  mkdirSync(partialDir, { recursive: true, mode: 0o750 });
+  const area = new IncomingArea(layout.incoming, partialDir);
+  const uploads = new UploadsRepository(db);
+  const uploaderKeys = new UploaderKeys({
+    store: new UploaderKeysRepository(db),
+    clock,
+    hasRepository: (id) => deps.archiveConfig.hasRepository(id),
+  });
+  const processor = createProcessor(ctx, deps, { area, uploads, uploaderKeys });
+  let ftp: RunningFtpServer | undefined;
+  const ftpAddress = () => ftp?.address ?? settings.ftp.listen;
+  return {
+    name: 'incoming',
+    uploaderKeys,
+    uploads,
+    processor,
+    ftpAddress,
+    calls: incomingRoutes({
+      publicUrl: settings.http.publicUrl,
+      dputConf: (host) => ({
+        dputConf: dputConf({
+          identity: settings.identity,
+          host,
+          ftpPort: ftpAddress().port,
+          repositories: deps.archiveConfig.repositories(),
+        }),
+        host,
+        port: ftpAddress().port,
+      }),
+    }),
+    async start() {
+      ftp = await startIncomingFtp(ctx, area);
+      await processor.start(ctx.shutdown);
+    },
+    async stop() {
+      await ftp?.close();
+      await processor.stop();
+    },
+  };
+}
+
+function createProcessor(
+  ctx: AppContext,
+  deps: IncomingPartDeps,
+  parts: { area: IncomingArea; uploads: UploadsRepository; uploaderKeys: UploaderKeys },
+): UploadProcessor {
+  const { settings, layout, db, clock, events } = ctx;
+  const { area, uploads, uploaderKeys } = parts;
+  return new UploadProcessor({
+    area,
+    folders: new UploadFolders(layout.root, layout.incoming),
+    checker: new UploadChecks({
+      config: deps.archiveConfig,
+      archive: deps.archive ?? EMPTY_ARCHIVE,
+      verifier: createVerifier({ clock }),
+      keys: uploaderKeys,
+      builders: deps.builders ?? CONFIGURED_ARCHITECTURES,
+      matcher: dpkgArchitectureMatcher(),
+      aliases: settings.incoming.distributionAliases,
+    }),
+    outcomes: new UploadOutcomes({ db, uploads, events }),
+    knownFolders: (paths) => uploads.recordedSpoolPaths(paths),
+    events,
+    clock,
+    logger: ctx.logger.child({ module: 'incoming' }),
+    settings: settings.incoming,
+  });
+}
+
+function startIncomingFtp(ctx: AppContext, area: IncomingArea): Promise<RunningFtpServer> {
+  const { ftp } = ctx.settings;
+  return startFtpServer({
+    listen: ftp.listen,
+    logger: ctx.logger.child({ module: 'ftp' }),
+    fileSystem: (connection) => new IncomingFileSystem(connection, { area, ...ftp }),
+    passivePorts: ftp.passivePorts,
+    idleTimeoutSeconds: ftp.idleTimeoutSeconds,
+    tls: readTls(ftp.tls),
+  });
+}
+
+function readTls(tls: Settings['ftp']['tls']): { cert: string; key: string } | null {
+  if (!tls) return null;
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new InvalidInputError(
+        `cannot read the FTPS ${what} ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}); fix ftp.tls_cert/ftp.tls_key`,
+        { cause: error },
+      );
+    }
+  };
+  return { cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'private key') };
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { ARCHITECTURE_PATTERN, CODENAME_PATTERN } from '../chroot/definition.js';
+import { InvalidInputError } from '../shared/errors.js';
+
+export const LINTIAN_MODES = ['disabled', 'ignore', 'errfail', 'warnfail'] as const;
+/**
+ * disabled: lintian does not run. ignore: it runs, its outcome is reported, the build
+ * status does not depend on it. errfail / warnfail: errors (or errors and warnings)
+ * fail the build.
+ */
+export type LintianMode = (typeof LINTIAN_MODES)[number];
+
+/** Where the extra apt sources put the archive key inside the chroot (armored). */
+export const EXTRA_APT_KEYRING = '/etc/apt/keyrings/debyard-archive.asc';
+
+/**
+ * apt sources for build dependencies beyond the base mirror: the target distribution's
+ * own suites in the daemon's archive. Each stanza is signed: with the key inline in its
+ * Signed-By field (as the sources_list call gives it), or with `Signed-By:
+ * EXTRA_APT_KEYRING` and the key given here.
+ */
+export interface ExtraAptSources {
+  /** deb822 `.sources` stanzas. */
+  sources: string;
+  /** The armored OpenPGP public key, written to EXTRA_APT_KEYRING. */
+  key?: string;
+  /** apt_preferences(5) text pinning these sources, if any. */
+  preferences?: string;
+}
+
+/** One build of one source package for one architecture. */
+export interface BuildRequest {
+  /** The scheduler's build id; names the live log. */
+  id: number;
+  /** Path of the .dsc; every file it lists is in the same folder. */
+  dsc: string;
+  codename: string;
+  architecture: string;
+  /** Whether this build also builds the Architecture: all packages. */
+  archAll: boolean;
+  /** The distribution the result goes to (e.g. bookworm-test-unstable): the .changes says so. */
+  distribution: string;
+  extraApt?: ExtraAptSources;
+  /** DEB_BUILD_OPTIONS for dpkg-buildpackage (e.g. "nocheck parallel=2"). */
+  debBuildOptions?: string;
+  lintian: LintianMode;
+  /** The whole build, from setting up its snapshot on, is killed after this long. */
+  timeLimitMs: number;
+  /** Where the result files are put (created if missing). */
+  resultDir: string;
+  /** The build log (created or emptied). */
+  logFile: string;
+}
+
+export const BUILD_STATUSES = ['successful', 'failed', 'attempted', 'cancelled'] as const;
+/** As sbuild: attempted = the package's own build failed; failed = anything else did. */
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
+
+/** sbuild's names for the stages a build can fail in. */
+export type BuildStage =
+  'create-session' | 'fetch-src' | 'install-deps' | 'unpack' | 'build' | 'post-build' | 'lintian';
+
+export type LintianOutcome = 'disabled' | 'pass' | 'fail' | 'error';
+
+export interface BuildResult {
+  id: number;
+  status: BuildStatus;
+  failStage: BuildStage | null;
+  /** One line for humans: why it did not succeed. */
+  reason: string | null;
+  package: string;
+  version: string | null;
+  architecture: string;
+  /** The .changes in resultDir, when the build produced one. */
+  changes: string | null;
+  /** Every result file in resultDir: the .changes and the files it lists. */
+  files: string[];
+  logFile: string;
+  lintian: LintianOutcome;
+  startedAt: string;
+  /** Time of dpkg-buildpackage itself. */
+  buildTimeMs: number;
+  /** Time of the build-dependency installation. */
+  installTimeMs: number;
+  /** Time of the whole build, snapshot to cleanup. */
+  totalTimeMs: number;
+  /** Time to set up the snapshot and its namespaces. */
+  setupTimeMs: number;
+}
+
+const requestSchema = z.object({
+  id: z.number().int().nonnegative(),
+  dsc: z.string().regex(/^\/.*\.dsc$/, 'must be the absolute path of a .dsc file'),
+  codename: z.string().regex(CODENAME_PATTERN, 'not a codename'),
+  architecture: z.string().regex(ARCHITECTURE_PATTERN, 'not an architecture'),
+  archAll: z.boolean(),
+  distribution: z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'not a distribution name'),
+  extraApt: z
+    .object({
+      sources: z
+        .string()
+        .min(1, 'must not be empty')
+        .refine((text) => signedStanzas(text), {
+          message: 'every stanza needs a Signed-By field: apt must check these sources',
+        }),
+      key: z
+        .string()
+        .includes('-----BEGIN PGP PUBLIC KEY BLOCK-----', {
+          message: 'must be an armored OpenPGP public key',
+        })
+        .optional(),
+      preferences: z.string().optional(),
+    })
+    .optional(),
+  debBuildOptions: z
+    .string()
+    .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII on one line')
+    .optional(),
+  lintian: z.enum(LINTIAN_MODES),
+  timeLimitMs: z.number().int().positive('must be positive'),
+  resultDir: z.string().startsWith('/', 'must be an absolute path'),
+  logFile: z.string().startsWith('/', 'must be an absolute path'),
+});
+
+/** Whether every stanza of a deb822 text has a Signed-By field. */
+function signedStanzas(text: string): boolean {
+  const stanzas = text.split(/\n[ \t]*\n/).filter((stanza) => stanza.trim() !== '');
+  return stanzas.length > 0 && stanzas.every((stanza) => /^Signed-By:/im.test(stanza));
+}
+
+/** Checks a request, listing every problem. */
+export function validateBuildRequest(request: BuildRequest): BuildRequest {
+  const result = requestSchema.safeParse(request);
+  if (result.success) return request;
+  throw new InvalidInputError('invalid build request', {
+    problems: result.error.issues.map((issue) => ({
+      where: issue.path.join('.'),
+      message: issue.message,
+    })),
+  });
+}

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Sandbox } from '../chroot/sandbox.js';
+import type { CommandRunner } from '../exec/command.js';
+import type { LocalRunner } from '../exec/local-runner.js';
+import type { Clock } from '../shared/clock.js';
+import { describeError, InvalidInputError } from '../shared/errors.js';
+import type { BuildResult, BuildStage, BuildStatus, LintianOutcome } from './build-request.js';
+import { StageFailure, BuildSession } from './build-session.js';
+import {
+  buildBinaries,
+  fetchSource,
+  installDependencies,
+  unpackSource,
+  type BuildPlan,
+} from './build-stages.js';
+import { runLintian } from './lintian.js';
+import type { LiveLog } from './live-log.js';
+import { banner, fields, section } from './log-format.js';
+import { collectResults, type BuildResults } from './results.js';
+
+export interface BuildRunDeps {
+  runner: LocalRunner;
+  pty: CommandRunner;
+  clock: Clock;
+  snapshotsDir: string;
+}
+
+type Outcome = { status: BuildStatus; failStage: BuildStage | null; reason: string | null };
+
+/** One build from snapshot to cleanup; never throws for a failed build, it reports it. */
+export class BuildRun {
+  private stage: BuildStage = 'create-session';
+  private sandbox: Sandbox | undefined;
+  private readonly times = { setup: 0, install: 0, build: 0 };
+  private results: BuildResults | null = null;
+  private lintian: LintianOutcome = 'disabled';
+
+  constructor(
+    private readonly plan: Omit<BuildPlan, 'buildDir'>,
+    private readonly log: LiveLog,
+    private readonly deps: BuildRunDeps,
+  ) {}
+
+  async execute(signal?: AbortSignal): Promise<BuildResult> {
+    const { request } = this.plan;
+    const startedAt = this.deps.clock.now();
+    const started = this.deps.clock.monotonicMs();
+    const deadline = AbortSignal.timeout(request.timeLimitMs);
+    const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    const killAll = () => this.sandbox?.kill();
+    stop.addEventListener('abort', killAll, { once: true });
+    const dir = path.join(
+      this.deps.snapshotsDir,
+      `${request.id}-${randomBytes(4).toString('hex')}`,
+    );
+    this.header(startedAt);
+    let outcome: Outcome;
+    try {
+      await this.stages({ ...this.plan, buildDir: path.join(dir, 'build') }, dir, stop);
+      outcome = this.lintianOutcome();
+    } catch (error) {
+      outcome = this.failure(error, stop, signal);
+    } finally {
+      stop.removeEventListener('abort', killAll);
+      await this.cleanup(dir);
+    }
+    const result = this.result(outcome, startedAt, this.deps.clock.monotonicMs() - started);
+    this.summary(result);
+    this.log.close();
+    return result;
+  }
+
+  private async stages(plan: BuildPlan, dir: string, stop: AbortSignal): Promise<void> {
+    const session = await this.step('create-session', 'Chroot Setup', async () => {
+      const begin = this.deps.clock.monotonicMs();
+      await mkdir(plan.buildDir, { recursive: true });
+      await mkdir(path.join(plan.lease.aptCache, 'partial'), { recursive: true });
+      this.sandbox = await Sandbox.open(
+        {
+          tree: plan.lease.tree,
+          mode: 'overlay',
+          workDir: path.join(dir, 'snapshot'),
+          binds: [
+            { source: plan.buildDir, target: '/build' },
+            { source: plan.lease.aptCache, target: '/var/cache/apt/archives' },
+          ],
+        },
+        this.deps.runner,
+        stop,
+      );
+      this.times.setup = this.deps.clock.monotonicMs() - begin;
+      this.log.write(
+        `Snapshot of ${plan.lease.codename}/${plan.lease.architecture} generation ${plan.lease.generation} ready in ${Math.round(this.times.setup)} ms\n`,
+      );
+      return new BuildSession(
+        this.sandbox,
+        this.log,
+        { local: this.deps.runner, pty: this.deps.pty },
+        stop,
+      );
+    });
+    await this.step('fetch-src', 'Fetch source files', () => fetchSource(plan, session));
+    const installStart = this.deps.clock.monotonicMs();
+    await this.step('install-deps', 'Install package build dependencies', () =>
+      installDependencies(plan, session),
+    );
+    this.times.install = this.deps.clock.monotonicMs() - installStart;
+    await this.step('unpack', 'Unpack source', () => unpackSource(plan, session));
+    this.times.build = await this.step('build', 'Build', () => buildBinaries(plan, session));
+    const results = await this.step('post-build', 'Check results', async () => {
+      const collected = await collectResults(plan.buildDir, plan.request.resultDir);
+      for (const file of collected.files) this.log.write(`${path.basename(file)}\n`);
+      return collected;
+    });
+    this.results = results;
+    if (plan.request.lintian === 'disabled') return;
+    const build = {
+      dir: plan.buildDir,
+      changes: results.changes,
+      snapshot: path.join(dir, 'lintian'),
+    };
+    const deps = { runner: this.deps.runner, log: this.log, signal: stop };
+    this.lintian = await this.step('lintian', 'Run lintian', () =>
+      runLintian(plan.lease, plan.request.lintian, build, deps),
+    );
+  }
+
+  private async step<T>(stage: BuildStage, title: string, work: () => Promise<T>): Promise<T> {
+    this.stage = stage;
+    this.log.write(section(title));
+    return work();
+  }
+
+  private lintianOutcome(): Outcome {
+    const mode = this.plan.request.lintian;
+    if ((mode === 'errfail' || mode === 'warnfail') && this.lintian !== 'pass') {
+      const found = mode === 'warnfail' ? 'errors or warnings' : 'errors';
+      const reason =
+        this.lintian === 'fail' ? `lintian found ${found}` : 'lintian could not check the packages';
+      return { status: 'failed', failStage: 'lintian', reason };
+    }
+    return { status: 'successful', failStage: null, reason: null };
+  }
+
+  private failure(error: unknown, stop: AbortSignal, signal?: AbortSignal): Outcome {
+    const stage = this.stage;
+    let reason: string;
+    let status: BuildStatus = stage === 'build' ? 'attempted' : 'failed';
+    if (signal?.aborted) {
+      status = 'cancelled';
+      reason = `cancelled: ${describeError(signal.reason)}`;
+    } else if (stop.aborted) {
+      reason = `killed after the time limit of ${formatDuration(this.plan.request.timeLimitMs)}`;
+    } else if (error instanceof StageFailure) {
+      reason = error.message;
+    } else if (error instanceof InvalidInputError) {
+      reason = error.fullMessage;
+      status = 'failed';
+    } else {
+      reason = describeError(error);
+      status = 'failed';
+    }
+    this.log.write(`\nE: ${reason}\n`);
+    return { status, failStage: stage, reason };
+  }
+
+  private async cleanup(dir: string): Promise<void> {
+    this.log.write(section('Cleanup'));
+    await this.sandbox?.close();
+    await rm(dir, { recursive: true, force: true });
+    this.log.write('Snapshot and mounts removed.\n');
+  }
+
+  private header(startedAt: Date): void {
+    const { request, dsc, type } = this.plan;
+    this.log.write(banner(`${dsc.source} ${dsc.version} (${request.architecture})`, startedAt));
+    this.log.write(
+      `\n${fields({
+        Package: dsc.source,
+        Version: dsc.version,
+        Distribution: request.distribution,
+        'Machine Architecture': request.architecture,
+        'Build Type': type,
+        Chroot: `${request.codename}/${request.architecture}`,
+        'Lintian mode': request.lintian,
+        DEB_BUILD_OPTIONS: request.debBuildOptions ?? '',
+      })}`,
+    );
+  }
+
+  private result(outcome: Outcome, startedAt: Date, totalMs: number): BuildResult {
+    const { request, dsc } = this.plan;
+    return {
+      id: request.id,
+      ...outcome,
+      package: dsc.source,
+      version: dsc.version,
+      architecture: request.architecture,
+      changes: this.results?.changes ?? null,
+      files: this.results?.files ?? [],
+      logFile: this.log.file,
+      lintian: this.lintian,
+      startedAt: startedAt.toISOString(),
+      buildTimeMs: Math.round(this.times.build),
+      installTimeMs: Math.round(this.times.install),
+      setupTimeMs: Math.round(this.times.setup),
+      totalTimeMs: Math.round(totalMs),
+    };
+  }
+
+  private summary(result: BuildResult): void {
+    this.log.write(section('Summary'));
+    this.log.write(
+      fields({
+        Architecture: result.architecture,
+        'Build Type': this.plan.type,
+        'Build-Time': Math.round(result.buildTimeMs / 1000),
+        Distribution: this.plan.request.distribution,
+        'Fail-Stage': result.failStage,
+        'Install-Time': Math.round(result.installTimeMs / 1000),
+        Job: this.plan.dscName,
+        Lintian: result.lintian,
+        Package: result.package,
+        'Package-Time': Math.round(result.totalTimeMs / 1000),
+        Status: result.status,
+        Version: result.version,
+      }),
+    );
+  }
+}
+
+function formatDuration(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 100) / 10} s`;
+}

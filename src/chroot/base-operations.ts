@@ -1,0 +1,214 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { checkResult, type CommandResult } from '../exec/command.js';
+import { lineSplitter } from '../exec/lines.js';
+import type { LocalRunner } from '../exec/local-runner.js';
+import type { ChrootDefinition } from './definition.js';
+import type { ChrootKey, ChrootPaths } from './chroot-paths.js';
+import { mmdebstrapArgs, mmdebstrapPhase } from './mmdebstrap.js';
+import { Sandbox } from './sandbox.js';
+
+/** Where a running create or update reports to (the log and the chroot's state). */
+export interface Progress {
+  phase(text: string): void;
+  line(text: string): void;
+}
+
+/** How the bases of a codename are made, with the mirror to use. */
+export interface ResolvedDefinition {
+  definition: ChrootDefinition;
+  mirror: string;
+}
+
+const APT_ENV = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  DEBIAN_FRONTEND: 'noninteractive',
+  LANG: 'C.UTF-8',
+  LC_ALL: 'C.UTF-8',
+};
+
+const ISOLATED = ['--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private'];
+
+const UPDATE_STEPS: readonly (readonly [string, string[]])[] = [
+  ['apt-get update', ['apt-get', 'update']],
+  [
+    'apt-get dist-upgrade',
+    ['apt-get', '-y', '-o', 'Dpkg::Options::=--force-confold', 'dist-upgrade'],
+  ],
+  ['cleaning up', ['sh', '-c', 'apt-get clean && apt-cache gencaches']],
+];
+
+/** The file-system work on base trees: create, update, measure, remove. */
+export class BaseOperations {
+  constructor(
+    private readonly runner: LocalRunner,
+    private readonly paths: ChrootPaths,
+  ) {}
+
+  /** Creates a generation with mmdebstrap; returns its path. */
+  async create(
+    key: ChrootKey,
+    generation: number,
+    resolved: ResolvedDefinition,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const partial = this.paths.partial(key, generation);
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(path.dirname(partial), { recursive: true });
+    const args = mmdebstrapArgs({ ...resolved, architecture: key.architecture, target: partial });
+    progress.line(`mmdebstrap ${args.map(quoteForLog).join(' ')}`);
+    const lines = lineSplitter((line) => {
+      progress.line(line);
+      const phase = mmdebstrapPhase(line);
+      if (phase) progress.phase(phase);
+    });
+    await this.building(partial, async () => {
+      // In its own mount and pid namespaces: its mounts and processes cannot outlive it.
+      const result = await this.runner
+        .run({
+          command: 'unshare',
+          args: [...ISOLATED, '--', 'mmdebstrap', ...args],
+          signal,
+          onOutput: (text) => lines.push(text),
+        })
+        .finally(() => lines.flush());
+      checkResult(result, `mmdebstrap for ${key.codename}/${key.architecture}`);
+    });
+    return this.promote(key, generation);
+  }
+
+  /**
+   * Makes generation `to` from a copy of generation `from` and upgrades it with
+   * apt-get; builds keep using `from` meanwhile. Returns the new tree's path.
+   */
+  async update(
+    key: ChrootKey,
+    from: number,
+    to: number,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const partial = this.paths.partial(key, to);
+    await rm(partial, { recursive: true, force: true });
+    await this.building(partial, async () => {
+      progress.phase('copying the base');
+      const copy = await this.runner.run({
+        command: 'cp',
+        args: ['-a', '--reflink=auto', this.paths.generation(key, from), partial],
+        signal,
+      });
+      checkResult(copy, 'copying the base chroot');
+      const sandbox = await Sandbox.open(
+        { tree: partial, mode: 'direct', workDir: partial },
+        this.runner,
+        signal,
+      );
+      try {
+        for (const [phase, argv] of UPDATE_STEPS) {
+          progress.phase(phase);
+          await this.runLogged(sandbox, argv, progress, signal);
+        }
+      } finally {
+        await sandbox.close();
+      }
+      await this.pruneAptCache(key, partial, progress, signal);
+    });
+    return this.promote(key, to);
+  }
+
+  /** Drops from the builds' apt cache the packages the updated base can no longer get. */
+  private async pruneAptCache(
+    key: ChrootKey,
+    tree: string,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const cache = this.paths.aptCache(key);
+    if (!existsSync(cache)) return;
+    progress.phase('pruning the apt cache of the builds');
+    const sandbox = await Sandbox.open(
+      {
+        tree,
+        mode: 'overlay',
+        workDir: `${tree}-prune`,
+        binds: [{ source: cache, target: '/var/cache/apt/archives' }],
+      },
+      this.runner,
+      signal,
+    );
+    try {
+      await this.runLogged(sandbox, ['apt-get', 'autoclean'], progress, signal, `${cache}.lock`);
+    } finally {
+      await sandbox.close();
+    }
+  }
+
+  /** Bytes used by a tree (du). */
+  async size(tree: string): Promise<number> {
+    const result = checkResult(
+      await this.runner.run({ command: 'du', args: ['-s', '-B1', '--one-file-system', tree] }),
+    );
+    return Number.parseInt(result.stdout, 10);
+  }
+
+  async remove(tree: string): Promise<void> {
+    await rm(tree, { recursive: true, force: true });
+  }
+
+  /** Removes a base generation and the layers made over it. */
+  async removeGeneration(tree: string): Promise<void> {
+    const dir = path.dirname(tree);
+    const prefix = `${path.basename(tree)}.`;
+    const layers = (await readdir(dir).catch(() => [])).filter((name) => name.startsWith(prefix));
+    for (const name of layers) await rm(path.join(dir, name), { recursive: true, force: true });
+    await rm(tree, { recursive: true, force: true });
+  }
+
+  private async runLogged(
+    sandbox: Sandbox,
+    argv: string[],
+    progress: Progress,
+    signal: AbortSignal,
+    hostLock?: string,
+  ): Promise<CommandResult> {
+    progress.line(`# ${argv.join(' ')}`);
+    const lines = lineSplitter((line) => progress.line(line));
+    const result = await sandbox
+      .run(
+        {
+          argv,
+          network: true,
+          env: APT_ENV,
+          signal,
+          hostLock,
+          onOutput: (text) => lines.push(text),
+        },
+        this.runner,
+      )
+      .finally(() => lines.flush());
+    return checkResult(result, argv.join(' '));
+  }
+
+  /** Runs the making of a partial generation; a failure leaves no partial tree behind. */
+  private async building<T>(partial: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await rm(partial, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private async promote(key: ChrootKey, generation: number): Promise<string> {
+    const target = this.paths.generation(key, generation);
+    await rm(target, { recursive: true, force: true });
+    await rename(this.paths.partial(key, generation), target);
+    return target;
+  }
+}
+
+function quoteForLog(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

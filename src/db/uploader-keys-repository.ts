@@ -1,0 +1,108 @@
+import { NotFoundError } from '../shared/errors.js';
+import type { Db } from './db-types.js';
+
+/** An OpenPGP public key allowed to upload to some repositories. */
+export interface UploaderKeyRecord {
+  /** Upper-case hex fingerprint of the primary key. */
+  fingerprint: string;
+  armored: string;
+  userIds: string[];
+  /** The user who added it (API calls come later); null when added by an admin. */
+  ownerId: number | null;
+  comment: string;
+  repositories: string[];
+  addedAt: string;
+}
+
+interface KeyRow {
+  fingerprint: string;
+  armored: string;
+  user_ids: string;
+  owner_id: number | null;
+  comment: string;
+  added_at: string;
+}
+
+/** Uploader keys and the repositories each may upload to. */
+export class UploaderKeysRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts or replaces a key and its repository list. */
+  save(key: UploaderKeyRecord): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO uploader_keys (fingerprint, armored, user_ids, owner_id, comment, added_at)
+           VALUES (@fingerprint, @armored, @user_ids, @owner_id, @comment, @added_at)
+           ON CONFLICT (fingerprint) DO UPDATE SET armored = excluded.armored,
+             user_ids = excluded.user_ids, owner_id = excluded.owner_id, comment = excluded.comment`,
+        )
+        .run({
+          fingerprint: key.fingerprint,
+          armored: key.armored,
+          user_ids: JSON.stringify(key.userIds),
+          owner_id: key.ownerId,
+          comment: key.comment,
+          added_at: key.addedAt,
+        });
+      this.db
+        .prepare('DELETE FROM uploader_key_repositories WHERE fingerprint = ?')
+        .run(key.fingerprint);
+      const insert = this.db.prepare(
+        'INSERT INTO uploader_key_repositories (fingerprint, repository) VALUES (?, ?)',
+      );
+      for (const repository of new Set(key.repositories)) insert.run(key.fingerprint, repository);
+    })();
+  }
+
+  find(fingerprint: string): UploaderKeyRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM uploader_keys WHERE fingerprint = ?')
+      .get(fingerprint) as KeyRow | undefined;
+    return row && this.withRepositories(row);
+  }
+
+  list(): UploaderKeyRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM uploader_keys ORDER BY added_at, fingerprint')
+      .all() as KeyRow[];
+    return rows.map((row) => this.withRepositories(row));
+  }
+
+  /** The keys allowed to upload to a repository. */
+  forRepository(repository: string): UploaderKeyRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT k.* FROM uploader_keys k
+           JOIN uploader_key_repositories r ON r.fingerprint = k.fingerprint
+         WHERE r.repository = ? ORDER BY k.fingerprint`,
+      )
+      .all(repository) as KeyRow[];
+    return rows.map((row) => this.withRepositories(row));
+  }
+
+  remove(fingerprint: string): void {
+    const info = this.db
+      .prepare('DELETE FROM uploader_keys WHERE fingerprint = ?')
+      .run(fingerprint);
+    if (info.changes === 0) throw new NotFoundError(`there is no uploader key ${fingerprint}`);
+  }
+
+  private withRepositories(row: KeyRow): UploaderKeyRecord {
+    const repositories = this.db
+      .prepare(
+        'SELECT repository FROM uploader_key_repositories WHERE fingerprint = ? ORDER BY repository',
+      )
+      .pluck()
+      .all(row.fingerprint) as string[];
+    return {
+      fingerprint: row.fingerprint,
+      armored: row.armored,
+      userIds: JSON.parse(row.user_ids) as string[],
+      ownerId: row.owner_id,
+      comment: row.comment,
+      repositories,
+      addedAt: row.added_at,
+    };
+  }
+}

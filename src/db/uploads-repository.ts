@@ -1,0 +1,190 @@
+import { NotFoundError } from '../shared/errors.js';
+import type { Db } from './db-types.js';
+
+/** The states the incoming writes; the scheduler adds its own (the column is free text). */
+export type IncomingUploadState = 'ACCEPTED' | 'REJECTED';
+
+/** A file of an upload as it was checked. */
+export interface UploadFileRecord {
+  name: string;
+  size: number;
+  sha256: string;
+  /** Not uploaded: the .dsc names it and the repository's pool already has it. */
+  inPool?: boolean;
+}
+
+/**
+ * One processed `.changes`. For accepted uploads everything a build needs: where the
+ * files are, what to build for, with which options, signed by whom.
+ */
+export interface UploadRecord {
+  id: number;
+  state: string;
+  /** The `.changes` file name as uploaded. */
+  changesFile: string;
+  source: string | null;
+  version: string | null;
+  /** The resolved distribution `<codename>-<repo>-<suite>` (as written if it did not resolve). */
+  distribution: string | null;
+  repository: string | null;
+  codename: string | null;
+  suite: string | null;
+  /** The `.dsc` file name in the spool folder (source uploads). */
+  dscFile: string | null;
+  /** Architectures to build on, one build each. */
+  architectures: string[];
+  /**
+   * Whether arch:all packages are built; if so, the first architecture (the
+   * distribution's arch-all architecture) builds them.
+   */
+  archAll: boolean;
+  /** Upload options from the changelog (see incoming/upload-options.ts). */
+  options: Record<string, unknown>;
+  /** Fingerprint of the signing key; null for an unsigned upload. */
+  signer: string | null;
+  changedBy: string | null;
+  files: UploadFileRecord[];
+  /** Folder holding the files, relative to the home: `spool/<key>` or `rejected/<key>`. */
+  spoolPath: string;
+  /** Rejection reasons, each one sentence. */
+  reasons: string[];
+  receivedAt: string;
+  processedAt: string;
+  updatedAt: string;
+}
+
+export type NewUpload = Omit<UploadRecord, 'id' | 'updatedAt'>;
+
+interface UploadRow {
+  id: number;
+  state: string;
+  changes_file: string;
+  source: string | null;
+  version: string | null;
+  distribution: string | null;
+  repository: string | null;
+  codename: string | null;
+  suite: string | null;
+  dsc_file: string | null;
+  architectures: string;
+  arch_all: number;
+  options: string;
+  signer: string | null;
+  changed_by: string | null;
+  files: string;
+  spool_path: string;
+  reasons: string;
+  received_at: string;
+  processed_at: string;
+  updated_at: string;
+}
+
+const toUpload = (row: UploadRow): UploadRecord => ({
+  id: row.id,
+  state: row.state,
+  changesFile: row.changes_file,
+  source: row.source,
+  version: row.version,
+  distribution: row.distribution,
+  repository: row.repository,
+  codename: row.codename,
+  suite: row.suite,
+  dscFile: row.dsc_file,
+  architectures: JSON.parse(row.architectures) as string[],
+  archAll: row.arch_all !== 0,
+  options: JSON.parse(row.options) as Record<string, unknown>,
+  signer: row.signer,
+  changedBy: row.changed_by,
+  files: JSON.parse(row.files) as UploadFileRecord[],
+  spoolPath: row.spool_path,
+  reasons: JSON.parse(row.reasons) as string[],
+  receivedAt: row.received_at,
+  processedAt: row.processed_at,
+  updatedAt: row.updated_at,
+});
+
+export interface UploadFilter {
+  state?: string;
+  source?: string;
+  /** At most this many, newest first. */
+  limit?: number;
+}
+
+/** The uploads table: the durable queue between the incoming and the scheduler. */
+export class UploadsRepository {
+  constructor(private readonly db: Db) {}
+
+  insert(upload: NewUpload): UploadRecord {
+    const row = this.db
+      .prepare(
+        `INSERT INTO uploads (state, changes_file, source, version, distribution, repository,
+           codename, suite, dsc_file, architectures, arch_all, options, signer, changed_by, files,
+           spool_path, reasons, received_at, processed_at, updated_at)
+         VALUES (@state, @changes_file, @source, @version, @distribution, @repository, @codename,
+           @suite, @dsc_file, @architectures, @arch_all, @options, @signer, @changed_by, @files,
+           @spool_path, @reasons, @received_at, @processed_at, @processed_at)
+         RETURNING *`,
+      )
+      .get({
+        state: upload.state,
+        changes_file: upload.changesFile,
+        source: upload.source,
+        version: upload.version,
+        distribution: upload.distribution,
+        repository: upload.repository,
+        codename: upload.codename,
+        suite: upload.suite,
+        dsc_file: upload.dscFile,
+        architectures: JSON.stringify(upload.architectures),
+        arch_all: upload.archAll ? 1 : 0,
+        options: JSON.stringify(upload.options),
+        signer: upload.signer,
+        changed_by: upload.changedBy,
+        files: JSON.stringify(upload.files),
+        spool_path: upload.spoolPath,
+        reasons: JSON.stringify(upload.reasons),
+        received_at: upload.receivedAt,
+        processed_at: upload.processedAt,
+      }) as UploadRow;
+    return toUpload(row);
+  }
+
+  get(id: number): UploadRecord {
+    const row = this.db.prepare('SELECT * FROM uploads WHERE id = ?').get(id) as
+      UploadRow | undefined;
+    if (!row) throw new NotFoundError(`there is no upload ${id}`);
+    return toUpload(row);
+  }
+
+  list(filter: UploadFilter = {}): UploadRecord[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.state !== undefined) {
+      where.push('state = @state');
+      params.state = filter.state;
+    }
+    if (filter.source !== undefined) {
+      where.push('source = @source');
+      params.source = filter.source;
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
+    const sql = `SELECT * FROM uploads ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY id DESC LIMIT ${limit}`;
+    return (this.db.prepare(sql).all(params) as UploadRow[]).map(toUpload);
+  }
+
+  /** Which of these spool paths have a record (to find folders a crash left behind). */
+  recordedSpoolPaths(paths: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    const query = this.db.prepare('SELECT 1 FROM uploads WHERE spool_path = ?').pluck();
+    for (const p of paths) if (query.get(p) !== undefined) found.add(p);
+    return found;
+  }
+
+  setState(id: number, state: string, now: Date): void {
+    const info = this.db
+      .prepare('UPDATE uploads SET state = ?, updated_at = ? WHERE id = ?')
+      .run(state, now.toISOString(), id);
+    if (info.changes === 0) throw new NotFoundError(`there is no upload ${id}`);
+  }
+}

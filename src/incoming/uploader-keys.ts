@@ -1,0 +1,102 @@
+import type { UploaderKeyRecord, UploaderKeysRepository } from '../db/uploader-keys-repository.js';
+import { Keyring } from '../pgp/keyring.js';
+import type { KeyData } from '../pgp/read-keys.js';
+import type { Clock } from '../shared/clock.js';
+import { InvalidInputError, NotFoundError } from '../shared/errors.js';
+
+export interface UploaderKeysDeps {
+  store: UploaderKeysRepository;
+  clock: Clock;
+  /** Whether a repository exists (keys are only given rights to existing ones). */
+  hasRepository(id: string): boolean;
+}
+
+export interface AddUploaderKeyInput {
+  /** Armored or binary public key data; several keys at once are fine. */
+  key: KeyData;
+  repositories: string[];
+  ownerId?: number | null;
+  comment?: string;
+}
+
+/**
+ * Which OpenPGP keys may upload to which repositories. Keys are stored one armored
+ * block each; the keyring the incoming verifies with is rebuilt after each change.
+ */
+export class UploaderKeys {
+  private cached: Promise<Keyring> | undefined;
+
+  constructor(private readonly deps: UploaderKeysDeps) {}
+
+  /** Adds keys (or updates them: new rights, merged key material). */
+  async add(input: AddUploaderKeyInput): Promise<UploaderKeyRecord[]> {
+    this.checkRepositories(input.repositories);
+    const keyring = new Keyring();
+    const infos = await keyring.add(input.key);
+    const added: UploaderKeyRecord[] = [];
+    for (const info of infos) {
+      const existing = this.deps.store.find(info.fingerprint);
+      const merged = existing ? await Keyring.from([existing.armored, input.key]) : keyring;
+      const record: UploaderKeyRecord = {
+        fingerprint: info.fingerprint,
+        armored: merged.exportArmored(info.fingerprint),
+        userIds: merged.lookup(info.fingerprint)!.key.userIds,
+        ownerId: input.ownerId ?? existing?.ownerId ?? null,
+        comment: input.comment ?? existing?.comment ?? '',
+        repositories: [...new Set(input.repositories)].sort(),
+        addedAt: existing?.addedAt ?? this.deps.clock.now().toISOString(),
+      };
+      this.deps.store.save(record);
+      added.push(record);
+    }
+    this.cached = undefined;
+    return added;
+  }
+
+  setRepositories(fingerprint: string, repositories: string[]): UploaderKeyRecord {
+    this.checkRepositories(repositories);
+    const record = this.get(fingerprint);
+    const updated = { ...record, repositories: [...new Set(repositories)].sort() };
+    this.deps.store.save(updated);
+    return updated;
+  }
+
+  remove(fingerprint: string): void {
+    this.deps.store.remove(this.get(fingerprint).fingerprint);
+    this.cached = undefined;
+  }
+
+  list(): UploaderKeyRecord[] {
+    return this.deps.store.list();
+  }
+
+  get(fingerprint: string): UploaderKeyRecord {
+    const record = this.deps.store.find(fingerprint.replace(/\s+/g, '').toUpperCase());
+    if (!record) throw new NotFoundError(`there is no uploader key ${fingerprint}`);
+    return record;
+  }
+
+  /** The repositories a key (by primary fingerprint) may upload to. */
+  repositoriesOf(fingerprint: string): string[] {
+    return this.deps.store.find(fingerprint)?.repositories ?? [];
+  }
+
+  /** Every uploader key, to verify signatures with (permissions are checked apart). */
+  keyring(): Promise<Keyring> {
+    this.cached ??= Keyring.from(this.deps.store.list().map((k) => k.armored)).catch((error) => {
+      this.cached = undefined;
+      throw error;
+    });
+    return this.cached;
+  }
+
+  private checkRepositories(repositories: string[]): void {
+    if (repositories.length === 0) {
+      throw new InvalidInputError('name at least one repository the key may upload to');
+    }
+    const unknown = repositories.filter((r) => !this.deps.hasRepository(r));
+    if (unknown.length > 0) {
+      throw new NotFoundError(`there is no repository ${unknown.map((r) => `"${r}"`).join(', ')}`);
+    }
+  }
+}

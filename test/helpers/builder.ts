@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { BuildRequest } from '../../src/build/build-request.js';
+import { LiveLogHub } from '../../src/build/live-log.js';
+import { LocalBuilder } from '../../src/build/local-builder.js';
+import type { ChrootKey } from '../../src/chroot/chroot-paths.js';
+import type { BaseLease } from '../../src/chroot/chroot-service.js';
+import { LocalRunner } from '../../src/exec/local-runner.js';
+import { PtyRunner } from '../../src/exec/pty-runner.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { testLease } from './base-chroot.js';
+import { tempDir } from './temp-dir.js';
+
+/** A builder on the cached test base, with its snapshots under a fresh folder. */
+export async function testBuilder(
+  snapshotsDir: string,
+): Promise<{ builder: LocalBuilder; logs: LiveLogHub; lease: BaseLease; leases: () => number }> {
+  const lease = await testLease();
+  let taken = 0;
+  const logs = new LiveLogHub();
+  const builder = new LocalBuilder({
+    bases: {
+      acquire: () => {
+        taken++;
+        return { ...lease, release: () => void taken-- };
+      },
+    },
+    runner: new LocalRunner(),
+    pty: new PtyRunner(),
+    logs,
+    clock: systemClock,
+    snapshotsDir,
+  });
+  return { builder, logs, lease, leases: () => taken };
+}
+
+let nextId = 1;
+
+/** A request for the host's codename and architecture; results and log in a fresh folder. */
+export function buildRequest(
+  dsc: string,
+  lease: ChrootKey,
+  overrides: Partial<BuildRequest> = {},
+): BuildRequest {
+  const out = tempDir('debyard-result-');
+  return {
+    id: nextId++,
+    dsc,
+    codename: lease.codename,
+    architecture: lease.architecture,
+    archAll: true,
+    distribution: `${lease.codename}-test-unstable`,
+    lintian: 'disabled',
+    timeLimitMs: 10 * 60_000,
+    resultDir: path.join(out, 'results'),
+    logFile: path.join(out, 'build.log'),
+    ...overrides,
+  };
+}
