@@ -318,21 +318,6 @@ describe('the whole pipeline: dput → build → archive → apt', () => {
     );
   }, 240_000);
 
-  it('runs lintian as the upload asks: errfail fails a package with lintian errors', async () => {
-    const pkg = await dput('hello-all', 8, ['* DEBYARD_OPTION: lintian-mode=errfail']);
-    const upload = await uploadIn(pkg.changes, ['INSTALLED', 'FAILED']);
-    expect(scheduler.scheduler.list({ uploadId: upload.id })).toMatchObject([
-      {
-        state: 'FAILED',
-        lintianMode: 'errfail',
-        lintian: 'fail',
-        failStage: 'lintian',
-        reason: 'lintian found errors',
-      },
-    ]);
-    expect(upload.state).toBe('FAILED');
-  }, 240_000);
-
   it('keeps a build waiting, saying why, while no builder has a ready chroot for it', async () => {
     const config = (daemon.parts.find((p) => p.name === 'archive-config') as ArchiveConfigPart)
       .config;
