@@ -42,6 +42,11 @@ export interface StreamSpec<T> {
   flag: string;
   /** One line per item for humans; JSON lines are printed when absent or with --json. */
   formatItem?(item: T): string;
+  /**
+   * For streams that end (a build log): whether this is the last item. A client stops
+   * there instead of resuming the stream.
+   */
+  isLast?(item: T): boolean;
 }
 
 export type CallInput<S> = S extends CallSpec<infer I, unknown, unknown> ? z.output<I> : never;

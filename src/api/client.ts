@@ -67,6 +67,7 @@ export class ApiClient {
     let retryMs = 2000;
     let failingSince: number | undefined;
     let connected = false;
+    let complete = false;
     for (;;) {
       const headers: Record<string, string> = { accept: 'text/event-stream' };
       if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
@@ -79,6 +80,7 @@ export class ApiClient {
           onItem: (data, id) => {
             if (id !== undefined) lastEventId = id;
             onItem(data as CallStreamItem<S>);
+            if (spec.stream?.isLast?.(data)) complete = true;
           },
           onProblem: (problem) => {
             throw fromProblem(problem, 500);
@@ -93,7 +95,7 @@ export class ApiClient {
         failingSince ??= Date.now();
         if (Date.now() - failingSince > (options.reconnectForMs ?? 60_000)) throw error;
       }
-      if (signal?.aborted || !options.reconnect) return;
+      if (signal?.aborted || !options.reconnect || complete) return;
       await sleep(retryMs, signal);
       if (signal?.aborted) return;
     }

@@ -8,7 +8,7 @@ import { UsersRepository } from '../db/users-repository.js';
 import { EventLog } from '../events/event-log.js';
 import { createApiRouter } from '../api/api-router.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { createHttpApp } from '../web/http-app.js';
 import { closeServer, listenOn } from '../web/listen.js';
@@ -23,6 +23,7 @@ import { authPart } from './parts/auth-part.js';
 import { chrootsPart } from './parts/chroots-part.js';
 import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
+import { schedulerPart } from './parts/scheduler-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -81,6 +82,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger: logger.child({ module: 'users' }),
       passwordFile: layout.adminPassword,
     });
+    const listening: { url?: string } = {};
     const ctx: AppContext = {
       settings,
       layout,
@@ -91,22 +93,31 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       events,
       startedAt: clock.now(),
       shutdown: shutdown.signal,
+      localUrl: () => {
+        if (!listening.url) throw new UnavailableError('the daemon is not listening yet');
+        return listening.url;
+      },
     };
 
     const auth = authPart(ctx);
     const archiveConfig = archiveConfigPart(ctx);
     const archive = archivePart(ctx, { config: archiveConfig.config });
+    const chroots = chrootsPart(ctx);
+    const scheduler = schedulerPart(ctx, { config: archiveConfig.config, archive, chroots });
     const incoming = incomingPart(ctx, {
       archiveConfig: archiveConfig.config,
       archive: archiveQueriesFrom(archive.service.queries),
+      builders: scheduler.buildable,
     });
+    scheduler.scheduler.handleRejected(incoming.processor);
     const parts: DaemonPart[] = [
-      statusPart(ctx),
+      statusPart(ctx, () => scheduler.status()),
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
-      chrootsPart(ctx),
+      chroots,
       archive,
+      scheduler,
       incoming,
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
@@ -137,6 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const server = createServer(app);
     const http = await listenOn(server, settings.http.listen, 'HTTP', '--http');
+    listening.url = urlOf(http);
     stack.push({
       name: 'HTTP server',
       stop: async () => {
@@ -184,12 +196,11 @@ function running(input: {
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   let stopping: Promise<void> | undefined;
-  const urlHost = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
   return {
     layout: input.layout,
     http,
     ftp: input.ftp,
-    url: `http://${formatListenAddress({ host: urlHost, port: http.port })}`,
+    url: urlOf(http),
     events: input.events,
     parts: input.parts,
     stopped,
@@ -218,6 +229,12 @@ async function stopAll(stack: Stoppable[], logger: Logger): Promise<void> {
       logger.error(`stopping ${name} failed`, { err: error });
     }
   }
+}
+
+/** The URL this host reaches a listener at (loopback for a wildcard address). */
+function urlOf(http: ListenAddress): string {
+  const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
+  return `http://${formatListenAddress({ host, port: http.port })}`;
 }
 
 function closeDatabase(db: Db): void {

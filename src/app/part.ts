@@ -21,6 +21,12 @@ export interface AppContext {
   startedAt: Date;
   /** Aborted when the daemon begins to stop; long operations take it. */
   shutdown: AbortSignal;
+  /**
+   * The daemon's own HTTP URL as this host reaches it (loopback for a wildcard listen
+   * address), e.g. for builds fetching build dependencies from its archive. Known once
+   * the listeners are up (parts' start()).
+   */
+  localUrl(): string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { chown, copyFile } from 'node:fs/promises';
+import { chmod, chown, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BaseLease } from '../chroot/chroot-service.js';
 import { BUILD_USER, builderEnv } from './build-env.js';
@@ -30,6 +30,8 @@ export async function fetchSource(plan: BuildPlan, session: BuildSession): Promi
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new StageFailure(`${name}, listed in ${plan.dscName}, is missing from ${from}`);
     }
+    // The build user reads them (the incoming keeps uploads readable to the daemon only).
+    await chmod(target, 0o644);
     session.write(`${name}\n`);
   }
   await chown(plan.buildDir, BUILD_USER.uid, BUILD_USER.gid);

@@ -42,6 +42,9 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_INCOMING_STRAY_TIMEOUT: 'incoming.stray_timeout',
   DEBYARD_INCOMING_REJECTED_RETENTION: 'incoming.rejected_retention',
   DEBYARD_BUILD_PARALLELISM: 'build.parallelism',
+  DEBYARD_BUILD_TIME_LIMIT: 'build.time_limit',
+  DEBYARD_BUILD_MAX_ATTEMPTS: 'build.max_attempts',
+  DEBYARD_BUILD_LINTIAN_MODE: 'build.lintian_mode',
   DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
 };
 
@@ -112,7 +115,12 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       rejectedRetentionSeconds: raw.incoming.rejected_retention,
       distributionAliases: raw.incoming.aliases,
     },
-    build: { parallelism: raw.build.parallelism },
+    build: {
+      parallelism: raw.build.parallelism,
+      timeLimitSeconds: raw.build.time_limit,
+      maxAttempts: raw.build.max_attempts,
+      lintianMode: raw.build.lintian_mode,
+    },
     chroots: {
       autoCreate: raw.chroots.auto_create,
       updateIntervalHours: raw.chroots.update_interval_hours,
@@ -174,7 +182,12 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
         tls_key: null,
       },
       incoming: { stray_timeout: '1h', rejected_retention: '7d', aliases: {} },
-      build: { parallelism: Math.max(1, input.cpuCount) },
+      build: {
+        parallelism: Math.max(1, input.cpuCount),
+        time_limit: '3h',
+        max_attempts: 3,
+        lintian_mode: 'errfail',
+      },
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
       archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
     },

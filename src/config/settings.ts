@@ -3,6 +3,10 @@ import { LOG_LEVELS, type LogLevel } from '../shared/logger.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { parseByteSize, parseDuration, parsePortRange } from './units.js';
 
+/** The lintian modes of builds (as src/build names them). */
+export const LINTIAN_MODE_SETTINGS = ['disabled', 'ignore', 'errfail', 'warnfail'] as const;
+export type LintianModeSetting = (typeof LINTIAN_MODE_SETTINGS)[number];
+
 /** Startup settings of the daemon, validated once at start. */
 export interface Settings {
   /** Folder holding all state (database, archives, chroots, spool). Absolute. */
@@ -39,6 +43,12 @@ export interface Settings {
   build: {
     /** Parallel builds on this host. */
     parallelism: number;
+    /** A build running longer is killed (and fails). */
+    timeLimitSeconds: number;
+    /** Starts of a build a daemon crash may interrupt before the build fails. */
+    maxAttempts: number;
+    /** Lintian mode of builds an upload gives none for (experimental suites: ignore). */
+    lintianMode: LintianModeSetting;
   };
   chroots: {
     /** Create the default chroot (host codename and architecture) in the background. */
@@ -186,7 +196,23 @@ export const rawSettingsSchema = z
       .strict(),
     ftp: ftpSchema,
     incoming: incomingSchema,
-    build: z.object({ parallelism: positiveInt }).strict(),
+    build: z
+      .object({
+        parallelism: positiveInt,
+        time_limit: parsed(parseDuration),
+        max_attempts: z.preprocess(
+          (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+          z
+            .number({ invalid_type_error: 'expected a whole number from 1 to 20' })
+            .int('expected a whole number from 1 to 20')
+            .min(1, 'expected a whole number from 1 to 20')
+            .max(20, 'expected a whole number from 1 to 20'),
+        ),
+        lintian_mode: z.enum(LINTIAN_MODE_SETTINGS, {
+          errorMap: () => ({ message: `must be one of ${LINTIAN_MODE_SETTINGS.join(', ')}` }),
+        }),
+      })
+      .strict(),
     chroots: z
       .object({
         auto_create: booleanish,

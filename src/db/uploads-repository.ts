@@ -181,6 +181,26 @@ export class UploadsRepository {
     return found;
   }
 
+  /**
+   * Moves an upload from one of the states `from` to `to` (with `reasons`, when given);
+   * false if it was in none of them. The scheduler's transitions go through here.
+   */
+  transition(
+    id: number,
+    from: readonly string[],
+    to: string,
+    now: Date,
+    reasons?: readonly string[],
+  ): boolean {
+    const info = this.db
+      .prepare(
+        `UPDATE uploads SET state = ?, updated_at = ?, reasons = COALESCE(?, reasons)
+         WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`,
+      )
+      .run(to, now.toISOString(), reasons ? JSON.stringify(reasons) : null, id, ...from);
+    return info.changes === 1;
+  }
+
   setState(id: number, state: string, now: Date): void {
     const info = this.db
       .prepare('UPDATE uploads SET state = ?, updated_at = ? WHERE id = ?')

@@ -1,5 +1,13 @@
 import type { Problem } from '../shared/errors.js';
 import { LINTIAN_MODES, type LintianMode } from '../build/build-request.js';
+import { NO_OPTIONS, type PerArchitecture, type UploadOptions } from '../build/upload-options.js';
+
+export {
+  forArchitecture,
+  NO_OPTIONS,
+  type PerArchitecture,
+  type UploadOptions,
+} from '../build/upload-options.js';
 
 /**
  * Upload options: lines of the top changelog entry of the form
@@ -7,38 +15,6 @@ import { LINTIAN_MODES, type LintianMode } from '../build/build-request.js';
  * They are read from the `.changes` Changes field, which dpkg-genchanges fills with the
  * top changelog entry (more with -v) and which the uploader's signature covers.
  */
-
-/** A value with an optional default and per-architecture overrides. */
-export interface PerArchitecture<T> {
-  default: T | null;
-  byArchitecture: Record<string, T>;
-}
-
-export interface UploadOptions {
-  /** How lintian results count (the builds' modes): disabled, ignore, errfail, warnfail. */
-  lintianMode: PerArchitecture<LintianMode>;
-  /** Whether lintian runs at all (mini-buildd's run-lintian). */
-  runLintian: PerArchitecture<boolean>;
-  /** Install even if lintian fails (mini-buildd's ignore-lintian). */
-  ignoreLintian: PerArchitecture<boolean>;
-  /** Distributions to port to automatically after a successful install. */
-  autoPorts: string[];
-  /** APT priority of the repository's own packages in builds (default 1). */
-  internalAptPriority: number | null;
-}
-
-export const NO_OPTIONS: UploadOptions = {
-  lintianMode: { default: null, byArchitecture: {} },
-  runLintian: { default: null, byArchitecture: {} },
-  ignoreLintian: { default: null, byArchitecture: {} },
-  autoPorts: [],
-  internalAptPriority: null,
-};
-
-/** The value for one architecture: its override, else the default, else `fallback`. */
-export function forArchitecture<T>(value: PerArchitecture<T>, arch: string, fallback: T): T {
-  return value.byArchitecture[arch] ?? value.default ?? fallback;
-}
 
 const OPTION_LINE = /^\s*(?:\*\s*)?(DEBYARD_OPTION|MINI_BUILDD_OPTION)\s*:\s*(.*?)\s*$/;
 const KEY_VALUE = /^([a-z][a-z-]*)(?:\[([^\]]*)\])?\s*=\s*(.*)$/;

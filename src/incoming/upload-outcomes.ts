@@ -43,6 +43,28 @@ export class UploadOutcomes {
     }));
   }
 
+  /**
+   * A rejected upload goes through the checks again (a retry): REJECTED → RETRIED, with an
+   * INCOMING event; false if it was not REJECTED (any more).
+   */
+  retried(upload: UploadRecord, by: string, now: Date): boolean {
+    const { db, uploads, events } = this.deps;
+    const stored = inTransaction(db, () => {
+      if (!uploads.transition(upload.id, ['REJECTED'], 'RETRIED', now)) return null;
+      return events.record({
+        type: 'INCOMING',
+        message: `retry by ${by}: ${upload.changesFile} (upload ${upload.id}, rejected before) is checked again`,
+        source: upload.source,
+        version: upload.version,
+        distribution: upload.distribution,
+        uploadId: upload.id,
+        details: { changes: upload.changesFile, retriedBy: by },
+      });
+    });
+    if (stored) events.publish(stored);
+    return stored !== null;
+  }
+
   private write(
     upload: NewUpload,
     event: (record: UploadRecord) => Pick<StoredEvent, 'type' | 'message' | 'details'>,

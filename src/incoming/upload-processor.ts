@@ -1,7 +1,9 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import { formatDuration } from '../config/units.js';
+import type { UploadRecord } from '../db/uploads-repository.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
-import { describeError } from '../shared/errors.js';
+import { ConflictError, describeError, NotFoundError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ArrivedFile, IncomingArea } from './incoming-area.js';
 import { PendingUploads } from './pending-uploads.js';
@@ -69,6 +71,36 @@ export class UploadProcessor {
     if (this.timer) clearInterval(this.timer);
     this.abort.abort(new Error('incoming stopping'));
     await this.queue.idle();
+  }
+
+  /**
+   * Checks a rejected upload again (a retry, after its cause was fixed): its files go
+   * back from its rejected/ folder into the incoming, as if uploaded now.
+   */
+  async retryRejected(upload: UploadRecord, by: string): Promise<void> {
+    const { folders, area, outcomes, clock } = this.deps;
+    await this.queue.run(async () => {
+      if (!existsSync(folders.absolute(upload.spoolPath))) {
+        throw new NotFoundError(
+          `the files of upload ${upload.id} (${upload.changesFile}) are gone: rejected uploads are kept for ${formatDuration(this.deps.settings.rejectedRetentionSeconds)} (incoming.rejected_retention); upload it again`,
+        );
+      }
+      if (upload.state !== 'REJECTED') {
+        throw new ConflictError(`upload ${upload.id} is ${upload.state}, not REJECTED`);
+      }
+      const now = clock.now();
+      // Files first: a crash before the record changes leaves them in the incoming, where
+      // the next start checks them (a crash the other way round would lose the retry).
+      const restored = await folders.restore(upload.spoolPath);
+      outcomes.retried(upload, by, now);
+      for (const name of restored) await fs.utimes(area.pathOf(name), now, now);
+      const files = (await area.list()).filter((f) => restored.includes(f.name));
+      this.deps.logger.info('a rejected upload is checked again', {
+        upload: upload.id,
+        files: restored,
+      });
+      for (const file of files) this.arrived(file);
+    });
   }
 
   /** Resolves when everything that arrived so far has been looked at (for tests). */

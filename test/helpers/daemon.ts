@@ -30,7 +30,8 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
       rejectedRetentionSeconds: 86400,
       distributionAliases: {},
     },
-    build: { parallelism: 1 },
+    // No lintian unless a test asks for it (upload option lintian-mode): it costs seconds.
+    build: { parallelism: 1, timeLimitSeconds: 600, maxAttempts: 3, lintianMode: 'disabled' },
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },

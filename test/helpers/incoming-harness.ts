@@ -77,6 +77,7 @@ export async function startIncomingHarness(
     events,
     startedAt: new Date(),
     shutdown: shutdown.signal,
+    localUrl: () => 'http://127.0.0.1:8066',
   };
   const archiveConfig = archiveConfigPart(ctx, () => ({
     codename: 'bookworm',

@@ -1,10 +1,12 @@
 import type { Request } from 'express';
 import type { ArchiveQueries } from '../../archive/archive-queries.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
+import { aptSourcesStanza } from '../../archive/apt-sources.js';
 import { formatDistributionName } from '../../archive/model/distribution-name.js';
 import { findSuite } from '../../archive/model/layout.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { implement, type CallContext, type CallImplementation } from '../api-router.js';
+import { implement, type CallImplementation } from '../api-router.js';
+import { textOr } from '../text-answer.js';
 import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from '../specs/archive.js';
 
 export interface ArchiveRoutesDeps {
@@ -31,14 +33,6 @@ export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
       return textOr(context, key.armored, key, 'application/pgp-keys');
     }),
   ];
-}
-
-/** Answers plain text unless the client asked for JSON (the CLI does). */
-function textOr<T>(context: CallContext, text: string, json: T, type = 'text/plain'): T {
-  if (context.request.accepts([type, 'json']) !== 'json') {
-    context.response.type(type).send(text);
-  }
-  return json;
 }
 
 function baseUrl(publicUrl: string | null, req: Request): string {
@@ -74,18 +68,11 @@ function sourcesStanza(
       formatDistributionName({ ...name, rollback: n }),
     ),
   ];
-  const key = deps
-    .publicKey()
-    .armored.trimEnd()
-    .split('\n')
-    .map((line) => ` ${line === '' ? '.' : line}`)
-    .join('\n');
-  return [
-    'Types: deb deb-src',
-    `URIs: ${base}/repos/${repository.id}/`,
-    `Suites: ${suites.join(' ')}`,
-    `Components: ${dist.components.join(' ')}`,
-    `Signed-By:\n${key}`,
-    '',
-  ].join('\n');
+  return aptSourcesStanza({
+    baseUrl: base,
+    repository: repository.id,
+    suites,
+    components: dist.components,
+    armoredKey: deps.publicKey().armored,
+  });
 }

@@ -1,12 +1,14 @@
 import type { Clock } from '../../shared/clock.js';
 import { implement, type CallImplementation } from '../api-router.js';
-import { statusCall } from '../specs/status.js';
+import { statusCall, type StatusOutput } from '../specs/status.js';
 
 export interface StatusRouterDeps {
   version: string;
   identity: string;
   startedAt: Date;
   clock: Clock;
+  /** The builders and the queue (the scheduler's overview). */
+  builds: () => Pick<StatusOutput, 'load' | 'builders' | 'queue'>;
 }
 
 export function statusRoutes(deps: StatusRouterDeps): CallImplementation[] {
@@ -17,6 +19,7 @@ export function statusRoutes(deps: StatusRouterDeps): CallImplementation[] {
       identity: deps.identity,
       startedAt: deps.startedAt.toISOString(),
       uptimeSeconds: Math.floor((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000),
+      ...deps.builds(),
     })),
   ];
 }

@@ -1,4 +1,5 @@
 import type { CallSpec } from '../call.js';
+import { buildLogCall, buildsCall, cancelCall, retryCall } from './builds.js';
 import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } from './chroots.js';
 import { dputConfCall } from './dput-conf.js';
 import { eventsCall } from './events.js';
@@ -30,4 +31,8 @@ export const ALL_CALLS: readonly CallSpec[] = [
   sourcesListCall,
   pubKeyCall,
   dputConfCall,
+  buildsCall,
+  buildLogCall,
+  retryCall,
+  cancelCall,
 ] as readonly CallSpec[];

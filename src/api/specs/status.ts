@@ -1,24 +1,47 @@
 import { z } from 'zod';
 import { defineCall } from '../call.js';
 
+/** A builder as the status shows it. */
+export interface BuilderView {
+  name: string;
+  capacity: number;
+  running: number;
+  /** running / capacity */
+  load: number;
+  available: boolean;
+  /** `codename/architecture` of its ready chroots. */
+  chroots: string[];
+}
+
 export interface StatusOutput {
   name: 'debyard';
   version: string;
   identity: string;
   startedAt: string;
   uptimeSeconds: number;
+  /** Running builds over the capacity of the available builders. */
+  load: number;
+  builders: BuilderView[];
+  /** Builds waiting to start, and running. */
+  queue: { queued: number; building: number };
 }
 
 export const statusCall = defineCall({
   name: 'status',
   method: 'GET',
   access: 'anonymous',
-  summary: "Show the daemon's version, identity and uptime",
+  summary:
+    "Show the daemon's version, identity and uptime, the builders with their load, the queue",
   input: z.object({}).strict(),
   format: (s: StatusOutput) =>
     [
       `debyard ${s.version} on ${s.identity}`,
       `up ${formatDuration(s.uptimeSeconds)} (since ${s.startedAt})`,
+      `queue: ${s.queue.queued} waiting, ${s.queue.building} building; load ${s.load.toFixed(2)}`,
+      ...s.builders.map(
+        (b) =>
+          `builder ${b.name}: ${b.available ? `${b.running}/${b.capacity} running` : 'down'}; chroots ${b.chroots.join(', ') || 'none ready'}`,
+      ),
     ].join('\n'),
   examples: [['debyard status --server http://builds.example.org:8066', 'check a daemon']],
 });

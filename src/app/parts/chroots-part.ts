@@ -18,6 +18,8 @@ export interface ChrootsPart extends DaemonPart {
   liveLogs: LiveLogHub;
   /** The host's codename and architecture. */
   defaultChroot: ChrootKey;
+  /** Whether this host could create a chroot: a definition for it, the host's architecture. */
+  canCreate(key: ChrootKey): boolean;
 }
 
 const HOUR = 3_600_000;
@@ -62,6 +64,15 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
     builder,
     liveLogs,
     defaultChroot,
+    canCreate: (key) => {
+      if (key.architecture !== defaultChroot.architecture) return false;
+      try {
+        chroots.catalog.resolve(key);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async start() {
       await chroots.recover();
       if (settings.chroots.autoCreate) {

@@ -1,13 +1,22 @@
 import { statusRoutes } from '../../api/routers/status-router.js';
-import { formatDuration } from '../../api/specs/status.js';
+import { formatDuration, type StatusOutput } from '../../api/specs/status.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
 /** The status call and the dashboard's daemon panel. */
-export function statusPart(ctx: AppContext): DaemonPart {
+export function statusPart(
+  ctx: AppContext,
+  builds: () => Pick<StatusOutput, 'load' | 'builders' | 'queue'>,
+): DaemonPart {
   const { settings, info, clock, startedAt } = ctx;
   return {
     name: 'status',
-    calls: statusRoutes({ version: info.version, identity: settings.identity, startedAt, clock }),
+    calls: statusRoutes({
+      version: info.version,
+      identity: settings.identity,
+      startedAt,
+      clock,
+      builds,
+    }),
     ui: {
       panels: [
         {

@@ -48,7 +48,7 @@ describe('loadSettings', () => {
         rejectedRetentionSeconds: 7 * 86400,
         distributionAliases: {},
       },
-      build: { parallelism: 4 },
+      build: { parallelism: 4, timeLimitSeconds: 3 * 3600, maxAttempts: 3, lintianMode: 'errfail' },
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
       archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     });
@@ -167,6 +167,26 @@ describe('loadSettings', () => {
     expect(settings.identity).toBe('fromenv');
     expect(settings.http.listen.port).toBe(3);
     expect(settings.build.parallelism).toBe(5);
+  });
+
+  it('reads the build settings and names bad ones', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'debyard.toml');
+    writeFileSync(file, '[build]\ntime_limit = "90m"\nlintian_mode = "warnfail"\n');
+    const settings = loadSettings(
+      base({ configFile: file, env: { DEBYARD_BUILD_MAX_ATTEMPTS: '5' } }),
+    );
+    expect(settings.build).toEqual({
+      parallelism: 4,
+      timeLimitSeconds: 5400,
+      maxAttempts: 5,
+      lintianMode: 'warnfail',
+    });
+    writeFileSync(file, '[build]\nmax_attempts = 0\nlintian_mode = "fatal"\n');
+    expect(problemsOf(() => loadSettings(base({ configFile: file })))).toEqual([
+      `build.max_attempts (from config file ${file}): expected a whole number from 1 to 20`,
+      `build.lintian_mode (from config file ${file}): must be one of disabled, ignore, errfail, warnfail`,
+    ]);
   });
 
   it('takes the config file from DEBYARD_CONFIG', () => {

@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import type { BuildFilter, BuildState } from '../../db/builds-repository.js';
+import type { BuildInfo, RetryResult } from '../../scheduler/scheduler.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { implement, type CallImplementation } from '../api-router.js';
+import {
+  buildLogCall,
+  buildsCall,
+  cancelCall,
+  retryCall,
+  type BuildSummary,
+} from '../specs/builds.js';
+import { textOr } from '../text-answer.js';
+import { followBuildLog, type BuildLogs } from './build-log-stream.js';
+
+/** What the build calls use of the scheduler. */
+export interface BuildQueue {
+  list(filter: BuildFilter): BuildInfo[];
+  build(id: number): BuildInfo;
+  retry(uploadId: number, by: string, priority?: number): Promise<RetryResult>;
+  cancel(buildId: number, by: string): Promise<BuildInfo>;
+  cancelUpload(uploadId: number, by: string): Promise<BuildInfo[]>;
+}
+
+export interface BuildsRouterDeps {
+  queue: BuildQueue;
+  logs: BuildLogs;
+}
+
+/** builds, build_log (anonymous); retry, cancel (staff). */
+export function buildRoutes(deps: BuildsRouterDeps): CallImplementation[] {
+  const { queue } = deps;
+  return [
+    implement(buildsCall, (input) =>
+      queue
+        .list({
+          states: input.state?.map((s) => s.toUpperCase() as BuildState),
+          uploadId: input.upload,
+          source: input.source,
+          architecture: input.architecture,
+          builder: input.builder,
+          limit: input.limit,
+        })
+        .map(summary),
+    ),
+    implement(
+      buildLogCall,
+      async (input, context) => {
+        const build = queue.build(input.build);
+        if (!build.logFile) {
+          throw new NotFoundError(
+            `build ${build.id} has no log yet: it is ${build.state}${build.waiting ? ` (${build.waiting})` : ''}`,
+          );
+        }
+        const text = await readFile(build.logFile, 'utf8').catch(() => {
+          throw new NotFoundError(`the log of build ${build.id} is gone`);
+        });
+        return textOr(context, text, { build: build.id, state: build.state, text });
+      },
+      (input, { signal }, sink) => followBuildLog(deps, input.build, signal, sink),
+    ),
+    implement(retryCall, async (input, { principal }) => {
+      const result = await queue.retry(input.upload, principal.user ?? 'anonymous', input.priority);
+      return {
+        upload: result.upload,
+        state: result.state,
+        builds: result.builds.map((b) => ({ id: b.id, architecture: b.architecture })),
+      };
+    }),
+    implement(cancelCall, async (input, { principal }) => {
+      const by = principal.user ?? 'anonymous';
+      const builds =
+        input.upload !== undefined
+          ? await queue.cancelUpload(input.upload, by)
+          : [await queue.cancel(input.build!, by)];
+      return { builds: builds.map(summary) };
+    }),
+  ];
+}
+
+/** A build without the daemon's own paths. */
+export function summary(b: BuildInfo): BuildSummary {
+  return {
+    id: b.id,
+    upload: b.uploadId,
+    source: b.source,
+    version: b.version,
+    distribution: b.distribution,
+    architecture: b.architecture,
+    archAll: b.archAll,
+    mandatory: b.mandatory,
+    state: b.state,
+    waiting: b.waiting,
+    builder: b.builder,
+    attempts: b.attempts,
+    priority: b.priority,
+    status: b.status,
+    failStage: b.failStage,
+    reason: b.reason,
+    lintianMode: b.lintianMode,
+    lintian: b.lintian,
+    queuedAt: b.queuedAt,
+    startedAt: b.startedAt,
+    endedAt: b.endedAt,
+    times: b.times,
+  };
+}

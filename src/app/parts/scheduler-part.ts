@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { buildRoutes, summary } from '../../api/routers/builds-router.js';
+import type { StatusOutput } from '../../api/specs/status.js';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
+import type { LintianMode } from '../../build/build-request.js';
+import { LocalHost } from '../../build/local-host.js';
+import { buildableArchitectures } from '../../scheduler/buildable.js';
+import { BuilderSet } from '../../scheduler/builder-set.js';
+import { createScheduler } from '../../scheduler/create-scheduler.js';
+import type { Scheduler } from '../../scheduler/scheduler.js';
+import type { AppContext, DaemonPart } from '../part.js';
+import type { ArchivePart } from './archive-part.js';
+import type { ChrootsPart } from './chroots-part.js';
+
+export interface SchedulerPart extends DaemonPart {
+  scheduler: Scheduler;
+  /** The builders the scheduler chooses among: this host; remote peers add theirs. */
+  builders: BuilderSet;
+  /** For the incoming: which architectures some builder can build. */
+  buildable: ReturnType<typeof buildableArchitectures>;
+  /** What the status call shows of the builders and the queue. */
+  status(): Pick<StatusOutput, 'load' | 'builders' | 'queue'>;
+}
+
+export interface SchedulerPartDeps {
+  config: ArchiveConfig;
+  archive: ArchivePart;
+  chroots: ChrootsPart;
+}
+
+/**
+ * The build queue: accepted uploads become builds on this host (and on remote peers),
+ * built uploads are installed into the archive. Starts after the chroots (their recovery
+ * removed what a crash left) and the archive (its key is loaded); the build calls and
+ * the dashboard's queue panel.
+ */
+export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): SchedulerPart {
+  const { settings, layout } = ctx;
+  const { chroots, archive } = deps;
+  const builders = new BuilderSet();
+  const local = new LocalHost({
+    builder: chroots.builder,
+    chroots: chroots.chroots,
+    capacity: settings.build.parallelism,
+  });
+  builders.add(() => [local]);
+  const { scheduler } = createScheduler({
+    db: ctx.db,
+    events: ctx.events,
+    clock: ctx.clock,
+    logger: ctx.logger.child({ module: 'scheduler' }),
+    home: layout.root,
+    buildsDir: layout.builds,
+    archive: {
+      resolve: (name) => deps.config.resolve(name),
+      poolFile: (repository, poolPath) => archive.service.pool.absolute(repository, poolPath),
+      published: (repository, dist) =>
+        existsSync(
+          path.join(archive.service.pool.repositoryRoot(repository), 'dists', dist, 'InRelease'),
+        ),
+      // Peers reach the daemon at its public URL; this host on loopback.
+      baseUrl: (builder) =>
+        builder === local.name ? ctx.localUrl() : (settings.http.publicUrl ?? ctx.localUrl()),
+      publicKey: () => archive.signer().publicKeyArmored(),
+      origin: settings.identity,
+      install: (input, signal) => archive.service.archive.install(input, signal),
+    },
+    builders,
+    settings: {
+      timeLimitMs: settings.build.timeLimitSeconds * 1000,
+      maxAttempts: settings.build.maxAttempts,
+      lintianMode: settings.build.lintianMode as LintianMode,
+    },
+  });
+  return {
+    name: 'scheduler',
+    scheduler,
+    builders,
+    buildable: buildableArchitectures({
+      builders: () => builders.all(),
+      localChroots: () => chroots.chroots.list(),
+      canCreate: (key) => chroots.canCreate(key),
+    }),
+    calls: buildRoutes({ queue: scheduler, logs: chroots.liveLogs }),
+    status: () => {
+      const { builders: all, queued, building, load } = scheduler.overview();
+      return { builders: all, queue: { queued, building }, load };
+    },
+    ui: {
+      panels: [
+        {
+          name: 'builds',
+          title: 'Builds',
+          template: 'panels/builds',
+          access: 'anonymous',
+          order: 10,
+          data: () => queuePanel(scheduler),
+        },
+      ],
+    },
+    start: () =>
+      scheduler.start({
+        shutdown: ctx.shutdown,
+        events: ctx.events,
+        maxAttempts: settings.build.maxAttempts,
+      }),
+    stop: () => scheduler.stop(),
+  };
+}
+
+/** The dashboard panel: builders with their load, the queue in its order, recent builds. */
+function queuePanel(scheduler: Scheduler): Record<string, unknown> {
+  const overview = scheduler.overview();
+  const open = scheduler.list({ states: ['QUEUED', 'BUILDING'], limit: 50 }).map(summary);
+  const building = open.filter((b) => b.state === 'BUILDING').sort((a, b) => a.id - b.id);
+  const queued = open
+    .filter((b) => b.state === 'QUEUED')
+    .sort((a, b) => b.priority - a.priority || a.id - b.id);
+  const recent = scheduler
+    .list({ states: ['BUILT', 'FAILED', 'CANCELLED'], limit: 10 })
+    .map(summary);
+  return { overview, open: [...building, ...queued], recent };
+}

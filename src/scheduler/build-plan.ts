@@ -1,0 +1,73 @@
+import type { ResolvedDistribution } from '../archive/archive-config.js';
+import type { LintianMode } from '../build/build-request.js';
+import { forArchitecture, NO_OPTIONS, type UploadOptions } from '../build/upload-options.js';
+import type { UploadRecord } from '../db/uploads-repository.js';
+import { InvalidInputError } from '../shared/errors.js';
+
+/** One build an upload needs. */
+export interface PlannedBuild {
+  architecture: string;
+  /** This build also builds the Architecture: all packages. */
+  archAll: boolean;
+  /** The upload is installed only when every mandatory build succeeded. */
+  mandatory: boolean;
+  lintianMode: LintianMode;
+}
+
+/**
+ * The builds of an accepted upload: one per architecture the incoming planned, the
+ * first one also building arch:all when there is any (the distribution's arch:all
+ * architecture). Mandatory are the distribution's mandatory architectures, and always
+ * the build carrying arch:all (without it the arch:all packages would be missing).
+ */
+export function planBuilds(
+  upload: Pick<UploadRecord, 'architectures' | 'archAll' | 'options' | 'changesFile'>,
+  target: ResolvedDistribution,
+  defaultLintian: LintianMode,
+): PlannedBuild[] {
+  if (upload.architectures.length === 0) {
+    throw new InvalidInputError(`${upload.changesFile} names no architecture to build`);
+  }
+  const options = readUploadOptions(upload.options);
+  const mandatory = new Set(target.distribution.mandatoryArchitectures);
+  return upload.architectures.map((architecture, i) => {
+    const archAll = upload.archAll && i === 0;
+    return {
+      architecture,
+      archAll,
+      mandatory: archAll || mandatory.has(architecture),
+      lintianMode: lintianModeFor(options, architecture, {
+        experimental: target.suite.experimental,
+        fallback: defaultLintian,
+      }),
+    };
+  });
+}
+
+/**
+ * The lintian mode of one build: the upload's lintian-mode, else the daemon's default;
+ * run-lintian=false switches it off (run-lintian=true on at least `ignore`); in
+ * experimental suites and with ignore-lintian its findings are only reported.
+ */
+export function lintianModeFor(
+  options: UploadOptions,
+  architecture: string,
+  context: { experimental: boolean; fallback: LintianMode },
+): LintianMode {
+  const run = forArchitecture<boolean | null>(options.runLintian, architecture, null);
+  if (run === false) return 'disabled';
+  let mode = forArchitecture(options.lintianMode, architecture, context.fallback);
+  if (run === true && mode === 'disabled') mode = 'ignore';
+  const fatal = mode === 'errfail' || mode === 'warnfail';
+  if (
+    fatal &&
+    (context.experimental || forArchitecture(options.ignoreLintian, architecture, false))
+  )
+    return 'ignore';
+  return mode;
+}
+
+/** The stored options of an upload, with defaults for anything missing. */
+export function readUploadOptions(stored: Record<string, unknown>): UploadOptions {
+  return { ...NO_OPTIONS, ...(stored as Partial<UploadOptions>) };
+}

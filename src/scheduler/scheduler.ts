@@ -1,0 +1,313 @@
+import type { Builder } from '../build/builder.js';
+import { keyLabel } from '../chroot/chroot-paths.js';
+import type { BuildFilter, BuildRecord, BuildView } from '../db/builds-repository.js';
+import type { UploadRecord } from '../db/uploads-repository.js';
+import type { EventLog } from '../events/event-log.js';
+import { ConflictError, describeError, NotFoundError, UnavailableError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { BuildLauncher } from './build-launcher.js';
+import type { PlannedBuild } from './build-plan.js';
+import type { Installer } from './installer.js';
+import type { QueueStore } from './queue-store.js';
+import { recoverQueue } from './recovery.js';
+import { loadOf, selectBuilders } from './selection.js';
+
+/** Plans the builds of uploads (from the current configuration) and finds their files. */
+export interface UploadPlanner {
+  plan(upload: UploadRecord): PlannedBuild[];
+  /** Whether the upload's folder is still there (a retry needs it). */
+  filesPresent(upload: UploadRecord): boolean;
+}
+
+/** The incoming's side of a retry: a rejected upload's files go through the checks again. */
+export interface RejectedUploads {
+  retryRejected(upload: UploadRecord, by: string): Promise<void>;
+}
+
+export interface SchedulerDeps {
+  store: QueueStore;
+  /** Every builder there is now (this host, remote peers). */
+  builders: () => readonly Builder[];
+  launcher: BuildLauncher;
+  installer: Installer;
+  planner: UploadPlanner;
+  logger: Logger;
+}
+
+export interface BuilderStatus {
+  name: string;
+  capacity: number;
+  running: number;
+  /** running / capacity */
+  load: number;
+  available: boolean;
+  /** `codename/architecture` of its ready chroots. */
+  chroots: string[];
+}
+
+export interface SchedulerOverview {
+  builders: BuilderStatus[];
+  queued: number;
+  building: number;
+  /** Running builds over the capacity of the available builders. */
+  load: number;
+}
+
+/** A build as listed: its record, and for a queued one why it waits. */
+export interface BuildInfo extends BuildView {
+  waiting: string | null;
+}
+
+export interface RetryResult {
+  upload: number;
+  /** PACKAGING for a failed upload; RETRIED for a rejected one (checked again). */
+  state: string;
+  builds: BuildRecord[];
+}
+
+interface Running {
+  builder: Builder;
+  cancel: AbortController;
+  done: Promise<void>;
+}
+
+const TICK_MS = 5000;
+
+/**
+ * The build queue at work: accepted uploads are planned into builds, queued builds are
+ * started on the least loaded builder with a free slot and a ready chroot, built
+ * uploads are installed. Wakes on ACCEPTED, CHROOT and PEER events, when a build ends,
+ * and every few seconds (builders may come and go).
+ */
+export class Scheduler {
+  private readonly running = new Map<number, Running>();
+  private waiting = new Map<number, string>();
+  private shutdown: AbortSignal = new AbortController().signal;
+  private rejected: RejectedUploads | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private dispatchQueued = false;
+  private stopped = true;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  /** Where retries of rejected uploads go (the incoming); set by the composition root. */
+  handleRejected(rejected: RejectedUploads): void {
+    this.rejected = rejected;
+  }
+
+  /** Recovers the queue (see recovery.ts) and starts dispatching. */
+  start(options: {
+    shutdown: AbortSignal;
+    events: Pick<EventLog, 'subscribe'>;
+    maxAttempts: number;
+  }): void {
+    const { shutdown, events, maxAttempts } = options;
+    this.shutdown = shutdown;
+    this.stopped = false;
+    recoverQueue({
+      store: this.deps.store,
+      maxAttempts,
+      accept: (id) => this.accept(id),
+      install: (id) => this.deps.installer.enqueue(id, shutdown),
+      cleanUp: (upload) => this.deps.installer.cleanUp(upload.id, upload.spoolPath),
+      logger: this.deps.logger,
+    });
+    this.unsubscribe = events.subscribe(
+      (event) => {
+        if (event.type === 'ACCEPTED' && event.uploadId !== null) {
+          const id = event.uploadId;
+          setImmediate(() => this.accept(id));
+        } else this.schedule();
+      },
+      { types: ['ACCEPTED', 'CHROOT', 'PEER'] },
+    );
+    this.timer = setInterval(() => this.schedule(), TICK_MS);
+    this.timer.unref();
+    this.schedule();
+  }
+
+  /** Waits for running builds (the shutdown signal stops them) and installs to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await this.deps.installer.idle();
+  }
+
+  overview(): SchedulerOverview {
+    const counts = this.deps.store.counts();
+    const builders = this.deps.builders().map((b) => {
+      const running = this.runningOn(b.name);
+      return {
+        name: b.name,
+        capacity: b.capacity(),
+        running,
+        load: loadOf(running, b.capacity()),
+        available: b.available(),
+        chroots: b.readyChroots().map(keyLabel),
+      };
+    });
+    const up = builders.filter((b) => b.available);
+    const capacity = up.reduce((sum, b) => sum + b.capacity, 0);
+    const running = up.reduce((sum, b) => sum + b.running, 0);
+    return {
+      builders,
+      queued: counts.QUEUED,
+      building: counts.BUILDING,
+      load: loadOf(running, capacity),
+    };
+  }
+
+  list(filter: BuildFilter): BuildInfo[] {
+    return this.deps.store.list(filter).map((b) => ({
+      ...b,
+      waiting: b.state === 'QUEUED' ? (this.waiting.get(b.id) ?? null) : null,
+    }));
+  }
+
+  build(id: number): BuildInfo {
+    const b = this.deps.store.build(id);
+    return { ...b, waiting: b.state === 'QUEUED' ? (this.waiting.get(b.id) ?? null) : null };
+  }
+
+  /** Cancels a queued or running build; resolves with its record once it has ended. */
+  async cancel(buildId: number, by: string): Promise<BuildInfo> {
+    const build = this.deps.store.build(buildId);
+    const reason = `cancelled by ${by}`;
+    if (build.state === 'QUEUED') {
+      if (this.deps.store.cancelQueued(buildId, reason) !== undefined) {
+        this.schedule();
+        return this.build(buildId);
+      }
+      return this.cancel(buildId, by); // it just started: cancel the running build
+    }
+    const running = this.running.get(buildId);
+    if (build.state === 'BUILDING' && running) {
+      running.cancel.abort(reason);
+      await running.done;
+      return this.build(buildId);
+    }
+    throw new ConflictError(
+      `build ${buildId} (${build.source} ${build.version} for ${build.architecture}) is ${build.state}; only queued or running builds can be cancelled`,
+    );
+  }
+
+  /** Cancels every queued or running build of an upload's latest round. */
+  async cancelUpload(uploadId: number, by: string): Promise<BuildInfo[]> {
+    const open = this.deps.store
+      .currentBuilds(uploadId)
+      .filter((b) => b.state === 'QUEUED' || b.state === 'BUILDING')
+      .sort((a, b) => (a.state === 'QUEUED' ? -1 : 0) - (b.state === 'QUEUED' ? -1 : 0));
+    if (open.length === 0) {
+      const upload = this.deps.store.upload(uploadId);
+      throw new ConflictError(
+        `upload ${uploadId} (${upload.source ?? upload.changesFile} ${upload.version ?? ''}) has no queued or running build (it is ${upload.state})`,
+      );
+    }
+    const ended: BuildInfo[] = [];
+    for (const b of open) ended.push(await this.cancel(b.id, by));
+    return ended;
+  }
+
+  /**
+   * Builds a FAILED upload again from its files (a new round of builds), or hands a
+   * REJECTED one back to the incoming's checks.
+   */
+  async retry(uploadId: number, by: string, priority = 0): Promise<RetryResult> {
+    const upload = this.deps.store.upload(uploadId);
+    const what = `upload ${uploadId} (${upload.source ?? upload.changesFile}${upload.version ? ` ${upload.version}` : ''})`;
+    if (upload.state === 'REJECTED') {
+      if (!this.rejected)
+        throw new UnavailableError('the incoming is not running; try again later');
+      await this.rejected.retryRejected(upload, by);
+      return { upload: uploadId, state: 'RETRIED', builds: [] };
+    }
+    if (upload.state !== 'FAILED') {
+      throw new ConflictError(
+        `${what} is ${upload.state}; only FAILED or REJECTED uploads can be retried`,
+      );
+    }
+    if (!this.deps.planner.filesPresent(upload)) {
+      throw new NotFoundError(
+        `the files of ${what} are gone (${upload.spoolPath}); upload it again`,
+      );
+    }
+    const planned = this.deps.planner.plan(upload);
+    const builds = this.deps.store.plan(uploadId, ['FAILED'], planned, { priority, retriedBy: by });
+    if (!builds) throw new ConflictError(`${what} changed meanwhile; look at it again`);
+    this.schedule();
+    return { upload: uploadId, state: 'PACKAGING', builds };
+  }
+
+  /** Plans an ACCEPTED upload's builds (or fails it when it cannot be built at all). */
+  private accept(uploadId: number): void {
+    if (this.stopped) return;
+    const { store, planner, logger } = this.deps;
+    const upload = store.upload(uploadId);
+    if (upload.state !== 'ACCEPTED') return;
+    let planned: PlannedBuild[];
+    try {
+      planned = planner.plan(upload);
+    } catch (error) {
+      logger.warn('cannot plan the builds of an upload', { upload: uploadId, err: error });
+      store.failUpload(uploadId, ['ACCEPTED'], [describeError(error)]);
+      return;
+    }
+    store.plan(uploadId, ['ACCEPTED'], planned, { priority: 0, retriedBy: null });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.dispatchQueued || this.stopped) return;
+    this.dispatchQueued = true;
+    setImmediate(() => {
+      this.dispatchQueued = false;
+      try {
+        this.dispatch();
+      } catch (error) {
+        this.deps.logger.error('dispatching builds failed', { err: error });
+      }
+    });
+  }
+
+  private dispatch(): void {
+    if (this.stopped || this.shutdown.aborted) return;
+    const { starts, waiting } = selectBuilders(
+      this.deps.store.queued(),
+      this.deps.builders(),
+      (name) => this.runningOn(name),
+    );
+    this.waiting = waiting;
+    for (const { build, builder } of starts) this.launch(build, builder);
+  }
+
+  private launch(queued: BuildView, builder: Builder): void {
+    const build = this.deps.launcher.start(queued, builder);
+    if (!build) return;
+    const cancel = new AbortController();
+    const done = this.deps.launcher
+      .run(build, builder, { cancel: cancel.signal, shutdown: this.shutdown })
+      .then((outcome) => {
+        if (outcome === 'BUILT') this.deps.installer.enqueue(build.uploadId, this.shutdown);
+      })
+      .catch((error: unknown) => {
+        this.deps.logger.error('recording the end of a build failed', {
+          build: build.id,
+          err: error,
+        });
+      })
+      .finally(() => {
+        this.running.delete(build.id);
+        this.schedule();
+      });
+    this.running.set(build.id, { builder, cancel, done });
+  }
+
+  private runningOn(builder: string): number {
+    let n = 0;
+    for (const r of this.running.values()) if (r.builder.name === builder) n++;
+    return n;
+  }
+}

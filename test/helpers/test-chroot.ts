@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ChrootPaths, layerOf, type ChrootKey } from '../../src/chroot/chroot-paths.js';
+import { ChrootsRepository } from '../../src/db/chroots-repository.js';
+import { openDatabase } from '../../src/db/database.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { TEST_CACHE, testBaseTree, testKey } from './base-chroot.js';
+
+/**
+ * Gives a daemon home (before the daemon starts) the host's chroot, ready at
+ * generation 1: the cached test base (and its lintian layer, when there is one)
+ * hard-linked in, the cached build dependencies too. Builds only ever read a base (they
+ * write to their own overlay), so the links are safe and take a second, not a minute
+ * of mmdebstrap.
+ */
+export async function importTestChroot(home: string): Promise<ChrootKey> {
+  const key = await testKey();
+  const tree = await testBaseTree();
+  const paths = new ChrootPaths(path.join(home, 'chroots'), path.join(home, 'logs'));
+  const target = paths.generation(key, 1);
+  mkdirSync(path.dirname(target), { recursive: true });
+  execFileSync('cp', ['-al', tree, target]);
+  if (existsSync(layerOf(tree, 'lintian'))) {
+    execFileSync('cp', ['-al', layerOf(tree, 'lintian'), layerOf(target, 'lintian')]);
+  }
+  const cache = path.join(TEST_CACHE, `apt-cache-${key.codename}-${key.architecture}`);
+  mkdirSync(paths.aptCaches, { recursive: true });
+  if (existsSync(cache)) execFileSync('cp', ['-al', cache, paths.aptCache(key)]);
+  const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
+  try {
+    const store = new ChrootsRepository(db);
+    const record =
+      store.find(key.codename, key.architecture) ?? store.insert({ ...key, createdAt: new Date() });
+    store.update(record.id, {
+      state: 'ready',
+      generation: 1,
+      progress: null,
+      updatedAt: new Date().toISOString(),
+    });
+  } finally {
+    db.close();
+  }
+  return key;
+}
