@@ -23,6 +23,8 @@ import { authPart } from './parts/auth-part.js';
 import { chrootsPart } from './parts/chroots-part.js';
 import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
+import { peerPart } from './parts/peer-part.js';
+import { remotesPart } from './parts/remotes-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -100,12 +102,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       archiveConfig: archiveConfig.config,
       archive: archiveQueriesFrom(archive.service.queries),
     });
+    const chroots = chrootsPart(ctx);
     const parts: DaemonPart[] = [
       statusPart(ctx),
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
-      chrootsPart(ctx),
+      chroots,
+      peerPart(ctx, { chroots, authenticate: auth.authenticate }),
+      remotesPart(ctx, { liveLogs: chroots.liveLogs, pages: auth.pages }),
       archive,
       incoming,
     ];

@@ -43,6 +43,9 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_INCOMING_REJECTED_RETENTION: 'incoming.rejected_retention',
   DEBYARD_BUILD_PARALLELISM: 'build.parallelism',
   DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
+  DEBYARD_REMOTES_CHECK_INTERVAL: 'remotes.check_interval',
+  DEBYARD_REMOTES_CHECK_TIMEOUT: 'remotes.check_timeout',
+  DEBYARD_REMOTES_FAILOVER_TIMEOUT: 'remotes.failover_timeout',
 };
 
 const FLAG_KEYS: Record<keyof SettingFlags, [string, string]> = {
@@ -118,6 +121,11 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       updateIntervalHours: raw.chroots.update_interval_hours,
       definitions: raw.chroots.definitions,
     },
+    remotes: {
+      checkIntervalSeconds: raw.remotes.check_interval,
+      checkTimeoutSeconds: raw.remotes.check_timeout,
+      failoverTimeoutSeconds: raw.remotes.failover_timeout,
+    },
     archive: {
       byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
       releaseValidDays: raw.archive.release_valid_days,
@@ -176,6 +184,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       incoming: { stray_timeout: '1h', rejected_retention: '7d', aliases: {} },
       build: { parallelism: Math.max(1, input.cpuCount) },
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
+      remotes: { check_interval: '30s', check_timeout: '15s', failover_timeout: '60s' },
       archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
     },
   };

@@ -33,6 +33,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     build: { parallelism: 1 },
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
+    remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
     archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     ...overrides,
   };

@@ -5,6 +5,7 @@ import { archivePackages } from './011-archive-packages.js';
 import { archivePublishing } from './012-archive-publishing.js';
 import { uploads } from './020-uploads.js';
 import { chroots } from './030-chroots.js';
+import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
 
 /**
@@ -21,5 +22,6 @@ export const MIGRATIONS: readonly Migration[] = [
   archivePublishing,
   uploads,
   chroots,
+  remotes,
   auth,
 ];
