@@ -8,7 +8,7 @@ import type { RemoteRecord, RemotesRepository } from '../db/remotes-repository.j
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
 import { writeFileAtomic } from '../shared/atomic-fs.js';
-import { ConflictError, describeError } from '../shared/errors.js';
+import { AppError, ConflictError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { describeHostKey } from './host-key.js';
 import { firstContact, type AddRemoteInput } from './first-contact.js';
@@ -147,7 +147,11 @@ export class RemotePeers {
   async check(name: string): Promise<RemoteView> {
     const peer = this.peers.get(name);
     this.deps.store.get(name); // NotFoundError naming the known peers
-    if (peer) await this.checkPeer(peer.entry);
+    if (peer) {
+      // A check already under way may have started before what the admin just fixed.
+      await peer.entry.checking;
+      await this.checkPeer(peer.entry);
+    }
     return this.get(name);
   }
 
@@ -217,17 +221,16 @@ export class RemotePeers {
     const at = this.deps.clock.now().toISOString();
     let status: PeerStatus | null = null;
     let failure: string | null = null;
+    const timeout = AbortSignal.timeout(this.deps.timings.checkTimeoutMs);
     try {
       if (!entry.connection)
         throw new Error(`cannot read its SSH key file ${entry.record.keyFile}`);
-      const answer = await entry.connection.api.status(
-        AbortSignal.timeout(this.deps.timings.checkTimeoutMs),
-      );
+      const answer = await entry.connection.api.status(timeout);
       status = asPeerStatus(answer);
       if (!status) failure = `${entry.label}: the answer to peer_status is not a status`;
     } catch (error) {
-      failure = describeError(error).replace(/^TimeoutError: /, '');
-      if (/aborted due to timeout/.test(failure)) {
+      failure = error instanceof AppError ? error.fullMessage : describeError(error);
+      if (timeout.aborted) {
         failure = `${entry.label} did not answer within ${this.deps.timings.checkTimeoutMs / 1000} s`;
       }
       entry.connection?.reset();

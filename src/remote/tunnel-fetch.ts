@@ -6,24 +6,6 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 /** Opens a byte stream to the HTTP server (an SSH channel, here). */
 export type OpenStream = (signal?: AbortSignal) => Promise<Duplex>;
 
-/** An http.Agent whose connections are streams `open` makes: one per request. */
-class StreamAgent extends http.Agent {
-  constructor(private readonly open: OpenStream) {
-    super({ keepAlive: false });
-  }
-
-  override createConnection(
-    _options: unknown,
-    callback?: (error: Error | null, socket: Duplex) => void,
-  ): Duplex | undefined {
-    this.open().then(
-      (stream) => callback?.(null, asSocket(stream)),
-      (error: unknown) => callback?.(error as Error, undefined as unknown as Duplex),
-    );
-    return undefined;
-  }
-}
-
 /** What http's client calls on a socket beyond reading and writing (as ssh2's own agent does). */
 function asSocket(stream: Duplex): Duplex {
   const socket = stream as Duplex & Record<string, unknown>;
@@ -43,14 +25,30 @@ function asSocket(stream: Duplex): Duplex {
  * a web stream, so API clients read it as from the global fetch.
  */
 export function streamFetch(open: OpenStream): typeof fetch {
-  const agent = new StreamAgent(open);
   return (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       const headers = Object.fromEntries(new Headers(init.headers).entries());
+      const signal = init.signal ?? undefined;
+      // One stream per request, opened under the request's own signal.
+      const createConnection = (
+        _options: unknown,
+        callback: (error: Error | null, socket?: Duplex) => void,
+      ) => {
+        open(signal).then(
+          (stream) => callback(null, asSocket(stream)),
+          (error: unknown) => callback(error as Error),
+        );
+        return undefined;
+      };
       const request = http.request(
         url,
-        { method: init.method ?? 'GET', headers, agent, signal: init.signal ?? undefined },
+        {
+          method: init.method ?? 'GET',
+          headers,
+          createConnection: createConnection as unknown as http.RequestOptions['createConnection'],
+          signal,
+        },
         (response) => {
           const status = response.statusCode ?? 502;
           const noBody = status === 204 || status === 304 || init.method === 'HEAD';
