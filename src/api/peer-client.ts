@@ -49,12 +49,12 @@ export function createPeerApi(options: PeerClientOptions): PeerApi {
         throw fromProblem(parseProblem(text, response.status), response.status);
       });
   const jobPath = (job: string, kind: 'files' | 'results', name: string) =>
-    `/peer/v1/jobs/${encodeURIComponent(job)}/${kind}/${encodeURIComponent(name)}`;
+    `/api/v1/peer_jobs/${encodeURIComponent(job)}/${kind}/${encodeURIComponent(name)}`;
 
   return {
     status: (signal) => client.call(peerStatusCall, {}, signal).catch(fail('status check')),
     createJob: (request, signal) =>
-      client.call(peerJobCreateCall, jobInput(request), signal).catch(fail('new job')),
+      client.call(peerJobCreateCall, jobInput(request), signal).catch(fail('creating a build job')),
     startJob: (job, signal) =>
       client.call(peerJobStartCall, { job }, signal).catch(fail(`starting job ${job}`)),
     removeJob: async (job, signal) => {

@@ -122,6 +122,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const app = createHttpApp({
       apiRouter: createApiRouter({
         implementations: parts.flatMap((p) => p.calls ?? []),
+        routers: parts.flatMap((p) => p.apiRouters ?? []),
         authenticate: auth.authenticate,
         logger: logger.child({ module: 'api' }),
         closing: httpClosing.signal,

@@ -45,7 +45,7 @@ export class PeerEntry implements PeerHandle {
     private readonly onSuspect: () => void,
   ) {
     this.lastStatus = status;
-    if (record.state === 'down') this.lostController.abort(this.downError());
+    if (record.state === 'down') this.markLost(record.lastError ?? `${this.label} is down`);
   }
 
   get name(): string {
@@ -93,9 +93,5 @@ export class PeerEntry implements PeerHandle {
   /** Back up: new builds get a fresh signal. */
   markFound(): void {
     if (this.lostController.signal.aborted) this.lostController = new AbortController();
-  }
-
-  private downError(): RemotePeerError {
-    return new RemotePeerError(`${this.label} is down: ${this.record.lastError ?? 'unknown'}`);
   }
 }

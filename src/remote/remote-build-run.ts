@@ -35,7 +35,8 @@ export class RemoteBuildRun {
     const { api } = this.peer;
     const stop = AbortSignal.any([signal, this.peer.lost()]);
     const job = await api.createJob(this.jobRequest(), stop).catch((error: unknown) => {
-      throw this.lost(error, stop, 'could not take the build');
+      if (!stop.aborted) this.peer.suspect();
+      throw error;
     });
     const log = this.deps.logs.open(this.request.id, this.request.logFile);
     try {
@@ -107,16 +108,12 @@ export class RemoteBuildRun {
   /** Why the peer is of no more use for this build, as a RemotePeerError naming it. */
   private lost(error: unknown, stop: AbortSignal, what: string): RemotePeerError {
     const lost = this.peer.lost();
-    if (lost.aborted) {
-      return new RemotePeerError(`${this.peer.label} ${what}: ${describeError(lost.reason)}`, {
-        cause: error,
-      });
-    }
     if (!stop.aborted) this.peer.suspect();
-    if (error instanceof RemotePeerError) return error;
-    return new RemotePeerError(`${this.peer.label} ${what}: ${describeError(error)}`, {
-      cause: error,
-    });
+    const label = this.peer.label;
+    const why = describeError(lost.aborted ? lost.reason : error)
+      .replace(`${label}: `, '')
+      .replace(`${label} `, '');
+    return new RemotePeerError(`${label} ${what}: ${why}`, { cause: error });
   }
 
   private async removeJob(job: string): Promise<void> {

@@ -159,7 +159,7 @@ export class RemotePeers {
     const record = this.deps.store.get(name);
     const peer = this.peers.get(name);
     this.peers.delete(name);
-    peer?.entry.markLost(`${peerLabel(record)} was removed`);
+    peer?.entry.markLost(`${peerLabel(record)}: removed from the remote peers`);
     peer?.entry.connection?.close();
     this.change(() => {
       this.deps.store.delete(record.id);
@@ -240,7 +240,7 @@ export class RemotePeers {
     if (status) {
       entry.lastStatus = status;
       entry.markFound();
-    } else entry.markLost(`${entry.label} is down: ${failure}`);
+    } else entry.markLost(failure!);
     const patch = status
       ? {
           state: 'up' as const,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CLI, spawnDaemon, waitForExit, type SpawnedDaemon } from './daemon.js';
+import { processesUnder } from './mounts.js';
 
 const run = promisify(execFile);
 
@@ -193,6 +194,7 @@ export class PeerHost {
 
   async cleanup(): Promise<void> {
     for (const daemon of this.daemons) await killGroup(daemon.child);
+    await killUnder(this.dir);
     await this.stopSshd();
     // Whatever else still runs in the namespace (builds of a killed peer).
     for (const pid of await this.pids().catch(() => [])) {
@@ -283,9 +285,29 @@ export class PeerDaemon {
     return created.token;
   }
 
-  /** kill -9 of the daemon and everything it started (its process group). */
+  /**
+   * kill -9 of the daemon and everything it started, as when its host dies: its process
+   * group, and the builds (their own sessions and namespaces) running in its home.
+   */
   async kill(): Promise<void> {
     await killGroup(this.daemon.child);
+    await killUnder(this.home);
+  }
+}
+
+/** Kills every process whose root, working folder or command line is in `dir`. */
+async function killUnder(dir: string): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const pids = processesUnder(dir);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await sleep(100);
   }
 }
 

@@ -17,7 +17,7 @@ export interface PeerFilesDeps {
 const ACCESS = { ...peerJobCreateCall, name: 'peer job file transfer' };
 
 /**
- * The raw bytes of peer jobs: PUT /peer/v1/jobs/<job>/files/<name> receives a declared
+ * The raw bytes of peer jobs: PUT /api/v1/peer_jobs/<job>/files/<name> receives a declared
  * source file (checked against its size and SHA-256), GET …/results/<name> sends a
  * result file. Errors are problem documents, as in the API.
  */
@@ -40,14 +40,14 @@ export function peerFilesRouter(deps: PeerFilesDeps): express.Router {
       }
     };
   router.put(
-    '/peer/v1/jobs/:job/files/:name',
+    '/peer_jobs/:job/files/:name',
     guarded(async (req, res, signal) => {
       await deps.jobs.receive(String(req.params.job), String(req.params.name), req, signal);
       res.status(204).end();
     }),
   );
   router.get(
-    '/peer/v1/jobs/:job/results/:name',
+    '/peer_jobs/:job/results/:name',
     guarded(async (req, res, signal) => {
       const file = deps.jobs.resultFile(String(req.params.job), String(req.params.name));
       const { size } = await stat(file);

@@ -11,8 +11,8 @@ import { defineCall, queryBoolean, queryInt } from '../call.js';
 /*
  * The calls a daemon serves to the daemons that use it as a remote builder (over an SSH
  * tunnel, with an API token of a staff user of this daemon). Besides these, a peer job's
- * files travel as raw bytes: PUT /peer/v1/jobs/<job>/files/<name> and
- * GET /peer/v1/jobs/<job>/results/<name>.
+ * files travel as raw bytes: PUT /api/v1/peer_jobs/<job>/files/<name> and
+ * GET /api/v1/peer_jobs/<job>/results/<name>.
  */
 
 const jobId = z.string().regex(/^[0-9a-f]{16}$/, 'must be a peer job id (16 hex digits)');
@@ -71,7 +71,7 @@ export const peerJobCreateCall = defineCall({
   access: 'staff',
   summary: 'Announce a build for this daemon to run for another one (its files come next)',
   description:
-    'Takes one of the build slots of this daemon until the job ends. Send every file with PUT /peer/v1/jobs/<job>/files/<name>, then call peer_job_start.',
+    'Takes one of the build slots of this daemon until the job ends. Send every file with PUT /api/v1/peer_jobs/<job>/files/<name>, then call peer_job_start.',
   input: z
     .object({
       dsc: fileName.refine((n) => n.endsWith('.dsc'), 'must be a .dsc').describe('The .dsc'),

@@ -74,7 +74,7 @@ export function peerPart(
     name: 'peer',
     jobs: jobs,
     calls: peerRoutes({ jobs: jobs, status }),
-    routers: [
+    apiRouters: [
       peerFilesRouter({
         jobs: jobs,
         authenticate: deps.authenticate,
