@@ -123,6 +123,8 @@ export interface ApiRouterDeps {
   closing?: AbortSignal;
   /** Keep-alive comment interval of streams. */
   heartbeatMs?: number;
+  /** Routes under /api/v1 that are not calls (raw file transfers), before the 404. */
+  routers?: readonly express.Router[];
 }
 
 /** The `/api/v1` router: one route per call, access checks, validation, problems. */
@@ -141,6 +143,7 @@ export function createApiRouter(deps: ApiRouterDeps): express.Router {
     if (spec.method === 'GET') router.get(path, route);
     else router.post(path, route);
   }
+  for (const extra of deps.routers ?? []) router.use(extra);
   router.all('/{*rest}', (req, res) => {
     const name = req.path.replace(/^\//, '');
     const implementation = known.get(name);

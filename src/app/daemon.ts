@@ -24,6 +24,8 @@ import { chrootsPart } from './parts/chroots-part.js';
 import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
 import { schedulerPart } from './parts/scheduler-part.js';
+import { peerPart } from './parts/peer-part.js';
+import { remotesPart } from './parts/remotes-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -110,12 +112,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       builders: scheduler.buildable,
     });
     scheduler.scheduler.handleRejected(incoming.processor);
+    const remotes = remotesPart(ctx, { liveLogs: chroots.liveLogs, pages: auth.pages });
+    scheduler.builders.add(() => remotes.remotes.builders());
     const parts: DaemonPart[] = [
       statusPart(ctx, () => scheduler.status()),
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
       chroots,
+      peerPart(ctx, { chroots, authenticate: auth.authenticate }),
+      remotes,
       archive,
       scheduler,
       incoming,
@@ -128,6 +134,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const app = createHttpApp({
       apiRouter: createApiRouter({
         implementations: parts.flatMap((p) => p.calls ?? []),
+        routers: parts.flatMap((p) => p.apiRouters ?? []),
         authenticate: auth.authenticate,
         logger: logger.child({ module: 'api' }),
         closing: httpClosing.signal,

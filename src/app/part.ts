@@ -37,6 +37,8 @@ export interface AppContext {
 export interface DaemonPart {
   name: string;
   calls?: readonly CallImplementation[];
+  /** Mounted in the API (`/api/v1`) after its calls: routes that are not calls. */
+  apiRouters?: readonly Router[];
   /** Mounted at `/` after the API, in part order. */
   routers?: readonly Router[];
   /** Navigation entries and dashboard panels of the web UI. */

@@ -8,6 +8,7 @@ import type { ChrootDefinition } from './definition.js';
 import type { ChrootKey, ChrootPaths } from './chroot-paths.js';
 import { mmdebstrapArgs, mmdebstrapPhase } from './mmdebstrap.js';
 import { Sandbox } from './sandbox.js';
+import { checkSeedTree } from './seed-check.js';
 
 /** Where a running create or update reports to (the log and the chroot's state). */
 export interface Progress {
@@ -75,6 +76,33 @@ export class BaseOperations {
         })
         .finally(() => lines.flush());
       checkResult(result, `mmdebstrap for ${key.codename}/${key.architecture}`);
+    });
+    return this.promote(key, generation);
+  }
+
+  /**
+   * Creates a generation as a copy of an existing base tree (another daemon's, or one
+   * kept elsewhere) instead of running mmdebstrap; returns its path.
+   */
+  async seed(
+    key: ChrootKey,
+    generation: number,
+    from: string,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const partial = this.paths.partial(key, generation);
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(path.dirname(partial), { recursive: true });
+    await this.building(partial, async () => {
+      progress.phase(`copying ${from}`);
+      const copy = await this.runner.run({
+        command: 'cp',
+        args: ['-a', '--reflink=auto', '--no-target-directory', from, partial],
+        signal,
+      });
+      checkResult(copy, `copying ${from}`);
+      await checkSeedTree(partial, key, from);
     });
     return this.promote(key, generation);
   }

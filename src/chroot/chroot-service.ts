@@ -1,7 +1,12 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ChrootRecord } from '../db/chroots-repository.js';
-import { ConflictError, describeError, UnavailableError } from '../shared/errors.js';
+import {
+  ConflictError,
+  describeError,
+  InvalidInputError,
+  UnavailableError,
+} from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { BaseLeases } from './base-leases.js';
 import type { BaseOperations, Progress } from './base-operations.js';
@@ -59,18 +64,36 @@ export class ChrootService {
     return this.info(this.deps.state.get(key));
   }
 
-  /** Starts creating a chroot (or re-creating a broken one); `done` resolves at the end. */
-  create(key: ChrootKey, signal?: AbortSignal): { chroot: ChrootInfo; done: Promise<ChrootInfo> } {
+  /**
+   * Starts creating a chroot (or re-creating a broken one); `done` resolves at the end.
+   * With `from`, the base is a copy of that existing tree instead of a new mmdebstrap.
+   */
+  create(
+    key: ChrootKey,
+    signal?: AbortSignal,
+    options: { from?: string } = {},
+  ): { chroot: ChrootInfo; done: Promise<ChrootInfo> } {
     const resolved = this.deps.catalog.resolve(key);
+    const { from } = options;
+    if (from !== undefined && !(path.isAbsolute(from) && existsSync(from))) {
+      throw new InvalidInputError(
+        `cannot copy a base from ${from}: it must be the absolute path of an existing folder on the daemon's host`,
+      );
+    }
     this.assertIdle(key);
     const existing = this.deps.state.find(key);
     if (existing && existing.state !== 'broken') {
       throw new ConflictError(`chroot ${keyLabel(key)} already exists (${existing.state})`);
     }
     const generation = (existing?.generation ?? 0) + 1;
-    const record = this.deps.state.startCreating(key, `creating chroot ${keyLabel(key)}`);
+    const record = this.deps.state.startCreating(
+      key,
+      `creating chroot ${keyLabel(key)}${from ? ` from ${from}` : ''}`,
+    );
     const done = this.track(key, signal, async (progress, opSignal) => {
-      const tree = await this.deps.operations.create(key, generation, resolved, progress, opSignal);
+      const tree = from
+        ? await this.deps.operations.seed(key, generation, from, progress, opSignal)
+        : await this.deps.operations.create(key, generation, resolved, progress, opSignal);
       return { generation, tree };
     });
     return { chroot: this.info(record), done };

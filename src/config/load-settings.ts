@@ -46,6 +46,9 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_BUILD_MAX_ATTEMPTS: 'build.max_attempts',
   DEBYARD_BUILD_LINTIAN_MODE: 'build.lintian_mode',
   DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
+  DEBYARD_REMOTES_CHECK_INTERVAL: 'remotes.check_interval',
+  DEBYARD_REMOTES_CHECK_TIMEOUT: 'remotes.check_timeout',
+  DEBYARD_REMOTES_FAILOVER_TIMEOUT: 'remotes.failover_timeout',
 };
 
 const FLAG_KEYS: Record<keyof SettingFlags, [string, string]> = {
@@ -126,6 +129,11 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       updateIntervalHours: raw.chroots.update_interval_hours,
       definitions: raw.chroots.definitions,
     },
+    remotes: {
+      checkIntervalSeconds: raw.remotes.check_interval,
+      checkTimeoutSeconds: raw.remotes.check_timeout,
+      failoverTimeoutSeconds: raw.remotes.failover_timeout,
+    },
     archive: {
       byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
       releaseValidDays: raw.archive.release_valid_days,
@@ -189,6 +197,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
         lintian_mode: 'errfail',
       },
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
+      remotes: { check_interval: '30s', check_timeout: '15s', failover_timeout: '60s' },
       archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
     },
   };

@@ -58,6 +58,17 @@ export interface Settings {
     /** Folder of chroot definitions; null: the chroots/ folder of the package. Absolute. */
     definitions: string | null;
   };
+  remotes: {
+    /** Seconds between health checks of each remote peer. */
+    checkIntervalSeconds: number;
+    /** A health check (SSH connect included) that takes longer fails: the peer is down. */
+    checkTimeoutSeconds: number;
+    /**
+     * How long a build running on a peer that stopped answering waits for it before it
+     * is given back to the scheduler (to run elsewhere).
+     */
+    failoverTimeoutSeconds: number;
+  };
   archive: {
     /**
      * How long by-hash indices of replaced publications stay served (and pool files they
@@ -218,6 +229,13 @@ export const rawSettingsSchema = z
         auto_create: booleanish,
         update_interval_hours: hours,
         definitions: z.string().min(1, 'must not be empty').nullable(),
+      })
+      .strict(),
+    remotes: z
+      .object({
+        check_interval: parsed(parseDuration),
+        check_timeout: parsed(parseDuration),
+        failover_timeout: parsed(parseDuration),
       })
       .strict(),
     archive: z

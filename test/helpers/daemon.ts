@@ -34,6 +34,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     build: { parallelism: 1, timeLimitSeconds: 600, maxAttempts: 3, lintianMode: 'disabled' },
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
+    remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
     archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     ...overrides,
   };
@@ -57,16 +58,20 @@ export interface SpawnedDaemon {
 
 /**
  * Runs `debyard daemon` as its own process (ephemeral loopback ports) and waits until it
- * logs that it started. Rejects with its output if it exits first.
+ * logs that it started. Rejects with its output if it exits first. `prefix` runs it
+ * through another command (`ip netns exec NS`); `detached` gives it its own process group.
  */
 export async function spawnDaemon(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  options: { prefix?: string[]; detached?: boolean } = {},
 ): Promise<SpawnedDaemon> {
+  const [command, ...commandArgs] = [...(options.prefix ?? []), process.execPath];
   const child = spawn(
-    process.execPath,
-    [CLI, 'daemon', '--http', '127.0.0.1:0', '--ftp', '127.0.0.1:0', ...args],
+    command!,
+    [...commandArgs, CLI, 'daemon', '--http', '127.0.0.1:0', '--ftp', '127.0.0.1:0', ...args],
     {
+      detached: options.detached ?? false,
       env: {
         ...process.env,
         DEBYARD_LOG_LEVEL: 'info',

@@ -36,7 +36,9 @@ export function chrootRoutes(deps: ChrootRoutesDeps): CallImplementation[] {
   return [
     implement(chrootListCall, () => deps.chroots.list().map(view)),
     // Creating and updating go on in the background; their outcome is recorded on the chroot.
-    implement(chrootCreateCall, (input) => view(deps.chroots.create(key(input)).chroot)),
+    implement(chrootCreateCall, (input) =>
+      view(deps.chroots.create(key(input), undefined, { from: input.from }).chroot),
+    ),
     implement(chrootUpdateCall, (input) => view(deps.chroots.update(key(input)).chroot)),
     implement(chrootRemoveCall, async (input) => {
       const target = key(input);

@@ -63,11 +63,25 @@ export const chrootCreateCall = defineCall({
   access: 'admin',
   summary: 'Create a base chroot with mmdebstrap (in the background)',
   description:
-    'Starts creating the base chroot and returns at once; chroot-list shows its progress. A broken chroot is created again.',
-  input: chrootInput,
+    "Starts creating the base chroot and returns at once; chroot-list shows its progress. A broken chroot is created again. With --from, the base is a copy of an existing base tree on the daemon's host (another daemon's, say) instead of a new mmdebstrap; it must hold dpkg of that architecture, apt and dpkg-dev.",
+  input: chrootInput.extend({
+    from: z
+      .string()
+      .startsWith('/', 'must be an absolute path')
+      .optional()
+      .describe(
+        "Copy this existing base tree (a path on the daemon's host) instead of running mmdebstrap",
+      ),
+  }),
   positional: ['codename', 'architecture'],
   format: (c: ChrootView) => `creating chroot ${c.codename}/${c.architecture}`,
-  examples: [['debyard chroot-create trixie amd64', 'create a trixie base for amd64']],
+  examples: [
+    ['debyard chroot-create trixie amd64', 'create a trixie base for amd64'],
+    [
+      'debyard chroot-create bookworm amd64 --from /srv/bases/bookworm-amd64',
+      'copy an existing base instead',
+    ],
+  ],
 });
 
 export const chrootUpdateCall = defineCall({

@@ -4,6 +4,22 @@ import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } 
 import { dputConfCall } from './dput-conf.js';
 import { eventsCall } from './events.js';
 import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from './archive.js';
+import {
+  peerJobCall,
+  peerJobCreateCall,
+  peerJobLogCall,
+  peerJobRemoveCall,
+  peerJobsCall,
+  peerJobStartCall,
+  peerStatusCall,
+} from './peers.js';
+import {
+  remoteAddCall,
+  remoteCheckCall,
+  remoteRemoveCall,
+  remoteScanCall,
+  remotesCall,
+} from './remotes.js';
 import { statusCall } from './status.js';
 import { tokenCreateCall, tokenRevokeCall, tokensCall, whoamiCall } from './tokens.js';
 import { userAddCall, userDisableCall, userEnableCall, userRoleCall, usersCall } from './users.js';
@@ -25,6 +41,18 @@ export const ALL_CALLS: readonly CallSpec[] = [
   chrootCreateCall,
   chrootUpdateCall,
   chrootRemoveCall,
+  remotesCall,
+  remoteAddCall,
+  remoteScanCall,
+  remoteCheckCall,
+  remoteRemoveCall,
+  peerStatusCall,
+  peerJobsCall,
+  peerJobCreateCall,
+  peerJobStartCall,
+  peerJobCall,
+  peerJobLogCall,
+  peerJobRemoveCall,
   lsCall,
   showCall,
   searchCall,

@@ -20,6 +20,8 @@ export interface ChrootsPart extends DaemonPart {
   defaultChroot: ChrootKey;
   /** Whether this host could create a chroot: a definition for it, the host's architecture. */
   canCreate(key: ChrootKey): boolean;
+  /** Another local builder on the same bases, writing its logs to `logs`. */
+  builderFor(logs: LiveLogHub): LocalBuilder;
 }
 
 const HOUR = 3_600_000;
@@ -48,14 +50,17 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
   const service = chroots.service;
   const defaultChroot = chroots.catalog.defaultKey;
   const liveLogs = new LiveLogHub();
-  const builder = new LocalBuilder({
-    bases: service,
-    runner,
-    pty: new PtyRunner(),
-    logs: liveLogs,
-    clock: ctx.clock,
-    snapshotsDir: chroots.paths.snapshots,
-  });
+  const pty = new PtyRunner();
+  const builderFor = (logs: LiveLogHub) =>
+    new LocalBuilder({
+      bases: service,
+      runner,
+      pty,
+      logs,
+      clock: ctx.clock,
+      snapshotsDir: chroots.paths.snapshots,
+    });
+  const builder = builderFor(liveLogs);
   let timer: NodeJS.Timeout | undefined;
   return {
     name: 'chroots',
@@ -73,6 +78,7 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
         return false;
       }
     },
+    builderFor,
     async start() {
       await chroots.recover();
       if (settings.chroots.autoCreate) {

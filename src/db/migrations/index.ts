@@ -6,6 +6,7 @@ import { archivePublishing } from './012-archive-publishing.js';
 import { uploads } from './020-uploads.js';
 import { chroots } from './030-chroots.js';
 import { builds } from './040-builds.js';
+import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
 
 /**
@@ -23,5 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   uploads,
   chroots,
   builds,
+  remotes,
   auth,
 ];

@@ -50,6 +50,7 @@ describe('loadSettings', () => {
       },
       build: { parallelism: 4, timeLimitSeconds: 3 * 3600, maxAttempts: 3, lintianMode: 'errfail' },
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
+      remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
       archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     });
   });

@@ -1,0 +1,61 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import express, { type Request, type Response } from 'express';
+import type { PeerJobs } from '../../remote/peer-jobs.js';
+import type { Logger } from '../../shared/logger.js';
+import { authorize, sendProblem, type Authenticate } from '../api-router.js';
+import { peerJobCreateCall } from '../specs/peers.js';
+
+export interface PeerFilesDeps {
+  jobs: PeerJobs;
+  authenticate: Authenticate;
+  logger: Logger;
+}
+
+/** Who may move a peer job's files: who may create peer jobs. */
+const ACCESS = { ...peerJobCreateCall, name: 'peer job file transfer' };
+
+/**
+ * The raw bytes of peer jobs: PUT /api/v1/peer_jobs/<job>/files/<name> receives a declared
+ * source file (checked against its size and SHA-256), GET …/results/<name> sends a
+ * result file. Errors are problem documents, as in the API.
+ */
+export function peerFilesRouter(deps: PeerFilesDeps): express.Router {
+  const router = express.Router();
+  const guarded =
+    (handle: (req: Request, res: Response, signal: AbortSignal) => Promise<void>) =>
+    async (req: Request, res: Response) => {
+      const controller = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) controller.abort(new Error('client went away'));
+      });
+      try {
+        authorize(ACCESS, await deps.authenticate(req));
+        await handle(req, res, controller.signal);
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        deps.logger.debug('peer file transfer failed', { path: req.path, err: error });
+        sendProblem(res, error);
+      }
+    };
+  router.put(
+    '/peer_jobs/:job/files/:name',
+    guarded(async (req, res, signal) => {
+      await deps.jobs.receive(String(req.params.job), String(req.params.name), req, signal);
+      res.status(204).end();
+    }),
+  );
+  router.get(
+    '/peer_jobs/:job/results/:name',
+    guarded(async (req, res, signal) => {
+      const file = deps.jobs.resultFile(String(req.params.job), String(req.params.name));
+      const { size } = await stat(file);
+      res
+        .status(200)
+        .set({ 'Content-Type': 'application/octet-stream', 'Content-Length': `${size}` });
+      await pipeline(createReadStream(file), res, { signal });
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,76 @@
+import type { PeerLogItem, PeerStatus } from '../../remote/peer-api.js';
+import type { PeerJobs } from '../../remote/peer-jobs.js';
+import { implement, type CallImplementation } from '../api-router.js';
+import {
+  peerJobCall,
+  peerJobCreateCall,
+  peerJobLogCall,
+  peerJobRemoveCall,
+  peerJobsCall,
+  peerJobStartCall,
+  peerStatusCall,
+} from '../specs/peers.js';
+
+export interface PeerRoutesDeps {
+  jobs: PeerJobs;
+  status(): PeerStatus;
+}
+
+/** The calls other daemons make of this one when it is their remote builder. */
+export function peerRoutes(deps: PeerRoutesDeps): CallImplementation[] {
+  const { jobs } = deps;
+  return [
+    implement(peerStatusCall, () => deps.status()),
+    implement(peerJobsCall, () => jobs.list()),
+    implement(peerJobCreateCall, (input) =>
+      jobs.create({
+        dsc: input.dsc,
+        files: input.files.map((line) => {
+          const [sha256, size, name] = line.split(' ') as [string, string, string];
+          return { name, size: Number(size), sha256 };
+        }),
+        codename: input.codename,
+        architecture: input.architecture,
+        archAll: input.arch_all,
+        distribution: input.distribution,
+        lintian: input.lintian,
+        timeLimitMs: input.time_limit_ms,
+        debBuildOptions: input.deb_build_options,
+        extraApt:
+          input.extra_apt_sources === undefined
+            ? undefined
+            : {
+                sources: input.extra_apt_sources,
+                key: input.extra_apt_key,
+                preferences: input.extra_apt_preferences,
+              },
+      }),
+    ),
+    implement(peerJobStartCall, (input) => jobs.start(input.job)),
+    implement(peerJobCall, (input) => jobs.get(input.job)),
+    implement(
+      peerJobLogCall,
+      (input) => jobs.log(input.job),
+      async (input, { signal }, sink) => {
+        const from = /^\d+$/.test(sink.lastEventId ?? '') ? Number(sink.lastEventId) : 0;
+        const send = (item: PeerLogItem, id?: number) => sink.send(item, id);
+        try {
+          const result = await jobs.follow(
+            input.job,
+            from,
+            (text, end) => send({ text }, end),
+            signal,
+          );
+          send({ result });
+        } catch (error) {
+          // The client went away (or the daemon stops): nothing to report to anyone.
+          if (!signal.aborted) throw error;
+        }
+      },
+    ),
+    implement(peerJobRemoveCall, async (input) => {
+      await jobs.remove(input.job);
+      return { removed: input.job };
+    }),
+  ];
+}

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import type { Authenticate } from '../../api/api-router.js';
+import { peerFilesRouter } from '../../api/routers/peer-files-router.js';
+import { peerRoutes } from '../../api/routers/peers-router.js';
+import { LiveLogHub } from '../../build/live-log.js';
+import type { ChrootKey } from '../../chroot/chroot-paths.js';
+import type { PeerStatus } from '../../remote/peer-api.js';
+import { PeerJobs, type BuildSlots } from '../../remote/peer-jobs.js';
+import type { AppContext, DaemonPart } from '../part.js';
+import type { ChrootsPart } from './chroots-part.js';
+
+export interface PeerPart extends DaemonPart {
+  jobs: PeerJobs;
+}
+
+/**
+ * This daemon as a remote builder for others: the peer calls (status, jobs, logs) and
+ * the raw file transfers of peer jobs, built in its own chroots on its own build slots.
+ */
+export function peerPart(
+  ctx: AppContext,
+  deps: { chroots: ChrootsPart; authenticate: Authenticate },
+): PeerPart {
+  const service = deps.chroots.chroots;
+  const capacity = ctx.settings.build.parallelism;
+  const readyChroots = (): ChrootKey[] =>
+    service
+      .list()
+      .filter((c) => c.generation > 0 && (c.state === 'ready' || c.state === 'updating'))
+      .map((c) => ({ codename: c.codename, architecture: c.architecture }));
+  let rejobs = 0;
+  let peerBuilding = () => 0;
+  // Builds holding a base are this host's own and the peer jobs' (which hold a slot too).
+  const inUse = () => {
+    const leases = service.list().reduce((sum, c) => sum + c.runningBuilds, 0);
+    return Math.max(0, leases - peerBuilding()) + rejobs;
+  };
+  const slots: BuildSlots = {
+    take() {
+      if (inUse() >= capacity) return null;
+      rejobs++;
+      let released = false;
+      return () => {
+        if (!released) rejobs--;
+        released = true;
+      };
+    },
+    describe: () => `${inUse()} of ${capacity} builds running`,
+  };
+  const logs = new LiveLogHub();
+  const jobs = new PeerJobs({
+    builder: deps.chroots.builderFor(logs),
+    logs,
+    dir: path.join(ctx.layout.builds, 'peer-jobs'),
+    slots,
+    readyChroots,
+    clock: ctx.clock,
+    logger: ctx.logger.child({ module: 'peer-jobs' }),
+  });
+  peerBuilding = () => jobs.list().filter((j) => j.state === 'building').length;
+  const status = (): PeerStatus => {
+    const running = inUse();
+    return {
+      identity: ctx.settings.identity,
+      version: ctx.info.version,
+      capacity,
+      running,
+      load: running / capacity,
+      chroots: readyChroots(),
+      jobs: jobs.count(),
+    };
+  };
+  return {
+    name: 'peer',
+    jobs: jobs,
+    calls: peerRoutes({ jobs: jobs, status }),
+    apiRouters: [
+      peerFilesRouter({
+        jobs: jobs,
+        authenticate: deps.authenticate,
+        logger: ctx.logger.child({ module: 'peer-files' }),
+      }),
+    ],
+    start: () => jobs.recover(),
+    stop: () => jobs.stop(),
+  };
+}

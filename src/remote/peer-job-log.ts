@@ -1,0 +1,75 @@
+import type { LiveLogHub } from '../build/live-log.js';
+import type { PeerBuildResult } from './peer-api.js';
+
+export interface JobLogSource {
+  logs: LiveLogHub;
+  logId: number;
+  logFile: string;
+  /** Whether the build has ended (its log is complete on disk). */
+  finished(): boolean;
+  /** Resolves with the result once the build has ended. */
+  result(): Promise<PeerBuildResult>;
+}
+
+const POLL_MS = 100;
+
+/**
+ * Hands a job's log to `onText` from byte `from` on (with the byte offset after each
+ * piece, which a client resumes from), until the build has ended; then resolves with the
+ * result. A build that has started but not opened its log yet is waited for.
+ */
+export async function followJobLog(
+  source: JobLogSource,
+  from: number,
+  onText: (text: string, endByte: number) => void,
+  signal: AbortSignal,
+): Promise<PeerBuildResult> {
+  while (!source.logs.isLive(source.logId) && !source.finished()) {
+    await sleep(POLL_MS, signal);
+  }
+  let seen = 0;
+  const deliver = (text: string) => {
+    const bytes = Buffer.from(text, 'utf8');
+    const start = seen;
+    seen += bytes.length;
+    if (seen <= from) return;
+    onText(start >= from ? text : bytes.subarray(from - start).toString('utf8'), seen);
+  };
+  await new Promise<void>((resolve, reject) => {
+    let ended = false;
+    const onAbort = () => {
+      stop();
+      reject(signal.reason as Error);
+    };
+    const stop = source.logs.follow(source.logId, source.logFile, {
+      data: deliver,
+      end: () => {
+        ended = true;
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+    });
+    if (ended) return;
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return source.result();
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
