@@ -26,6 +26,10 @@ import { incomingPart } from './parts/incoming-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
+import { uploaderKeysPart } from './parts/uploader-keys-part.js';
+import { archiveAdminPart } from './parts/archive-admin-part.js';
+import { chrootsUiPart } from './parts/chroots-ui-part.js';
+import { incomingUiPart } from './parts/incoming-ui-part.js';
 
 export interface DaemonOptions {
   settings: Settings;
@@ -100,14 +104,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       archiveConfig: archiveConfig.config,
       archive: archiveQueriesFrom(archive.service.queries),
     });
+    const chroots = chrootsPart(ctx);
+    const pages = auth.pages;
+    // Pages run calls of other parts: asked per request, once every part is in the list.
+    const calls = () => parts.flatMap((p) => p.calls ?? []);
     const parts: DaemonPart[] = [
-      statusPart(ctx),
+      statusPart(ctx, { incoming: () => incoming.gate.state() }),
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
-      chrootsPart(ctx),
+      chroots,
       archive,
       incoming,
+      uploaderKeysPart(ctx, { keys: incoming.uploaderKeys, pages, calls }),
+      archiveAdminPart(ctx, { config: archiveConfig.config, archive, pages, calls }),
+      chrootsUiPart(ctx, { chroots, pages }),
+      incomingUiPart(ctx, { incoming, pages }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

@@ -1,12 +1,24 @@
 import type { Request } from 'express';
 import { implement, type CallImplementation } from '../api-router.js';
 import { dputConfCall, type DputConfOutput } from '../specs/dput-conf.js';
+import {
+  incomingPauseCall,
+  incomingResumeCall,
+  type IncomingStateView,
+} from '../specs/incoming.js';
+
+/** The incoming's pause switch, as the calls use it. */
+export interface IncomingSwitch {
+  pause(by: string, reason: string | null): IncomingStateView;
+  resume(by: string): IncomingStateView;
+}
 
 export interface IncomingRoutesDeps {
   /** The dput.cf stanzas for clients reaching the FTP incoming at `host`. */
   dputConf(host: string): DputConfOutput;
   /** The configured public URL, if any: its host name wins over the request's. */
   publicUrl: string | null;
+  gate: IncomingSwitch;
 }
 
 export function incomingRoutes(deps: IncomingRoutesDeps): CallImplementation[] {
@@ -18,6 +30,10 @@ export function incomingRoutes(deps: IncomingRoutesDeps): CallImplementation[] {
       }
       return output;
     }),
+    implement(incomingPauseCall, ({ reason }, { principal }) =>
+      deps.gate.pause(principal.user!, reason || null),
+    ),
+    implement(incomingResumeCall, (_input, { principal }) => deps.gate.resume(principal.user!)),
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import { implement, type CallImplementation } from '../api-router.js';
+import type { IncomingStateView } from '../specs/incoming.js';
 import { statusCall } from '../specs/status.js';
 
 export interface StatusRouterDeps {
@@ -7,7 +8,11 @@ export interface StatusRouterDeps {
   identity: string;
   startedAt: Date;
   clock: Clock;
+  /** The incoming's state (open until the incoming is wired in). */
+  incoming?: () => IncomingStateView;
 }
+
+const OPEN: IncomingStateView = { paused: false, since: null, by: null, reason: null };
 
 export function statusRoutes(deps: StatusRouterDeps): CallImplementation[] {
   return [
@@ -17,6 +22,7 @@ export function statusRoutes(deps: StatusRouterDeps): CallImplementation[] {
       identity: deps.identity,
       startedAt: deps.startedAt.toISOString(),
       uptimeSeconds: Math.floor((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000),
+      incoming: deps.incoming?.() ?? OPEN,
     })),
   ];
 }

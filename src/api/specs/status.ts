@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall } from '../call.js';
+import { formatIncomingState, type IncomingStateView } from './incoming.js';
 
 export interface StatusOutput {
   name: 'debyard';
@@ -7,18 +8,21 @@ export interface StatusOutput {
   identity: string;
   startedAt: string;
   uptimeSeconds: number;
+  /** Whether the FTP incoming takes uploads (paused by an admin or not). */
+  incoming: IncomingStateView;
 }
 
 export const statusCall = defineCall({
   name: 'status',
   method: 'GET',
   access: 'anonymous',
-  summary: "Show the daemon's version, identity and uptime",
+  summary: "Show the daemon's version, identity, uptime and whether the incoming is paused",
   input: z.object({}).strict(),
   format: (s: StatusOutput) =>
     [
       `debyard ${s.version} on ${s.identity}`,
       `up ${formatDuration(s.uptimeSeconds)} (since ${s.startedAt})`,
+      formatIncomingState(s.incoming),
     ].join('\n'),
   examples: [['debyard status --server http://builds.example.org:8066', 'check a daemon']],
 });

@@ -1,13 +1,25 @@
 import { statusRoutes } from '../../api/routers/status-router.js';
 import { formatDuration } from '../../api/specs/status.js';
+import type { IncomingStateView } from '../../api/specs/incoming.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
+export interface StatusPartDeps {
+  /** The incoming's pause state; asked on each call (the incoming is built later). */
+  incoming?: () => IncomingStateView;
+}
+
 /** The status call and the dashboard's daemon panel. */
-export function statusPart(ctx: AppContext): DaemonPart {
+export function statusPart(ctx: AppContext, deps: StatusPartDeps = {}): DaemonPart {
   const { settings, info, clock, startedAt } = ctx;
   return {
     name: 'status',
-    calls: statusRoutes({ version: info.version, identity: settings.identity, startedAt, clock }),
+    calls: statusRoutes({
+      version: info.version,
+      identity: settings.identity,
+      startedAt,
+      clock,
+      incoming: deps.incoming,
+    }),
     ui: {
       panels: [
         {

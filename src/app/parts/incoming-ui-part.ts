@@ -1,0 +1,23 @@
+import { formatListenAddress } from '../../config/listen-address.js';
+import { createIncomingForms, incomingPanel } from '../../web/ui/incoming-panel.js';
+import type { PageKit } from '../../web/ui/page-kit.js';
+import type { AppContext, DaemonPart } from '../part.js';
+import type { IncomingPart } from './incoming-part.js';
+
+/** The dashboard's incoming panel and its pause/resume forms. */
+export function incomingUiPart(
+  _ctx: AppContext,
+  deps: { incoming: IncomingPart; pages: PageKit },
+): DaemonPart {
+  const panelDeps = {
+    pages: deps.pages,
+    calls: deps.incoming.calls ?? [],
+    state: () => deps.incoming.gate.state(),
+    ftpAddress: () => formatListenAddress(deps.incoming.ftpAddress()),
+  };
+  return {
+    name: 'incoming-ui',
+    routers: [createIncomingForms(panelDeps)],
+    ui: { panels: [incomingPanel(panelDeps)] },
+  };
+}
