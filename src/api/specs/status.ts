@@ -16,7 +16,7 @@ export const statusCall = defineCall({
   name: 'status',
   method: 'GET',
   access: 'anonymous',
-  summary: "Show the daemon's version, identity, uptime and whether the incoming is paused",
+  summary: "Show the daemon's version, identity, uptime and incoming state",
   input: z.object({}).strict(),
   format: (s: StatusOutput) =>
     [
