@@ -36,6 +36,8 @@ export class ArchiveAdmin {
   async updateRepository(spec: RepositorySpec): Promise<RepositorySpec> {
     const { config } = this.deps;
     config.repository(spec.id);
+    // An unknown layout is the configuration's to explain (400), whatever the packages.
+    if (!config.layouts().some((l) => l.name === spec.layout)) return config.updateRepository(spec);
     const after = new Map([[spec.id, this.namesWith(spec, spec.layout)]]);
     return this.shrink(after, () => config.updateRepository(spec));
   }
@@ -78,9 +80,7 @@ export class ArchiveAdmin {
   }
 
   private namesWith(spec: RepositorySpec, layoutName: string): string[] {
-    const layout = this.deps.config.layouts().find((l) => l.name === layoutName);
-    // An unknown layout is the configuration's to explain when the change is saved.
-    return layout ? distributionNameStrings(spec, layout) : [];
+    return distributionNameStrings(spec, this.deps.config.layout(layoutName));
   }
 
   /**

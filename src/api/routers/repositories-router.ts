@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { implement, type CallImplementation } from '../api-router.js';
 import type { CallInput } from '../call.js';
 import {
+  fromSuiteInput,
   layoutAddCall,
   layoutRemoveCall,
   layoutsCall,
@@ -129,9 +130,11 @@ function layoutRoutes(deps: RepositoryRoutesDeps): CallImplementation[] {
   };
   return [
     implement(layoutsCall, () => config.layouts().map((l) => view(l.name))),
-    implement(layoutAddCall, async (input) => view((await admin.saveLayout(input, 'create')).name)),
-    implement(layoutUpdateCall, async (input) =>
-      view((await admin.saveLayout(input, 'update')).name),
+    implement(layoutAddCall, async ({ name, suites }) =>
+      view((await admin.saveLayout({ name, suites: suites.map(fromSuiteInput) }, 'create')).name),
+    ),
+    implement(layoutUpdateCall, async ({ name, suites }) =>
+      view((await admin.saveLayout({ name, suites: suites.map(fromSuiteInput) }, 'update')).name),
     ),
     implement(layoutRemoveCall, ({ name }) => {
       admin.deleteLayout(name);

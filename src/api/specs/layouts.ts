@@ -88,19 +88,39 @@ const suiteObject = z
   })
   .strict();
 
-/** A suite given as its text form or as an object with snake_case fields. */
-const suiteInput = z.unknown().transform((value, ctx): SuiteView => {
+/** A suite as call input: the snake_case object (strings are turned into it). */
+export type SuiteInput = z.output<typeof suiteObject>;
+
+/**
+ * A suite given as its text form or as an object with snake_case fields; either becomes
+ * the object (which reads back as itself, so the CLI can send what it validated).
+ */
+const suiteInput = z.unknown().transform((value, ctx): SuiteInput => {
   if (typeof value === 'string') {
-    const parsed = parseSuiteText(value);
-    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-    return typeof parsed === 'string' ? z.NEVER : parsed;
-  }
-  const parsed = suiteObject.safeParse(value);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue(issue);
+    const suite = parseSuiteText(value);
+    if (typeof suite !== 'string') return toSuiteInput(suite);
+    ctx.addIssue({ code: 'custom', message: suite });
     return z.NEVER;
   }
-  const o = parsed.data;
+  const parsed = suiteObject.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue(issue);
+  return z.NEVER;
+});
+
+export function toSuiteInput(s: SuiteView): SuiteInput {
+  return {
+    name: s.name,
+    uploadable: s.uploadable,
+    experimental: s.experimental,
+    migrates_to: s.migratesTo,
+    rollbacks: s.rollbacks,
+    not_automatic: s.notAutomatic,
+    but_automatic_upgrades: s.butAutomaticUpgrades,
+  };
+}
+
+export function fromSuiteInput(o: SuiteInput): SuiteView {
   return {
     name: o.name,
     uploadable: o.uploadable,
@@ -110,7 +130,7 @@ const suiteInput = z.unknown().transform((value, ctx): SuiteView => {
     notAutomatic: o.not_automatic,
     butAutomaticUpgrades: o.but_automatic_upgrades,
   };
-});
+}
 
 const layoutName = z
   .string()

@@ -70,14 +70,14 @@ export const keyAddCall = defineCall({
   access: 'login',
   summary: 'Add your OpenPGP public key for signing uploads (an admin grants repositories)',
   description:
-    'Give the armored public key, e.g. debyard key-add "$(gpg --export --armor KEYID)". Adding a key you added before merges the new copy (new subkeys, user ids, expiry, revocations) and keeps its repositories.',
+    'Give the armored public key as the argument, or pipe it in: gpg --export --armor KEYID | debyard key-add. Adding a key you added before merges the new copy (new subkeys, user ids, expiry, revocations) and keeps its repositories.',
   input: z
     .object({
       key: z
         .string()
         .min(1, 'must not be empty')
         .max(1_000_000, 'at most 1 MB of key data')
-        .describe('The armored public key ("-----BEGIN PGP PUBLIC KEY BLOCK-----" …)'),
+        .describe('The armored public key [default: read from standard input]'),
       comment: z
         .string()
         .trim()
@@ -87,7 +87,9 @@ export const keyAddCall = defineCall({
     })
     .strict(),
   positional: ['key'],
+  stdin: 'key',
   format: (keys: UploaderKeyView[]) => keys.map(formatKey).join('\n'),
+  examples: [['gpg --export --armor 0x5A1F90C2 | debyard key-add', 'add your key']],
 });
 
 export const keyRemoveCall = defineCall({
