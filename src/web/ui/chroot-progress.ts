@@ -4,6 +4,7 @@ import type { ChrootView } from '../../api/specs/chroots.js';
 // then the daemon's own steps): how far along a phase is, for a progress bar.
 const CREATE_PHASES = [
   'starting',
+  'finding correct signed-by value',
   'running apt-get update',
   'downloading packages with apt',
   'extracting archives',

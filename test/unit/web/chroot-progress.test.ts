@@ -19,6 +19,7 @@ describe('chroot rows', () => {
   it('turns the phases of creating and updating into a growing percentage', () => {
     const creating = [
       'starting',
+      'finding correct signed-by value',
       'running apt-get update',
       'downloading packages with apt',
       'extracting archives',
@@ -26,7 +27,7 @@ describe('chroot rows', () => {
       'installing remaining packages inside the chroot',
       'cleaning package lists and apt cache',
     ].map((phase) => chrootRow(chroot('creating', phase)).percent!);
-    expect(creating).toEqual([13, 25, 38, 50, 63, 75, 88]);
+    expect(creating).toEqual([11, 22, 33, 44, 56, 67, 78, 89]);
     const updating = ['starting', 'copying the base', 'apt-get update', 'apt-get dist-upgrade'].map(
       (phase) => chrootRow(chroot('updating', phase)).percent!,
     );
