@@ -39,7 +39,7 @@ type DistributionFields = Partial<CallInput<typeof distributionUpdateCall>>;
 
 /** Repositories, their distributions, layouts and reindex: the archive's configuration calls. */
 export function repositoryRoutes(deps: RepositoryRoutesDeps): CallImplementation[] {
-  const { config, admin } = deps;
+  const { config } = deps;
   const view = (spec: RepositorySpec): RepositoryView => ({
     ...spec,
     suites:
@@ -49,17 +49,22 @@ export function repositoryRoutes(deps: RepositoryRoutesDeps): CallImplementation
         ?.suites.map((s) => s.name) ?? [],
     sources: Object.fromEntries(deps.placementCounts(spec.id)),
   });
-  const changeDistributions = async (
-    id: string,
-    change: (distributions: DistributionSpec[]) => DistributionSpec[],
-  ) => {
-    const spec = config.repository(id);
-    return view(
-      await admin.updateRepository({ ...spec, distributions: change(spec.distributions) }),
-    );
-  };
   return [
     implement(repositoriesCall, () => config.repositories().map(view)),
+    ...repositoryChanges(deps, view),
+    ...distributionRoutes(deps, view),
+    implement(reindexCall, async ({ repo, distribution }, { signal }) => ({
+      republished: await deps.admin.reindex(repo, distribution, signal),
+    })),
+    ...layoutRoutes(deps),
+  ];
+}
+
+type View = (spec: RepositorySpec) => RepositoryView;
+
+function repositoryChanges(deps: RepositoryRoutesDeps, view: View): CallImplementation[] {
+  const { config, admin } = deps;
+  return [
     implement(repositoryAddCall, (input) =>
       view(
         admin.createRepository({
@@ -88,8 +93,19 @@ export function repositoryRoutes(deps: RepositoryRoutesDeps): CallImplementation
       await admin.deleteRepository(id);
       return { removed: id };
     }),
+  ];
+}
+
+function distributionRoutes(deps: RepositoryRoutesDeps, view: View): CallImplementation[] {
+  const change = async (id: string, edit: (list: DistributionSpec[]) => DistributionSpec[]) => {
+    const spec = deps.config.repository(id);
+    return view(
+      await deps.admin.updateRepository({ ...spec, distributions: edit(spec.distributions) }),
+    );
+  };
+  return [
     implement(distributionAddCall, (input) =>
-      changeDistributions(input.repo, (list) => {
+      change(input.repo, (list) => {
         if (list.some((d) => d.codename === input.codename)) {
           throw new ConflictError(`repository ${input.repo} has ${input.codename} already`);
         }
@@ -97,21 +113,17 @@ export function repositoryRoutes(deps: RepositoryRoutesDeps): CallImplementation
       }),
     ),
     implement(distributionUpdateCall, (input) =>
-      changeDistributions(input.repo, (list) => {
+      change(input.repo, (list) => {
         const old = find(list, input.repo, input.codename);
         return list.map((d) => (d === old ? updated(d, input) : d));
       }),
     ),
     implement(distributionRemoveCall, (input) =>
-      changeDistributions(input.repo, (list) => {
+      change(input.repo, (list) => {
         find(list, input.repo, input.codename);
         return list.filter((d) => d.codename !== input.codename);
       }),
     ),
-    implement(reindexCall, async ({ repo, distribution }, { signal }) => ({
-      republished: await admin.reindex(repo, distribution, signal),
-    })),
-    ...layoutRoutes(deps),
   ];
 }
 
