@@ -38,7 +38,7 @@ export function incomingRoutes(deps: IncomingRoutesDeps): CallImplementation[] {
 }
 
 /** The host name clients reach this daemon by: the public URL's, else the Host header's. */
-function clientHost(request: Request, publicUrl: string | null): string {
+export function clientHost(request: Request, publicUrl: string | null): string {
   if (publicUrl) return new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
   const host = request.get('host');
   if (host) return new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '');

@@ -1,4 +1,4 @@
-import express from 'express';
+import express, { type Request } from 'express';
 import type { CallImplementation } from '../../api/api-router.js';
 import {
   incomingPauseCall,
@@ -13,8 +13,8 @@ export interface IncomingPanelDeps {
   /** The incoming calls. */
   calls: readonly CallImplementation[];
   state: () => IncomingStateView;
-  /** Where the FTP incoming listens, e.g. 0.0.0.0:8067. */
-  ftpAddress: () => string;
+  /** Where clients reach the FTP incoming, e.g. builds.example.org:8067. */
+  ftpAddress: (req: Request) => string;
 }
 
 /** The dashboard's incoming panel: open or paused; admins pause and resume it. */
@@ -25,7 +25,7 @@ export function incomingPanel(deps: IncomingPanelDeps): DashboardPanel {
     template: 'panels/incoming',
     access: 'anonymous',
     order: 10,
-    data: () => ({ incoming: deps.state(), ftp: deps.ftpAddress() }),
+    data: (req) => ({ incoming: deps.state(), ftp: deps.ftpAddress(req) }),
   };
 }
 
