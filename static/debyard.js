@@ -79,6 +79,46 @@
     window.addEventListener('pagehide', () => source.close());
   }
 
+  /**
+   * Keeps an element (with an id) up to date: each event of its stream makes the page at
+   * data-live-refresh load again in the background, and the element takes the new content.
+   */
+  function liveRefresh(element) {
+    const source = new EventSource(element.dataset.liveEvents);
+    let timer = null;
+    const refresh = async () => {
+      timer = null;
+      const response = await fetch(element.dataset.liveRefresh, {
+        headers: { accept: 'text/html' },
+      });
+      if (!response.ok) return;
+      const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+      const fresh = page.getElementById(element.id);
+      if (fresh) element.innerHTML = fresh.innerHTML;
+    };
+    source.onmessage = () => {
+      timer = timer || setTimeout(() => refresh().catch(() => undefined), 250);
+    };
+    source.addEventListener('problem', () => source.close());
+    window.addEventListener('pagehide', () => source.close());
+  }
+
+  /** A Copy button beside each copy-paste block, where the browser lets scripts copy. */
+  function copyButton(pre) {
+    if (!navigator.clipboard) return;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'copy';
+    button.textContent = 'Copy';
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(pre.textContent).then(
+        () => (button.textContent = 'Copied'),
+        () => (button.textContent = 'Select and copy by hand'),
+      );
+    });
+    pre.insertAdjacentElement('afterend', button);
+  }
+
   /** Forms with data-confirm ask before they are sent. */
   document.addEventListener('submit', (event) => {
     const form = event.target;
@@ -87,5 +127,7 @@
   });
 
   document.querySelectorAll('tbody[data-live-events]').forEach(followEvents);
+  document.querySelectorAll('[data-live-refresh]').forEach(liveRefresh);
+  document.querySelectorAll('pre.step').forEach(copyButton);
   window.debyard = { call, csrfToken, eventRow };
 })();

@@ -25,6 +25,8 @@ export interface CallSpec<I extends z.ZodTypeAny = z.ZodTypeAny, O = unknown, T 
   input: I;
   /** Input fields taken as CLI positional arguments, in order. */
   positional?: readonly string[];
+  /** A string input field the CLI reads from standard input (a pipe) when it is not given. */
+  stdin?: string;
   /** Human-readable CLI output; JSON is printed when absent or with --json. */
   format?(output: O): string;
   /** Usage examples for the CLI help: [command, description]. */

@@ -29,6 +29,10 @@ import { remotesPart } from './parts/remotes-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
+import { uploaderKeysPart } from './parts/uploader-keys-part.js';
+import { archiveAdminPart } from './parts/archive-admin-part.js';
+import { chrootsUiPart } from './parts/chroots-ui-part.js';
+import { incomingUiPart } from './parts/incoming-ui-part.js';
 
 export interface DaemonOptions {
   settings: Settings;
@@ -114,8 +118,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     scheduler.scheduler.handleRejected(incoming.processor);
     const remotes = remotesPart(ctx, { liveLogs: chroots.liveLogs, pages: auth.pages });
     scheduler.builders.add(() => remotes.remotes.builders());
+    const pages = auth.pages;
+    // Pages run calls of other parts: asked per request, once every part is in the list.
+    const calls = () => parts.flatMap((p) => p.calls ?? []);
     const parts: DaemonPart[] = [
-      statusPart(ctx, () => scheduler.status()),
+      statusPart(ctx, { builds: () => scheduler.status(), incoming: () => incoming.gate.state() }),
       auth,
       eventsPart(ctx, auth.pages),
       archiveConfig,
@@ -125,6 +132,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       archive,
       scheduler,
       incoming,
+      uploaderKeysPart(ctx, { keys: incoming.uploaderKeys, pages, calls }),
+      archiveAdminPart(ctx, { config: archiveConfig.config, archive, pages, calls }),
+      chrootsUiPart(ctx, { chroots, pages }),
+      incomingUiPart(ctx, { incoming, pages }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

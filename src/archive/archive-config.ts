@@ -62,6 +62,11 @@ export class ArchiveConfig {
     return layout;
   }
 
+  /** Whether a layout is built in (it can be neither changed nor deleted). */
+  isBuiltinLayout(name: string): boolean {
+    return this.deps.store.listLayouts().some((l) => l.name === name && l.builtin);
+  }
+
   saveLayout(layout: Layout): void {
     const existing = this.deps.store.listLayouts().find((l) => l.name === layout.name);
     if (existing?.builtin)

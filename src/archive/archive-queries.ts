@@ -36,6 +36,25 @@ export class ArchiveQueries {
     }));
   }
 
+  /** Binary package names a distribution holds, in order (at most `limit`). */
+  binaryNamesIn(distribution: string, limit = 50): string[] {
+    return this.deps.queries.binaryNamesIn(distribution, limit);
+  }
+
+  /** How many sources each distribution of a repository holds (rollbacks included). */
+  placementCounts(repository: string): Map<string, number> {
+    return this.deps.queries.placementCounts(repository);
+  }
+
+  /** The source files of a version in a repository's pool (.dsc, tarballs). */
+  sourceFiles(
+    repository: string,
+    source: string,
+    version: string,
+  ): { path: string; size: number; sha256: string }[] {
+    return this.deps.queries.sourceFiles(repository, source, version);
+  }
+
   /** Source and binary names containing `text` (`*` matches anything). */
   search(text: string, limit = 100): { name: string; kind: 'source' | 'binary' }[] {
     if (!/^[a-z0-9.+*-]{1,100}$/.test(text)) {

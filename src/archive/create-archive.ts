@@ -7,6 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { Archive } from './archive.js';
+import { ArchiveAdmin } from './archive-admin.js';
 import type { ArchiveConfig } from './archive-config.js';
 import { ArchiveQueries } from './archive-queries.js';
 import { allIndexPaths } from './changes/touched.js';
@@ -41,6 +42,8 @@ export interface ArchiveService {
   queries: ArchiveQueries;
   publisher: Publisher;
   pool: PoolStore;
+  /** Configuration changes that respect what the archive holds (removals, reindex). */
+  admin: ArchiveAdmin;
   /**
    * Reconciles disk and database after a crash; resolves with `published`, which settles
    * once every distribution not yet published (all of them on a first start) is.
@@ -51,6 +54,8 @@ export interface ArchiveService {
   collectGarbage(): Promise<number>;
   /** Republishes every distribution of a repository whose configuration changed. */
   configurationChanged(repository: string, signal?: AbortSignal): Promise<void>;
+  /** Rebuilds every index of these distributions of a repository and publishes them. */
+  republish(repository: string, dists: readonly string[], signal?: AbortSignal): Promise<void>;
   /** Re-signs distributions whose Valid-Until is less than half its period away. */
   refreshExpiring(signal?: AbortSignal): Promise<void>;
   /** Resolves once no publish is running. */
@@ -105,11 +110,33 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     events: deps.events,
     clock,
   });
+  const queryRepository = new ArchiveQueryRepository(db);
   const queries = new ArchiveQueries({
     config,
-    queries: new ArchiveQueryRepository(db),
+    queries: queryRepository,
     packages,
     compareVersions: (a, b) => deps.formats.compareVersions(a, b),
+  });
+
+  const republish = async (repository: string, dists: readonly string[], signal?: AbortSignal) => {
+    inTransaction(db, () => {
+      for (const name of dists) {
+        index.markChanged(name, repository, allIndexPaths(config.resolve(name).distribution));
+      }
+    });
+    await publisher.publish(dists, signal);
+  };
+  const admin = new ArchiveAdmin({
+    config,
+    placementCounts: (repository) => queryRepository.placementCounts(repository),
+    locks,
+    idle: () => publisher.idle(),
+    removeDist: async (repository, dist) => {
+      await generations.remove(repository, dist);
+      index.forgetDist(dist);
+    },
+    repositoryRoot: (repository) => pool.repositoryRoot(repository),
+    republish,
   });
 
   const configured = () =>
@@ -146,6 +173,8 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     queries,
     publisher,
     pool,
+    admin,
+    republish,
     publishPending,
     async start(signal) {
       for (const d of configured()) {
@@ -167,16 +196,8 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     },
     async configurationChanged(repository, signal) {
       const dists = configured().filter((d) => d.repository === repository);
-      inTransaction(db, () => {
-        for (const d of dists) {
-          index.markChanged(
-            d.name,
-            d.repository,
-            allIndexPaths(config.resolve(d.name).distribution),
-          );
-        }
-      });
-      await publisher.publish(
+      await republish(
+        repository,
         dists.map((d) => d.name),
         signal,
       );

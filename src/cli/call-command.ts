@@ -21,7 +21,7 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
     commandName(spec),
     ...positional.map((name) => {
       const field = fields[name];
-      return field && !field.isOptional() ? `<${name}>` : `[${name}]`;
+      return field && !field.isOptional() && name !== spec.stdin ? `<${name}>` : `[${name}]`;
     }),
   ].join(' ');
 
@@ -51,6 +51,10 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
           positional.includes(name) ? name : flagName(name)
         ];
         if (value !== undefined) input[name] = value;
+      }
+      // Piped in (no terminal to wait on): `gpg --export --armor KEY | debyard key-add`.
+      if (spec.stdin && input[spec.stdin] === undefined && !io.prompt) {
+        input[spec.stdin] = await io.readStdin();
       }
       const parsed = spec.input.safeParse(input);
       if (!parsed.success) {

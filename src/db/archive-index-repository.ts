@@ -93,6 +93,12 @@ export class ArchiveIndexRepository {
     ) as DistState[];
   }
 
+  /** Forgets a distribution that no longer exists (its generations and dirty indices go too). */
+  forgetDist(name: string): void {
+    this.sql('DELETE FROM archive_dists WHERE name = ?').run(name);
+    this.sql('DELETE FROM archive_pool_releases WHERE distribution = ?').run(name);
+  }
+
   /** Records a change to some indices of a distribution; returns its new revision. */
   markChanged(name: string, repository: string, paths: Iterable<string>): number {
     this.ensureDist(name, repository);

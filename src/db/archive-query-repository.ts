@@ -68,6 +68,41 @@ export class ArchiveQueryRepository {
     ).all({ pattern, limit }) as { name: string; kind: 'source' | 'binary' }[];
   }
 
+  /** The pool files of a source version (.dsc, tarballs), with sizes. */
+  sourceFiles(
+    repository: string,
+    source: string,
+    version: string,
+  ): { path: string; size: number; sha256: string }[] {
+    return this.sql(
+      `SELECT f.path, f.size, f.sha256
+         FROM archive_sources s JOIN archive_source_files sf ON sf.source_id = s.id
+           JOIN archive_pool_files f ON f.id = sf.file_id
+         WHERE s.repository = ? AND s.name = ? AND s.version = ?
+         ORDER BY f.path`,
+    ).all(repository, source, version) as { path: string; size: number; sha256: string }[];
+  }
+
+  /** Binary package names a distribution holds, in order (at most `limit`). */
+  binaryNamesIn(distribution: string, limit: number): string[] {
+    return this.sql(
+      `SELECT DISTINCT b.package FROM archive_placements p
+         JOIN archive_binaries b ON b.source_id = p.source_id
+         WHERE p.distribution = ? ORDER BY b.package LIMIT ?`,
+    )
+      .pluck()
+      .all(distribution, limit) as string[];
+  }
+
+  /** How many sources each distribution of a repository holds (rollbacks included). */
+  placementCounts(repository: string): Map<string, number> {
+    const rows = this.sql(
+      `SELECT distribution, COUNT(*) AS count FROM archive_placements
+         WHERE repository = ? GROUP BY distribution`,
+    ).all(repository) as { distribution: string; count: number }[];
+    return new Map(rows.map((r) => [r.distribution, r.count]));
+  }
+
   /** Every version of a source anywhere in a repository. */
   versions(repository: string, source: string): string[] {
     return this.sql('SELECT version FROM archive_sources WHERE repository = ? AND name = ?')

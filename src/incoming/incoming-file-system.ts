@@ -13,6 +13,8 @@ export interface IncomingFileSystemOptions {
   maxFileBytes: number;
   maxSessionBytes: number;
   idleTimeoutSeconds: number;
+  /** Why new uploads are refused right now (the incoming is paused), or null. */
+  paused?: () => string | null;
 }
 
 /** What this code uses of ftp-srv's connection beyond its typings. */
@@ -72,8 +74,11 @@ export class IncomingFileSystem extends FileSystem {
     throw new FileSystemError(`No such folder ${resolved}`, 550);
   }
 
-  /** Why an upload cannot start (all 553: dput leaves such a file and goes on). */
+  /** Why an upload cannot start (450 while paused; else 553: dput leaves such a file and goes on). */
   async refuseUpload(fileName: string, restart: boolean): Promise<FtpRefusal | null> {
+    // 450: a transient refusal, the client may try again later.
+    const paused = this.options.paused?.();
+    if (paused) return { code: 450, message: paused };
     const refusal = this.uploadProblem(fileName, restart);
     if (refusal) return { code: 553, message: refusal };
     const name = basename(this.resolve(fileName));
@@ -90,6 +95,8 @@ export class IncomingFileSystem extends FileSystem {
     fileName: string,
     { append = false, start }: { append?: boolean; start?: unknown } = {},
   ): Promise<{ stream: UploadStream; clientPath: string }> {
+    const paused = this.options.paused?.();
+    if (paused) throw new FileSystemError(paused, 450);
     const resolved = this.resolve(fileName);
     const name = basename(resolved);
     const problem = this.uploadProblem(

@@ -14,7 +14,8 @@ export interface UploaderKeysDeps {
 export interface AddUploaderKeyInput {
   /** Armored or binary public key data; several keys at once are fine. */
   key: KeyData;
-  repositories: string[];
+  /** The repositories it may upload to; absent: a new key none, a known key keeps its own. */
+  repositories?: string[];
   ownerId?: number | null;
   comment?: string;
 }
@@ -30,7 +31,7 @@ export class UploaderKeys {
 
   /** Adds keys (or updates them: new rights, merged key material). */
   async add(input: AddUploaderKeyInput): Promise<UploaderKeyRecord[]> {
-    this.checkRepositories(input.repositories);
+    if (input.repositories) this.checkRepositories(input.repositories);
     const keyring = new Keyring();
     const infos = await keyring.add(input.key);
     const added: UploaderKeyRecord[] = [];
@@ -41,9 +42,9 @@ export class UploaderKeys {
         fingerprint: info.fingerprint,
         armored: merged.exportArmored(info.fingerprint),
         userIds: merged.lookup(info.fingerprint)!.key.userIds,
-        ownerId: input.ownerId ?? existing?.ownerId ?? null,
+        ownerId: existing ? existing.ownerId : (input.ownerId ?? null),
         comment: input.comment ?? existing?.comment ?? '',
-        repositories: [...new Set(input.repositories)].sort(),
+        repositories: [...new Set(input.repositories ?? existing?.repositories ?? [])].sort(),
         addedAt: existing?.addedAt ?? this.deps.clock.now().toISOString(),
       };
       this.deps.store.save(record);
@@ -59,6 +60,34 @@ export class UploaderKeys {
     const updated = { ...record, repositories: [...new Set(repositories)].sort() };
     this.deps.store.save(updated);
     return updated;
+  }
+
+  /** Adds repositories a key may upload to. */
+  permit(fingerprint: string, repositories: string[]): UploaderKeyRecord {
+    const record = this.get(fingerprint);
+    return this.setRepositories(record.fingerprint, [...record.repositories, ...repositories]);
+  }
+
+  /** Takes repositories away from a key (it may end up with none: it uploads nowhere). */
+  forbid(fingerprint: string, repositories: string[]): UploaderKeyRecord {
+    const record = this.get(fingerprint);
+    const unknown = repositories.filter((r) => !record.repositories.includes(r));
+    if (unknown.length > 0) {
+      throw new NotFoundError(
+        `key ${record.fingerprint} may not upload to ${unknown.join(', ')} anyway (it may upload to ${record.repositories.join(', ') || 'none'})`,
+      );
+    }
+    const updated = {
+      ...record,
+      repositories: record.repositories.filter((r) => !repositories.includes(r)),
+    };
+    this.deps.store.save(updated);
+    return updated;
+  }
+
+  /** The primary fingerprints of every key in the key data (read, not stored). */
+  async fingerprintsOf(key: KeyData): Promise<string[]> {
+    return (await new Keyring().add(key)).map((info) => info.fingerprint);
   }
 
   remove(fingerprint: string): void {

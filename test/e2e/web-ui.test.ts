@@ -25,7 +25,7 @@ describe('web UI in Chromium', () => {
     await page.goto(`${daemon.url}/`);
     await expect
       .poll(() => page.locator('nav[aria-label=Main] a').allTextContents())
-      .toEqual(['Dashboard', 'Events']);
+      .toEqual(['Dashboard', 'Events', 'Packages', 'Repositories']);
     await expect.poll(() => page.locator('h1').textContent()).toBe('debyard on testyard');
 
     await page.getByRole('link', { name: 'Log in' }).click();
@@ -41,7 +41,13 @@ describe('web UI in Chromium', () => {
     expect(await page.locator('nav[aria-label=Main] a').allTextContents()).toEqual([
       'Dashboard',
       'Events',
+      'Packages',
+      'Repositories',
+      'Layouts',
+      'Chroots',
+      'My keys',
       'Tokens',
+      'Uploaders',
       'Users',
       'Settings',
     ]);
@@ -198,6 +204,9 @@ describe('web UI in Chromium', () => {
     expect(await staff.page.locator('nav[aria-label=Main] a').allTextContents()).toEqual([
       'Dashboard',
       'Events',
+      'Packages',
+      'Repositories',
+      'My keys',
       'Tokens',
     ]);
   });

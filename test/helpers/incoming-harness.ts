@@ -119,7 +119,8 @@ export async function curlUpload(port: number, files: readonly string[]): Promis
   ]);
 }
 
-async function outcome(
+/** The ACCEPTED or REJECTED record of a .changes, once it is processed. */
+export async function outcome(
   events: EventLog,
   incoming: IncomingPart,
   changesFile: string,

@@ -35,15 +35,17 @@ export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
   ];
 }
 
-function baseUrl(publicUrl: string | null, req: Request): string {
+/** The base URL clients reach the daemon at: the public URL, else the request's host. */
+export function baseUrl(publicUrl: string | null, req: Request): string {
   return (publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost:8066'}`).replace(
     /\/+$/,
     '',
   );
 }
 
-function sourcesStanza(
-  deps: ArchiveRoutesDeps,
+/** The deb822 .sources stanza of a suite (the key inline as Signed-By). */
+export function sourcesStanza(
+  deps: Pick<ArchiveRoutesDeps, 'config' | 'publicKey'>,
   input: { repo: string; suite: string; codename?: string; rollbacks: number },
   base: string,
 ): string {

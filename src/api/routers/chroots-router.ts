@@ -15,7 +15,8 @@ export interface ChrootRoutesDeps {
   defaultKey: ChrootKey;
 }
 
-const view = (c: ChrootInfo): ChrootView => ({
+/** A chroot as the API shows it. */
+export const chrootView = (c: ChrootInfo): ChrootView => ({
   codename: c.codename,
   architecture: c.architecture,
   state: c.state,
@@ -34,12 +35,12 @@ export function chrootRoutes(deps: ChrootRoutesDeps): CallImplementation[] {
     architecture: input.architecture ?? deps.defaultKey.architecture,
   });
   return [
-    implement(chrootListCall, () => deps.chroots.list().map(view)),
+    implement(chrootListCall, () => deps.chroots.list().map(chrootView)),
     // Creating and updating go on in the background; their outcome is recorded on the chroot.
     implement(chrootCreateCall, (input) =>
-      view(deps.chroots.create(key(input), undefined, { from: input.from }).chroot),
+      chrootView(deps.chroots.create(key(input), undefined, { from: input.from }).chroot),
     ),
-    implement(chrootUpdateCall, (input) => view(deps.chroots.update(key(input)).chroot)),
+    implement(chrootUpdateCall, (input) => chrootView(deps.chroots.update(key(input)).chroot)),
     implement(chrootRemoveCall, async (input) => {
       const target = key(input);
       await deps.chroots.remove(target);

@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import { implement, type CallImplementation } from '../api-router.js';
+import type { IncomingStateView } from '../specs/incoming.js';
 import { statusCall, type StatusOutput } from '../specs/status.js';
 
 export interface StatusRouterDeps {
@@ -9,7 +10,11 @@ export interface StatusRouterDeps {
   clock: Clock;
   /** The builders and the queue (the scheduler's overview). */
   builds: () => Pick<StatusOutput, 'load' | 'builders' | 'queue'>;
+  /** The incoming's state (open until the incoming is wired in). */
+  incoming?: () => IncomingStateView;
 }
+
+const OPEN: IncomingStateView = { paused: false, since: null, by: null, reason: null };
 
 export function statusRoutes(deps: StatusRouterDeps): CallImplementation[] {
   return [
@@ -20,6 +25,7 @@ export function statusRoutes(deps: StatusRouterDeps): CallImplementation[] {
       startedAt: deps.startedAt.toISOString(),
       uptimeSeconds: Math.floor((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000),
       ...deps.builds(),
+      incoming: deps.incoming?.() ?? OPEN,
     })),
   ];
 }

@@ -20,7 +20,27 @@ import {
   remoteScanCall,
   remotesCall,
 } from './remotes.js';
+import { incomingPauseCall, incomingResumeCall } from './incoming.js';
+import { layoutAddCall, layoutRemoveCall, layoutsCall, layoutUpdateCall } from './layouts.js';
+import {
+  distributionAddCall,
+  distributionRemoveCall,
+  distributionUpdateCall,
+  reindexCall,
+  repositoriesCall,
+  repositoryAddCall,
+  repositoryRemoveCall,
+  repositoryUpdateCall,
+} from './repositories.js';
 import { statusCall } from './status.js';
+import {
+  keyAddCall,
+  keyForbidCall,
+  keyPermissionsCall,
+  keyPermitCall,
+  keyRemoveCall,
+  keysCall,
+} from './uploader-keys.js';
 import { tokenCreateCall, tokenRevokeCall, tokensCall, whoamiCall } from './tokens.js';
 import { userAddCall, userDisableCall, userEnableCall, userRoleCall, usersCall } from './users.js';
 
@@ -63,4 +83,24 @@ export const ALL_CALLS: readonly CallSpec[] = [
   buildLogCall,
   retryCall,
   cancelCall,
+  incomingPauseCall,
+  incomingResumeCall,
+  keysCall,
+  keyAddCall,
+  keyRemoveCall,
+  keyPermissionsCall,
+  keyPermitCall,
+  keyForbidCall,
+  repositoriesCall,
+  repositoryAddCall,
+  repositoryUpdateCall,
+  repositoryRemoveCall,
+  distributionAddCall,
+  distributionUpdateCall,
+  distributionRemoveCall,
+  layoutsCall,
+  layoutAddCall,
+  layoutUpdateCall,
+  layoutRemoveCall,
+  reindexCall,
 ] as readonly CallSpec[];

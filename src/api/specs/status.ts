@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall } from '../call.js';
+import { formatIncomingState, type IncomingStateView } from './incoming.js';
 
 /** A builder as the status shows it. */
 export interface BuilderView {
@@ -24,6 +25,8 @@ export interface StatusOutput {
   builders: BuilderView[];
   /** Builds waiting to start, and running. */
   queue: { queued: number; building: number };
+  /** Whether the FTP incoming takes uploads (paused by an admin or not). */
+  incoming: IncomingStateView;
 }
 
 export const statusCall = defineCall({
@@ -31,7 +34,7 @@ export const statusCall = defineCall({
   method: 'GET',
   access: 'anonymous',
   summary:
-    "Show the daemon's version, identity and uptime, the builders with their load, the queue",
+    "Show the daemon's version, identity and uptime, the builders with their load, the queue, the incoming's state",
   input: z.object({}).strict(),
   format: (s: StatusOutput) =>
     [
@@ -42,6 +45,7 @@ export const statusCall = defineCall({
         (b) =>
           `builder ${b.name}: ${b.available ? `${b.running}/${b.capacity} running` : 'down'}; chroots ${b.chroots.join(', ') || 'none ready'}`,
       ),
+      formatIncomingState(s.incoming),
     ].join('\n'),
   examples: [['debyard status --server http://builds.example.org:8066', 'check a daemon']],
 });

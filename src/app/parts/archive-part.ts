@@ -90,9 +90,17 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
       const { published } = await service.start(ctx.shutdown);
       background('publishing pending distributions', () => published);
       unsubscribe = deps.config.onChange(({ kind, id }) => {
-        if (kind === 'repository') {
+        // A layout change (suite flags) shows in the Release files of its repositories.
+        const repositories =
+          kind === 'repository'
+            ? [id]
+            : deps.config
+                .repositories()
+                .filter((r) => r.layout === id)
+                .map((r) => r.id);
+        for (const repository of repositories) {
           background('republishing after a configuration change', () =>
-            service.configurationChanged(id, ctx.shutdown),
+            service.configurationChanged(repository, ctx.shutdown),
           );
         }
       });

@@ -5,6 +5,8 @@ import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { ListenAddress } from '../../config/listen-address.js';
 import type { Settings } from '../../config/settings.js';
 import { UploaderKeysRepository } from '../../db/uploader-keys-repository.js';
+import { inTransaction } from '../../db/database.js';
+import { MetaRepository } from '../../db/meta-repository.js';
 import { UploadsRepository } from '../../db/uploads-repository.js';
 import { dpkgArchitectureMatcher } from '../../incoming/architecture-matcher.js';
 import { EMPTY_ARCHIVE, type ArchiveQueries } from '../../incoming/archive-queries.js';
@@ -16,6 +18,7 @@ import { dputConf } from '../../incoming/dput-conf.js';
 import { startFtpServer, type RunningFtpServer } from '../../incoming/ftp-server.js';
 import { IncomingArea } from '../../incoming/incoming-area.js';
 import { IncomingFileSystem } from '../../incoming/incoming-file-system.js';
+import { IncomingGate } from '../../incoming/incoming-gate.js';
 import { UploadChecks } from '../../incoming/upload-checks.js';
 import { UploadFolders } from '../../incoming/upload-folders.js';
 import { UploadOutcomes } from '../../incoming/upload-outcomes.js';
@@ -29,6 +32,8 @@ export interface IncomingPart extends DaemonPart {
   uploaderKeys: UploaderKeys;
   uploads: UploadsRepository;
   processor: UploadProcessor;
+  /** The admin's pause switch of the FTP incoming. */
+  gate: IncomingGate;
   /** Where the FTP incoming listens (the bound port), once started. */
   ftpAddress(): ListenAddress;
 }
@@ -60,6 +65,12 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
     hasRepository: (id) => deps.archiveConfig.hasRepository(id),
   });
   const processor = createProcessor(ctx, deps, { area, uploads, uploaderKeys });
+  const gate = new IncomingGate({
+    store: new MetaRepository(db),
+    transaction: (fn) => inTransaction(db, fn),
+    events: ctx.events,
+    clock,
+  });
   let ftp: RunningFtpServer | undefined;
   const ftpAddress = () => ftp?.address ?? settings.ftp.listen;
   return {
@@ -67,9 +78,11 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
     uploaderKeys,
     uploads,
     processor,
+    gate,
     ftpAddress,
     calls: incomingRoutes({
       publicUrl: settings.http.publicUrl,
+      gate,
       dputConf: (host) => ({
         dputConf: dputConf({
           identity: settings.identity,
@@ -82,7 +95,7 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
       }),
     }),
     async start() {
-      ftp = await startIncomingFtp(ctx, area);
+      ftp = await startIncomingFtp(ctx, area, () => gate.refusal());
       await processor.start(ctx.shutdown);
     },
     async stop() {
@@ -120,12 +133,16 @@ function createProcessor(
   });
 }
 
-function startIncomingFtp(ctx: AppContext, area: IncomingArea): Promise<RunningFtpServer> {
+function startIncomingFtp(
+  ctx: AppContext,
+  area: IncomingArea,
+  paused: () => string | null,
+): Promise<RunningFtpServer> {
   const { ftp } = ctx.settings;
   return startFtpServer({
     listen: ftp.listen,
     logger: ctx.logger.child({ module: 'ftp' }),
-    fileSystem: (connection) => new IncomingFileSystem(connection, { area, ...ftp }),
+    fileSystem: (connection) => new IncomingFileSystem(connection, { area, paused, ...ftp }),
     passivePorts: ftp.passivePorts,
     idleTimeoutSeconds: ftp.idleTimeoutSeconds,
     tls: readTls(ftp.tls),

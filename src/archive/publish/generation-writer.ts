@@ -138,6 +138,12 @@ export class GenerationWriter {
     await fsyncDir(distsDir);
   }
 
+  /** Removes a distribution's published tree: its `dists/` link, then its generations. */
+  async remove(repository: string, dist: string): Promise<void> {
+    await fs.rm(this.link(repository, dist), { force: true });
+    await fs.rm(this.generationsDir(repository, dist), { recursive: true, force: true });
+  }
+
   /** Removes generation folders other than the current and the one before, and leftovers. */
   async prune(repository: string, dist: string, current: number): Promise<void> {
     const base = this.generationsDir(repository, dist);

@@ -15,6 +15,14 @@ async function app(publicUrl: string | null): Promise<string> {
       host,
       port: 2121,
     }),
+    gate: {
+      pause: () => {
+        throw new Error('not used');
+      },
+      resume: () => {
+        throw new Error('not used');
+      },
+    },
   });
   const server = express();
   server.use(

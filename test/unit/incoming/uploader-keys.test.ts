@@ -68,4 +68,22 @@ describe('UploaderKeys', () => {
       'there is no uploader key 0123456789ABCDEF0123456789ABCDEF01234567',
     );
   });
+
+  it('keeps repositories and owner when a key is added again; permits and forbids', async () => {
+    const keys = service();
+    const jane = await makeKey('Jane');
+    const [added] = await keys.add({ key: jane.publicArmored });
+    expect(added).toMatchObject({ repositories: [], ownerId: null });
+    expect(keys.permit(jane.fingerprint, ['test', 'main']).repositories).toEqual(['main', 'test']);
+    const [again] = await keys.add({ key: jane.publicArmored, comment: 'new copy' });
+    expect(again).toMatchObject({ repositories: ['main', 'test'], comment: 'new copy' });
+    expect(keys.forbid(jane.fingerprint, ['main']).repositories).toEqual(['test']);
+    expect(() => keys.forbid(jane.fingerprint, ['main'])).toThrow(
+      `key ${jane.fingerprint} may not upload to main anyway (it may upload to test)`,
+    );
+    expect(() => keys.permit(jane.fingerprint, ['nosuch'])).toThrow(
+      'there is no repository "nosuch"',
+    );
+    expect(await keys.fingerprintsOf(jane.publicArmored)).toEqual([jane.fingerprint]);
+  });
 });

@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import { defineCall, queryBoolean } from '../call.js';
+
+/** A distribution (codename) of a repository, as the API shows it. */
+export interface DistributionView {
+  codename: string;
+  codeversion: string;
+  architectures: string[];
+  archAllArchitecture: string;
+  mandatoryArchitectures: string[];
+  components: string[];
+}
+
+export interface RepositoryView {
+  id: string;
+  description: string;
+  layout: string;
+  allowUnsigned: boolean;
+  distributions: DistributionView[];
+  /** The suites of its layout, in order. */
+  suites: string[];
+  /** Source packages per distribution name (only those holding any). */
+  sources: Record<string, number>;
+}
+
+/** A list of names: repeated (`?x=a&x=b`) or comma-separated (`a,b`). */
+export function nameList(pattern: RegExp, what: string) {
+  return z.preprocess(
+    (value) =>
+      (Array.isArray(value) ? value : [value])
+        .flatMap((item) => (typeof item === 'string' ? item.split(/[,\s]+/) : [item]))
+        .filter((item) => item !== ''),
+    z.array(z.string().regex(pattern, `"${what}" names are like ${examples[what]}`)),
+  );
+}
+
+const examples: Record<string, string> = {
+  architecture: 'amd64 or arm64 (lower-case letters, digits and dashes)',
+  component: 'main or contrib (lower-case letters, digits and dashes)',
+};
+
+const repoId = z
+  .string()
+  .regex(/^[a-z0-9]{1,32}$/, 'must be 1-32 lower-case letters and digits, like test')
+  .describe('Repository id');
+const codename = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9]{1,31}$/,
+    'must be a codename such as bookworm (lower-case letters, digits)',
+  )
+  .describe('Codename, e.g. bookworm');
+const architectures = nameList(/^[a-z0-9][a-z0-9-]{0,31}$/, 'architecture');
+const components = nameList(/^[a-z][a-z0-9-]{0,31}$/, 'component');
+const archAll = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be one of the architectures')
+  .describe('The architecture whose builds also build arch:all packages [default: the first]');
+const codeversion = z
+  .string()
+  .regex(/^[A-Za-z0-9]{1,8}$/, 'must be 1-8 letters or digits, like 12 for bookworm')
+  .describe('The number in version suffixes, like 12 for bookworm [default: known codenames]');
+
+/** The fields describing a distribution, shared by repository_add and distribution_*. */
+const distributionFields = {
+  architectures: architectures
+    .pipe(z.array(z.string()).min(1, 'name at least one architecture'))
+    .describe('Architectures to build, e.g. amd64,arm64 (repeat or separate by commas)'),
+  components: components
+    .pipe(z.array(z.string()).min(1, 'name at least one component'))
+    .optional()
+    .describe('Components [default: main]'),
+  codeversion: codeversion.optional(),
+  arch_all: archAll.optional(),
+  mandatory: architectures
+    .optional()
+    .describe('Architectures that must build before an upload is installed [default: all]'),
+};
+
+export const repositoriesCall = defineCall({
+  name: 'repositories',
+  method: 'GET',
+  access: 'anonymous',
+  summary: 'List the repositories with their distributions and suites',
+  input: z.object({}).strict(),
+  format: (repos: RepositoryView[]) =>
+    repos
+      .map((r) =>
+        [
+          `${r.id}: ${r.description || '(no description)'}; layout ${r.layout}${r.allowUnsigned ? ', unsigned uploads allowed' : ''}`,
+          `  suites: ${r.suites.join(', ')}`,
+          ...r.distributions.map(
+            (d) =>
+              `  ${d.codename} (${d.codeversion}): ${d.architectures.join(', ')}; ${d.components.join(', ')}`,
+          ),
+        ].join('\n'),
+      )
+      .join('\n') || 'no repositories',
+});
+
+export const repositoryAddCall = defineCall({
+  name: 'repository_add',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Add a repository, optionally with its first distribution',
+  description:
+    'Takes effect at once: the repository is published (empty) and takes uploads (signed by keys allowed to upload to it, see key-permit).',
+  input: z
+    .object({
+      id: repoId,
+      description: z.string().trim().max(200).default('').describe('One line about it'),
+      layout: z.string().min(1).default('default').describe('Its layout [default: default]'),
+      allow_unsigned: queryBoolean.default(false).describe('Accept unsigned uploads'),
+      codename: codename.optional().describe('A first distribution: its codename'),
+      ...distributionFields,
+      architectures: distributionFields.architectures.optional(),
+    })
+    .strict()
+    .refine((i) => i.codename !== undefined || i.architectures === undefined, {
+      message: 'architectures belong to a distribution: give its codename too',
+      path: ['codename'],
+    })
+    .refine((i) => i.codename === undefined || i.architectures !== undefined, {
+      message: 'name the architectures of the distribution, e.g. amd64',
+      path: ['architectures'],
+    }),
+  positional: ['id'],
+  format: (r: RepositoryView) => `added repository ${r.id}`,
+  examples: [
+    [
+      'debyard repository-add main --codename bookworm --architectures amd64,arm64',
+      'a repository for bookworm on two architectures',
+    ],
+  ],
+});
+
+export const repositoryUpdateCall = defineCall({
+  name: 'repository_update',
+  method: 'POST',
+  access: 'admin',
+  summary: "Change a repository's description, layout or unsigned uploads",
+  description:
+    'Takes effect at once (the next upload and publish see it). A layout change that would drop suites holding packages is refused.',
+  input: z
+    .object({
+      id: repoId,
+      description: z.string().trim().max(200).optional().describe('One line about it'),
+      layout: z.string().min(1).optional().describe('Its layout'),
+      allow_unsigned: queryBoolean.optional().describe('Accept unsigned uploads'),
+    })
+    .strict(),
+  positional: ['id'],
+  format: (r: RepositoryView) => `updated repository ${r.id}`,
+});
+
+export const repositoryRemoveCall = defineCall({
+  name: 'repository_remove',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Remove an empty repository and its published tree',
+  description: 'Refused while any of its distributions holds packages.',
+  input: z.object({ id: repoId }).strict(),
+  positional: ['id'],
+  format: (o: { removed: string }) => `removed repository ${o.removed}`,
+});
+
+export const distributionAddCall = defineCall({
+  name: 'distribution_add',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Add a distribution (codename) to a repository',
+  input: z.object({ repo: repoId, codename, ...distributionFields }).strict(),
+  positional: ['repo', 'codename'],
+  format: (r: RepositoryView) => `repository ${r.id} now has ${codenames(r)}`,
+  examples: [['debyard distribution-add test trixie --architectures amd64', 'build for trixie']],
+});
+
+export const distributionUpdateCall = defineCall({
+  name: 'distribution_update',
+  method: 'POST',
+  access: 'admin',
+  summary: "Change a distribution's architectures, components or codeversion",
+  input: z
+    .object({
+      repo: repoId,
+      codename,
+      ...distributionFields,
+      architectures: distributionFields.architectures.optional(),
+    })
+    .strict(),
+  positional: ['repo', 'codename'],
+  format: (r: RepositoryView) => `updated repository ${r.id}: ${codenames(r)}`,
+});
+
+export const distributionRemoveCall = defineCall({
+  name: 'distribution_remove',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Remove an empty distribution (codename) from a repository, with its published tree',
+  description: 'Refused while any of its suites or rollbacks holds packages.',
+  input: z.object({ repo: repoId, codename }).strict(),
+  positional: ['repo', 'codename'],
+  format: (r: RepositoryView) => `repository ${r.id} now has ${codenames(r) || 'no distribution'}`,
+});
+
+export const reindexCall = defineCall({
+  name: 'reindex',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Rebuild and republish every index of a repository, or of one distribution',
+  input: z
+    .object({
+      repo: repoId,
+      distribution: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Only this distribution, e.g. bookworm-test-unstable'),
+    })
+    .strict(),
+  positional: ['repo'],
+  format: (o: { republished: string[] }) => `republished ${o.republished.join(', ')}`,
+});
+
+function codenames(r: RepositoryView): string {
+  return r.distributions.map((d) => d.codename).join(', ');
+}

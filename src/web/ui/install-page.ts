@@ -1,0 +1,98 @@
+import express from 'express';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
+import { formatDistributionName } from '../../archive/model/distribution-name.js';
+import type { RepositorySpec } from '../../archive/model/repository.js';
+import { baseUrl } from '../../api/routers/archive-router.js';
+import type { PageKit } from './page-kit.js';
+
+export interface InstallPageDeps {
+  pages: PageKit;
+  config: ArchiveConfig;
+  /** The archive key's fingerprint; null while it is not loaded. */
+  keyFingerprint: () => string | null;
+  /** Some binary package names a distribution holds (for the `apt install` example). */
+  packagesIn: (distribution: string) => string[];
+  identity: string;
+  publicUrl: string | null;
+}
+
+/** One suite's copy-paste setup, as shell text per step. */
+export interface InstallSteps {
+  dist: string;
+  suite: string;
+  codename: string;
+  notAutomatic: boolean;
+  packages: string[];
+  sources: string;
+  sourcesInline: string;
+  update: string;
+  install: string;
+}
+
+/** GET /install/<repo>: public copy-paste steps to use a repository with apt, per suite. */
+export function createInstallPage(deps: InstallPageDeps): express.Router {
+  const router = express.Router();
+  router.get('/install/:repo', (req, res) => {
+    const id = String(req.params.repo);
+    if (!/^[a-z0-9]+$/.test(id) || !deps.config.hasRepository(id)) {
+      const message = `There is no repository "${id}"; see the list of repositories.`;
+      return deps.pages.render(req, res, 'error', { title: 'Not found', message }, 404);
+    }
+    const repo = deps.config.repository(id);
+    const base = baseUrl(deps.publicUrl, req);
+    const keyring = `/etc/apt/keyrings/debyard-${deps.identity.replace(/[^A-Za-z0-9.-]/g, '-')}.asc`;
+    deps.pages.render(req, res, 'install', {
+      title: `Install from ${id}`,
+      repo,
+      fingerprint: deps.keyFingerprint(),
+      key: [
+        'sudo install -d -m 0755 /etc/apt/keyrings',
+        `sudo curl -fsSL -o ${keyring} ${base}/api/v1/pub_key`,
+      ].join('\n'),
+      steps: installSteps(deps, repo, base, keyring),
+    });
+  });
+  return router;
+}
+
+function installSteps(
+  deps: InstallPageDeps,
+  repo: RepositorySpec,
+  base: string,
+  keyring: string,
+): InstallSteps[] {
+  const layout = deps.config.layout(repo.layout);
+  return repo.distributions.flatMap((d) =>
+    layout.suites.map((suite) => {
+      const dist = formatDistributionName({
+        codename: d.codename,
+        repository: repo.id,
+        suite: suite.name,
+        rollback: null,
+      });
+      const file = `/etc/apt/sources.list.d/debyard-${dist}.sources`;
+      const packages = deps.packagesIn(dist);
+      const query = new URLSearchParams({ repo: repo.id, suite: suite.name, codename: d.codename });
+      const target = suite.notAutomatic ? ` -t ${dist}` : '';
+      return {
+        dist,
+        suite: suite.name,
+        codename: d.codename,
+        notAutomatic: suite.notAutomatic,
+        packages,
+        sources: [
+          `sudo tee ${file} > /dev/null <<'EOF'`,
+          'Types: deb deb-src',
+          `URIs: ${base}/repos/${repo.id}/`,
+          `Suites: ${dist}`,
+          `Components: ${d.components.join(' ')}`,
+          `Signed-By: ${keyring}`,
+          'EOF',
+        ].join('\n'),
+        sourcesInline: `curl -fsSL '${base}/api/v1/sources_list?${query}' | sudo tee ${file} > /dev/null`,
+        update: 'sudo apt update',
+        install: `sudo apt install${target} ${packages[0] ?? 'PACKAGE'}`,
+      };
+    }),
+  );
+}
