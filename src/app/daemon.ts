@@ -23,6 +23,7 @@ import { authPart } from './parts/auth-part.js';
 import { chrootsPart } from './parts/chroots-part.js';
 import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
+import { maintenancePart } from './parts/maintenance-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -108,6 +109,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       chrootsPart(ctx),
       archive,
       incoming,
+      maintenancePart(ctx, { archive }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

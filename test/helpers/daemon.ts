@@ -34,6 +34,18 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
+    snapshots: { intervalHours: 0, keep: 7 },
+    retention: { eventsDays: 0, buildLogsDays: 0 },
+    notify: {
+      hookTimeoutMs: 10_000,
+      webhookTimeoutMs: 5000,
+      webhookRetryMs: 200,
+      webhookRetryMaxMs: 1000,
+      webhookAttempts: 15,
+      smtpUrl: null,
+      emailFrom: 'debyard@testyard',
+    },
+    ports: { maxDownloadBytes: 64 * 1024 * 1024, downloadTimeoutMs: 60_000 },
     ...overrides,
   };
 }

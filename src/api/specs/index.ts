@@ -3,6 +3,8 @@ import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } 
 import { dputConfCall } from './dput-conf.js';
 import { eventsCall } from './events.js';
 import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from './archive.js';
+import { migrateCall, removeCall, restoreCall } from './archive-changes.js';
+import { snapshotCreateCall, snapshotDeleteCall, snapshotsCall } from './snapshots.js';
 import { statusCall } from './status.js';
 import { tokenCreateCall, tokenRevokeCall, tokensCall, whoamiCall } from './tokens.js';
 import { userAddCall, userDisableCall, userEnableCall, userRoleCall, usersCall } from './users.js';
@@ -30,4 +32,10 @@ export const ALL_CALLS: readonly CallSpec[] = [
   sourcesListCall,
   pubKeyCall,
   dputConfCall,
+  migrateCall,
+  removeCall,
+  restoreCall,
+  snapshotsCall,
+  snapshotCreateCall,
+  snapshotDeleteCall,
 ] as readonly CallSpec[];

@@ -6,6 +6,7 @@ import { archivePublishing } from './012-archive-publishing.js';
 import { uploads } from './020-uploads.js';
 import { chroots } from './030-chroots.js';
 import { auth } from './050-auth.js';
+import { snapshots } from './060-snapshots.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   uploads,
   chroots,
   auth,
+  snapshots,
 ];
