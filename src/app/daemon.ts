@@ -24,6 +24,7 @@ import { chrootsPart } from './parts/chroots-part.js';
 import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
 import { maintenancePart } from './parts/maintenance-part.js';
+import { notifyPart } from './parts/notify-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -101,10 +102,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       archiveConfig: archiveConfig.config,
       archive: archiveQueriesFrom(archive.service.queries),
     });
+    // Early in the start order: hooks see the other parts' start-up events.
+    const notify = notifyPart(ctx, {
+      archiveConfig: archiveConfig.config,
+      uploads: incoming.uploads,
+    });
     const parts: DaemonPart[] = [
       statusPart(ctx),
       auth,
       eventsPart(ctx, auth.pages),
+      notify,
       archiveConfig,
       chrootsPart(ctx),
       archive,

@@ -4,6 +4,15 @@ import { dputConfCall } from './dput-conf.js';
 import { eventsCall } from './events.js';
 import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from './archive.js';
 import { migrateCall, removeCall, restoreCall } from './archive-changes.js';
+import {
+  deliveriesCall,
+  subscriptionAddCall,
+  subscriptionRemoveCall,
+  subscriptionsCall,
+  webhookAddCall,
+  webhookRemoveCall,
+  webhooksCall,
+} from './notifications.js';
 import { snapshotCreateCall, snapshotDeleteCall, snapshotsCall } from './snapshots.js';
 import { statusCall } from './status.js';
 import { tokenCreateCall, tokenRevokeCall, tokensCall, whoamiCall } from './tokens.js';
@@ -38,4 +47,11 @@ export const ALL_CALLS: readonly CallSpec[] = [
   snapshotsCall,
   snapshotCreateCall,
   snapshotDeleteCall,
+  webhooksCall,
+  webhookAddCall,
+  webhookRemoveCall,
+  subscriptionsCall,
+  subscriptionAddCall,
+  subscriptionRemoveCall,
+  deliveriesCall,
 ] as readonly CallSpec[];

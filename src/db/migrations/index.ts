@@ -7,6 +7,7 @@ import { uploads } from './020-uploads.js';
 import { chroots } from './030-chroots.js';
 import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
+import { notifications } from './061-notifications.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   chroots,
   auth,
   snapshots,
+  notifications,
 ];
