@@ -25,6 +25,7 @@ import { eventsPart } from './parts/events-part.js';
 import { incomingPart } from './parts/incoming-part.js';
 import { maintenancePart } from './parts/maintenance-part.js';
 import { notifyPart } from './parts/notify-part.js';
+import { portsPart } from './parts/ports-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -97,10 +98,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const auth = authPart(ctx);
     const archiveConfig = archiveConfigPart(ctx);
+    const chroots = chrootsPart(ctx);
     const archive = archivePart(ctx, { config: archiveConfig.config });
     const incoming = incomingPart(ctx, {
       archiveConfig: archiveConfig.config,
       archive: archiveQueriesFrom(archive.service.queries),
+      instanceKey: () => ({
+        armored: archive.signer().publicKeyArmored(),
+        fingerprint: archive.signer().key.fingerprint,
+      }),
     });
     // Early in the start order: hooks see the other parts' start-up events.
     const notify = notifyPart(ctx, {
@@ -113,10 +119,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       eventsPart(ctx, auth.pages),
       notify,
       archiveConfig,
-      chrootsPart(ctx),
+      chroots,
       archive,
       incoming,
       maintenancePart(ctx, { archive }),
+      portsPart(ctx, {
+        archiveConfig: archiveConfig.config,
+        archive,
+        incoming,
+        chroots: chroots.chroots,
+        hostArchitecture: chroots.defaultChroot.architecture,
+      }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

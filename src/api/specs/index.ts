@@ -14,6 +14,7 @@ import {
   webhooksCall,
 } from './notifications.js';
 import { snapshotCreateCall, snapshotDeleteCall, snapshotsCall } from './snapshots.js';
+import { keyringPackageCall, portCall, portExtCall, testPackagesCall } from './internal-uploads.js';
 import { statusCall } from './status.js';
 import { tokenCreateCall, tokenRevokeCall, tokensCall, whoamiCall } from './tokens.js';
 import { userAddCall, userDisableCall, userEnableCall, userRoleCall, usersCall } from './users.js';
@@ -44,6 +45,10 @@ export const ALL_CALLS: readonly CallSpec[] = [
   migrateCall,
   removeCall,
   restoreCall,
+  portCall,
+  portExtCall,
+  keyringPackageCall,
+  testPackagesCall,
   snapshotsCall,
   snapshotCreateCall,
   snapshotDeleteCall,

@@ -26,6 +26,8 @@ import { InvalidInputError } from '../../shared/errors.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
 export interface IncomingPart extends DaemonPart {
+  /** The incoming folder: the daemon's own uploads (ports, keyring, tests) go in here too. */
+  area: IncomingArea;
   uploaderKeys: UploaderKeys;
   uploads: UploadsRepository;
   processor: UploadProcessor;
@@ -39,6 +41,8 @@ export interface IncomingPartDeps {
   archive?: ArchiveQueries;
   /** The builders' architectures; the configured ones until builders exist. */
   builders?: BuildableArchitectures;
+  /** The instance key, which may upload to every repository (throws until loaded). */
+  instanceKey?: () => { armored: string; fingerprint: string };
 }
 
 /**
@@ -58,12 +62,15 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
     store: new UploaderKeysRepository(db),
     clock,
     hasRepository: (id) => deps.archiveConfig.hasRepository(id),
+    instanceKey: deps.instanceKey,
+    repositories: () => deps.archiveConfig.repositories().map((r) => r.id),
   });
   const processor = createProcessor(ctx, deps, { area, uploads, uploaderKeys });
   let ftp: RunningFtpServer | undefined;
   const ftpAddress = () => ftp?.address ?? settings.ftp.listen;
   return {
     name: 'incoming',
+    area,
     uploaderKeys,
     uploads,
     processor,
