@@ -26,6 +26,9 @@ import { incomingPart } from './parts/incoming-part.js';
 import { schedulerPart } from './parts/scheduler-part.js';
 import { peerPart } from './parts/peer-part.js';
 import { remotesPart } from './parts/remotes-part.js';
+import { maintenancePart } from './parts/maintenance-part.js';
+import { notifyPart } from './parts/notify-part.js';
+import { portsPart } from './parts/ports-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -114,6 +117,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       archiveConfig: archiveConfig.config,
       archive: archiveQueriesFrom(archive.service.queries),
       builders: scheduler.buildable,
+      instanceKey: () => ({
+        armored: archive.signer().publicKeyArmored(),
+        fingerprint: archive.signer().key.fingerprint,
+      }),
+    });
+    // Early in the start order: hooks see the other parts' start-up events.
+    const notify = notifyPart(ctx, {
+      archiveConfig: archiveConfig.config,
+      uploads: incoming.uploads,
     });
     scheduler.scheduler.handleRejected(incoming.processor);
     const remotes = remotesPart(ctx, { liveLogs: chroots.liveLogs, pages: auth.pages });
@@ -125,6 +137,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       statusPart(ctx, { builds: () => scheduler.status(), incoming: () => incoming.gate.state() }),
       auth,
       eventsPart(ctx, auth.pages),
+      notify,
       archiveConfig,
       chroots,
       peerPart(ctx, { chroots, authenticate: auth.authenticate }),
@@ -136,6 +149,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       archiveAdminPart(ctx, { config: archiveConfig.config, archive, pages, calls }),
       chrootsUiPart(ctx, { chroots, pages }),
       incomingUiPart(ctx, { incoming, pages }),
+      maintenancePart(ctx, { archive }),
+      portsPart(ctx, {
+        archiveConfig: archiveConfig.config,
+        archive,
+        incoming,
+        chroots: chroots.chroots,
+        hostArchitecture: chroots.defaultChroot.architecture,
+      }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

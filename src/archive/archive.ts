@@ -1,14 +1,14 @@
 import type { ArchivePackagesRepository } from '../db/archive-packages-repository.js';
-import type { StoredEvent } from '../events/event.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors.js';
+import { ConflictError, InvalidInputError } from '../shared/errors.js';
 import type { ArchiveConfig, ResolvedDistribution } from './archive-config.js';
+import { ArchiveMoves, type RemoveResult } from './archive-moves.js';
+import { ChangeKit, type ChangeResult } from './changes/change-kit.js';
 import { rollbackChain, shiftChain } from './changes/rollback-chain.js';
-import { TouchedIndices } from './changes/touched.js';
+import type { TouchedIndices } from './changes/touched.js';
 import type { ArchiveWriter } from './changes/writer.js';
 import type { KeyedLock } from './keyed-lock.js';
-import { findSuite } from './model/layout.js';
 import { prepareSource, type PackageInput, type PreparedSource } from './packages/prepare.js';
 import type { PoolStore } from './pool/pool-store.js';
 import type { ArchiveFormats } from './ports.js';
@@ -30,13 +30,7 @@ export interface InstallInput {
   handOver?: boolean;
 }
 
-export interface ChangeResult {
-  source: string;
-  version: string;
-  distribution: string;
-  /** False when the archive already held exactly this (installs are idempotent). */
-  changed: boolean;
-}
+export type { ChangeResult } from './changes/change-kit.js';
 
 export interface ArchiveDeps {
   config: ArchiveConfig;
@@ -53,16 +47,23 @@ export interface ArchiveDeps {
 }
 
 /**
- * Changes to the archive: install, copy (migrate) and remove. Each checks everything
- * before it touches anything, commits in one transaction, emits its events after the
- * commit, then publishes what changed. Locks: one per distribution (around the commit and
- * per publish) and one per source name (pool files of that source).
+ * Changes to the archive: install here; copy, migrate, remove and restore in
+ * ArchiveMoves. Each checks everything before it touches anything, commits in one
+ * transaction, emits its events after the commit, then publishes what changed. Locks:
+ * one per distribution (around the commit and per publish) and one per source name (pool
+ * files of that source).
  */
 export class Archive {
-  constructor(private readonly deps: ArchiveDeps) {}
+  private readonly kit: ChangeKit;
+  private readonly moves: ArchiveMoves;
+
+  constructor(private readonly deps: ArchiveDeps) {
+    this.kit = new ChangeKit(deps);
+    this.moves = new ArchiveMoves({ ...deps, kit: this.kit });
+  }
 
   async install(input: InstallInput, signal?: AbortSignal): Promise<ChangeResult[]> {
-    const target = this.uploadTarget(input.distribution);
+    const target = this.kit.suiteTarget(input.distribution, 'install');
     const component = input.component ?? target.distribution.components[0]!;
     if (!target.distribution.components.includes(component)) {
       throw new InvalidInputError(
@@ -121,111 +122,43 @@ export class Archive {
   }
 
   /** Copies the version of `source` in `from` into the suite `to` (rollback shift applies). */
-  async copy(
-    from: string,
+  copy(from: string, source: string, to: string, signal?: AbortSignal): Promise<ChangeResult> {
+    return this.moves.copy(from, source, to, signal);
+  }
+
+  /** Migrates a source one step along its suite's `migratesTo` (see migrateChain). */
+  async migrate(dist: string, source: string, signal?: AbortSignal): Promise<ChangeResult> {
+    return (await this.moves.migrate(dist, source, signal))[0]!;
+  }
+
+  /** Migrates one step, or with `full` along the whole chain; one result per step taken. */
+  migrateChain(
+    dist: string,
     source: string,
-    to: string,
+    options: { full?: boolean },
+    signal?: AbortSignal,
+  ): Promise<ChangeResult[]> {
+    return this.moves.migrate(dist, source, signal, options);
+  }
+
+  /** Removes a source from a distribution; with `intoRollback` its version goes to rollback0. */
+  remove(
+    dist: string,
+    source: string,
+    signal?: AbortSignal,
+    options: { intoRollback?: boolean } = {},
+  ): Promise<RemoveResult> {
+    return this.moves.remove(dist, source, signal, options);
+  }
+
+  /** Puts a version back from the suite's rollbacks (rollback0 unless a version is given). */
+  restore(
+    dist: string,
+    source: string,
+    options: { version?: string } = {},
     signal?: AbortSignal,
   ): Promise<ChangeResult> {
-    const origin = this.deps.config.resolve(from);
-    const target = this.uploadTarget(to, 'copy');
-    if (origin.repository.id !== target.repository.id) {
-      throw new InvalidInputError(
-        `${from} and ${to} are in different repositories; copy only within one repository`,
-      );
-    }
-    const chain = rollbackChain(target);
-    const result = await this.deps.locks.with(
-      [from, ...chain].map((d) => `dist:${d}`),
-      () => {
-        const placed = this.deps.packages.placement(from, source);
-        if (!placed) throw new NotFoundError(`${from} has no source package ${source}`);
-        const current = this.deps.packages.placement(to, source);
-        if (current?.sourceId === placed.sourceId) {
-          throw new ConflictError(`${source} ${placed.version} is in ${to} already`);
-        }
-        if (current && this.deps.formats.compareVersions(placed.version, current.version) <= 0) {
-          throw new ConflictError(
-            `${source} ${placed.version} from ${from} is not higher than ${current.version} in ${to}`,
-          );
-        }
-        return this.commit((touched, events) => {
-          this.shiftIn(target, chain, source, placed.sourceId, touched);
-          events.push(
-            this.deps.events.record({
-              type: 'MIGRATED',
-              message: `${source} ${placed.version} copied from ${from} to ${to}`,
-              source,
-              version: placed.version,
-              distribution: to,
-              details: { from },
-            }),
-          );
-          return { source, version: placed.version, distribution: to, changed: true };
-        });
-      },
-      signal,
-    );
-    await this.deps.publish(result.dists, signal);
-    return result.value;
-  }
-
-  /** Migrates a source one step along its suite's `migratesTo`. */
-  async migrate(dist: string, source: string, signal?: AbortSignal): Promise<ChangeResult> {
-    const origin = this.deps.config.resolve(dist);
-    if (origin.rollback !== null) {
-      throw new InvalidInputError(`${dist} is a rollback distribution; migrate from its suite`);
-    }
-    const next = origin.suite.migratesTo;
-    if (!next || !findSuite(origin.layout, next)) {
-      throw new InvalidInputError(`suite ${origin.suite.name} does not migrate anywhere`);
-    }
-    const to = `${origin.distribution.codename}-${origin.repository.id}-${next}`;
-    return this.copy(dist, source, to, signal);
-  }
-
-  /** Removes a source (with its binaries) from one distribution. */
-  async remove(dist: string, source: string, signal?: AbortSignal): Promise<ChangeResult> {
-    const resolved = this.deps.config.resolve(dist);
-    const result = await this.deps.locks.with(
-      [`dist:${dist}`],
-      () => {
-        const placed = this.deps.packages.placement(dist, source);
-        if (!placed) throw new NotFoundError(`${dist} has no source package ${source}`);
-        return this.commit((touched, events) => {
-          const id = this.deps.writer.unplace(
-            { name: dist, repository: resolved.repository.id },
-            source,
-            touched,
-          );
-          this.deps.writer.dropUnplaced([id!]);
-          events.push(
-            this.deps.events.record({
-              type: 'REMOVED',
-              message: `${source} ${placed.version} removed from ${dist}`,
-              source,
-              version: placed.version,
-              distribution: dist,
-            }),
-          );
-          return { source, version: placed.version, distribution: dist, changed: true };
-        });
-      },
-      signal,
-    );
-    await this.deps.publish(result.dists, signal);
-    return result.value;
-  }
-
-  private uploadTarget(name: string, what: 'install' | 'copy' = 'install'): ResolvedDistribution {
-    const target = this.deps.config.resolve(name);
-    if (target.rollback !== null) {
-      const suite = name.replace(/-rollback\d+$/, '');
-      throw new InvalidInputError(
-        `cannot ${what} into the rollback distribution ${name} directly; rollbacks are filled by installing into ${suite}`,
-      );
-    }
-    return target;
+    return this.moves.restore(dist, source, signal, options);
   }
 
   private checkPrepared(target: ResolvedDistribution, prepared: readonly PreparedSource[]): void {
@@ -276,7 +209,7 @@ export class Archive {
   ): { value: ChangeResult[]; dists: string[] } {
     const chain = rollbackChain(target);
     const repo = target.repository.id;
-    return this.commit((touched, events) =>
+    return this.kit.commit((touched, events) =>
       prepared.map((p) => {
         this.checkUploadVersion(target, p);
         const stored = this.deps.writer.storeSource(repo, p, touched);
@@ -320,6 +253,7 @@ export class Archive {
     }
   }
 
+  /** Makes `sourceId` the suite's version, shifting the chain; false if it was already. */
   private shiftIn(
     target: ResolvedDistribution,
     chain: readonly string[],
@@ -327,33 +261,11 @@ export class Archive {
     sourceId: number,
     touched: TouchedIndices,
   ): boolean {
-    const { packages, writer } = this.deps;
-    const current = chain.map((d) => packages.placement(d, source)?.sourceId);
+    const current = this.kit.chainIds(chain, source);
     if (current[0] === sourceId) return false;
-    const { next, dropped } = shiftChain(current, sourceId);
-    const repository = target.repository.id;
-    chain.forEach((dist, i) => {
-      if (next[i] === current[i]) return;
-      if (next[i] === undefined) writer.unplace({ name: dist, repository }, source, touched);
-      else writer.place({ name: dist, repository }, source, next[i]!, touched);
-    });
-    writer.dropUnplaced([...dropped, ...current.filter((c): c is number => c !== undefined)]);
+    const { next } = shiftChain(current, sourceId);
+    this.kit.applyChain(target.repository.id, chain, source, current, next, touched);
     return true;
-  }
-
-  private commit<T>(fn: (touched: TouchedIndices, events: StoredEvent[]) => T): {
-    value: T;
-    dists: string[];
-  } {
-    const touched = new TouchedIndices();
-    const events: StoredEvent[] = [];
-    const value = this.deps.transaction(() => {
-      const result = fn(touched, events);
-      this.deps.writer.commitTouched(touched, (d) => this.deps.config.resolve(d).repository.id);
-      return result;
-    });
-    for (const event of events) this.deps.events.publish(event);
-    return { value, dists: touched.dists };
   }
 }
 

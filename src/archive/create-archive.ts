@@ -1,6 +1,7 @@
 import { ArchiveIndexRepository } from '../db/archive-index-repository.js';
 import { ArchivePackagesRepository } from '../db/archive-packages-repository.js';
 import { ArchiveQueryRepository } from '../db/archive-query-repository.js';
+import { ArchiveSnapshotsRepository } from '../db/archive-snapshots-repository.js';
 import { inTransaction, type Db } from '../db/database.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
@@ -16,11 +17,15 @@ import { KeyedLock } from './keyed-lock.js';
 import { distributionNameStrings } from './model/repository.js';
 import { collectPoolGarbage } from './pool/pool-gc.js';
 import { PoolStore } from './pool/pool-store.js';
+import { sweepPool } from './pool/pool-sweep.js';
 import type { ArchiveFormats, ReleaseSigner, XzCompressor } from './ports.js';
 import { GenerationWriter } from './publish/generation-writer.js';
 import { IndexBuilder } from './publish/index-builder.js';
 import { Publisher, type PublisherOptions } from './publish/publisher.js';
 import { reconcileDist } from './publish/recovery.js';
+import { takeScheduledSnapshots } from './snapshots/snapshot-schedule.js';
+import { SnapshotTree } from './snapshots/snapshot-tree.js';
+import { Snapshots } from './snapshots/snapshots.js';
 
 export interface ArchiveServiceDeps {
   db: Db;
@@ -44,6 +49,7 @@ export interface ArchiveService {
   pool: PoolStore;
   /** Configuration changes that respect what the archive holds (removals, reindex). */
   admin: ArchiveAdmin;
+  snapshots: Snapshots;
   /**
    * Reconciles disk and database after a crash; resolves with `published`, which settles
    * once every distribution not yet published (all of them on a first start) is.
@@ -52,6 +58,10 @@ export interface ArchiveService {
   /** Publishes every configured distribution that has unpublished changes or none yet. */
   publishPending(signal?: AbortSignal): Promise<void>;
   collectGarbage(): Promise<number>;
+  /** Removes pool files without a database record (a crash between copy and commit). */
+  sweepPool(signal?: AbortSignal): Promise<number>;
+  /** One round of scheduled snapshots, keeping the newest `keep` automatic ones per suite. */
+  takeScheduledSnapshots(keep: number, signal?: AbortSignal): Promise<string[]>;
   /** Republishes every distribution of a repository whose configuration changed. */
   configurationChanged(repository: string, signal?: AbortSignal): Promise<void>;
   /** Rebuilds every index of these distributions of a repository and publishes them. */
@@ -111,6 +121,19 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     clock,
   });
   const queryRepository = new ArchiveQueryRepository(db);
+  const snapshots = new Snapshots({
+    config,
+    store: new ArchiveSnapshotsRepository(db),
+    index,
+    generations,
+    tree: new SnapshotTree((repo) => pool.repositoryRoot(repo)),
+    publish,
+    locks,
+    signer: deps.signer,
+    events: deps.events,
+    clock,
+    logger: deps.logger,
+  });
   const queries = new ArchiveQueries({
     config,
     queries: queryRepository,
@@ -175,8 +198,10 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     pool,
     admin,
     republish,
+    snapshots,
     publishPending,
     async start(signal) {
+      await snapshots.cleanUp();
       for (const d of configured()) {
         try {
           await reconcileDist({ index, generations, clock }, d.repository, d.name);
@@ -217,6 +242,19 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
       );
     },
     idle: () => publisher.idle(),
+    async sweepPool(signal) {
+      let removed = 0;
+      for (const repo of config.repositories()) {
+        removed += await sweepPool({ pool, packages, locks, logger: deps.logger }, repo.id, signal);
+      }
+      return removed;
+    },
+    takeScheduledSnapshots: (keep, signal) =>
+      takeScheduledSnapshots(
+        { config, snapshots, index, clock, logger: deps.logger },
+        keep,
+        signal,
+      ),
     collectGarbage: () =>
       collectPoolGarbage({
         db,

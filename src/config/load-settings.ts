@@ -138,6 +138,24 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
       releaseValidDays: raw.archive.release_valid_days,
     },
+    snapshots: { intervalHours: raw.snapshots.interval_hours, keep: raw.snapshots.keep },
+    retention: {
+      eventsDays: raw.retention.events_days,
+      buildLogsDays: raw.retention.build_logs_days,
+    },
+    notify: {
+      hookTimeoutMs: raw.notify.hook_timeout * 1000,
+      webhookTimeoutMs: raw.notify.webhook_timeout * 1000,
+      webhookRetryMs: raw.notify.webhook_retry * 1000,
+      webhookRetryMaxMs: raw.notify.webhook_retry_max * 1000,
+      webhookAttempts: raw.notify.webhook_attempts,
+      smtpUrl: raw.notify.smtp_url,
+      emailFrom: raw.notify.email_from ?? `debyard@${raw.identity}`,
+    },
+    ports: {
+      maxDownloadBytes: raw.ports.max_download_size,
+      downloadTimeoutMs: raw.ports.download_timeout * 1000,
+    },
   };
 }
 
@@ -199,6 +217,18 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
       remotes: { check_interval: '30s', check_timeout: '15s', failover_timeout: '60s' },
       archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
+      snapshots: { interval_hours: 0, keep: 7 },
+      retention: { events_days: 0, build_logs_days: 0 },
+      notify: {
+        hook_timeout: '30s',
+        webhook_timeout: '10s',
+        webhook_retry: '30s',
+        webhook_retry_max: '1h',
+        webhook_attempts: 15,
+        smtp_url: null,
+        email_from: null,
+      },
+      ports: { max_download_size: '1G', download_timeout: '10m' },
     },
   };
 }

@@ -78,6 +78,40 @@ export interface Settings {
     /** Release files get a Valid-Until this many days after their Date; 0 for none. */
     releaseValidDays: number;
   };
+  snapshots: {
+    /** Hours between scheduled snapshots of every suite that changed; 0: none. */
+    intervalHours: number;
+    /** Scheduled snapshots kept per suite (snapshots made by hand stay until deleted). */
+    keep: number;
+  };
+  retention: {
+    /** Events older than this many days are deleted; 0: kept for ever. */
+    eventsDays: number;
+    /** Build logs and results older than this many days are deleted; 0: kept for ever. */
+    buildLogsDays: number;
+  };
+  notify: {
+    /** An event hook running longer is killed. */
+    hookTimeoutMs: number;
+    /** A webhook receiver must answer within this. */
+    webhookTimeoutMs: number;
+    /** The first retry of a failed delivery waits this long; each next one twice as long. */
+    webhookRetryMs: number;
+    /** The longest wait between retries. */
+    webhookRetryMaxMs: number;
+    /** Attempts before a delivery is given up (recorded as failed). */
+    webhookAttempts: number;
+    /** SMTP server for email to subscribers (smtp://, smtps://); null: no email. */
+    smtpUrl: string | null;
+    /** The From address of notification emails. */
+    emailFrom: string;
+  };
+  ports: {
+    /** Most bytes port_ext downloads for one source package (the .dsc and its files). */
+    maxDownloadBytes: number;
+    /** port_ext gives up a download that takes longer. */
+    downloadTimeoutMs: number;
+  };
 }
 
 const listenAddress = z.string().transform((text, ctx) => {
@@ -182,6 +216,21 @@ function nonNegativeInt(max: number) {
   );
 }
 
+const notifySchema = z
+  .object({
+    hook_timeout: parsed(parseDuration),
+    webhook_timeout: parsed(parseDuration),
+    webhook_retry: parsed(parseDuration),
+    webhook_retry_max: parsed(parseDuration),
+    webhook_attempts: nonNegativeInt(100).pipe(z.number().min(1, 'at least 1 attempt')),
+    smtp_url: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://localhost:25')
+      .nullable(),
+    email_from: z.string().email('must be an email address').nullable(),
+  })
+  .strict();
+
 export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
 /** The schema of the raw (file, environment, flag) layer, with snake_case keys. */
@@ -242,6 +291,19 @@ export const rawSettingsSchema = z
       .object({
         by_hash_retention_minutes: nonNegativeInt(7 * 24 * 60),
         release_valid_days: nonNegativeInt(3650),
+      })
+      .strict(),
+    snapshots: z
+      .object({ interval_hours: hours, keep: nonNegativeInt(1000).pipe(z.number().min(1)) })
+      .strict(),
+    retention: z
+      .object({ events_days: nonNegativeInt(36500), build_logs_days: nonNegativeInt(36500) })
+      .strict(),
+    notify: notifySchema,
+    ports: z
+      .object({
+        max_download_size: parsed(parseByteSize),
+        download_timeout: parsed(parseDuration),
       })
       .strict(),
   })

@@ -260,7 +260,10 @@ export class ArchiveIndexRepository {
   }
 }
 
-/** Pool files whose last reference went away before `before`, with where they were released. */
+/**
+ * Pool files whose last reference went away before `before` and that no snapshot pins,
+ * with where they were released.
+ */
 export function unreferencedPoolFiles(
   db: Db,
   before: Date,
@@ -272,8 +275,9 @@ export function unreferencedPoolFiles(
 }[] {
   const files = db
     .prepare(
-      `SELECT id, repository, path FROM archive_pool_files
-       WHERE unreferenced_at IS NOT NULL AND unreferenced_at < ?`,
+      `SELECT id, repository, path FROM archive_pool_files f
+       WHERE unreferenced_at IS NOT NULL AND unreferenced_at < ?
+         AND NOT EXISTS (SELECT 1 FROM archive_snapshot_files s WHERE s.file_id = f.id)`,
     )
     .all(before.toISOString()) as { id: number; repository: string; path: string }[];
   const releases = db.prepare(
@@ -304,11 +308,17 @@ export function servesRevisionBefore(db: Db, dist: string, revision: number): bo
   );
 }
 
-/** Deletes the record of a still unreferenced pool file; false if it is referenced again. */
+/**
+ * Deletes the record of a still unreferenced pool file; false if it is referenced again
+ * (by a package or a snapshot).
+ */
 export function deletePoolFileRecord(db: Db, id: number): boolean {
   return (
     db
-      .prepare('DELETE FROM archive_pool_files WHERE id = ? AND unreferenced_at IS NOT NULL')
-      .run(id).changes > 0
+      .prepare(
+        `DELETE FROM archive_pool_files WHERE id = @id AND unreferenced_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM archive_snapshot_files WHERE file_id = @id)`,
+      )
+      .run({ id }).changes > 0
   );
 }

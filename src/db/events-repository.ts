@@ -63,6 +63,11 @@ export class EventsRepository implements EventStore {
     return toEvent(row);
   }
 
+  /** Deletes the events older than `before` (retention); returns how many. */
+  deleteBefore(before: Date): number {
+    return this.db.prepare('DELETE FROM events WHERE time < ?').run(before.toISOString()).changes;
+  }
+
   list(filter: EventFilter): StoredEvent[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};

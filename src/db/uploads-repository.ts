@@ -173,6 +173,14 @@ export class UploadsRepository {
     return (this.db.prepare(sql).all(params) as UploadRow[]).map(toUpload);
   }
 
+  /** The newest upload of a .changes file name, if it was processed. */
+  latestOfChanges(changesFile: string): UploadRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM uploads WHERE changes_file = ? ORDER BY id DESC LIMIT 1')
+      .get(changesFile) as UploadRow | undefined;
+    return row && toUpload(row);
+  }
+
   /** Which of these spool paths have a record (to find folders a crash left behind). */
   recordedSpoolPaths(paths: readonly string[]): Set<string> {
     const found = new Set<string>();

@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'MIGRATED',
   'REMOVED',
   'PUBLISHED',
+  'SNAPSHOT',
   'CHROOT',
   'PEER',
   'INCOMING',

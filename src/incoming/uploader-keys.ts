@@ -9,6 +9,13 @@ export interface UploaderKeysDeps {
   clock: Clock;
   /** Whether a repository exists (keys are only given rights to existing ones). */
   hasRepository(id: string): boolean;
+  /**
+   * The daemon's own key, which may upload to every repository (ports, keyring and test
+   * packages are its uploads); undefined until it is loaded.
+   */
+  instanceKey?: () => { armored: string; fingerprint: string } | undefined;
+  /** Every repository id (what the instance key may upload to). */
+  repositories?: () => string[];
 }
 
 export interface AddUploaderKeyInput {
@@ -26,6 +33,7 @@ export interface AddUploaderKeyInput {
  */
 export class UploaderKeys {
   private cached: Promise<Keyring> | undefined;
+  private cachedWith: string | undefined;
 
   constructor(private readonly deps: UploaderKeysDeps) {}
 
@@ -107,16 +115,32 @@ export class UploaderKeys {
 
   /** The repositories a key (by primary fingerprint) may upload to. */
   repositoriesOf(fingerprint: string): string[] {
+    if (this.instanceKey()?.fingerprint === fingerprint) return this.deps.repositories?.() ?? [];
     return this.deps.store.find(fingerprint)?.repositories ?? [];
   }
 
-  /** Every uploader key, to verify signatures with (permissions are checked apart). */
+  /** Every uploader key and the instance key, to verify signatures with. */
   keyring(): Promise<Keyring> {
-    this.cached ??= Keyring.from(this.deps.store.list().map((k) => k.armored)).catch((error) => {
+    const instance = this.instanceKey();
+    if (this.cachedWith !== instance?.fingerprint) this.cached = undefined;
+    this.cachedWith = instance?.fingerprint;
+    const blocks = () => [
+      ...this.deps.store.list().map((k) => k.armored),
+      ...(instance ? [instance.armored] : []),
+    ];
+    this.cached ??= Keyring.from(blocks()).catch((error) => {
       this.cached = undefined;
       throw error;
     });
     return this.cached;
+  }
+
+  private instanceKey() {
+    try {
+      return this.deps.instanceKey?.();
+    } catch {
+      return undefined; // not loaded yet
+    }
   }
 
   private checkRepositories(repositories: string[]): void {

@@ -35,7 +35,7 @@ function cacheControl(file: string): string {
 }
 
 /**
- * Serves `/repos/<repo>/` (dists and pool) read-only with Range, HEAD and conditional
+ * Serves `/repos/<repo>/` (dists and pool, and the same under snapshots/<name>/) read-only with Range, HEAD and conditional
  * GETs. Only plain names are accepted (no dot files, no `..`), and the resolved real
  * path must stay inside the repository's folder, so no symlink leads out of it.
  */
@@ -47,8 +47,10 @@ export function createReposRouter(deps: ReposRouterDeps): express.Router {
     if (!REPO.test(repo) || rest.length === 0 || !rest.every((s) => SEGMENT.test(s))) {
       return notFound(res, req.path);
     }
-    if (rest[0] !== 'dists' && rest[0] !== 'pool') return notFound(res, req.path);
-    const relative = rest.join('/');
+    // A snapshot is a repository of its own under snapshots/<name>/.
+    const tree = rest[0] === 'snapshots' ? rest.slice(2) : rest;
+    if (tree[0] !== 'dists' && tree[0] !== 'pool') return notFound(res, req.path);
+    const relative = tree.join('/');
     let real: string;
     let root: string;
     try {

@@ -36,6 +36,18 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
     archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
+    snapshots: { intervalHours: 0, keep: 7 },
+    retention: { eventsDays: 0, buildLogsDays: 0 },
+    notify: {
+      hookTimeoutMs: 10_000,
+      webhookTimeoutMs: 5000,
+      webhookRetryMs: 200,
+      webhookRetryMaxMs: 1000,
+      webhookAttempts: 15,
+      smtpUrl: null,
+      emailFrom: 'debyard@testyard',
+    },
+    ports: { maxDownloadBytes: 64 * 1024 * 1024, downloadTimeoutMs: 60_000 },
     ...overrides,
   };
 }

@@ -32,6 +32,18 @@ import {
   repositoryRemoveCall,
   repositoryUpdateCall,
 } from './repositories.js';
+import { migrateCall, removeCall, restoreCall } from './archive-changes.js';
+import {
+  deliveriesCall,
+  subscriptionAddCall,
+  subscriptionRemoveCall,
+  subscriptionsCall,
+  webhookAddCall,
+  webhookRemoveCall,
+  webhooksCall,
+} from './notifications.js';
+import { snapshotCreateCall, snapshotDeleteCall, snapshotsCall } from './snapshots.js';
+import { keyringPackageCall, portCall, portExtCall, testPackagesCall } from './internal-uploads.js';
 import { statusCall } from './status.js';
 import {
   keyAddCall,
@@ -103,4 +115,21 @@ export const ALL_CALLS: readonly CallSpec[] = [
   layoutUpdateCall,
   layoutRemoveCall,
   reindexCall,
+  migrateCall,
+  removeCall,
+  restoreCall,
+  portCall,
+  portExtCall,
+  keyringPackageCall,
+  testPackagesCall,
+  snapshotsCall,
+  snapshotCreateCall,
+  snapshotDeleteCall,
+  webhooksCall,
+  webhookAddCall,
+  webhookRemoveCall,
+  subscriptionsCall,
+  subscriptionAddCall,
+  subscriptionRemoveCall,
+  deliveriesCall,
 ] as readonly CallSpec[];

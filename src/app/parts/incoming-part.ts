@@ -29,6 +29,8 @@ import { InvalidInputError } from '../../shared/errors.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
 export interface IncomingPart extends DaemonPart {
+  /** The incoming folder: the daemon's own uploads (ports, keyring, tests) go in here too. */
+  area: IncomingArea;
   uploaderKeys: UploaderKeys;
   uploads: UploadsRepository;
   processor: UploadProcessor;
@@ -44,6 +46,8 @@ export interface IncomingPartDeps {
   archive?: ArchiveQueries;
   /** The builders' architectures; the configured ones until builders exist. */
   builders?: BuildableArchitectures;
+  /** The instance key, which may upload to every repository (throws until loaded). */
+  instanceKey?: () => { armored: string; fingerprint: string };
 }
 
 /**
@@ -63,6 +67,8 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
     store: new UploaderKeysRepository(db),
     clock,
     hasRepository: (id) => deps.archiveConfig.hasRepository(id),
+    instanceKey: deps.instanceKey,
+    repositories: () => deps.archiveConfig.repositories().map((r) => r.id),
   });
   const processor = createProcessor(ctx, deps, { area, uploads, uploaderKeys });
   const gate = new IncomingGate({
@@ -75,6 +81,7 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
   const ftpAddress = () => ftp?.address ?? settings.ftp.listen;
   return {
     name: 'incoming',
+    area,
     uploaderKeys,
     uploads,
     processor,

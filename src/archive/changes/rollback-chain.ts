@@ -30,3 +30,32 @@ export function shiftChain<T>(
   const next = Array.from({ length: current.length }, (_, i) => all[i]);
   return { next, dropped: all.slice(current.length) };
 }
+
+/**
+ * The chain after restoring `restored` (a version held in one of the rollbacks) into the
+ * suite: it comes first, the suite's current version becomes rollback0, the rest follow
+ * in order without the restored one (gaps closed).
+ */
+export function restoreChain<T>(
+  current: readonly (T | undefined)[],
+  restored: T,
+): { next: (T | undefined)[]; dropped: T[] } {
+  const kept = current.filter((v): v is T => v !== undefined && v !== restored);
+  const all = [restored, ...kept];
+  const next = Array.from({ length: current.length }, (_, i) => all[i]);
+  return { next, dropped: all.slice(current.length) };
+}
+
+/**
+ * The chain after the suite's version is removed into the rollbacks: the suite is empty,
+ * its version becomes rollback0, the rest follow (gaps closed), the oldest may drop off.
+ */
+export function retireChain<T>(current: readonly (T | undefined)[]): {
+  next: (T | undefined)[];
+  dropped: T[];
+} {
+  const kept = current.filter((v): v is T => v !== undefined);
+  const all = [undefined, ...kept];
+  const next = Array.from({ length: current.length }, (_, i) => all[i]);
+  return { next, dropped: kept.slice(current.length - 1) };
+}

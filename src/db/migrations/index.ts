@@ -8,6 +8,8 @@ import { chroots } from './030-chroots.js';
 import { builds } from './040-builds.js';
 import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
+import { snapshots } from './060-snapshots.js';
+import { notifications } from './061-notifications.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -26,4 +28,6 @@ export const MIGRATIONS: readonly Migration[] = [
   builds,
   remotes,
   auth,
+  snapshots,
+  notifications,
 ];

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { shiftChain } from '../../../src/archive/changes/rollback-chain.js';
+import {
+  restoreChain,
+  retireChain,
+  shiftChain,
+} from '../../../src/archive/changes/rollback-chain.js';
 import { KeyedLock } from '../../../src/archive/keyed-lock.js';
 import { nextReleaseDate } from '../../../src/archive/publish/release-fields.js';
 
@@ -15,6 +19,21 @@ describe('rollback shift', () => {
       next: [9, 1, 3, undefined],
       dropped: [],
     });
+  });
+});
+
+describe('restore and retire', () => {
+  it('restores a rollback into the suite, the current version first in the rollbacks', () => {
+    expect(restoreChain([1, 2, 3, 4], 3)).toEqual({ next: [3, 1, 2, 4], dropped: [] });
+    expect(restoreChain([undefined, 2, undefined], 2)).toEqual({
+      next: [2, undefined, undefined],
+      dropped: [],
+    });
+  });
+
+  it('retires the suite version into rollback0, dropping the oldest when full', () => {
+    expect(retireChain([1, 2, undefined])).toEqual({ next: [undefined, 1, 2], dropped: [] });
+    expect(retireChain([1, 2, 3])).toEqual({ next: [undefined, 1, 2], dropped: [3] });
   });
 });
 

@@ -52,7 +52,61 @@ describe('loadSettings', () => {
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
       remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
       archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
+      snapshots: { intervalHours: 0, keep: 7 },
+      retention: { eventsDays: 0, buildLogsDays: 0 },
+      notify: {
+        hookTimeoutMs: 30_000,
+        webhookTimeoutMs: 10_000,
+        webhookRetryMs: 30_000,
+        webhookRetryMaxMs: 3_600_000,
+        webhookAttempts: 15,
+        smtpUrl: null,
+        emailFrom: 'debyard@build-host',
+      },
+      ports: { maxDownloadBytes: 1024 ** 3, downloadTimeoutMs: 600_000 },
     });
+  });
+
+  it('reads the maintenance settings and names what is wrong', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'debyard.toml');
+    writeFileSync(
+      file,
+      [
+        '[snapshots]',
+        'interval_hours = 24',
+        'keep = 3',
+        '[notify]',
+        'webhook_retry = "5s"',
+        'smtp_url = "smtp://127.0.0.1:2525"',
+        'email_from = "builds@example.org"',
+        '[ports]',
+        'max_download_size = "100M"',
+      ].join('\n'),
+    );
+    const settings = loadSettings({ ...base(), configFile: file });
+    expect(settings.snapshots).toEqual({ intervalHours: 24, keep: 3 });
+    expect(settings.notify).toMatchObject({
+      webhookRetryMs: 5000,
+      smtpUrl: 'smtp://127.0.0.1:2525',
+      emailFrom: 'builds@example.org',
+    });
+    expect(settings.ports.maxDownloadBytes).toBe(100 * 1024 ** 2);
+    writeFileSync(
+      file,
+      [
+        '[notify]',
+        'smtp_url = "http://mail"',
+        'email_from = "nobody"',
+        '[snapshots]',
+        'keep = 0',
+      ].join('\n'),
+    );
+    expect(problemsOf(() => loadSettings({ ...base(), configFile: file }))).toEqual([
+      `snapshots.keep (from config file ${file}): Number must be greater than or equal to 1`,
+      `notify.smtp_url (from config file ${file}): must be an smtp:// or smtps:// URL, e.g. smtp://localhost:25`,
+      `notify.email_from (from config file ${file}): must be an email address`,
+    ]);
   });
 
   it('reads FTP and incoming settings with units, paths relative to the file', () => {

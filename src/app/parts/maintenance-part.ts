@@ -1,0 +1,49 @@
+import { archiveChangesRoutes } from '../../api/routers/archive-changes-router.js';
+import { snapshotRoutes } from '../../api/routers/snapshots-router.js';
+import { describeError } from '../../shared/errors.js';
+import type { AppContext, DaemonPart } from '../part.js';
+import type { ArchivePart } from './archive-part.js';
+
+const HOUR = 3_600_000;
+
+/**
+ * Repository maintenance: migrate, remove and restore; snapshots (by hand and on
+ * schedule); the sweep of pool files a crash left without a record (at start).
+ */
+export function maintenancePart(ctx: AppContext, deps: { archive: ArchivePart }): DaemonPart {
+  const logger = ctx.logger.child({ module: 'maintenance' });
+  const service = deps.archive.service;
+  const background = (what: string, work: () => Promise<unknown>) =>
+    void work().catch((error) => {
+      if (!ctx.shutdown.aborted) logger.error(`${what} failed`, { error: describeError(error) });
+    });
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, what: string, work: () => Promise<unknown>) => {
+    const timer = setInterval(() => background(what, work), ms);
+    timer.unref();
+    timers.push(timer);
+  };
+  const { snapshots } = ctx.settings;
+  return {
+    name: 'maintenance',
+    calls: [
+      ...archiveChangesRoutes({ archive: service.archive, shutdown: ctx.shutdown }),
+      ...snapshotRoutes({
+        snapshots: service.snapshots,
+        publicUrl: ctx.settings.http.publicUrl,
+        shutdown: ctx.shutdown,
+      }),
+    ],
+    start() {
+      background('sweeping the pool', () => service.sweepPool(ctx.shutdown));
+      if (snapshots.intervalHours > 0) {
+        every(snapshots.intervalHours * HOUR, 'scheduled snapshots', () =>
+          service.takeScheduledSnapshots(snapshots.keep, ctx.shutdown),
+        );
+      }
+    },
+    stop() {
+      for (const timer of timers) clearInterval(timer);
+    },
+  };
+}

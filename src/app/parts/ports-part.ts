@@ -1,0 +1,164 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { internalUploadRoutes } from '../../api/routers/internal-uploads-router.js';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
+import { poolDirectory } from '../../archive/pool/pool-path.js';
+import type { ChrootService } from '../../chroot/chroot-service.js';
+import { MetaRepository } from '../../db/meta-repository.js';
+import { versionWithoutEpoch } from '../../debian/index.js';
+import { AutoPorts } from '../../incoming/internal/auto-ports.js';
+import { InternalUploader } from '../../incoming/internal/internal-uploader.js';
+import { KeyringPackages } from '../../incoming/internal/keyring-packages.js';
+import { Ports, type PortArchive } from '../../incoming/internal/ports.js';
+import { SourceFactory } from '../../incoming/internal/source-factory.js';
+import { TestPackages } from '../../incoming/internal/test-packages.js';
+import { LocalRunner } from '../../exec/local-runner.js';
+import { UnavailableError } from '../../shared/errors.js';
+import type { AppContext, DaemonPart } from '../part.js';
+import type { ArchivePart } from './archive-part.js';
+import type { IncomingPart } from './incoming-part.js';
+
+export interface PortsPart extends DaemonPart {
+  ports: Ports;
+  keyring: KeyringPackages;
+  testPackages: TestPackages;
+  autoPorts: AutoPorts;
+}
+
+export interface PortsPartDeps {
+  archiveConfig: ArchiveConfig;
+  archive: ArchivePart;
+  incoming: IncomingPart;
+  chroots: Pick<ChrootService, 'list' | 'acquire'>;
+  /** The host's architecture: its chroot is preferred for making sources. */
+  hostArchitecture: string;
+}
+
+/**
+ * Uploads the daemon makes itself and sends through the pipeline: ports (port,
+ * port_ext, the auto-ports upload option), the keyring package and the test packages.
+ * Sources are made in a snapshot of a ready base chroot of the target codename.
+ */
+export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
+  const { settings, layout, clock, events } = ctx;
+  const workRoot = path.join(layout.tmp, 'sources');
+  const service = deps.archive.service;
+  const factory = new SourceFactory({
+    runner: new LocalRunner(),
+    workRoot,
+    lease: (codename) => {
+      const ready = deps.chroots
+        .list()
+        .filter((c) => c.codename === codename && c.generation > 0 && c.state !== 'broken')
+        .sort((a) => (a.architecture === deps.hostArchitecture ? -1 : 1));
+      if (!ready[0]) {
+        throw new UnavailableError(
+          `no chroot of ${codename} is ready to make the source package in; create one: debyard chroot-create ${codename}`,
+        );
+      }
+      return deps.chroots.acquire(ready[0]);
+    },
+  });
+  const uploader = new InternalUploader({
+    area: deps.incoming.area,
+    signer: () => deps.archive.signer(),
+    events,
+    uploads: deps.incoming.uploads,
+    decisionTimeoutMs: 120_000,
+  });
+  const archive = portArchive(deps);
+  const email = settings.notify.emailFrom;
+  const maintainer = {
+    name: `debyard ${settings.identity}`,
+    address: /@[^@]*\./.test(email) ? email : `${email}.invalid`,
+  };
+  const ports = new Ports({
+    config: deps.archiveConfig,
+    archive,
+    factory,
+    uploader,
+    clock,
+    maintainer: `${maintainer.name} <${maintainer.address}>`,
+    workRoot,
+    download: {
+      maxBytes: settings.ports.maxDownloadBytes,
+      timeoutMs: settings.ports.downloadTimeoutMs,
+    },
+  });
+  const common = {
+    config: deps.archiveConfig,
+    archive,
+    factory,
+    uploader,
+    workRoot,
+    maintainer,
+    clock,
+  };
+  const keyring = new KeyringPackages({
+    ...common,
+    key: () => {
+      const signer = deps.archive.signer();
+      return { binary: signer.publicKeyBinary(), fingerprint: signer.key.fingerprint };
+    },
+    template: path.join(ctx.info.templatesDir, 'keyring-package'),
+    identity: settings.identity,
+  });
+  const testPackages = new TestPackages({
+    ...common,
+    events,
+    templates: path.join(ctx.info.templatesDir, 'test-packages'),
+  });
+  const meta = new MetaRepository(ctx.db);
+  const autoPorts = new AutoPorts({
+    events,
+    ports,
+    autoPortsOf: (id) => {
+      const options = deps.incoming.uploads.get(id).options as { autoPorts?: string[] };
+      return options.autoPorts ?? [];
+    },
+    cursor: {
+      get: () =>
+        meta.get('autoports.cursor') === undefined
+          ? undefined
+          : Number(meta.get('autoports.cursor')),
+      set: (id) => meta.set('autoports.cursor', String(id)),
+    },
+    logger: ctx.logger.child({ module: 'ports' }),
+  });
+  return {
+    name: 'ports',
+    ports,
+    keyring,
+    testPackages,
+    autoPorts,
+    calls: internalUploadRoutes({
+      ports,
+      keyring,
+      testPackages,
+      publicUrl: settings.http.publicUrl,
+      shutdown: ctx.shutdown,
+    }),
+    start() {
+      // Work folders of a previous run (its sandboxes died with it).
+      rmSync(workRoot, { recursive: true, force: true });
+      autoPorts.start();
+    },
+    stop: () => autoPorts.stop(),
+  };
+
+  function portArchive(d: PortsPartDeps): PortArchive {
+    return {
+      sourceIn(distribution, source) {
+        const repo = d.archiveConfig.resolve(distribution).repository.id;
+        const placed = service.queries
+          .show([source], repo)
+          .find((v) => v.source === source && v.distribution === distribution && v.hasDsc);
+        if (!placed) return undefined;
+        const dsc = `${poolDirectory(placed.component, source)}/${source}_${versionWithoutEpoch(placed.version)}.dsc`;
+        return { version: placed.version, dsc: service.pool.absolute(repo, dsc) };
+      },
+      uploadProblems: (distribution, source, version) =>
+        service.queries.uploadProblems(distribution, source, version),
+    };
+  }
+}

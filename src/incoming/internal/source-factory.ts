@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { BUILD_USER, builderEnv } from '../../build/build-env.js';
+import type { BaseLease } from '../../chroot/chroot-service.js';
+import { Sandbox } from '../../chroot/sandbox.js';
+import { parseDsc, versionWithoutEpoch } from '../../debian/index.js';
+import { checkResult } from '../../exec/command.js';
+import type { LocalRunner } from '../../exec/local-runner.js';
+import { InvalidInputError } from '../../shared/errors.js';
+
+/** A source package made for an internal upload: every file in `dir`, the .changes too. */
+export interface MadeSource {
+  dir: string;
+  source: string;
+  version: string;
+  dsc: string;
+  changes: string;
+  /** Every file of the upload (names), the .changes last. */
+  files: string[];
+  /** Removes `dir`. */
+  dispose(): Promise<void>;
+}
+
+export interface SourceFactoryDeps {
+  runner: LocalRunner;
+  /** A lease on a ready base chroot of a codename (any architecture). */
+  lease(codename: string): BaseLease;
+  /** Where work folders are made (`<home>/tmp/sources`). */
+  workRoot: string;
+}
+
+const STEP_MS = 10 * 60_000;
+
+type Prepare = (
+  work: string,
+  run: (argv: string[], cwd: string, stdin?: string) => Promise<string>,
+) => Promise<void>;
+
+/**
+ * Makes source packages with dpkg-source and dpkg-genchanges inside a snapshot of the
+ * target codename's base chroot, as the unprivileged build user without network: the
+ * input of a port may come from anywhere (port_ext), and unpacking a hostile source
+ * package there can harm nothing; the tools are the target release's own. The results
+ * are copied out only if they are regular files, into a folder of the daemon's own.
+ */
+export class SourceFactory {
+  constructor(private readonly deps: SourceFactoryDeps) {}
+
+  /** Unpacks a .dsc (its files beside it), puts `entry` on top of its changelog, repacks. */
+  rebuild(
+    input: { dsc: string; codename: string; entry: string; source: string; version: string },
+    signal?: AbortSignal,
+  ): Promise<MadeSource> {
+    return this.make(input, signal, async (work, run) => {
+      const text = await fs.readFile(input.dsc, 'utf8');
+      const dsc = parseDsc(text, path.basename(input.dsc));
+      for (const name of [path.basename(input.dsc), ...dsc.files.map((f) => f.name)]) {
+        await fs.copyFile(path.join(path.dirname(input.dsc), name), path.join(work, name));
+      }
+      await fs.chown(work, BUILD_USER.uid, BUILD_USER.gid);
+      await run(['dpkg-source', '-x', path.basename(input.dsc), 'src'], '/build');
+      await run(
+        [
+          'sh',
+          '-c',
+          '{ cat; cat debian/changelog; } > ../changelog.new && mv ../changelog.new debian/changelog',
+        ],
+        '/build/src',
+        input.entry,
+      );
+    });
+  }
+
+  /** Packs a source tree the daemon generated (debian/ with its changelog written). */
+  build(
+    input: { tree: string; codename: string; source: string; version: string },
+    signal?: AbortSignal,
+  ): Promise<MadeSource> {
+    return this.make(input, signal, async (work) => {
+      await fs.cp(input.tree, path.join(work, 'src'), { recursive: true });
+      await chownTree(work);
+    });
+  }
+
+  private async make(
+    input: { codename: string; source: string; version: string },
+    signal: AbortSignal | undefined,
+    prepare: Prepare,
+  ): Promise<MadeSource> {
+    const base = path.join(this.deps.workRoot, randomBytes(6).toString('hex'));
+    const work = path.join(base, 'build');
+    const out = path.join(base, 'out');
+    await fs.mkdir(work, { recursive: true });
+    await fs.mkdir(out, { mode: 0o700 });
+    const dispose = () => fs.rm(base, { recursive: true, force: true });
+    try {
+      const changesText = await this.inSandbox(input.codename, base, work, signal, prepare);
+      return await this.collect(input, work, out, changesText, dispose);
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+  }
+
+  /** Runs `prepare`, dpkg-source -b and dpkg-genchanges in a sandbox; returns the .changes. */
+  private async inSandbox(
+    codename: string,
+    base: string,
+    work: string,
+    signal: AbortSignal | undefined,
+    prepare: Prepare,
+  ): Promise<string> {
+    const lease = this.deps.lease(codename);
+    let sandbox: Sandbox | undefined;
+    try {
+      sandbox = await Sandbox.open(
+        {
+          tree: lease.tree,
+          mode: 'overlay',
+          workDir: path.join(base, 'snapshot'),
+          binds: [{ source: work, target: '/build' }],
+        },
+        this.deps.runner,
+        signal,
+      );
+      const box = sandbox;
+      const run = async (argv: string[], cwd: string, stdin?: string) => {
+        const result = await box.run(
+          {
+            argv,
+            cwd,
+            user: { uid: BUILD_USER.uid, gid: BUILD_USER.gid },
+            env: builderEnv(),
+            input: stdin,
+            signal,
+            timeoutMs: STEP_MS,
+          },
+          this.deps.runner,
+        );
+        return checkResult(result, argv.slice(0, 2).join(' ')).stdout;
+      };
+      await prepare(work, run);
+      await run(['dpkg-source', '-b', 'src'], '/build');
+      return await run(['dpkg-genchanges', '-S', '-sa'], '/build/src');
+    } finally {
+      await sandbox?.close();
+      lease.release();
+    }
+  }
+
+  /** Copies the new .dsc and its files (regular files only) out, writes the .changes. */
+  private async collect(
+    input: { source: string; version: string },
+    work: string,
+    out: string,
+    changesText: string,
+    dispose: () => Promise<void>,
+  ): Promise<MadeSource> {
+    const bare = versionWithoutEpoch(input.version);
+    const dscName = `${input.source}_${bare}.dsc`;
+    const dsc = parseDsc(await readRegular(path.join(work, dscName)), dscName);
+    if (dsc.version !== input.version) {
+      throw new InvalidInputError(
+        `dpkg-source made ${dscName} with version ${dsc.version}, not ${input.version}`,
+      );
+    }
+    const names = [dscName, ...dsc.files.map((f) => f.name)];
+    for (const name of names) {
+      await copyRegular(path.join(work, name), path.join(out, name));
+    }
+    await fs.rm(work, { recursive: true, force: true });
+    const changes = `${input.source}_${bare}_source.changes`;
+    await fs.writeFile(path.join(out, changes), changesText);
+    return {
+      dir: out,
+      source: input.source,
+      version: input.version,
+      dsc: dscName,
+      changes,
+      files: [...names, changes],
+      dispose,
+    };
+  }
+}
+
+async function readRegular(file: string): Promise<string> {
+  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    if (!(await handle.stat()).isFile()) throw new InvalidInputError(`${file} is not a file`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function copyRegular(from: string, to: string): Promise<void> {
+  const source = await fs.open(from, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    if (!(await source.stat()).isFile()) {
+      throw new InvalidInputError(`${path.basename(from)} is not a regular file`);
+    }
+    await fs.writeFile(to, source.createReadStream());
+  } finally {
+    await source.close();
+  }
+}
+
+async function chownTree(dir: string): Promise<void> {
+  await fs.chown(dir, BUILD_USER.uid, BUILD_USER.gid);
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(full);
+    else await fs.lchown(full, BUILD_USER.uid, BUILD_USER.gid);
+  }
+}
