@@ -115,7 +115,9 @@ export class IsolatedApt {
 
   private async exec(command: string, args: string[]): Promise<AptResult> {
     try {
+      // In the throwaway root: `apt-get source` downloads to the working folder.
       const { stdout, stderr } = await run(command, args, {
+        cwd: this.root,
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' },
         maxBuffer: 64 << 20,
       });
