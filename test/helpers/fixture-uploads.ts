@@ -23,11 +23,27 @@ export interface FixtureUpload {
 export async function fixtureUpload(
   parent: string,
   fixture: string,
-  entry: { version: string; distribution: string; lines?: string[] },
+  entry: {
+    version: string;
+    distribution: string;
+    lines?: string[];
+    /** Another source (and package) name than the fixture's own. */
+    rename?: string;
+  },
 ): Promise<FixtureUpload> {
-  const dir = path.join(parent, `${fixture}-${entry.version.replace(/[^A-Za-z0-9.+-]/g, '_')}`);
+  const dir = path.join(
+    parent,
+    `${entry.rename ?? fixture}-${entry.version.replace(/[^A-Za-z0-9.+-]/g, '_')}`,
+  );
   const tree = path.join(dir, fixture);
   cpSync(path.join(FIXTURE_PACKAGES, fixture), tree, { recursive: true });
+  if (entry.rename) {
+    const name = readFileSync(path.join(tree, 'debian', 'changelog'), 'utf8').split(' ')[0]!;
+    for (const file of ['changelog', 'control', 'rules']) {
+      const at = path.join(tree, 'debian', file);
+      writeFileSync(at, readFileSync(at, 'utf8').replaceAll(name, entry.rename));
+    }
+  }
   const changelog = path.join(tree, 'debian', 'changelog');
   const lines = readFileSync(changelog, 'utf8').split('\n');
   const source = lines[0]!.split(' ')[0]!;
