@@ -43,7 +43,7 @@ beforeAll(async () => {
   signer = createSigner('Uploader <uploader@example.org>');
   await incoming.uploaderKeys.add({ key: signer.publicKey, repositories: ['test'] });
   browser = await launchBrowser();
-}, 120_000);
+}, 600_000); // the first test run creates the cached base chroot (minutes)
 
 afterAll(async () => {
   await browser?.close();
@@ -54,8 +54,9 @@ afterAll(async () => {
 
 /** A fixture uploaded with Debian's dput to <codename>-test-unstable, signed by debsign. */
 async function dput(fixture: string): Promise<FixtureUpload> {
+  const codeversion = { bookworm: '12', trixie: '13' }[codename] ?? 'SID';
   const pkg = await fixtureUpload(root, fixture, {
-    version: '1.0~web+1',
+    version: `1.0~test${codeversion}+1`,
     distribution: `${codename}-test-unstable`,
   });
   await signUpload({ ...pkg, files: [] }, signer);
@@ -66,7 +67,8 @@ async function dput(fixture: string): Promise<FixtureUpload> {
   return pkg;
 }
 
-async function uploadIn(pkg: FixtureUpload, states: string[]): Promise<UploadRecord> {
+/** The upload once it reached `state` (fails at once when it is rejected or fails). */
+async function uploadIn(pkg: FixtureUpload, state: string): Promise<UploadRecord> {
   let last: UploadRecord | undefined;
   await expect
     .poll(
@@ -76,11 +78,18 @@ async function uploadIn(pkg: FixtureUpload, states: string[]): Promise<UploadRec
       },
       { timeout: 120_000, interval: 100 },
     )
-    .toBeOneOf(states);
+    .toBeOneOf([state, 'REJECTED', 'FAILED']);
+  expect(last!.state, JSON.stringify(last)).toBe(state);
   return last!;
 }
 
-const logLines = (file: string) => readFileSync(file, 'utf8').replace(/\r/g, '').trimEnd();
+/** A log file as build_log streams it: line by line, without the lines' trailing CR. */
+const logLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''))
+    .join('\n')
+    .trimEnd();
 
 describe('the web UI on a real upload', () => {
   it('shows a signed upload live, follows its build log, migrates it and logs out', async () => {
@@ -94,7 +103,7 @@ describe('the web UI on a real upload', () => {
 
     // The one build slot is taken by a build that never ends: hello waits in the queue.
     const slow = await dput('slow');
-    await uploadIn(slow, ['BUILDING']);
+    await uploadIn(slow, 'BUILDING');
     const hello = await dput('hello-any');
     const builds = page.locator('#panel-builds');
     await expect
@@ -106,7 +115,7 @@ describe('the web UI on a real upload', () => {
     expect(await builds.locator('table.queue tbody').textContent()).toMatch(
       /every builder .* busy/,
     );
-    shots.push(await screenshot('dashboard-queue'));
+    shots.push(await screenshot('pipeline-dashboard'));
 
     // Its build page follows the log while it waits, runs and ends.
     const [helloBuild] = scheduler.scheduler.list({ source: hello.source, limit: 5 });
@@ -138,7 +147,7 @@ describe('the web UI on a real upload', () => {
     expect(await page.locator('#build-state').textContent()).toBe('BUILT');
     const logFile = scheduler.scheduler.build(helloBuild!.id).logFile!;
     expect((await page.locator('#log').textContent())!.trimEnd()).toBe(logLines(logFile));
-    shots.push(await screenshot('build-log'));
+    shots.push(await screenshot('pipeline-build-log'));
     expect((await following).code).toBe(0);
     const items = followed.map((line) => JSON.parse(line) as { line?: string; state?: string });
     expect(items.at(-1)).toEqual({ end: true, state: 'BUILT' });
@@ -151,7 +160,7 @@ describe('the web UI on a real upload', () => {
     ).toBe(logLines(logFile));
 
     // The package page: versions, builds with their log, the duration chart; migrate.
-    await uploadIn(hello, ['INSTALLED']);
+    await uploadIn(hello, 'INSTALLED');
     await page.getByRole('link', { name: hello.source, exact: true }).click();
     expect(new URL(page.url()).pathname).toBe(`/packages/${hello.source}`);
     const unstable = `${codename}-test-unstable`;
@@ -173,7 +182,7 @@ describe('the web UI on a real upload', () => {
         .locator('table.versions tbody tr')
         .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dist'))),
     ).toContain(`${codename}-test-testing`);
-    shots.push(await screenshot('package'));
+    shots.push(await screenshot('pipeline-package'));
 
     // Without JavaScript the server asks first; a post without the CSRF token is refused.
     const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
