@@ -46,7 +46,7 @@ beforeAll(async () => {
   expect(added.status, JSON.stringify(added.body)).toBe(200);
   receiver.secret = added.body.secret as string;
   firstEvent = daemon.events.list({ limit: 1 })[0]!.id + 1;
-}, 120_000);
+}, 15 * 60_000); // the first test to need the cached base chroot creates it
 
 afterAll(async () => {
   await daemon?.stop();

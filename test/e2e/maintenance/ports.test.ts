@@ -54,7 +54,7 @@ beforeAll(async () => {
     allowUnsigned: false,
     distributions: [distributionSpec({ codename, architectures: [architecture] })],
   });
-}, 120_000);
+}, 15 * 60_000); // the first test to need the cached base chroot creates it
 
 afterAll(async () => {
   await daemon?.stop();
