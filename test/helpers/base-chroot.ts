@@ -48,10 +48,11 @@ export async function testBaseTree(): Promise<string> {
   const key = await testKey();
   const catalog = new ChrootCatalog(loadDefinitions(CHROOTS_DIR), testHost(), CHROOTS_DIR);
   const resolved = catalog.resolve(key);
+  // Not the checkout's path (in the setup scripts' hooks): every checkout of the same
+  // definitions shares one cached base instead of evicting the others'.
+  const args = mmdebstrapArgs({ ...resolved, architecture: key.architecture, target: '' });
   const shape = createHash('sha256')
-    .update(
-      JSON.stringify(mmdebstrapArgs({ ...resolved, architecture: key.architecture, target: '' })),
-    )
+    .update(JSON.stringify(args).replaceAll(CHROOTS_DIR, '<chroots>'))
     .update(resolved.definition.setupScripts.map((s) => readFileSync(s, 'utf8')).join('\n'));
   const tree = path.join(TEST_CACHE, `base-${keyName(key)}-${shape.digest('hex').slice(0, 12)}`);
   if (existsSync(tree)) return tree;
