@@ -11,6 +11,7 @@ import type { ArchivePart } from '../../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { PortsPart } from '../../../src/app/parts/ports-part.js';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
+import { poolDirectory } from '../../../src/archive/pool/pool-path.js';
 import { adminToken, api, userWithToken } from '../../helpers/api.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { serve } from '../../helpers/http.js';
@@ -67,6 +68,17 @@ function spooledChangelog(uploadId: number): string {
   const spool = path.join(daemon.layout.root, upload.spoolPath);
   const out = path.join(dir, `x-${uploadId}`);
   execFileSync('dpkg-source', ['-x', upload.dscFile!, out], { cwd: spool, stdio: 'pipe' });
+  return execFileSync('dpkg-parsechangelog', ['-l', path.join(out, 'debian/changelog')], {
+    encoding: 'utf8',
+  });
+}
+
+/** The changelog of an installed source, from its .dsc in the pool. */
+function installedChangelog(repo: string, source: string, version: string): string {
+  const pool = part<ArchivePart>('archive').service.pool;
+  const dsc = pool.absolute(repo, `${poolDirectory('main', source)}/${source}_${version}.dsc`);
+  const out = path.join(dir, `x-${repo}-${source}-${version}`);
+  execFileSync('dpkg-source', ['-x', dsc, out], { cwd: path.dirname(dsc), stdio: 'pipe' });
   return execFileSync('dpkg-parsechangelog', ['-l', path.join(out, 'debian/changelog')], {
     encoding: 'utf8',
   });
@@ -139,7 +151,7 @@ describe('port', () => {
       .poll(() => ported(`${codename}-other-unstable`)?.state, { timeout: 150_000 })
       .toBe('INSTALLED');
     expect(ported(experimental)!.version).toBe(`1.0~test${cv}+0`);
-    expect(spooledChangelog(ported(experimental)!.id)).toContain(
+    expect(installedChangelog('test', 'debyard-hello-all', `1.0~test${cv}+0`)).toContain(
       `* Port of debyard-hello-all 1.0~test${cv}+1 from ${unstable} (no changes), asked for by auto-ports.`,
     );
     // Ported once: the ports themselves carry no auto-ports option.
