@@ -149,17 +149,24 @@ export function serveWorkerRequests<Req, Res>(handle: (request: Req) => Promise<
   // Batches are answered one after the other, in the order they came.
   let previous = Promise.resolve();
   port.on('message', (requests: Req[]) => {
-    previous = previous.then(async () => {
-      const outcomes: Outcome<Res>[] = [];
-      for (const request of requests) {
-        try {
-          outcomes.push({ ok: await handle(request) });
-        } catch (error) {
-          outcomes.push({ error: serializeError(error) });
+    previous = previous
+      .then(async () => {
+        const outcomes: Outcome<Res>[] = [];
+        for (const request of requests) {
+          try {
+            outcomes.push({ ok: await handle(request) });
+          } catch (error) {
+            outcomes.push({ error: serializeError(error) });
+          }
         }
-      }
-      port.postMessage(outcomes);
-    });
+        port.postMessage(outcomes);
+      })
+      .catch((error: unknown) => {
+        // An answer that cannot be sent ends the thread: the pool fails its requests.
+        process.nextTick(() => {
+          throw error;
+        });
+      });
   });
 }
 
