@@ -3,7 +3,7 @@
 // Usage: npm run build && node bench/archive/run.mjs [--dir DIR] [--sources 1667] [--rounds 3]
 // Needs reprepro, aptly, gnupg, dpkg-dev and GNU time (/usr/bin/time).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -46,9 +46,12 @@ function gpgHome() {
   return { home, fingerprint: fpr.split(':')[9] };
 }
 
-function debyard(extra) {
+function debyard(extra, instanceKey) {
   const home = path.join(work, 'debyard');
   rmSync(home, { recursive: true, force: true });
+  // Its instance key exists beforehand, as reprepro's and aptly's gpg key does.
+  mkdirSync(path.join(home, 'keys'), { recursive: true, mode: 0o700 });
+  copyFileSync(instanceKey, path.join(home, 'keys', path.basename(instanceKey)));
   const groups = debGroups(debsDir, sources);
   writeFileSync(path.join(work, 'bulk.json'), JSON.stringify(groups));
   writeFileSync(path.join(work, 'add.json'), JSON.stringify([[extra]]));
@@ -59,6 +62,15 @@ function debyard(extra) {
     bulk: { ...bulk, ...JSON.parse(bulk.stdout) },
     add: { ...add, ...JSON.parse(add.stdout) },
   };
+}
+
+/** debyard's instance key, made once (untimed) by opening an empty archive. */
+function debyardKey() {
+  const home = path.join(work, 'debyard-key');
+  const list = path.join(work, 'none.json');
+  writeFileSync(list, '[]');
+  execFileSync(process.execPath, [path.join(here, 'debyard.mjs'), 'bulk', home, list]);
+  return path.join(home, 'keys', 'instance-key.asc');
 }
 
 function reprepro(gpg, extra) {
@@ -128,6 +140,7 @@ const extra = await buildDeb(work, {
   arch: 'amd64',
 });
 const gpg = gpgHome();
+const instanceKey = debyardKey();
 const debCount = readdirSync(debsDir).filter((f) => f.endsWith('.deb')).length;
 console.log(
   `${debCount} .debs (amd64, arm64, all); then one more; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
@@ -135,7 +148,11 @@ console.log(
 // Rounds alternate the tools, so a change of load on a shared machine hits all three.
 const all = [];
 for (let r = 0; r < rounds; r++) {
-  all.push({ debyard: debyard(extra), reprepro: reprepro(gpg, extra), aptly: aptly(gpg, extra) });
+  all.push({
+    debyard: debyard(extra, instanceKey),
+    reprepro: reprepro(gpg, extra),
+    aptly: aptly(gpg, extra),
+  });
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const pick = (tool, phase, key) => median(all.map((r) => r[tool][phase][key]));

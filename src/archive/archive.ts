@@ -77,7 +77,7 @@ export class Archive {
     const prepared: PreparedSource[] = new Array(input.packages.length);
     await mapLimited(
       input.packages.map((p, i) => [p, i] as const),
-      32,
+      64,
       async ([p, i]) => {
         prepared[i] = await prepareSource(
           p,
@@ -193,10 +193,18 @@ export class Archive {
     const fresh = prepared
       .flatMap(filesOf)
       .filter((f) => f.from !== null && !this.deps.packages.findPoolFile(repo, f.poolPath));
-    await mapLimited(fresh, 8, async (f) => {
-      signal?.throwIfAborted();
-      await this.deps.pool.put(repo, f.poolPath, f.from!, link);
-    });
+    if (link) {
+      await this.deps.pool.linkMany(
+        repo,
+        fresh.map((f) => ({ poolPath: f.poolPath, from: f.from! })),
+        signal,
+      );
+    } else {
+      await mapLimited(fresh, 8, async (f) => {
+        signal?.throwIfAborted();
+        await this.deps.pool.put(repo, f.poolPath, f.from!, false);
+      });
+    }
     const paths = fresh.map((f) => f.poolPath);
     await this.deps.pool.sync(repo, paths);
     return paths;

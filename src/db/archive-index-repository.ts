@@ -1,3 +1,4 @@
+import { inTransaction } from './database.js';
 import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
 
@@ -183,7 +184,10 @@ export class ArchiveIndexRepository {
       `INSERT INTO archive_segments (key, raw, deflate, xz, crc32, used_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET used_at = excluded.used_at`,
     );
-    for (const s of segments) stmt.run(s.key, s.raw, s.deflate, s.xz, s.crc32, now.toISOString());
+    // One transaction: a bulk publish saves hundreds (one commit each would cost more).
+    inTransaction(this.db, () => {
+      for (const s of segments) stmt.run(s.key, s.raw, s.deflate, s.xz, s.crc32, now.toISOString());
+    });
   }
 
   touchSegments(keys: readonly string[], now: Date): void {

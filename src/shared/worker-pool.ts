@@ -8,6 +8,12 @@ export interface WorkerPoolOptions {
   size: number;
   /** Requests sent to a worker in one message at most (default 32). */
   batch?: number;
+  /**
+   * Batches sent to a worker before its first answer comes back (default 2): the next
+   * batch waits in the worker, which so never idles while this thread (busy or not
+   * scheduled, on a loaded machine) handles the previous answer.
+   */
+  depth?: number;
   /** Workers are stopped after this long without work (they hold memory). Default 5 s. */
   idleMs?: number;
 }
@@ -29,7 +35,8 @@ interface SerializedError {
 
 interface Slot<Req, Res> {
   worker: Worker;
-  busy: Pending<Req, Res>[] | null;
+  /** Batches sent and not answered yet, oldest first (a worker answers in order). */
+  sent: Pending<Req, Res>[][];
 }
 
 /**
@@ -41,12 +48,14 @@ export class WorkerPool<Req, Res> {
   private readonly queue: Pending<Req, Res>[] = [];
   private readonly slots: Slot<Req, Res>[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Requests sent to workers and not answered yet. */
+  private sentCount = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {}
 
   /** Requests queued or running now. */
   get load(): number {
-    return this.queue.length + this.slots.reduce((n, s) => n + (s.busy?.length ?? 0), 0);
+    return this.queue.length + this.sentCount;
   }
 
   run(request: Req, signal?: AbortSignal): Promise<Res> {
@@ -62,44 +71,48 @@ export class WorkerPool<Req, Res> {
   async close(): Promise<void> {
     clearTimeout(this.idleTimer);
     const slots = this.slots.splice(0);
-    for (const p of slots.flatMap((s) => s.busy ?? [])) p.reject(new Error('worker pool closed'));
+    this.sentCount = 0;
+    for (const p of slots.flatMap((s) => s.sent.flat())) p.reject(new Error('worker pool closed'));
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   private dispatch(): void {
     clearTimeout(this.idleTimer);
-    while (this.slots.length < this.options.size && this.queue.length > this.idleSlots().length) {
+    const idle = () => this.slots.filter((s) => s.sent.length === 0).length;
+    while (this.slots.length < this.options.size && this.queue.length > idle()) {
       this.slots.push(this.spawn());
     }
-    for (const slot of this.idleSlots()) {
-      if (this.queue.length === 0) break;
-      const batch = this.queue.splice(0, this.options.batch ?? 32);
-      slot.busy = batch;
-      slot.worker.ref();
-      slot.worker.postMessage(batch.map((p) => p.request));
+    // Round by round: every worker gets a batch before any gets a second one.
+    for (let round = 1; round <= (this.options.depth ?? 2); round++) {
+      for (const slot of this.slots) {
+        if (this.queue.length === 0) break;
+        if (slot.sent.length >= round) continue;
+        const batch = this.queue.splice(0, this.options.batch ?? 32);
+        slot.sent.push(batch);
+        this.sentCount += batch.length;
+        slot.worker.ref();
+        slot.worker.postMessage(batch.map((p) => p.request));
+      }
     }
     if (this.load === 0)
       this.idleTimer = setTimeout(() => void this.close(), this.options.idleMs ?? 5000).unref();
   }
 
-  private idleSlots(): Slot<Req, Res>[] {
-    return this.slots.filter((s) => s.busy === null);
-  }
-
   private spawn(): Slot<Req, Res> {
-    const slot: Slot<Req, Res> = { worker: new Worker(this.options.script), busy: null };
+    const slot: Slot<Req, Res> = { worker: new Worker(this.options.script), sent: [] };
     slot.worker.unref();
     slot.worker.on('message', (outcomes: Outcome<Res>[]) => {
-      const batch = slot.busy ?? [];
-      slot.busy = null;
-      slot.worker.unref();
+      const batch = slot.sent.shift() ?? [];
+      this.sentCount -= batch.length;
+      if (slot.sent.length === 0) slot.worker.unref();
       batch.forEach((p, i) => settle(p, outcomes[i]));
       this.dispatch();
     });
     const lost = (error: unknown) => {
       this.slots.splice(this.slots.indexOf(slot), 1);
-      for (const p of slot.busy ?? []) p.reject(error);
-      slot.busy = null;
+      for (const p of slot.sent.flat()) p.reject(error);
+      this.sentCount -= slot.sent.flat().length;
+      slot.sent = [];
       if (this.queue.length > 0) this.dispatch();
     };
     slot.worker.on('error', lost);
@@ -133,16 +146,27 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 export function serveWorkerRequests<Req, Res>(handle: (request: Req) => Promise<Res>): void {
   if (isMainThread || !parentPort) throw new Error('serveWorkerRequests runs in a worker thread');
   const port = parentPort;
-  port.on('message', async (requests: Req[]) => {
-    const outcomes: Outcome<Res>[] = [];
-    for (const request of requests) {
-      try {
-        outcomes.push({ ok: await handle(request) });
-      } catch (error) {
-        outcomes.push({ error: serializeError(error) });
-      }
-    }
-    port.postMessage(outcomes);
+  // Batches are answered one after the other, in the order they came.
+  let previous = Promise.resolve();
+  port.on('message', (requests: Req[]) => {
+    previous = previous
+      .then(async () => {
+        const outcomes: Outcome<Res>[] = [];
+        for (const request of requests) {
+          try {
+            outcomes.push({ ok: await handle(request) });
+          } catch (error) {
+            outcomes.push({ error: serializeError(error) });
+          }
+        }
+        port.postMessage(outcomes);
+      })
+      .catch((error: unknown) => {
+        // An answer that cannot be sent ends the thread: the pool fails its requests.
+        process.nextTick(() => {
+          throw error;
+        });
+      });
   });
 }
 

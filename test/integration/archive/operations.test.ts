@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
@@ -95,6 +95,33 @@ describe('archive operations', () => {
     });
     expect(result!.changed).toBe(true);
     expect(published(UNSTABLE, 'main/binary-arm64/Packages')).toMatch(/^Package: beta$/m);
+  });
+
+  it('hard-links handed-over files into the pool, also over a leftover of a crashed install', async () => {
+    const first = pkg('handed', '1.0', ['amd64', 'arm64']);
+    const second = pkg('handed-two', '1.0', ['amd64']);
+    const pool = path.join(archive.reposRoot, 'test', 'pool', 'main', 'h');
+    // What an install killed between linking and its commit leaves: a file, no record.
+    mkdirSync(path.join(pool, 'handed-two'), { recursive: true });
+    writeFileSync(path.join(pool, 'handed-two', 'handed-two_1.0_amd64.deb'), 'leftover');
+    await archive.service.archive.install({
+      distribution: UNSTABLE,
+      packages: [first, second],
+      handOver: true,
+    });
+    for (const [from, to] of [
+      [first.debs[0]!, 'handed/handed_1.0_amd64.deb'],
+      [first.debs[1]!, 'handed/handed_1.0_arm64.deb'],
+      [second.debs[0]!, 'handed-two/handed-two_1.0_amd64.deb'],
+    ] as const) {
+      expect(statSync(path.join(pool, to)).ino).toBe(statSync(from).ino);
+    }
+    expect(readdirSync(path.join(pool, 'handed-two'))).toEqual([
+      'handed-two_1.0.dsc',
+      'handed-two_1.0.tar.xz',
+      'handed-two_1.0_amd64.deb',
+    ]);
+    expect(published(UNSTABLE, 'main/binary-arm64/Packages')).toMatch(/^Package: handed$/m);
   });
 
   it('shifts older versions through the rollbacks and drops the oldest', async () => {

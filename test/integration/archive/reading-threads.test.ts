@@ -40,6 +40,21 @@ describe('reading .debs on worker threads', () => {
     expect(threaded[3]!.files).toEqual(['usr/bin/tool', 'usr/share/threaded3/README']);
   });
 
+  it('answers every request of batches queued two deep per thread with its own result', async () => {
+    const dir = tempDir();
+    const debs = Array.from({ length: 6 }, (_, i) =>
+      buildDeb(dir, { name: `deep${i}`, version: `2.${i}`, architecture: 'amd64' }),
+    );
+    // 150 reads: more than two batches of 32 per thread, so answers overtake requests.
+    const files = Array.from({ length: 150 }, (_, i) => debs[i % debs.length]!);
+    const before = threads.readOnThreads;
+    const infos = await Promise.all(files.map((deb) => threads.readDeb(deb)));
+    expect(threads.readOnThreads - before).toBeGreaterThanOrEqual(140);
+    expect(infos.map((info) => info.control.get('Package'))).toEqual(
+      files.map((_, i) => `deep${i % debs.length}`),
+    );
+  });
+
   it('passes typed errors back from the threads', async () => {
     const dir = tempDir();
     const good = Array.from({ length: 6 }, (_, i) =>
