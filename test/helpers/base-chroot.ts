@@ -54,7 +54,7 @@ export async function testBaseTree(): Promise<string> {
   // Paths of the checkout left out: worktrees of one commit share one base.
   const args = mmdebstrapArgs({ ...resolved, architecture: key.architecture, target: '' });
   const shape = createHash('sha256')
-    .update(JSON.stringify(args).replaceAll(REPO_ROOT, '<checkout>'))
+    .update(JSON.stringify(args).replaceAll(CHROOTS_DIR, '<chroots>'))
     .update(resolved.definition.setupScripts.map((s) => readFileSync(s, 'utf8')).join('\n'));
   const tree = path.join(TEST_CACHE, `base-${keyName(key)}-${shape.digest('hex').slice(0, 12)}`);
   if (existsSync(tree)) {
