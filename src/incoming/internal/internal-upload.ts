@@ -1,6 +1,5 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { hashBuffer, hashStream } from '../../debian/index.js';
 import { ConflictError } from '../../shared/errors.js';
 import type { IncomingArea } from '../incoming-area.js';
@@ -72,10 +71,10 @@ export async function deliverUpload(made: MadeSource, area: IncomingArea): Promi
     });
     if (!partial) continue;
     try {
-      await pipeline(
-        createReadStream(path.join(made.dir, name)),
-        partial.handle.createWriteStream({ autoClose: false }),
-      );
+      // Written through the handle the area keeps open (commit syncs and closes it).
+      for await (const chunk of createReadStream(path.join(made.dir, name))) {
+        await partial.handle.write(chunk as Buffer);
+      }
     } catch (error) {
       await area.discard(partial);
       throw error;
