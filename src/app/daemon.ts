@@ -141,7 +141,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       notify,
       archiveConfig,
       chroots,
-      peerPart(ctx, { chroots, authenticate: auth.authenticate }),
+      peerPart(ctx, { chroots, authenticate: auth.authenticate, slots: scheduler.slots }),
       remotes,
       archive,
       scheduler,

@@ -11,6 +11,11 @@ export interface Builder {
   readonly name: string;
   /** How many builds may run on it at once. */
   capacity(): number;
+  /**
+   * Builds running on it that this scheduler did not start (the peer jobs this host runs
+   * for other daemons); they take slots of the capacity too.
+   */
+  othersRunning?(): number;
   /** Whether it takes builds now (a peer that stopped answering is down). */
   available(): boolean;
   /** The (codename, architecture) pairs it has a ready chroot for. */

@@ -2,24 +2,32 @@ import type { ChrootKey } from '../chroot/chroot-paths.js';
 import type { ChrootRecord } from '../db/chroots-repository.js';
 import type { BuildRequest, BuildResult } from './build-request.js';
 import type { Builder } from './builder.js';
+import type { HostSlots } from './host-slots.js';
 
 export interface LocalHostDeps {
   /** Runs one build (LocalBuilder). */
   builder: { build(request: BuildRequest, signal?: AbortSignal): Promise<BuildResult> };
   /** The base chroots of this host (ChrootService). */
   chroots: { list(): Pick<ChrootRecord, 'codename' | 'architecture' | 'state' | 'generation'>[] };
-  /** Parallel builds on this host (settings.build.parallelism). */
-  capacity: number;
+  /** The build slots of this host (settings.build.parallelism), shared with peer jobs. */
+  slots: Pick<HostSlots, 'total' | 'peerRunning'>;
 }
 
-/** This host as a builder: its ready base chroots, `build.parallelism` builds at once. */
+/**
+ * This host as a builder: its ready base chroots, `build.parallelism` builds at once,
+ * the peer jobs it runs for other daemons included.
+ */
 export class LocalHost implements Builder {
   readonly name = 'local';
 
   constructor(private readonly deps: LocalHostDeps) {}
 
   capacity(): number {
-    return this.deps.capacity;
+    return this.deps.slots.total;
+  }
+
+  othersRunning(): number {
+    return this.deps.slots.peerRunning();
   }
 
   available(): boolean {

@@ -59,6 +59,7 @@ interface Peer {
 export class RemotePeers {
   private readonly peers = new Map<string, Peer>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: RemotePeersDeps) {}
 
@@ -71,6 +72,8 @@ export class RemotePeers {
   }
 
   async stop(): Promise<void> {
+    // No check starts or records after this (the database closes after the parts stop).
+    this.stopped = true;
     clearInterval(this.timer);
     const peers = [...this.peers.values()];
     await Promise.allSettled(peers.map((peer) => peer.entry.checking));
@@ -213,6 +216,7 @@ export class RemotePeers {
   }
 
   private checkPeer(entry: PeerEntry): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     entry.checking ??= this.runCheck(entry).finally(() => (entry.checking = null));
     return entry.checking;
   }
@@ -235,6 +239,7 @@ export class RemotePeers {
       }
       entry.connection?.reset();
     }
+    if (this.stopped) return;
     if (!this.peers.has(entry.name) || this.peers.get(entry.name)!.entry !== entry) return;
     const wasUp = entry.record.state === 'up';
     if (status) {

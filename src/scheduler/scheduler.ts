@@ -10,7 +10,7 @@ import type { PlannedBuild } from './build-plan.js';
 import type { Installer } from './installer.js';
 import type { QueueStore } from './queue-store.js';
 import { recoverQueue } from './recovery.js';
-import { loadOf, selectBuilders } from './selection.js';
+import { loadOf, selectBuilders, usedOn } from './selection.js';
 
 /** Plans the builds of uploads (from the current configuration) and finds their files. */
 export interface UploadPlanner {
@@ -139,7 +139,7 @@ export class Scheduler {
   overview(): SchedulerOverview {
     const counts = this.deps.store.counts();
     const builders = this.deps.builders().map((b) => {
-      const running = this.runningOn(b.name);
+      const running = usedOn(b, (name) => this.runningOn(name));
       return {
         name: b.name,
         capacity: b.capacity(),
@@ -312,7 +312,8 @@ export class Scheduler {
     this.running.set(build.id, { builder, cancel, done });
   }
 
-  private runningOn(builder: string): number {
+  /** The builds this scheduler runs on a builder now (counted from their assignment). */
+  runningOn(builder: string): number {
     let n = 0;
     for (const r of this.running.values()) if (r.builder.name === builder) n++;
     return n;

@@ -35,7 +35,7 @@ export function selectBuilders<B extends QueuedBuild>(
   running: (builder: string) => number,
 ): Selection<B> {
   const slots = new Map(
-    builders.map((b) => [b.name, { used: running(b.name), cap: b.capacity() }]),
+    builders.map((b) => [b.name, { used: usedOn(b, running), cap: b.capacity() }]),
   );
   const ready = new Map(
     builders.map((b) => [b.name, new Set(b.readyChroots().map((key) => keyLabel(key)))]),
@@ -70,6 +70,11 @@ export function selectBuilders<B extends QueuedBuild>(
     starts.push({ build, builder });
   }
   return { starts, waiting };
+}
+
+/** The builds running on a builder: those given to it and those it runs for others. */
+export function usedOn(builder: Builder, running: (builder: string) => number): number {
+  return running(builder.name) + (builder.othersRunning?.() ?? 0);
 }
 
 function leastLoaded(

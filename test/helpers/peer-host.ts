@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { TEST_CACHE } from './base-chroot.js';
 import { CLI, spawnDaemon, waitForExit, type SpawnedDaemon } from './daemon.js';
 import { processesUnder } from './mounts.js';
 
@@ -257,8 +258,18 @@ export class PeerDaemon {
     return staff.token;
   }
 
-  /** Makes its chroot a copy of an existing base tree and waits until it is ready. */
+  /**
+   * Makes its chroot a copy of an existing base tree and waits until it is ready; its apt
+   * cache gets the test cache's packages hard-linked in (the namespace has no route to
+   * the Debian mirror, so build dependencies come from there, as for the local tests).
+   */
   async seedChroot(codename: string, architecture: string, from: string): Promise<void> {
+    const cache = path.join(TEST_CACHE, `apt-cache-${codename}-${architecture}`);
+    const target = path.join(this.home, 'chroots', 'apt-cache', `${codename}-${architecture}`);
+    if (existsSync(cache)) {
+      mkdirSync(target, { recursive: true });
+      await run('cp', ['-al', `${cache}/.`, target]);
+    }
     const token = await this.adminToken();
     await this.cli(['chroot-create', codename, architecture, '--from', from, '--token', token]);
     for (let i = 0; i < 600; i++) {

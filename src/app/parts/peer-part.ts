@@ -3,6 +3,7 @@ import type { Authenticate } from '../../api/api-router.js';
 import { peerFilesRouter } from '../../api/routers/peer-files-router.js';
 import { peerRoutes } from '../../api/routers/peers-router.js';
 import { LiveLogHub } from '../../build/live-log.js';
+import type { HostSlots } from '../../build/host-slots.js';
 import type { ChrootKey } from '../../chroot/chroot-paths.js';
 import type { PeerStatus } from '../../remote/peer-api.js';
 import { PeerJobs, type BuildSlots } from '../../remote/peer-jobs.js';
@@ -19,33 +20,18 @@ export interface PeerPart extends DaemonPart {
  */
 export function peerPart(
   ctx: AppContext,
-  deps: { chroots: ChrootsPart; authenticate: Authenticate },
+  deps: { chroots: ChrootsPart; authenticate: Authenticate; slots: HostSlots },
 ): PeerPart {
   const service = deps.chroots.chroots;
-  const capacity = ctx.settings.build.parallelism;
   const readyChroots = (): ChrootKey[] =>
     service
       .list()
       .filter((c) => c.generation > 0 && (c.state === 'ready' || c.state === 'updating'))
       .map((c) => ({ codename: c.codename, architecture: c.architecture }));
-  let rejobs = 0;
-  let peerBuilding = () => 0;
-  // Builds holding a base are this host's own and the peer jobs' (which hold a slot too).
-  const inUse = () => {
-    const leases = service.list().reduce((sum, c) => sum + c.runningBuilds, 0);
-    return Math.max(0, leases - peerBuilding()) + rejobs;
-  };
+  // The same slots as this host's own builds: together never more than build.parallelism.
   const slots: BuildSlots = {
-    take() {
-      if (inUse() >= capacity) return null;
-      rejobs++;
-      let released = false;
-      return () => {
-        if (!released) rejobs--;
-        released = true;
-      };
-    },
-    describe: () => `${inUse()} of ${capacity} builds running`,
+    take: () => deps.slots.takeForPeer(),
+    describe: () => deps.slots.describe(),
   };
   const logs = new LiveLogHub();
   const jobs = new PeerJobs({
@@ -57,9 +43,9 @@ export function peerPart(
     clock: ctx.clock,
     logger: ctx.logger.child({ module: 'peer-jobs' }),
   });
-  peerBuilding = () => jobs.list().filter((j) => j.state === 'building').length;
   const status = (): PeerStatus => {
-    const running = inUse();
+    const running = deps.slots.inUse();
+    const capacity = deps.slots.total;
     return {
       identity: ctx.settings.identity,
       version: ctx.info.version,

@@ -4,6 +4,7 @@ import { buildRoutes, summary } from '../../api/routers/builds-router.js';
 import type { StatusOutput } from '../../api/specs/status.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { LintianMode } from '../../build/build-request.js';
+import { HostSlots } from '../../build/host-slots.js';
 import { LocalHost } from '../../build/local-host.js';
 import { buildableArchitectures } from '../../scheduler/buildable.js';
 import { BuilderSet } from '../../scheduler/builder-set.js';
@@ -17,6 +18,8 @@ export interface SchedulerPart extends DaemonPart {
   scheduler: Scheduler;
   /** The builders the scheduler chooses among: this host; remote peers add theirs. */
   builders: BuilderSet;
+  /** This host's build slots: its own builds and the peer jobs it runs for others. */
+  slots: HostSlots;
   /** For the incoming: which architectures some builder can build. */
   buildable: ReturnType<typeof buildableArchitectures>;
   /** What the status call shows of the builders and the queue. */
@@ -39,11 +42,11 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
   const { settings, layout } = ctx;
   const { chroots, archive } = deps;
   const builders = new BuilderSet();
-  const local = new LocalHost({
-    builder: chroots.builder,
-    chroots: chroots.chroots,
-    capacity: settings.build.parallelism,
-  });
+  // Shared with the peer jobs this host runs for others (the peer part takes slots too).
+  const slots = new HostSlots(settings.build.parallelism, (): number =>
+    scheduler.runningOn('local'),
+  );
+  const local = new LocalHost({ builder: chroots.builder, chroots: chroots.chroots, slots });
   builders.add(() => [local]);
   const { scheduler } = createScheduler({
     db: ctx.db,
@@ -77,6 +80,7 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
     name: 'scheduler',
     scheduler,
     builders,
+    slots,
     buildable: buildableArchitectures({
       builders: () => builders.all(),
       localChroots: () => chroots.chroots.list(),

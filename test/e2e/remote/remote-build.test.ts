@@ -93,7 +93,7 @@ describe('builds on a remote peer', () => {
       id: request.id,
       status: 'successful',
       failStage: null,
-      package: 'hello',
+      package: 'debyard-hello-any',
       architecture: key.architecture,
       logFile: request.logFile,
     });
@@ -111,15 +111,15 @@ describe('builds on a remote peer', () => {
       });
       expect(sum.split(' ')[0]).toBe(file.sha256);
     }
-    const deb = result.files.find((f) => f.endsWith('.deb'))!;
+    const deb = result.files.find((f) => /\/debyard-hello-any_[^/]*\.deb$/.test(f))!;
     expect(execFileSync('dpkg-deb', ['-f', deb, 'Package'], { encoding: 'utf8' }).trim()).toBe(
-      'hello',
+      'debyard-hello-any',
     );
     const log = readFileSync(request.logFile, 'utf8');
     expect(live).toBe(log);
     expect(log).toContain(`Remote peer: peer p1 (${host.address}:22)`);
     expect(log).toContain('Peer daemon: peeryard (debyard ');
-    expect(log).toMatch(/^dpkg-buildpackage .*-b/m);
+    expect(log).toMatch(/^\$ dpkg-buildpackage --no-sign -B /m);
     expect(log).toMatch(/^Status: successful$/m);
     expect(log).toContain(`Checked against ${path.basename(changes)}.`);
     await expect.poll(peerJobs, { timeout: 10_000 }).toEqual([]);
@@ -147,11 +147,12 @@ describe('builds on a remote peer', () => {
     await expect
       .poll(() => readFileSync(request.logFile, 'utf8'), { timeout: 120_000, interval: 500 })
       .toContain('debyard-slow: sleeping');
-    const second = builder.build(buildRequest(fixtureSource('hello-any'), key), controller.signal);
-    await expect(second).rejects.toThrow(
-      new RemotePeerError(
-        `peer p1 (${host.address}:22): creating a build job failed: this peer is busy: 1 of 1 builds running`,
-      ),
+    const second = await builder
+      .build(buildRequest(fixtureSource('hello-any'), key), controller.signal)
+      .catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(RemotePeerError);
+    expect((second as Error).message).toBe(
+      `peer p1 (${host.address}:22): creating a build job failed: this peer is busy: 1 of 1 builds running`,
     );
     controller.abort(new Error('cancelled by admin'));
     const result = await building;

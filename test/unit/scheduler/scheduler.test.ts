@@ -220,6 +220,8 @@ describe('the scheduler state machine', () => {
     const h = schedulerHarness(home, { builders: [local], maxAttempts: 1 });
     const upload = h.accept({ architectures: ['amd64'] });
     await stateOf(h, upload.id, 'BUILDING');
+    // BUILDING comes before the build request is made: wait until the builder has it.
+    await expect.poll(() => local.running).toBe(1);
     await h.stop();
     const [build] = h.scheduler.list({ uploadId: upload.id });
     expect(build).toMatchObject({
