@@ -25,6 +25,9 @@ import { RemoteBuildRun, type SourceToSend } from './remote-build-run.js';
  * Failures of the build itself come back in the result, as from the local builder.
  */
 export class RemoteBuilder implements Builder {
+  /** Builds of this daemon running on the peer now. */
+  private ours = 0;
+
   constructor(
     private readonly peer: PeerHandle,
     private readonly deps: RemoteBuilderDeps,
@@ -36,6 +39,14 @@ export class RemoteBuilder implements Builder {
 
   capacity(): number {
     return this.peer.capacity();
+  }
+
+  /**
+   * The peer's own builds and other daemons' jobs, from its last health check, so the
+   * scheduler does not send a build a busy peer would refuse (a refusal costs an attempt).
+   */
+  othersRunning(): number {
+    return Math.max(0, (this.peer.status()?.running ?? 0) - this.ours);
   }
 
   available(): boolean {
@@ -54,8 +65,13 @@ export class RemoteBuilder implements Builder {
         `${this.peer.label} is down${state.reason ? `: ${state.reason}` : ''}`,
       );
     }
-    const source = await sourceFiles(request.dsc);
-    return new RemoteBuildRun(this.peer, request, source, this.deps).execute(signal);
+    this.ours++;
+    try {
+      const source = await sourceFiles(request.dsc);
+      return await new RemoteBuildRun(this.peer, request, source, this.deps).execute(signal);
+    } finally {
+      this.ours--;
+    }
   }
 }
 
