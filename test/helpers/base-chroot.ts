@@ -8,6 +8,8 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
+  utimesSync,
   writeSync,
 } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,6 +32,7 @@ import { REPO_ROOT } from './daemon.js';
  */
 export const TEST_CACHE = process.env.DEBYARD_TEST_CACHE ?? '/var/cache/debyard-test';
 const CHROOTS_DIR = path.join(REPO_ROOT, 'chroots');
+const DAY = 86_400_000;
 
 let host: HostInfo | undefined;
 export function testHost(): HostInfo {
@@ -48,20 +51,25 @@ export async function testBaseTree(): Promise<string> {
   const key = await testKey();
   const catalog = new ChrootCatalog(loadDefinitions(CHROOTS_DIR), testHost(), CHROOTS_DIR);
   const resolved = catalog.resolve(key);
+  // Paths of the checkout left out: worktrees of one commit share one base.
+  const args = mmdebstrapArgs({ ...resolved, architecture: key.architecture, target: '' });
   const shape = createHash('sha256')
-    .update(
-      JSON.stringify(mmdebstrapArgs({ ...resolved, architecture: key.architecture, target: '' })),
-    )
+    .update(JSON.stringify(args).replaceAll(CHROOTS_DIR, '<chroots>'))
     .update(resolved.definition.setupScripts.map((s) => readFileSync(s, 'utf8')).join('\n'));
   const tree = path.join(TEST_CACHE, `base-${keyName(key)}-${shape.digest('hex').slice(0, 12)}`);
-  if (existsSync(tree)) return tree;
+  if (existsSync(tree)) {
+    const now = new Date();
+    utimesSync(tree, now, now); // in use: kept by the pruning below
+    return tree;
+  }
   mkdirSync(TEST_CACHE, { recursive: true });
   await withLock(path.join(TEST_CACHE, 'create.lock'), async () => {
     if (existsSync(tree)) return;
-    // Bases of an older shape (and their layers) are of no use any more.
+    // Bases of another shape unused for a day (other checkouts may still build on one).
     for (const entry of readdirSync(TEST_CACHE)) {
-      if (entry.startsWith(`base-${keyName(key)}-`))
-        rmSync(path.join(TEST_CACHE, entry), { recursive: true, force: true });
+      const at = path.join(TEST_CACHE, entry);
+      if (entry.startsWith(`base-${keyName(key)}-`) && Date.now() - statSync(at).mtimeMs > DAY)
+        rmSync(at, { recursive: true, force: true });
     }
     const work = new ChrootPaths(
       path.join(TEST_CACHE, `work-${process.pid}`),
