@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ let daemon: SpawnedDaemon;
 
 beforeAll(async () => {
   root = persistentTempDir('debyard-unit-');
+  chmodSync(root, 0o755); // as /var/lib is: the user reaches its home
   home = path.join(root, 'home');
   await importTestChroot(home);
   // What the package's postinst makes: the home belongs to the daemon's user; the base
