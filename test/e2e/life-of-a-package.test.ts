@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,20 @@ async function eventsUntil(version: string, until: string[]): Promise<StoredEven
   return events;
 }
 
+/** Waits until the published Packages index of a distribution (what apt gets) has a version. */
+async function published(distribution: string, version: string, repo = 'test'): Promise<void> {
+  const url = `${daemon.url}/repos/${repo}/dists/${distribution}/main/binary-${architecture}/Packages`;
+  await expect
+    .poll(
+      async () => {
+        const text = await (await fetch(url)).text();
+        return text.includes(`Package: ${SOURCE}\n`) && text.includes(`Version: ${version}\n`);
+      },
+      { timeout: 60_000, interval: 200 },
+    )
+    .toBe(true);
+}
+
 /** `debyard ls`: "source version distribution" lines. */
 async function where(): Promise<string[]> {
   return (await debyard(['ls', SOURCE])).trim().split('\n').sort();
@@ -127,6 +141,7 @@ describe('the life of a package', () => {
     expect(types).toEqual(['ACCEPTED', 'PACKAGING', 'BUILDING', 'BUILT', 'INSTALLED']);
     expect(events.find((e) => e.type === 'INSTALLED')!.distribution).toBe(dist('unstable'));
     expect(await where()).toEqual([`${SOURCE} ${pkg.version} ${dist('unstable')}`]);
+    await published(dist('unstable'), pkg.version);
   }, 240_000);
 
   it('installs with apt set up only from the install page, and runs', async () => {
@@ -148,7 +163,11 @@ describe('the life of a package', () => {
     expect(update.problems, update.output).toEqual([]);
     expect(update.output).not.toMatch(/^W:/m);
     const install = await apt.aptGet(steps.install.replace(/^sudo apt /, '').split(' '));
-    expect(install.code, install.output).toBe(0);
+    const listed = readFileSync(
+      path.join(dir, `etc/apt/sources.list.d/debyard-${dist('unstable')}.sources`),
+      'utf8',
+    );
+    expect(install.code, `${install.output}\n${update.output}\n${listed}`).toBe(0);
     const { stdout } = await run(path.join(apt.root, 'usr/bin', SOURCE));
     expect(stdout).toBe(`Hello from ${SOURCE}, built for ${architecture}\n`);
   }, 60_000);
@@ -225,5 +244,5 @@ describe('the life of a package', () => {
       'INSTALLED',
     ]);
     expect(await where()).toContain(`${SOURCE} ${answer!.version} ${dist('unstable', 'team')}`);
-  }, 240_000);
+  }, 420_000);
 });
