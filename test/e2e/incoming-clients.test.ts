@@ -86,7 +86,8 @@ async function outcome(changes: string): Promise<UploadRecord> {
   const matches = (e: StoredEvent) => e.details.changes === changes;
   while (Date.now() < deadline) {
     const event = daemon.events.list({ types: ['ACCEPTED', 'REJECTED'] }).find(matches);
-    if (event) return incoming.uploads.get(event.uploadId!);
+    // The incoming's verdict: the scheduler moves accepted uploads on (to PACKAGING here).
+    if (event) return { ...incoming.uploads.get(event.uploadId!), state: event.type };
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${changes} was not processed`);

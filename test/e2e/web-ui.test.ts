@@ -45,6 +45,7 @@ describe('web UI in Chromium', () => {
       'Repositories',
       'Layouts',
       'Chroots',
+      'Remotes',
       'My keys',
       'Tokens',
       'Uploaders',

@@ -20,7 +20,7 @@ describe('CLI frame', () => {
   it('has --help on each command', async () => {
     const { code, out } = await cli(['status', '--help']);
     expect(code).toBe(0);
-    expect(out).toContain("Show the daemon's version, identity, uptime and incoming state");
+    expect(out).toContain("Show the daemon's version, identity and uptime");
     const daemon = await cli(['daemon', '--help']);
     expect(daemon.out).toContain('--home');
     expect(daemon.out).toContain('--config');
