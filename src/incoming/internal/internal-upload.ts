@@ -1,6 +1,5 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { hashBuffer, hashStream } from '../../debian/index.js';
 import { ConflictError } from '../../shared/errors.js';
 import type { IncomingArea } from '../incoming-area.js';
@@ -72,10 +71,11 @@ export async function deliverUpload(made: MadeSource, area: IncomingArea): Promi
     });
     if (!partial) continue;
     try {
-      await pipeline(
-        createReadStream(path.join(made.dir, name)),
-        partial.handle.createWriteStream({ autoClose: false }),
-      );
+      // Not a write stream of the handle: one that does not close it (autoClose: false)
+      // keeps a reference that makes the commit's handle.close() wait forever.
+      for await (const chunk of createReadStream(path.join(made.dir, name))) {
+        await partial.handle.write(chunk as Buffer);
+      }
     } catch (error) {
       await area.discard(partial);
       throw error;
