@@ -125,7 +125,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // Early in the start order: hooks see the other parts' start-up events.
     const notify = notifyPart(ctx, {
       archiveConfig: archiveConfig.config,
-      uploads: incoming.uploads,
+      queueLength: () => scheduler.scheduler.overview().queued,
     });
     scheduler.scheduler.handleRejected(incoming.processor);
     const remotes = remotesPart(ctx, { liveLogs: chroots.liveLogs, pages: auth.pages });

@@ -13,9 +13,14 @@ export interface MetricsDeps {
 
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
-/** Seconds from an event's details: `seconds`, or one of the builds' millisecond fields. */
+/**
+ * Seconds from an event's details: `seconds` (PUBLISHED), the scheduler's
+ * `times.totalMs` (BUILT, FAILED), or one of the builds' millisecond fields.
+ */
 function secondsOf(event: StoredEvent): number | undefined {
   const d = event.details;
+  const times = d.times as { totalMs?: unknown } | undefined;
+  if (typeof times?.totalMs === 'number') return times.totalMs / 1000;
   for (const [key, factor] of [
     ['seconds', 1],
     ['totalTimeMs', 1000],
@@ -113,8 +118,13 @@ export class Metrics {
 
   private count(event: StoredEvent): void {
     this.events.inc({ type: event.type });
-    if (event.type === 'ACCEPTED') this.uploads.inc({ result: 'accepted' });
-    if (event.type === 'REJECTED') this.uploads.inc({ result: 'rejected' });
+    // Only the incoming's decisions on uploads (a failed auto-port is no upload).
+    if (event.uploadId !== null && event.type === 'ACCEPTED') {
+      this.uploads.inc({ result: 'accepted' });
+    }
+    if (event.uploadId !== null && event.type === 'REJECTED') {
+      this.uploads.inc({ result: 'rejected' });
+    }
     if (event.type === 'PUBLISHED') {
       const seconds = secondsOf(event);
       if (seconds !== undefined) this.publishSeconds.observe(seconds);

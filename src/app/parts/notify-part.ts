@@ -2,7 +2,6 @@ import { notificationRoutes } from '../../api/routers/notifications-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { EventsRepository } from '../../db/events-repository.js';
 import { NotifyRepository } from '../../db/notify-repository.js';
-import type { UploadsRepository } from '../../db/uploads-repository.js';
 import { Metrics } from '../../events/metrics.js';
 import { Dispatcher } from '../../events/notify/dispatcher.js';
 import { emailTransport } from '../../events/notify/email-transport.js';
@@ -23,9 +22,8 @@ export interface NotifyPart extends DaemonPart {
 
 export interface NotifyPartDeps {
   archiveConfig: ArchiveConfig;
-  /** Builds waiting for a builder; until the scheduler says, accepted uploads. */
-  queueLength?: () => number;
-  uploads?: UploadsRepository;
+  /** Builds waiting for a builder (the scheduler's queue). */
+  queueLength: () => number;
 }
 
 const DAY = 86_400_000;
@@ -75,9 +73,7 @@ export function notifyPart(ctx: AppContext, deps: NotifyPartDeps): NotifyPart {
   });
   const metrics = new Metrics({
     events,
-    queueLength:
-      deps.queueLength ??
-      (() => deps.uploads?.list({ state: 'ACCEPTED', limit: 10_000 }).length ?? 0),
+    queueLength: deps.queueLength,
     pendingNotifications: () => store.pendingCount(),
   });
   const targets = new NotifyTargets({

@@ -71,8 +71,7 @@ export async function deliverUpload(made: MadeSource, area: IncomingArea): Promi
     });
     if (!partial) continue;
     try {
-      // Not a write stream of the handle: one that does not close it (autoClose: false)
-      // keeps a reference that makes the commit's handle.close() wait forever.
+      // Written through the handle the area keeps open (commit syncs and closes it).
       for await (const chunk of createReadStream(path.join(made.dir, name))) {
         await partial.handle.write(chunk as Buffer);
       }

@@ -130,7 +130,11 @@ export class KeyringPackages {
         source: keyringPackage,
         version,
         distribution: target.name,
-        lines: [`* Keyring package of the debyard daemon ${identity} (key ${key.fingerprint}).`],
+        lines: [
+          `* Keyring package of the debyard daemon ${identity} (key ${key.fingerprint}).`,
+          // Its build fails (and it is not installed) if lintian finds errors in it.
+          '* DEBYARD_OPTION: lintian-mode=errfail',
+        ],
         maintainer: data.maintainer,
         date: this.deps.clock.now(),
       }),

@@ -57,8 +57,8 @@ export class SourceFactory {
       const dsc = parseDsc(text, path.basename(input.dsc));
       for (const name of [path.basename(input.dsc), ...dsc.files.map((f) => f.name)]) {
         await fs.copyFile(path.join(path.dirname(input.dsc), name), path.join(work, name));
-        // Pool files may be the daemon's alone (0600, as uploaded): the build user unpacks.
-        await fs.chown(path.join(work, name), BUILD_USER.uid, BUILD_USER.gid);
+        // Pool files are the daemon's own; the build user only needs to read the copies.
+        await fs.chmod(path.join(work, name), 0o644);
       }
       await fs.chown(work, BUILD_USER.uid, BUILD_USER.gid);
       await run(['dpkg-source', '-x', path.basename(input.dsc), 'src'], '/build');

@@ -1,24 +1,35 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { ArchiveConfigPart } from '../../../src/app/parts/archive-config-part.js';
 import type { ArchivePart } from '../../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
+import type { PortsPart } from '../../../src/app/parts/ports-part.js';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
+import { poolDirectory } from '../../../src/archive/pool/pool-path.js';
 import { adminToken, api, userWithToken } from '../../helpers/api.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
-import { seedTestChroot } from '../../helpers/daemon-chroot.js';
 import { serve } from '../../helpers/http.js';
+import { aptFor, codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
 import { buildSourcePackage } from '../../helpers/source-package.js';
+import { importTestChroot } from '../../helpers/test-chroot.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
+
+// One daemon and chroot for the file; 7 real builds, about 1.5 minutes in all.
+const run = promisify(execFile);
 
 let dir: string;
 let daemon: Daemon;
+let pipeline: PipelineUploads;
 let staff: string;
 let codename: string;
+let architecture: string;
+let cv: string;
 let unstable: string;
 
 const part = <T>(name: string) => daemon.parts.find((p) => p.name === name) as T;
@@ -28,40 +39,28 @@ const post = (name: string, input: Record<string, unknown>) =>
 beforeAll(async () => {
   dir = persistentTempDir('debyard-ports-');
   const home = path.join(dir, 'home');
-  codename = (await seedTestChroot(home)).codename;
+  ({ codename, architecture } = await importTestChroot(home));
+  cv = codeversionOf(codename);
   unstable = `${codename}-test-unstable`;
   daemon = await startTestDaemon(home, {
     ports: { maxDownloadBytes: 64 * 1024, downloadTimeoutMs: 30_000 },
   });
+  pipeline = new PipelineUploads(daemon, dir);
   const admin = await adminToken(daemon);
   staff = (await userWithToken(daemon, admin, 'stella', 'staff')).token;
-  const config = part<ArchiveConfigPart>('archive-config').config;
-  config.createRepository({
+  part<ArchiveConfigPart>('archive-config').config.createRepository({
     id: 'other',
-    description: 'a second repository',
+    description: 'a second repository, signed uploads only',
     layout: 'default',
     allowUnsigned: false,
-    distributions: [distributionSpec({ codename, architectures: ['amd64'] })],
+    distributions: [distributionSpec({ codename, architectures: [architecture] })],
   });
-  const pkg = await buildSourcePackage(path.join(dir, 'src'), {
-    source: 'porty',
-    revision: `1~test${codeversion()}+1`,
-    distribution: unstable,
-  });
-  await part<ArchivePart>('archive').service.archive.install({
-    distribution: unstable,
-    packages: [{ dsc: path.join(pkg.dir, pkg.dsc) }],
-  });
-}, 5 * 60_000);
+}, 15 * 60_000); // the first test to need the cached base chroot creates it
 
 afterAll(async () => {
   await daemon?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
 });
-
-function codeversion(): string {
-  return { bookworm: '12', trixie: '13', forky: '14' }[codename] ?? 'SID';
-}
 
 /** The changelog of a spooled upload's .dsc, as dpkg-parsechangelog reads it. */
 function spooledChangelog(uploadId: number): string {
@@ -74,40 +73,96 @@ function spooledChangelog(uploadId: number): string {
   });
 }
 
+/** The changelog of an installed source, from its .dsc in the pool. */
+function installedChangelog(repo: string, source: string, version: string): string {
+  const pool = part<ArchivePart>('archive').service.pool;
+  const dsc = pool.absolute(repo, `${poolDirectory('main', source)}/${source}_${version}.dsc`);
+  const out = path.join(dir, `x-${repo}-${source}-${version}`);
+  execFileSync('dpkg-source', ['-x', dsc, out], { cwd: path.dirname(dsc), stdio: 'pipe' });
+  return execFileSync('dpkg-parsechangelog', ['-l', path.join(out, 'debian/changelog')], {
+    encoding: 'utf8',
+  });
+}
+
 describe('port', () => {
-  it('rebuilds a source for other distributions and uploads it, signed, into the incoming', async () => {
-    const cv = codeversion();
+  it('rebuilds a source for other distributions through the pipeline; apt installs the port', async () => {
+    await pipeline.installed('hello-any', { version: `1.0~test${cv}+1`, distribution: unstable });
     const answer = await post('port', {
-      package: 'porty',
+      package: 'debyard-hello-any',
       distribution: unstable,
-      to: `${codename}-test-hotfix,${codename}-other-unstable`,
+      to: `${codename}-other-unstable,${codename}-test-hotfix`,
     });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toMatchObject([
       {
-        source: 'porty',
-        version: `1.0-1~test${cv}+2`,
-        distribution: `${codename}-test-hotfix`,
+        source: 'debyard-hello-any',
+        version: `1.0~other${cv}+1`,
+        distribution: `${codename}-other-unstable`,
         state: 'ACCEPTED',
         reasons: [],
       },
       {
-        source: 'porty',
-        version: `1.0-1~other${cv}+1`,
-        distribution: `${codename}-other-unstable`,
+        // +1 is taken in the repository (by unstable): the lowest free counter.
+        version: `1.0~test${cv}+2`,
+        distribution: `${codename}-test-hotfix`,
         state: 'ACCEPTED',
       },
     ]);
-    const upload = part<IncomingPart>('incoming').uploads.get(answer.body[1].uploadId);
+    const [other, hotfix] = answer.body as { uploadId: number }[];
+    const upload = part<IncomingPart>('incoming').uploads.get(other!.uploadId);
     expect(upload.signer).toBe(part<ArchivePart>('archive').signer().key.fingerprint);
     const changelog = spooledChangelog(upload.id);
-    expect(changelog).toContain(`Version: 1.0-1~other${cv}+1\n`);
+    expect(changelog).toContain(`Version: 1.0~other${cv}+1\n`);
     expect(changelog).toContain(`Distribution: ${codename}-other-unstable\n`);
     expect(changelog).toContain(
-      `* Port of porty 1.0-1~test${cv}+1 from ${unstable} (no changes), asked for by stella.`,
+      `* Port of debyard-hello-any 1.0~test${cv}+1 from ${unstable} (no changes), asked for by stella.`,
     );
     expect(changelog).toContain('Maintainer: debyard testyard <debyard@testyard.invalid>\n');
-  });
+    for (const id of [other!.uploadId, hotfix!.uploadId]) {
+      expect((await pipeline.uploadIn(id, ['INSTALLED', 'FAILED'])).state).toBe('INSTALLED');
+    }
+
+    const apt = await aptFor(daemon, path.join(dir, 'apt-port'), architecture, [
+      { repo: 'other', suite: 'unstable' },
+    ]);
+    const update = await apt.aptGet(['update']);
+    expect(update.problems, update.output).toEqual([]);
+    const install = await apt.aptGet(['install', 'debyard-hello-any']);
+    expect(install.code, install.output).toBe(0);
+    expect(install.output).toContain(`debyard-hello-any (1.0~other${cv}+1)`);
+    const { stdout } = await run(path.join(apt.root, 'usr/bin/debyard-hello-any'));
+    expect(stdout).toBe(`Hello from debyard-hello-any, built for ${architecture}\n`);
+  }, 240_000);
+
+  it('ports automatically after INSTALLED with the auto-ports upload option', async () => {
+    const experimental = `${codename}-test-experimental`;
+    const origin = await pipeline.installed('hello-all', {
+      version: `1.0~test${cv}+1`,
+      distribution: unstable,
+      lines: [`* DEBYARD_OPTION: auto-ports=${experimental}, ${codename}-other-unstable`],
+    });
+    const incoming = part<IncomingPart>('incoming');
+    const ported = (dist: string) =>
+      incoming.uploads
+        .list({ limit: 1000 })
+        .find((u) => u.source === 'debyard-hello-all' && u.distribution === dist);
+    await expect.poll(() => ported(experimental)?.state, { timeout: 150_000 }).toBe('INSTALLED');
+    await expect
+      .poll(() => ported(`${codename}-other-unstable`)?.state, { timeout: 150_000 })
+      .toBe('INSTALLED');
+    expect(ported(experimental)!.version).toBe(`1.0~test${cv}+0`);
+    expect(installedChangelog('test', 'debyard-hello-all', `1.0~test${cv}+0`)).toContain(
+      `* Port of debyard-hello-all 1.0~test${cv}+1 from ${unstable} (no changes), asked for by auto-ports.`,
+    );
+    // Ported once: the ports themselves carry no auto-ports option.
+    await part<PortsPart>('ports').autoPorts.idle();
+    expect(
+      incoming.uploads.list({ limit: 1000 }).filter((u) => u.source === 'debyard-hello-all'),
+    ).toHaveLength(3);
+    expect(origin.options).toMatchObject({
+      autoPorts: [experimental, `${codename}-other-unstable`],
+    });
+  }, 300_000);
 
   it('refuses what cannot be ported, naming why', async () => {
     const missing = await post('port', {
@@ -118,7 +173,7 @@ describe('port', () => {
     expect(missing.status).toBe(404);
     expect(missing.body.detail).toBe(`${unstable} has no source package nosuch`);
     const bad = await post('port', {
-      package: 'porty',
+      package: 'debyard-hello-any',
       distribution: unstable,
       to: `${codename}-test-testing,${codename}-nosuch-unstable`,
     });
@@ -127,7 +182,7 @@ describe('port', () => {
       `cannot port there: ${codename}-test-testing: suite testing takes no uploads (port to an uploadable suite, then migrate); ${codename}-nosuch-unstable: unknown distribution ${codename}-nosuch-unstable: there is no repository "nosuch" (known: other, test)`,
     );
     const rollback = await post('port', {
-      package: 'porty',
+      package: 'debyard-hello-any',
       distribution: unstable,
       to: `${unstable}-rollback0`,
     });
@@ -135,15 +190,23 @@ describe('port', () => {
     expect(rollback.body.detail).toBe(
       'invalid input for port: to.0: must be a suite distribution <codename>-<repository>-<suite>, like bookworm-test-unstable (not a rollback)',
     );
+    const login = await api(daemon.url, 'port', {
+      method: 'POST',
+      input: { package: 'debyard-hello-any', distribution: unstable, to: unstable },
+    });
+    expect(login.status).toBe(401);
   });
 });
 
 describe('port_ext', () => {
-  let url: string;
   let ext: Awaited<ReturnType<typeof buildSourcePackage>>;
 
   beforeAll(async () => {
-    ext = await buildSourcePackage(path.join(dir, 'ext'), { source: 'externa', revision: '3' });
+    ext = await buildSourcePackage(path.join(dir, 'ext'), {
+      source: 'externa',
+      revision: '3',
+      architecture: 'all',
+    });
   });
 
   const serveDir = async (folder: string) => {
@@ -152,28 +215,35 @@ describe('port_ext', () => {
     return serve(app);
   };
 
-  it('downloads a .dsc and its files, checks them, and ports them', async () => {
-    url = await serveDir(ext.dir);
+  it('downloads a .dsc and its files, checks them, and ports them; apt installs the port', async () => {
+    const url = await serveDir(ext.dir);
     const answer = await post('port_ext', { url: `${url}/${ext.dsc}`, to: unstable });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toMatchObject([
-      { source: 'externa', version: `1.0-3~test${codeversion()}+1`, state: 'ACCEPTED' },
+      { source: 'externa', version: `1.0-3~test${cv}+1`, state: 'ACCEPTED' },
     ]);
     expect(spooledChangelog(answer.body[0].uploadId)).toContain(
       `* Port of externa 1.0-3 from ${url}/${ext.dsc} (no changes), asked for by stella.`,
     );
-    const text = readFileSync(path.join(ext.dir, ext.dsc), 'utf8');
+    // An uploaded .dsc, its files fetched from beside it.
     const uploaded = await post('port_ext', {
-      dsc: text,
+      dsc: readFileSync(path.join(ext.dir, ext.dsc), 'utf8'),
       files_url: `${url}/`,
       to: `${codename}-other-unstable`,
     });
     expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
-    expect(uploaded.body[0]).toMatchObject({
-      version: `1.0-3~other${codeversion()}+1`,
-      state: 'ACCEPTED',
-    });
-  });
+    expect(uploaded.body[0]).toMatchObject({ version: `1.0-3~other${cv}+1`, state: 'ACCEPTED' });
+    for (const id of [answer.body[0].uploadId, uploaded.body[0].uploadId]) {
+      expect((await pipeline.uploadIn(id, ['INSTALLED', 'FAILED'])).state).toBe('INSTALLED');
+    }
+    const apt = await aptFor(daemon, path.join(dir, 'apt-ext'), architecture, [
+      { repo: 'test', suite: 'unstable' },
+    ]);
+    expect((await apt.aptGet(['update'])).problems).toEqual([]);
+    const install = await apt.aptGet(['install', 'externa']);
+    expect(install.code, install.output).toBe(0);
+    expect(install.output).toContain(`externa (1.0-3~test${cv}+1)`);
+  }, 240_000);
 
   it('refuses other protocols, files that do not match, and too much', async () => {
     const ftp = await post('port_ext', { url: 'ftp://example.org/x.dsc', to: unstable });
@@ -201,7 +271,8 @@ describe('port_ext', () => {
     const big = await buildSourcePackage(path.join(dir, 'big'), {
       source: 'bigone',
       revision: '1',
-      readme: 'x'.repeat(200_000),
+      // Incompressible: the tarball stays larger than the limit.
+      readme: randomBytes(150_000).toString('base64'),
     });
     const bigUrl = await serveDir(big.dir);
     const tooMuch = await post('port_ext', { url: `${bigUrl}/${big.dsc}`, to: unstable });
