@@ -103,6 +103,53 @@
     window.addEventListener('pagehide', () => source.close());
   }
 
+  /**
+   * Follows a build's log (build_log with follow, SSE): the stream gives the whole log
+   * from its first line (ids are line numbers), then each new line, then the end. The
+   * view stays at the tail unless the reader scrolled up.
+   */
+  function followLog(pre) {
+    const status = document.querySelector('[data-live-status-for="log"]');
+    const say = (text, state) => {
+      if (!status) return;
+      status.textContent = text;
+      status.dataset.state = state;
+    };
+    let shown = 0;
+    let started = false;
+    const source = new EventSource(pre.dataset.liveLog);
+    source.onopen = () => say('● Live: the log follows the build.', 'live');
+    source.onerror = () => say('○ Connection lost; reconnecting…', 'lost');
+    source.onmessage = (message) => {
+      const item = JSON.parse(message.data);
+      const atTail = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
+      if ('end' in item) {
+        source.close();
+        say('The build ended: ' + item.state + '. Reload for its details.', 'ended');
+        const badge = document.getElementById('build-state');
+        if (badge) {
+          badge.textContent = item.state;
+          badge.className = 'badge type-' + item.state;
+        }
+        return;
+      }
+      const n = Number(message.lastEventId);
+      if (!started) {
+        pre.textContent = ''; // the stream replaces what the page showed
+        started = true;
+      }
+      if (n && n <= shown) return;
+      shown = n || shown + 1;
+      pre.appendChild(document.createTextNode(item.line + '\n'));
+      if (atTail) window.scrollTo(0, document.body.scrollHeight);
+    };
+    source.addEventListener('problem', (message) => {
+      say('The log stopped: ' + JSON.parse(message.data).detail, 'lost');
+      source.close();
+    });
+    window.addEventListener('pagehide', () => source.close());
+  }
+
   /** A Copy button beside each copy-paste block, where the browser lets scripts copy. */
   function copyButton(pre) {
     if (!navigator.clipboard) return;
@@ -123,11 +170,15 @@
   document.addEventListener('submit', (event) => {
     const form = event.target;
     const question = form instanceof HTMLFormElement ? form.dataset.confirm : undefined;
-    if (question && !window.confirm(question)) event.preventDefault();
+    if (!question) return;
+    if (!window.confirm(question)) return event.preventDefault();
+    // Forms with a `confirmed` field skip the server's confirmation page once asked here.
+    if (form.elements.confirmed) form.elements.confirmed.value = 'yes';
   });
 
   document.querySelectorAll('tbody[data-live-events]').forEach(followEvents);
   document.querySelectorAll('[data-live-refresh]').forEach(liveRefresh);
   document.querySelectorAll('pre.step').forEach(copyButton);
+  document.querySelectorAll('pre[data-live-log]').forEach(followLog);
   window.debyard = { call, csrfToken, eventRow };
 })();

@@ -34,6 +34,7 @@ import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
 import { uploaderKeysPart } from './parts/uploader-keys-part.js';
 import { archiveAdminPart } from './parts/archive-admin-part.js';
+import { buildsUiPart } from './parts/builds-ui-part.js';
 import { chrootsUiPart } from './parts/chroots-ui-part.js';
 import { incomingUiPart } from './parts/incoming-ui-part.js';
 
@@ -148,6 +149,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       uploaderKeysPart(ctx, { keys: incoming.uploaderKeys, pages, calls }),
       archiveAdminPart(ctx, { config: archiveConfig.config, archive, pages, calls }),
       chrootsUiPart(ctx, { chroots, pages }),
+      buildsUiPart({ scheduler, pages }),
       incomingUiPart(ctx, { incoming, pages }),
       maintenancePart(ctx, { archive }),
       portsPart(ctx, {

@@ -17,12 +17,10 @@ export interface GlobalArgs {
 export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
   const fields = fieldsOf(spec.input);
   const positional = spec.positional ?? [];
+  const required = requiredPositionals(spec);
   const usage = [
     commandName(spec),
-    ...positional.map((name) => {
-      const field = fields[name];
-      return field && !field.isOptional() && name !== spec.stdin ? `<${name}>` : `[${name}]`;
-    }),
+    ...positional.map((name) => (required.includes(name) ? `<${name}>` : `[${name}]`)),
   ].join(' ');
 
   return {
@@ -78,6 +76,15 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
       io.out(argv.json || !spec.format ? JSON.stringify(output, null, 2) : spec.format(output));
     },
   };
+}
+
+/** The positional arguments a command cannot run without (`<name>` in its usage). */
+export function requiredPositionals(spec: CallSpec): string[] {
+  const fields = fieldsOf(spec.input);
+  return (spec.positional ?? []).filter((name) => {
+    const field = fields[name];
+    return field && !field.isOptional() && name !== spec.stdin;
+  });
 }
 
 /** Input fields become dashed flags: `expires_days` → `--expires-days`. */

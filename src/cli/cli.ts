@@ -1,7 +1,8 @@
 import yargs, { type CommandModule } from 'yargs';
 import { ALL_CALLS } from '../api/specs/index.js';
 import { AppError, describeError } from '../shared/errors.js';
-import { callCommand, type GlobalArgs } from './call-command.js';
+import { commandName } from '../api/call.js';
+import { callCommand, requiredPositionals, type GlobalArgs } from './call-command.js';
 import { daemonCommand, type RunDaemon } from './daemon-command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeOf, UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -52,7 +53,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     .showHelpOnFail(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(message);
+      throw new UsageError(missingArguments(message, argv) ?? message);
     });
   for (const spec of ALL_CALLS)
     parser.command(callCommand(spec, io) as unknown as CommandModule<GlobalArgs, GlobalArgs>);
@@ -71,4 +72,15 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     io.err(`debyard: ${error instanceof AppError ? describeError(error) : describeError(error)}`);
     return exitCode === EXIT_OK ? exitCodeOf(error) || EXIT_FAILURE : exitCode;
   }
+}
+
+/** yargs' "Not enough non-option arguments: got 1, need at least 2" names no argument. */
+function missingArguments(message: string, argv: readonly string[]): string | null {
+  const got = /^Not enough non-option arguments: got (\d+)/.exec(message);
+  const spec = ALL_CALLS.find((s) => argv.includes(commandName(s)));
+  if (!got || !spec) return null;
+  const missing = requiredPositionals(spec).slice(Number(got[1]));
+  if (missing.length === 0) return null;
+  const command = commandName(spec);
+  return `${command} needs ${missing.map((name) => `<${name}>`).join(' ')} (see debyard ${command} --help)`;
 }

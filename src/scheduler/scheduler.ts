@@ -245,7 +245,14 @@ export class Scheduler {
   private accept(uploadId: number): void {
     if (this.stopped) return;
     const { store, planner, logger } = this.deps;
-    const upload = store.upload(uploadId);
+    let upload: UploadRecord;
+    try {
+      upload = store.upload(uploadId);
+    } catch (error) {
+      // An ACCEPTED event of no upload (its record gone) plans nothing.
+      if (error instanceof NotFoundError) return;
+      throw error;
+    }
     if (upload.state !== 'ACCEPTED') return;
     let planned: PlannedBuild[];
     try {

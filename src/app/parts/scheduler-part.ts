@@ -95,7 +95,11 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
           template: 'panels/builds',
           access: 'anonymous',
           order: 10,
-          data: () => queuePanel(scheduler),
+          data: () => ({
+            ...queuePanel(scheduler),
+            // Any event may change the queue: the panel reloads itself on each (with JS).
+            streamUrl: `/api/v1/events?follow=true&after=${ctx.events.list({ limit: 1 })[0]?.id ?? 0}`,
+          }),
         },
       ],
     },

@@ -1,7 +1,11 @@
 import express, { type Request, type Response } from 'express';
 import type { CallImplementation } from '../../api/api-router.js';
+import { accessAllows } from '../../api/call.js';
 import { searchCall, showCall, type PackageVersionRow } from '../../api/specs/archive.js';
-import type { PageKit } from './page-kit.js';
+import { buildsCall, type BuildSummary } from '../../api/specs/builds.js';
+import { durationChart, shortDuration } from './duration-chart.js';
+import { actionFields, PACKAGE_ACTIONS, type PackageAction } from './package-actions.js';
+import type { Outcome, PageKit } from './page-kit.js';
 
 export interface PackagesPageDeps {
   pages: PageKit;
@@ -48,10 +52,54 @@ export function createPackagesPage(deps: PackagesPageDeps): express.Router {
     );
   });
   router.get('/packages/:name', (req, res) => showPackage(deps, req, res));
+  for (const action of PACKAGE_ACTIONS) {
+    router.post(`/packages/:name/${action.name}`, pages.require(action.access), (req, res) =>
+      runAction(deps, action, req, res),
+    );
+  }
   return router;
 }
 
-async function showPackage(deps: PackagesPageDeps, req: Request, res: Response): Promise<void> {
+/**
+ * An action asks first: the form (or the confirmation dialog, with JavaScript) sends
+ * confirmed=yes; without it the page shows the question with a Confirm button.
+ */
+async function runAction(
+  deps: PackagesPageDeps,
+  action: PackageAction,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const name = String(req.params.name);
+  const fields = actionFields(action, req.body);
+  if ((req.body as Record<string, unknown>).confirmed !== 'yes') {
+    return deps.pages.render(req, res, 'confirm', {
+      title: `${action.label} ${name}`,
+      question: action.question(name, fields),
+      action: `/packages/${encodeURIComponent(name)}/${action.name}`,
+      label: action.label,
+      fields,
+      back: `/packages/${encodeURIComponent(name)}`,
+    });
+  }
+  const input = action.input(name, fields);
+  const result = await deps.pages.attempt(deps.calls(), action.spec, input, req, res);
+  await showPackage(
+    deps,
+    req,
+    res,
+    result.ok
+      ? { notice: action.notice(result.output) }
+      : { error: result.problem.detail, status: result.problem.status },
+  );
+}
+
+async function showPackage(
+  deps: PackagesPageDeps,
+  req: Request,
+  res: Response,
+  outcome: Outcome = {},
+): Promise<void> {
   const { pages } = deps;
   const name = String(req.params.name);
   const result = await pages.attempt(deps.calls(), showCall, { package: name }, req, res);
@@ -60,12 +108,57 @@ async function showPackage(deps: PackagesPageDeps, req: Request, res: Response):
     return pages.render(req, res, 'error', { title: 'Package', message }, result.problem.status);
   }
   const rows = result.output.versions;
-  pages.render(req, res, 'package', {
-    title: `Package ${name}`,
-    name,
-    rows,
-    groups: versionGroups(deps, rows),
-  });
+  const builds = await buildsOf(deps, rows.length ? rows.map((r) => r.source) : [name], req, res);
+  const role = pages.principal(req).role;
+  const { status, ...data } = outcome;
+  pages.render(
+    req,
+    res,
+    'package',
+    {
+      title: `Package ${name}`,
+      name,
+      rows,
+      groups: versionGroups(deps, rows),
+      builds,
+      chart: durationChart(builds),
+      retryOn: retryOffers(builds),
+      shortDuration,
+      may: Object.fromEntries(PACKAGE_ACTIONS.map((a) => [a.name, accessAllows(role, a.access)])),
+      ...data,
+    },
+    status,
+  );
+}
+
+/** Per failed upload with nothing left open, its newest failed build (where Retry is offered). */
+function retryOffers(builds: readonly BuildSummary[]): number[] {
+  const byUpload = new Map<number, BuildSummary[]>();
+  for (const b of builds) byUpload.set(b.upload, [...(byUpload.get(b.upload) ?? []), b]);
+  return [...byUpload.values()].flatMap((list) =>
+    list.some((b) => b.state === 'QUEUED' || b.state === 'BUILDING')
+      ? []
+      : list
+          .filter((b) => b.state === 'FAILED')
+          .slice(0, 1)
+          .map((b) => b.id),
+  );
+}
+
+/** The builds of the package's sources, newest first. */
+async function buildsOf(
+  deps: PackagesPageDeps,
+  sources: readonly string[],
+  req: Request,
+  res: Response,
+): Promise<BuildSummary[]> {
+  const builds: BuildSummary[] = [];
+  for (const source of new Set(sources)) {
+    const input = { source, limit: 200 };
+    const result = await deps.pages.attempt(deps.calls(), buildsCall, input, req, res);
+    if (result.ok) builds.push(...result.output);
+  }
+  return builds.sort((a, b) => b.id - a.id);
 }
 
 function versionGroups(deps: PackagesPageDeps, rows: readonly PackageVersionRow[]): VersionGroup[] {
