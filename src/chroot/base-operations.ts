@@ -6,6 +6,7 @@ import { lineSplitter } from '../exec/lines.js';
 import type { LocalRunner } from '../exec/local-runner.js';
 import type { ChrootDefinition } from './definition.js';
 import type { ChrootKey, ChrootPaths } from './chroot-paths.js';
+import { asRoot } from './as-root.js';
 import { mmdebstrapArgs, mmdebstrapPhase } from './mmdebstrap.js';
 import { Sandbox } from './sandbox.js';
 import { checkSeedTree } from './seed-check.js';
@@ -69,8 +70,7 @@ export class BaseOperations {
       // In its own mount and pid namespaces: its mounts and processes cannot outlive it.
       const result = await this.runner
         .run({
-          command: 'unshare',
-          args: [...ISOLATED, '--', 'mmdebstrap', ...args],
+          ...asRoot('unshare', [...ISOLATED, '--', 'mmdebstrap', ...args]),
           signal,
           onOutput: (text) => lines.push(text),
         })
@@ -97,8 +97,7 @@ export class BaseOperations {
     await this.building(partial, async () => {
       progress.phase(`copying ${from}`);
       const copy = await this.runner.run({
-        command: 'cp',
-        args: ['-a', '--reflink=auto', '--no-target-directory', from, partial],
+        ...asRoot('cp', ['-a', '--reflink=auto', '--no-target-directory', from, partial]),
         signal,
       });
       checkResult(copy, `copying ${from}`);
@@ -123,8 +122,7 @@ export class BaseOperations {
     await this.building(partial, async () => {
       progress.phase('copying the base');
       const copy = await this.runner.run({
-        command: 'cp',
-        args: ['-a', '--reflink=auto', this.paths.generation(key, from), partial],
+        ...asRoot('cp', ['-a', '--reflink=auto', this.paths.generation(key, from), partial]),
         signal,
       });
       checkResult(copy, 'copying the base chroot');

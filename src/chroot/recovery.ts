@@ -1,3 +1,4 @@
+import { asRoot } from './as-root.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,7 +42,7 @@ export async function recoverChroots(deps: RecoveryDeps): Promise<void> {
   const { state, paths, logger } = deps;
   for (const point of mountsUnder(readFileSync('/proc/self/mountinfo', 'utf8'), paths.chrootsDir)) {
     logger.warn('unmounting a leftover mount', { mountPoint: point });
-    await deps.runner.run({ command: 'umount', args: ['--lazy', point] });
+    await deps.runner.run(asRoot('umount', ['--lazy', point]));
   }
   await removeChildren(paths.snapshots, () => true, logger);
   const keep = new Set<string>();

@@ -9,6 +9,7 @@ import {
 } from '../exec/command.js';
 import type { LocalRunner, RunningCommand } from '../exec/local-runner.js';
 import { InvalidInputError } from '../shared/errors.js';
+import { asRoot } from './as-root.js';
 import { HOLDER_SCRIPT } from './sandbox-script.js';
 
 /** A host folder made visible inside the sandbox. */
@@ -109,8 +110,7 @@ export class Sandbox {
     ];
     const watcher = readyWatcher();
     const holder = runner.start({
-      command: 'unshare',
-      args,
+      ...asRoot('unshare', args),
       env: { PATH: HOST_PATH },
       onOutput: watcher.onOutput,
     });
@@ -132,8 +132,7 @@ export class Sandbox {
     const enter = ['nsenter', ...this.stepArgs(step)];
     const [command, ...args] = step.hostLock ? ['flock', step.hostLock, ...enter] : enter;
     const promise = runner.run({
-      command: command!,
-      args,
+      ...asRoot(command!, args),
       env: { PATH: HOST_PATH },
       signal: step.signal,
       timeoutMs: step.timeoutMs,
