@@ -11,6 +11,7 @@ import { EventsRepository } from '../../src/db/events-repository.js';
 import { EventLog } from '../../src/events/event-log.js';
 import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { buildDeb, buildSource } from './debian-packages.js';
 
 export interface TestArchive {
   home: string;
@@ -69,4 +70,34 @@ export function openTestArchive(input: {
     },
   });
   return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };
+}
+
+/**
+ * Installs source `name` at `version` with one amd64 .deb that holds
+ * /usr/share/<name>/version (so apt tests can tell versions apart); built under `dir`.
+ */
+export function installVersion(
+  archive: TestArchive,
+  dir: string,
+  distribution: string,
+  name: string,
+  version: string,
+): ReturnType<ArchiveService['archive']['install']> {
+  const out = path.join(dir, 'pkgs', `${name}-${version}`);
+  return archive.service.archive.install({
+    distribution,
+    packages: [
+      {
+        dsc: buildSource(out, { name, version }),
+        debs: [
+          buildDeb(out, {
+            name,
+            version,
+            architecture: 'amd64',
+            files: { [`usr/share/${name}/version`]: `${version}\n` },
+          }),
+        ],
+      },
+    ],
+  });
 }

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
 import { createReposRouter } from '../../../src/web/repos-router.js';
 import { IsolatedApt } from '../../helpers/apt.js';
-import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
+import { installVersion, openTestArchive, type TestArchive } from '../../helpers/archive.js';
 import { testSigner, type TestSigner } from '../../helpers/archive-signer.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
 import { serve } from '../../helpers/http.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
@@ -32,25 +31,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const install = (name: string, version: string) => {
-  const out = path.join(dir, 'pkgs', `${name}-${version}`);
-  return archive.service.archive.install({
-    distribution: UNSTABLE,
-    packages: [
-      {
-        dsc: buildSource(out, { name, version }),
-        debs: [
-          buildDeb(out, {
-            name,
-            version,
-            architecture: 'amd64',
-            files: { [`usr/share/${name}/version`]: `${version}\n` },
-          }),
-        ],
-      },
-    ],
-  });
-};
+const install = (name: string, version: string) =>
+  installVersion(archive, dir, UNSTABLE, name, version);
 
 const where = (source: string) =>
   archive.service.queries

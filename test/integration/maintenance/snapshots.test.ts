@@ -6,10 +6,9 @@ import { ManualClock } from '../../../src/shared/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
 import { createReposRouter } from '../../../src/web/repos-router.js';
 import { IsolatedApt } from '../../helpers/apt.js';
-import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
+import { installVersion, openTestArchive, type TestArchive } from '../../helpers/archive.js';
 import { checkPublishedDist } from '../../helpers/archive-checks.js';
 import { testSigner, type TestSigner } from '../../helpers/archive-signer.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
 import { serve } from '../../helpers/http.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 import { treeHash } from '../../helpers/tree-hash.js';
@@ -43,25 +42,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const install = (name: string, version: string) => {
-  const out = path.join(dir, 'pkgs', `${name}-${version}`);
-  return archive.service.archive.install({
-    distribution: DIST,
-    packages: [
-      {
-        dsc: buildSource(out, { name, version }),
-        debs: [
-          buildDeb(out, {
-            name,
-            version,
-            architecture: 'amd64',
-            files: { [`usr/share/${name}/version`]: `${version}\n` },
-          }),
-        ],
-      },
-    ],
-  });
-};
+const install = (name: string, version: string) =>
+  installVersion(archive, dir, DIST, name, version);
 const pooled = (version: string) =>
   path.join(repoRoot, `pool/main/s/snap/snap_${version}_amd64.deb`);
 
