@@ -53,6 +53,8 @@ export class GenerationWriter {
     release: string;
     inRelease: string;
     releaseGpg: string;
+    /** The Release's Date: the Release files' modification time. */
+    date: Date;
     meta: Record<string, unknown>;
   }): Promise<void> {
     const base = this.generationsDir(input.repository, input.dist);
@@ -116,6 +118,9 @@ export class GenerationWriter {
       ['.generation.json', JSON.stringify(input.meta)],
     ] as const) {
       await fs.writeFile(path.join(temp, name), text);
+      // HTTP dates have whole seconds: two publishes in one second would look unmodified
+      // to a client's If-Modified-Since; the Date of each Release is a later second.
+      await fs.utimes(path.join(temp, name), input.date, input.date);
       written.push(path.join(temp, name));
     }
     await Promise.all(written.map(syncFile));

@@ -143,6 +143,7 @@ export class Publisher {
       release,
       inRelease,
       releaseGpg,
+      date,
       meta: { generation, revision, date: releaseDate(date) },
     });
     index.recordPublished({

@@ -167,6 +167,24 @@ describe('/repos/ and the read-only archive calls', () => {
     expect(byHash.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
+  it('gives every publish a later Last-Modified, also two in one second (apt revalidates)', async () => {
+    const base = await app();
+    const url = `${base}/repos/test/dists/${DIST}/InRelease`;
+    const first = await fetch(url);
+    const firstText = await first.text();
+    const since = first.headers.get('last-modified')!;
+    // Two publishes in quick succession (well within one second on this machine).
+    await archive.service.republish('test', [DIST]);
+    await archive.service.republish('test', [DIST]);
+    const after = await fetch(url, { headers: { 'if-modified-since': since } });
+    expect(after.status).toBe(200);
+    const text = await after.text();
+    expect(text).not.toBe(firstText);
+    const date = /^Date: (.*)$/m.exec(text)![1]!;
+    expect(after.headers.get('last-modified')).toBe(new Date(date).toUTCString());
+    expect(Date.parse(date)).toBeGreaterThanOrEqual(Date.parse(since) + 2000);
+  });
+
   it('never serves anything outside the repository', async () => {
     const base = await app();
     const outside = path.join(dir, 'secret.txt');
