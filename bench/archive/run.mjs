@@ -148,11 +148,19 @@ console.log(
 // Rounds alternate the tools, so a change of load on a shared machine hits all three.
 const all = [];
 for (let r = 0; r < rounds; r++) {
-  all.push({
+  const round = {
     debyard: debyard(extra, instanceKey),
     reprepro: reprepro(gpg, extra),
     aptly: aptly(gpg, extra),
-  });
+  };
+  all.push(round);
+  console.log(
+    `round ${r + 1}: bulk ${Object.entries(round)
+      .map(([tool, t]) => `${tool} ${t.bulk.seconds.toFixed(2)} s`)
+      .join(', ')}; add one ${Object.entries(round)
+      .map(([tool, t]) => `${tool} ${t.add.seconds.toFixed(2)} s`)
+      .join(', ')}; load ${os.loadavg()[0].toFixed(1)}`,
+  );
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const pick = (tool, phase, key) => median(all.map((r) => r[tool][phase][key]));

@@ -10,6 +10,7 @@ import {
   renderPackagesStanza,
   renderRelease,
   renderSourcesStanza,
+  xzOneCallAsync,
 } from '../debian/index.js';
 import { readDebFile, toDebInfo } from './deb-files.js';
 import type { ArchiveFormats, XzCompressor } from './ports.js';
@@ -38,5 +39,8 @@ export const debianFormats: ArchiveFormats = {
  * segment), for output within 1 % of preset 0's.
  */
 export const debianXz: XzCompressor = {
-  xz: (data) => xzAsync(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { preset: 0 }),
+  xz: (data) => {
+    const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return xzOneCallAsync(buffer, 0) ?? xzAsync(buffer, { preset: 0 });
+  },
 };

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { createUnxz, createXz, unxzSync } from 'node-liblzma';
+import { hasNativeXz, unxzOneCall } from './xz-one-call.js';
 import { zstdChunks } from './zstd-stream.js';
 
 /** Compressions of .deb members and archive indices. */
@@ -65,7 +66,9 @@ export function decompressInOneCall(data: Buffer, compression: Compression): Buf
       return zlib.gunzipSync(data);
     case 'xz':
       // One 16 KiB output chunk holds a typical control.tar (one 10 KiB tar record).
-      return unxzSync(data, { chunkSize: 16 << 10 });
+      return hasNativeXz()
+        ? unxzOneCall(data, ONE_CALL_OUTPUT_LIMIT)
+        : unxzSync(data, { chunkSize: 16 << 10 });
     case 'zstd': {
       const out = zstdDecompress(data);
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength);

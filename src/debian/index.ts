@@ -28,6 +28,7 @@ export type { TarEntry } from './tar-member.js';
 export { MultiHasher, hashStream, hashBuffer } from './hashing.js';
 export type { FileHashes } from './hashing.js';
 export { createCompressor, createDecompressor, compressBuffer, decompressBuffer, compressionExtension, compressionOfName } from './compression.js';
+export { hasNativeXz, unxzOneCall, xzOneCallAsync } from './xz-one-call.js';
 export type { Compression } from './compression.js';
 export { renderPackagesStanza, assembleIndex } from './packages-index.js';
 export type { PoolFile, PackagesStanzaOptions } from './packages-index.js';
