@@ -4,6 +4,9 @@
 //   node debyard.mjs add HOME LIST.json    open it again, install these packages, publish
 //   node debyard.mjs each HOME LIST.json   open it again, install the groups one at a time,
 //                                          each published before the next (as a daemon does)
+//   node debyard.mjs bulk-then-each HOME LIST.json MORE.json
+//                                          bulk as above, then MORE's groups one at a time in
+//                                          the same process (the daemon: one upload after a bulk)
 // Prints one JSON line: { ms } (the operation, without process start-up; for `each` one
 // time per install).
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -22,13 +25,13 @@ import { openInstanceKey } from '../../dist/pgp/instance-key-store.js';
 import { systemClock } from '../../dist/shared/clock.js';
 import { silentLogger } from '../../dist/shared/logger.js';
 
-const [mode, home, list] = process.argv.slice(2);
+const [mode, home, list, more] = process.argv.slice(2);
 const groups = JSON.parse(readFileSync(list, 'utf8'));
 const started = performance.now();
 mkdirSync(path.join(home, 'keys'), { recursive: true, mode: 0o700 });
 const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
 const config = new ArchiveConfig({ store: new ArchiveConfigRepository(db), clock: systemClock });
-if (mode === 'bulk') {
+if (mode === 'bulk' || mode === 'bulk-then-each') {
   config.installBuiltinLayouts();
   // One suite without rollbacks: one distribution, as reprepro and aptly publish here.
   config.saveLayout({
@@ -93,8 +96,12 @@ const install = async (packages) => {
 const opMs = [];
 if (mode === 'each') for (const group of groups) opMs.push(await install([group]));
 else opMs.push(await install(groups));
+const eachMs = [];
+if (mode === 'bulk-then-each') {
+  for (const group of JSON.parse(readFileSync(more, 'utf8'))) eachMs.push(await install([group]));
+}
 await formats.close?.();
 db.close();
 process.stdout.write(
-  `${JSON.stringify({ ms: mode === 'each' ? opMs : opMs[0], totalMs: Math.round(performance.now() - started) })}\n`,
+  `${JSON.stringify({ ms: mode === 'each' ? opMs : opMs[0], eachMs, totalMs: Math.round(performance.now() - started) })}\n`,
 );

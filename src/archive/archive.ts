@@ -100,17 +100,21 @@ export class Archive {
             problems: conflicts.map((message) => ({ message })),
           });
         }
-        const fresh = await this.putPoolFiles(repo, prepared, input.handOver ?? false, signal);
-        try {
-          return await this.deps.locks.with(
+        const fresh = this.freshPoolFiles(repo, prepared);
+        const commit = (beforeCommit?: () => void) =>
+          this.deps.locks.with(
             chain.map((d) => `dist:${d}`),
-            () => this.commitInstall(target, prepared, input),
+            () => this.commitInstall(target, prepared, input, beforeCommit),
             signal,
           );
+        try {
+          return await this.putAndCommit(repo, fresh, input.handOver ?? false, commit, signal);
         } catch (error) {
           // Nothing names the files just put in the pool: take them out again.
-          for (const f of fresh) {
-            if (!this.deps.packages.findPoolFile(repo, f)) await this.deps.pool.remove(repo, f);
+          for (const { poolPath } of fresh) {
+            if (!this.deps.packages.findPoolFile(repo, poolPath)) {
+              await this.deps.pool.remove(repo, poolPath);
+            }
           }
           throw error;
         }
@@ -183,42 +187,69 @@ export class Archive {
     }
   }
 
-  /** Puts the files the pool does not have yet; returns their pool paths. */
-  private async putPoolFiles(
-    repo: string,
-    prepared: readonly PreparedSource[],
-    link: boolean,
-    signal?: AbortSignal,
-  ): Promise<string[]> {
-    const fresh = prepared
+  /** The files of the prepared sources the pool does not have yet. */
+  private freshPoolFiles(repo: string, prepared: readonly PreparedSource[]): FreshFile[] {
+    return prepared
       .flatMap(filesOf)
-      .filter((f) => f.from !== null && !this.deps.packages.findPoolFile(repo, f.poolPath));
+      .filter((f) => f.from !== null && !this.deps.packages.findPoolFile(repo, f.poolPath))
+      .map((f) => ({ poolPath: f.poolPath, from: f.from! }));
+  }
+
+  /**
+   * Puts the fresh files in the pool, durably, and commits. A bulk of handed-over files is
+   * hard-linked on a thread of its own while the transaction writes the database, and the
+   * transaction waits for it before it commits; if that thread could not link everything,
+   * the transaction rolls back and the files go the usual way before the commit is redone.
+   */
+  private async putAndCommit<T>(
+    repo: string,
+    fresh: readonly FreshFile[],
+    link: boolean,
+    commit: (beforeCommit?: () => void) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const background =
+      link && fresh.length >= BACKGROUND_LINKS
+        ? this.deps.pool.linkInBackground(repo, fresh)
+        : undefined;
+    if (background) {
+      try {
+        return await commit(() => {
+          const outcome = background.waitSync();
+          if (outcome.failed.length > 0 || outcome.syncError !== null) throw new LinksIncomplete();
+        });
+      } catch (error) {
+        // Rolled back; the thread may still be linking if the transaction failed early.
+        await background.done();
+        if (!(error instanceof LinksIncomplete)) throw error;
+      }
+    }
     if (link) {
-      await this.deps.pool.linkMany(
-        repo,
-        fresh.map((f) => ({ poolPath: f.poolPath, from: f.from! })),
-        signal,
-      );
+      await this.deps.pool.linkMany(repo, fresh, signal);
     } else {
       await mapLimited(fresh, 8, async (f) => {
         signal?.throwIfAborted();
-        await this.deps.pool.put(repo, f.poolPath, f.from!, false);
+        await this.deps.pool.put(repo, f.poolPath, f.from, false);
       });
     }
-    const paths = fresh.map((f) => f.poolPath);
-    await this.deps.pool.sync(repo, paths);
-    return paths;
+    await this.deps.pool.sync(
+      repo,
+      fresh.map((f) => f.poolPath),
+    );
+    return commit();
   }
 
+  /** Stores, places and records the prepared sources; `beforeCommit` runs last, inside. */
   private commitInstall(
     target: ResolvedDistribution,
     prepared: readonly PreparedSource[],
     input: InstallInput,
+    beforeCommit?: () => void,
   ): { value: ChangeResult[]; dists: string[] } {
     const chain = rollbackChain(target);
     const repo = target.repository.id;
-    return this.kit.commit((touched, events) =>
-      prepared.map((p) => {
+    return this.kit.commit((touched, events) => {
+      const results = prepared.map((p) => {
         this.checkUploadVersion(target, p);
         const stored = this.deps.writer.storeSource(repo, p, touched);
         const placed = this.shiftIn(target, chain, p.name, stored.sourceId, touched);
@@ -238,8 +269,10 @@ export class Archive {
           );
         }
         return { source: p.name, version: p.version, distribution: target.name, changed };
-      }),
-    );
+      });
+      beforeCommit?.();
+      return results;
+    });
   }
 
   /** Upload rules: higher than the suite's current version, new to the repository. */
@@ -276,6 +309,18 @@ export class Archive {
     return true;
   }
 }
+
+/** A file to put in the pool: where, and the caller's file it comes from. */
+interface FreshFile {
+  poolPath: string;
+  from: string;
+}
+
+/** Fresh handed-over files from which they are linked on a thread during the commit. */
+const BACKGROUND_LINKS = 256;
+
+/** The link thread could not link every file: the install goes the usual way. */
+class LinksIncomplete extends Error {}
 
 function filesOf(p: PreparedSource) {
   return [...(p.dsc ? [p.dsc.file, ...p.dsc.files] : []), ...p.binaries.map((b) => b.file)];

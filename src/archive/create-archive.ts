@@ -39,6 +39,11 @@ export interface ArchiveServiceDeps {
   clock: Clock;
   logger: Logger;
   options: PublisherOptions;
+  /**
+   * The script of the thread that hard-links bulk installs into the pool (default: the
+   * built one beside the archive's code; tests running from the sources name dist's).
+   */
+  poolLinkScript?: URL;
 }
 
 /** The archive with everything it needs, built once by the composition root (or a test). */
@@ -76,7 +81,7 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
   const { db, config, clock } = deps;
   const packages = new ArchivePackagesRepository(db);
   const index = new ArchiveIndexRepository(db);
-  const pool = new PoolStore(deps.reposRoot);
+  const pool = new PoolStore(deps.reposRoot, deps.poolLinkScript);
   const locks = new KeyedLock();
   // Asked once per package on bulk installs: remembered until the configuration changes.
   const archCache = new Map<string, readonly string[]>();

@@ -42,6 +42,8 @@ export function openTestArchive(input: {
   clock?: Clock;
   retentionMinutes?: number;
   releaseValidDays?: number;
+  /** The built link thread's script (dist), to test bulk installs as the daemon runs them. */
+  poolLinkScript?: URL;
 }): TestArchive {
   const clock = input.clock ?? systemClock;
   mkdirSync(input.home, { recursive: true });
@@ -68,6 +70,7 @@ export function openTestArchive(input: {
       byHashRetentionMs: (input.retentionMinutes ?? 60) * 60_000,
       releaseValidDays: input.releaseValidDays ?? 0,
     },
+    ...(input.poolLinkScript ? { poolLinkScript: input.poolLinkScript } : {}),
   });
   return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };
 }

@@ -6,6 +6,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { fsyncDir } from '../../shared/atomic-fs.js';
 import { mapLimited } from '../map-limited.js';
+import { BackgroundLinks } from './background-links.js';
 
 const run = promisify(execFile);
 
@@ -19,7 +20,11 @@ export class PoolStore {
   /** Folders known to exist (a bulk install puts thousands of files in hundreds of them). */
   private readonly folders = new Set<string>();
 
-  constructor(private readonly reposRoot: string) {}
+  constructor(
+    private readonly reposRoot: string,
+    /** The link thread's script (BackgroundLinks' default when not given). */
+    private readonly linkScript?: URL,
+  ) {}
 
   repositoryRoot(repository: string): string {
     return path.join(this.reposRoot, repository);
@@ -82,6 +87,21 @@ export class PoolStore {
       signal?.throwIfAborted();
       await this.put(repository, f.poolPath, f.from, true);
     });
+  }
+
+  /**
+   * Starts hard-linking many handed-over files on a thread of its own (BackgroundLinks),
+   * durable once it is done; undefined where that thread cannot run (use linkMany).
+   */
+  linkInBackground(
+    repository: string,
+    files: readonly { poolPath: string; from: string }[],
+  ): BackgroundLinks | undefined {
+    return BackgroundLinks.start(
+      files.map((f) => ({ from: f.from, to: this.absolute(repository, f.poolPath) })),
+      this.repositoryRoot(repository),
+      ...(this.linkScript ? [this.linkScript] : []),
+    );
   }
 
   async remove(repository: string, poolPath: string): Promise<void> {
