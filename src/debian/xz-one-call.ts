@@ -1,26 +1,23 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+/** lzma_code's arguments: the action, then input and output buffers with offsets. */
+type CodeArguments = [
+  action: number,
+  input: Buffer,
+  inputOffset: number,
+  inputLength: number,
+  output: Buffer,
+  outputOffset: number,
+];
+
 /** One liblzma stream of node-liblzma's native binding (its JS streams wrap one each). */
 interface NativeStream {
   /** lzma_code: gives [status, input bytes left, output bytes left]. */
-  codeSync(
-    action: number,
-    input: Buffer,
-    inputOffset: number,
-    inputLength: number,
-    output: Buffer,
-    outputOffset: number,
-  ): [number, number, number];
-  /** The same on the libuv thread pool; `done` gets [status, input left, output left]. */
+  codeSync(...args: CodeArguments): [number, number, number];
+  /** The same on the libuv thread pool; `done` gets status, input left, output left. */
   code(
-    action: number,
-    input: Buffer,
-    inputOffset: number,
-    inputLength: number,
-    output: Buffer,
-    outputOffset: number,
-    done: (status: number, inputLeft: number, outputLeft: number) => void,
+    ...args: [...CodeArguments, done: (status: number, inputLeft: number, outputLeft: number) => void]
   ): void;
   close(): void;
 }
