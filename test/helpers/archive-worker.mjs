@@ -1,12 +1,14 @@
-// A publishing process for the crash test: opens an archive home with the built code
-// (dist/), recovers, then installs the given packages one by one, printing each done.
-// Usage: node archive-worker.mjs HOME KEYS-DIR PACKAGES.json
+// A publishing process for the crash tests: opens an archive home with the built code
+// (dist/), recovers, then installs the given packages one by one, printing each done —
+// or, with `bulk`, all of them in one install of handed-over files (as a bulk import).
+// Usage: node archive-worker.mjs HOME KEYS-DIR PACKAGES.json [bulk]
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import path from 'node:path';
 import { ArchiveConfig } from '../../dist/archive/archive-config.js';
 import { createArchiveService } from '../../dist/archive/create-archive.js';
 import { debianFormats, debianXz } from '../../dist/archive/debian-formats.js';
+import { BackgroundLinks } from '../../dist/archive/pool/background-links.js';
 import { ArchiveConfigRepository } from '../../dist/db/archive-config-repository.js';
 import { openDatabase } from '../../dist/db/database.js';
 import { EventsRepository } from '../../dist/db/events-repository.js';
@@ -15,7 +17,7 @@ import { openInstanceKey } from '../../dist/pgp/instance-key-store.js';
 import { systemClock } from '../../dist/shared/clock.js';
 import { silentLogger } from '../../dist/shared/logger.js';
 
-const [home, keys, list] = process.argv.slice(2);
+const [home, keys, list, mode] = process.argv.slice(2);
 const packages = JSON.parse(readFileSync(list, 'utf8'));
 const { signer } = await openInstanceKey({
   dir: keys,
@@ -46,12 +48,29 @@ await (
   await service.start()
 ).published;
 process.stdout.write('started\n');
-for (const p of packages) {
+if (mode === 'bulk') {
+  // Says when the link thread starts (the crash test kills around then).
+  const start = BackgroundLinks.start;
+  BackgroundLinks.start = (...args) => {
+    const links = start.apply(BackgroundLinks, args);
+    process.stdout.write(`linking ${links ? 'on a thread' : 'in-thread'}\n`);
+    return links;
+  };
+  const started = Date.now();
   await service.archive.install({
-    distribution: p.distribution,
-    packages: [{ dsc: p.dsc, debs: p.debs }],
+    distribution: packages[0].distribution,
+    packages: packages.map((p) => ({ debs: p.debs })),
+    handOver: true,
   });
-  process.stdout.write(`installed ${p.name}\n`);
+  process.stdout.write(`installed ${packages.length} in ${Date.now() - started} ms\n`);
+} else {
+  for (const p of packages) {
+    await service.archive.install({
+      distribution: p.distribution,
+      packages: [{ dsc: p.dsc, debs: p.debs }],
+    });
+    process.stdout.write(`installed ${p.name}\n`);
+  }
 }
 process.stdout.write('done\n');
 db.close();
