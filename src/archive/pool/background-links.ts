@@ -36,13 +36,19 @@ const DEFAULT_SCRIPT = new URL('./pool-link-worker.js', import.meta.url);
  */
 export class BackgroundLinks {
   private outcome: LinkOutcome | undefined;
+  /** Why the thread stopped, once it has (an error, or its exit). */
+  private stopped: string | undefined;
 
   private constructor(
     private readonly worker: Worker,
     private readonly state: Int32Array,
     private readonly port: MessagePort,
     private readonly count: number,
-  ) {}
+  ) {
+    worker.unref();
+    worker.on('error', (error) => (this.stopped ??= `the link thread failed: ${error.message}`));
+    worker.on('exit', (code) => (this.stopped ??= `the link thread exited with code ${code}`));
+  }
 
   /**
    * Starts linking, or gives undefined where there is no built worker script (run from
@@ -58,26 +64,23 @@ export class BackgroundLinks {
     const { port1, port2 } = new MessageChannel();
     const job: LinkJob = { files: [...files], syncRoot, state, port: port2 };
     const worker = new Worker(script, { workerData: job, transferList: [port2] });
-    worker.unref();
-    // Errors surface through the outcome (the thread always answers) or the time limit.
-    worker.on('error', () => {});
     return new BackgroundLinks(worker, state, port1, files.length);
   }
 
   /**
    * Blocks this thread until the links are done (inside a database transaction, which
-   * cannot wait asynchronously), at most `timeoutMs` (default: a minute plus 20 ms per file).
+   * cannot wait asynchronously), at most `timeoutMs` (default: a minute plus 20 ms per
+   * file; a thread that died unseen — its exit cannot be heard while this thread blocks —
+   * costs that long).
    */
   waitSync(timeoutMs = 60_000 + 20 * this.count): LinkOutcome {
     const deadline = Date.now() + timeoutMs;
     while (!this.outcome && Atomics.load(this.state, 0) === 0) {
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(this.state, 0, 0, left) === 'timed-out') {
-        void this.worker.terminate();
-        throw new AppError(
-          'internal',
-          `hard-linking ${this.count} files into the pool took more than ${Math.round(timeoutMs / 1000)} s`,
-        );
+        const message = `hard-linking ${this.count} files into the pool took more than ${Math.round(timeoutMs / 1000)} s`;
+        this.give({ failed: [], syncError: message });
+        throw new AppError('internal', message);
       }
     }
     return this.finish();
@@ -85,20 +88,24 @@ export class BackgroundLinks {
 
   /** Waits for the links without blocking (when the transaction ended before it waited). */
   async done(): Promise<LinkOutcome> {
-    while (!this.outcome && Atomics.load(this.state, 0) === 0) await sleep(10);
+    while (!this.outcome && Atomics.load(this.state, 0) === 0) {
+      if (this.stopped) return this.give({ failed: [], syncError: this.stopped });
+      await sleep(10);
+    }
     return this.finish();
   }
 
   private finish(): LinkOutcome {
-    if (!this.outcome) {
-      const received = receiveMessageOnPort(this.port);
-      this.outcome = (received?.message as LinkOutcome | undefined) ?? {
-        failed: [],
-        syncError: 'the link thread sent no outcome',
-      };
-      this.port.close();
-      void this.worker.terminate();
-    }
+    if (this.outcome) return this.outcome;
+    const received = receiveMessageOnPort(this.port)?.message as LinkOutcome | undefined;
+    return this.give(received ?? { failed: [], syncError: 'the link thread sent no outcome' });
+  }
+
+  /** Settles the outcome once and stops the thread (it waits on its port otherwise). */
+  private give(outcome: LinkOutcome): LinkOutcome {
+    this.outcome ??= outcome;
+    this.port.close();
+    void this.worker.terminate();
     return this.outcome;
   }
 }

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BackgroundLinks } from '../../../src/archive/pool/background-links.js';
 import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
@@ -62,6 +62,31 @@ describe('BackgroundLinks: hard links on a thread of their own', () => {
     const outcome = await links.done();
     expect(outcome).toEqual({ failed: [], syncError: null });
     expect(links.waitSync()).toBe(outcome);
+  });
+
+  it('gives up with the reason when the thread dies before it answers', async () => {
+    const dir = tempDir();
+    const dying = path.join(dir, 'dying.mjs');
+    writeFileSync(dying, "throw new Error('out of luck');\n");
+    const links = BackgroundLinks.start(someFiles(dir, 3), dir, pathToFileURL(dying))!;
+    expect(await links.done()).toEqual({
+      failed: [],
+      syncError: 'the link thread failed: out of luck',
+    });
+  });
+
+  it('stops waiting at its time limit when the thread never answers', async () => {
+    const dir = tempDir();
+    const stuck = path.join(dir, 'stuck.mjs');
+    writeFileSync(stuck, 'setInterval(() => {}, 1000);\n');
+    const links = BackgroundLinks.start(someFiles(dir, 3), dir, pathToFileURL(stuck))!;
+    const started = Date.now();
+    expect(() => links.waitSync(1500)).toThrow(
+      /hard-linking 3 files into the pool took more than 2 s/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The install's clean-up then waits for the thread: it must not hang either.
+    expect((await links.done()).syncError).toMatch(/took more than 2 s/);
   });
 
   it('says so when its script is not there (run from the sources): the caller links in-thread', () => {
