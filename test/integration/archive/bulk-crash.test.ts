@@ -2,20 +2,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import express from 'express';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LAYOUT } from '../../../src/archive/model/layout.js';
-import { createReposRouter } from '../../../src/web/repos-router.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { openTestArchive, testRepository } from '../../helpers/archive.js';
+import { openTestArchive } from '../../helpers/archive.js';
 import { checkPublishedDist } from '../../helpers/archive-checks.js';
-import { testSigner } from '../../helpers/archive-signer.js';
+import { CRASH_DIST as DIST, crashArchiveHome } from '../../helpers/crash-archive.js';
 import { REPO_ROOT, waitForExit } from '../../helpers/daemon.js';
 import { buildDebs } from '../../helpers/debian-packages.js';
-import { serve } from '../../helpers/http.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
-const DIST = 'bookworm-test-unstable';
 const KILLS = 10;
 // 260 files: above the 256 from which the install links on a thread of its own.
 const SOURCES = 130;
@@ -31,7 +25,7 @@ function filesBelow(dir: string): string[] {
 }
 
 /**
- * A bulk install of 300 handed-over .debs — linked into the pool on a thread of its own
+ * A bulk install of 260 handed-over .debs — linked into the pool on a thread of its own
  * while the transaction writes the database — killed with SIGKILL at random moments. After
  * each kill the published tree verifies with apt and names only pool files that are there;
  * the last run installs everything, and the pool sweep leaves exactly the files the
@@ -42,15 +36,7 @@ describe('crash safety of a bulk install', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it(`loses nothing and leaves nothing across ${KILLS} kill -9s`, async () => {
-    const signer = await testSigner(dir);
-    const home = path.join(dir, 'home');
-    const setup = openTestArchive({ home, signer, repositories: [] });
-    setup.config.saveLayout({
-      name: 'bulk',
-      suites: [{ ...DEFAULT_LAYOUT.suites[1]!, migratesTo: null, rollbacks: 1 }],
-    });
-    setup.config.createRepository({ ...testRepository(['amd64']), layout: 'bulk' });
-    setup.close();
+    const { signer, home, reposRoot, apt } = await crashArchiveHome(dir, 1);
     // Every run installs sources of its own, so each has 300 fresh files for the thread.
     const lists: string[] = [];
     for (let run = 0; run < KILLS + 2; run++) {
@@ -72,17 +58,6 @@ describe('crash safety of a bulk install', () => {
       );
       lists.push(list);
     }
-    const reposRoot = path.join(home, 'repos');
-    const app = express();
-    app.use(createReposRouter({ reposRoot }));
-    const apt = new IsolatedApt(path.join(dir, 'apt'), 'amd64');
-    apt.addSource('bulk', {
-      uri: `${await serve(app)}/repos/test`,
-      suites: [DIST],
-      components: ['main'],
-      signedBy: signer.keyFile,
-    });
-
     // Run 0 measures how long a bulk takes here. Odd runs up to KILLS are killed at a random
     // moment within that time (mostly while it reads), even ones within 40 ms of the link
     // thread's start (while it links and the transaction writes); the last one runs to the

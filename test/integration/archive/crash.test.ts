@@ -1,20 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import express from 'express';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createReposRouter } from '../../../src/web/repos-router.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { DEFAULT_LAYOUT } from '../../../src/archive/model/layout.js';
-import { openTestArchive, testRepository } from '../../helpers/archive.js';
 import { checkPublishedDist } from '../../helpers/archive-checks.js';
+import { CRASH_DIST as DIST, crashArchiveHome } from '../../helpers/crash-archive.js';
 import { REPO_ROOT, waitForExit } from '../../helpers/daemon.js';
 import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { testSigner } from '../../helpers/archive-signer.js';
-import { serve } from '../../helpers/http.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
-const DIST = 'bookworm-test-unstable';
 const KILLS = 50;
 const WORKER = path.join(REPO_ROOT, 'test', 'helpers', 'archive-worker.mjs');
 
@@ -29,16 +22,7 @@ describe('crash safety of publishing', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it(`keeps a consistent published tree across ${KILLS} kill -9s`, async () => {
-    const signer = await testSigner(dir);
-    const home = path.join(dir, 'home');
-    // A small layout keeps every install's publish to three distributions.
-    const setup = openTestArchive({ home, signer, repositories: [] });
-    setup.config.saveLayout({
-      name: 'crash',
-      suites: [{ ...DEFAULT_LAYOUT.suites[1]!, migratesTo: null, rollbacks: 2 }],
-    });
-    setup.config.createRepository({ ...testRepository(['amd64']), layout: 'crash' });
-    setup.close();
+    const { signer, home, apt } = await crashArchiveHome(dir, 2);
     // Built in batches of one new version of each source, as the stream needs them.
     const packages: { name: string; distribution: string; dsc: string; debs: string[] }[] = [];
     let version = 0;
@@ -56,17 +40,6 @@ describe('crash safety of publishing', () => {
       }
     };
     moreVersions();
-    const app = express();
-    app.use(createReposRouter({ reposRoot: path.join(home, 'repos') }));
-    const url = await serve(app);
-    const apt = new IsolatedApt(path.join(dir, 'apt'), 'amd64');
-    apt.addSource('crash', {
-      uri: `${url}/repos/test`,
-      suites: [DIST],
-      components: ['main'],
-      signedBy: signer.keyFile,
-    });
-
     let next = 0;
     let kills = 0;
     let random = 12345;
