@@ -237,3 +237,5 @@ console.log(
 console.log(
   `peak RSS debyard ${Math.max(d.bulk.rssMb, d.add.rssMb).toFixed(0)} MB (target < 300 MB)`,
 );
+// The gpg agent reprepro and aptly started for the bench key would outlive the run.
+spawnSync('gpgconf', ['--homedir', gpg.home, '--kill', 'all']);

@@ -1,6 +1,14 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { detectHost } from '../../src/chroot/host-info.js';
@@ -97,6 +105,26 @@ export async function cleanSystem(
   const root = path.join(dir, `system-${codename}`);
   await run('cp', ['-a', '--reflink=auto', cached, root]);
   return root;
+}
+
+/**
+ * Kills every process whose root is `root` (what runs in a system tree). Killing `unshare`
+ * is not enough for a daemon started as the unit starts it: setpriv's change of user
+ * clears the parent-death signal (--kill-child), so it would run on as its namespace's
+ * init. Returns how many were killed.
+ */
+export function killProcessesIn(root: string): number {
+  let killed = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/root`).replace(/ \(deleted\)$/, '') !== root) continue;
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      // Gone already, or not ours to look at.
+    }
+  }
+  return killed;
 }
 
 /**

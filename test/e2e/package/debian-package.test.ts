@@ -9,6 +9,7 @@ import {
   cleanSystem,
   dependencyNames,
   inSystemArgs,
+  killProcessesIn,
 } from '../../helpers/package-build.js';
 import { readUnit, unitPrivileges, unitValue } from '../../helpers/systemd-unit.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
@@ -148,6 +149,8 @@ describe('the Debian package', () => {
     } finally {
       child.kill('SIGKILL');
       await waitForExit(child, 10_000);
+      // Until nothing runs in the tree any more (each round kills what is left).
+      await expect.poll(() => killProcessesIn(system), { timeout: 10_000, interval: 200 }).toBe(0);
     }
 
     await inSystem(['dpkg', '--remove', 'debyard']);
