@@ -208,11 +208,14 @@ export class PeerJobs {
     return path.join(job.dir, 'results', name);
   }
 
-  /** Cancels a job that still runs and removes its files. */
+  /**
+   * Cancels a job that still runs and removes its files. It stays listed until its build
+   * has stopped and given its slot back: a peer that lists no jobs takes a new one.
+   */
   async remove(id: string): Promise<void> {
     const job = this.job(id);
-    this.jobs.delete(id);
     await this.dispose(job, 'removed by the requesting daemon');
+    if (this.jobs.get(id) === job) this.jobs.delete(id);
   }
 
   /** Cancels every job and removes them all. */
