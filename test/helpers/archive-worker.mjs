@@ -49,11 +49,22 @@ await (
 ).published;
 process.stdout.write('started\n');
 if (mode === 'bulk') {
-  // Says when the link thread starts (the crash test kills around then).
+  // Says when the link thread starts and when the transaction has its links (the crash
+  // test kills around then), and holds the transaction open a second after that, so a kill
+  // can land for certain between the links and the commit.
   const start = BackgroundLinks.start;
   BackgroundLinks.start = (...args) => {
     const links = start.apply(BackgroundLinks, args);
     process.stdout.write(`linking ${links ? 'on a thread' : 'in-thread'}\n`);
+    if (links) {
+      const waitSync = links.waitSync.bind(links);
+      links.waitSync = (...waitArgs) => {
+        const outcome = waitSync(...waitArgs);
+        process.stdout.write('linked, not committed\n');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+        return outcome;
+      };
+    }
     return links;
   };
   const started = Date.now();

@@ -26,7 +26,7 @@ function filesBelow(dir: string): string[] {
 
 /**
  * A bulk install of 260 handed-over .debs — linked into the pool on a thread of its own
- * while the transaction writes the database — killed with SIGKILL at random moments. After
+ * while the transaction writes the database — killed with SIGKILL at chosen moments. After
  * each kill the published tree verifies with apt and names only pool files that are there;
  * the last run installs everything, and the pool sweep leaves exactly the files the
  * database names. About half a minute.
@@ -58,14 +58,20 @@ describe('crash safety of a bulk install', () => {
       );
       lists.push(list);
     }
-    // Run 0 measures how long a bulk takes here. Odd runs up to KILLS are killed at a random
-    // moment within that time (mostly while it reads), even ones within 40 ms of the link
-    // thread's start (while it links and the transaction writes); the last one runs to the
-    // end.
+    // Run 0 measures how long a bulk takes here. Then, in turn, a kill at a random moment
+    // within that time (mostly while it reads), one within 20 ms of the link thread's start
+    // (while it links and the transaction writes), and one while the transaction holds the
+    // links but has not committed (the test worker holds it open a second there). The last
+    // run goes to the end.
     let bulkMs = 0;
     let interrupted = 0;
     let random = 4242;
     const rand = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const moments = [
+      { after: 'started', within: () => bulkMs },
+      { after: 'linking on a thread', within: () => 20 },
+      { after: 'linked, not committed', within: () => 300 },
+    ];
     for (let run = 0; run < KILLS + 2; run++) {
       const child = spawn(process.execPath, [WORKER, home, signer.keysDir, lists[run]!, 'bulk'], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,13 +81,13 @@ describe('crash safety of a bulk install', () => {
       child.stderr!.on('data', (c) => (output += c));
       const killed = run > 0 && run <= KILLS;
       if (killed) {
-        const marker = run % 2 ? 'started' : 'linking on a thread';
+        const moment = moments[(run - 1) % moments.length]!;
         await new Promise<void>((resolve) => {
-          const check = () => output.includes(marker) && resolve();
+          const check = () => output.includes(moment.after) && resolve();
           child.stdout!.on('data', check);
           child.once('exit', () => resolve());
         });
-        await new Promise((r) => setTimeout(r, rand() * (run % 2 ? bulkMs : 40)));
+        await new Promise((r) => setTimeout(r, rand() * moment.within()));
         child.kill('SIGKILL');
       }
       const exit = await waitForExit(child, 120_000);
@@ -113,7 +119,7 @@ describe('crash safety of a bulk install', () => {
       expect(Number(binaries) % (2 * SOURCES)).toBe(0);
       expect(Number(binaries)).toBeGreaterThanOrEqual(2 * 2 * SOURCES);
       expect(packages.match(/^Package: /gm)).toHaveLength(Number(binaries));
-      // Kills between the links and the commit left files no row names; the sweep takes them.
+      // The kills between the links and the commit left files no row names: swept now.
       expect(await archive.service.sweepPool()).toBeGreaterThan(0);
       const named = archive.db
         .prepare('SELECT path, sha256 FROM archive_pool_files ORDER BY path')
