@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { api, type ApiAnswer } from './api.js';
 import { TEST_CACHE } from './base-chroot.js';
 import { CLI, spawnDaemon, waitForExit, type SpawnedDaemon } from './daemon.js';
 import { processesUnder } from './mounts.js';
@@ -110,6 +111,25 @@ export class PeerHost {
       `restrict,port-forwarding,permitopen="127.0.0.1:${apiPort}" ${publicKey}`,
       { mode: 0o600 },
     );
+  }
+
+  /**
+   * Adds `peer`, reached through this host's sshd, as remote `p1` of the daemon at
+   * `localUrl` (with an admin token); gives the API's answer.
+   */
+  async addAsRemote(localUrl: string, admin: string, peer: PeerDaemon): Promise<ApiAnswer> {
+    return api(localUrl, 'remote_add', {
+      method: 'POST',
+      token: admin,
+      input: {
+        name: 'p1',
+        host: this.address,
+        user: 'root',
+        key: this.clientKey,
+        token: await peer.staffToken(),
+        api: `127.0.0.1:${peer.apiPort}`,
+      },
+    });
   }
 
   async startSshd(): Promise<void> {

@@ -42,7 +42,6 @@ beforeAll(async () => {
   await peer.seedChroot(codename, architecture, await testBaseTree());
   host.authorize(peer.apiPort);
   await host.startSshd();
-  const token = await peer.staffToken();
   local = await startTestDaemon(home, {
     // The peer's builds take their build dependencies from this daemon's archive: it
     // listens on the host end of the veth pair, which only the namespace reaches.
@@ -50,18 +49,7 @@ beforeAll(async () => {
     remotes: { checkIntervalSeconds: 2, checkTimeoutSeconds: 3, failoverTimeoutSeconds: 8 },
   });
   admin = await adminToken(local);
-  const added = await api(local.url, 'remote_add', {
-    method: 'POST',
-    token: admin,
-    input: {
-      name: 'p1',
-      host: host.address,
-      user: 'root',
-      key: host.clientKey,
-      token,
-      api: `127.0.0.1:${peer.apiPort}`,
-    },
-  });
+  const added = await host.addAsRemote(local.url, admin, peer);
   expect(added.status, JSON.stringify(added.body)).toBe(200);
   // The incoming (FTP) stays on loopback.
   dputCf = path.join(root, 'dput.cf');

@@ -9,7 +9,7 @@ import type { Builder } from '../../../src/build/builder.js';
 import { readChangesFiles } from '../../../src/build/control-files.js';
 import type { ChrootKey } from '../../../src/chroot/chroot-paths.js';
 import { RemotePeerError } from '../../../src/shared/errors.js';
-import { adminToken, api } from '../../helpers/api.js';
+import { adminToken } from '../../helpers/api.js';
 import { testBaseTree, testKey } from '../../helpers/base-chroot.js';
 import { buildRequest } from '../../helpers/builder.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
@@ -39,24 +39,12 @@ beforeAll(async () => {
   await peer.seedChroot(key.codename, key.architecture, base);
   host.authorize(peer.apiPort);
   await host.startSshd();
-  const token = await peer.staffToken();
   home = persistentTempDir('debyard-local-');
   local = await startTestDaemon(home, {
     remotes: { checkIntervalSeconds: 2, checkTimeoutSeconds: 3, failoverTimeoutSeconds: 8 },
   });
   admin = await adminToken(local);
-  const added = await api(local.url, 'remote_add', {
-    method: 'POST',
-    token: admin,
-    input: {
-      name: 'p1',
-      host: host.address,
-      user: 'root',
-      key: host.clientKey,
-      token,
-      api: `127.0.0.1:${peer.apiPort}`,
-    },
-  });
+  const added = await host.addAsRemote(local.url, admin, peer);
   expect(added.status).toBe(200);
   builder = remotes().builders()[0]!;
 }, 15 * 60_000);
