@@ -49,7 +49,10 @@ interface Findings {
   fromPool: UploadFileRecord[];
 }
 
-/** Every check of DESIGN.md's incoming, each problem reported (not just the first). */
+/**
+ * Every check of a complete upload (the .changes, its files and signatures, the target and
+ * version policy, the .dsc, what to build), each problem reported (not just the first).
+ */
 export class UploadChecks implements UploadChecker {
   constructor(private readonly deps: UploadChecksDeps) {}
 
