@@ -112,14 +112,14 @@ describe('documents cited in the repository', () => {
       'README.md': `See [the map](${doc('docs/MAP')}) and [chroots](chroots/${doc('README')}).\n`,
       'chroots/README.md': 'Chroot definitions.\n',
       'docs/ARCHITECTURE.md': `Back to the [README](../${doc('README')}).\n`,
-      'src/archive/x.ts': `// As ${doc('DESIGN')} §6 says.\nexport const x = 1;\n`,
+      'src/archive/x.ts': `// As ${doc('PLAN')} §6 says.\nexport const x = 1;\n`,
       'src/archive/y.ts': `/** Figures in bench/${doc('README')}; see ${doc('docs/ARCHITECTURE')}. */\n`,
       'test/unit/z.test.ts': `// ${doc('NOTES')}\n`,
       'etc/debyard.toml': `# Not checked: *.md, /usr/share/doc/x/${doc('README')}, https://example.org/${doc('A')}\n`,
     });
     expect(missingDocuments(root)).toEqual([
       `README.md:1: ${doc('docs/MAP')}`,
-      `src/archive/x.ts:1: ${doc('DESIGN')}`,
+      `src/archive/x.ts:1: ${doc('PLAN')}`,
       `src/archive/y.ts:1: bench/${doc('README')}`,
       `test/unit/z.test.ts:1: ${doc('NOTES')}`,
     ]);
