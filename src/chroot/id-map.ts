@@ -27,9 +27,10 @@ export async function isShifted(tree: string): Promise<boolean> {
  * the sandbox ids: every owner and group id below 65536 moves into the sandbox range;
  * setuid and setgid bits, which chown clears, are set again. Safe to run again after a
  * crash (ids already moved stay; hard links are seen twice); the top folder is done
- * last, so isShifted() is true only for a whole tree.
+ * last, so isShifted() is true only for a whole tree, which is then left as it is.
  */
 export async function shiftTree(tree: string): Promise<void> {
+  if (await isShifted(tree)) return;
   await shiftChildren(tree);
   await shiftOne(tree);
 }
