@@ -4,6 +4,19 @@ import type { Db } from './db-types.js';
 /** The states the incoming writes; the scheduler adds its own (the column is free text). */
 export type IncomingUploadState = 'ACCEPTED' | 'REJECTED';
 
+/**
+ * The states in which an upload is done with: refused (REJECTED, and RETRIED: checked
+ * again as a new row), failed (FAILED; a retry makes it PACKAGING again) or INSTALLED
+ * (from then on the archive holds the version). Every other state (ACCEPTED,
+ * PACKAGING, BUILDING, BUILT, and any a later version adds) is on its way in.
+ */
+export const SETTLED_UPLOAD_STATES: readonly string[] = [
+  'REJECTED',
+  'RETRIED',
+  'FAILED',
+  'INSTALLED',
+];
+
 /** A file of an upload as it was checked. */
 export interface UploadFileRecord {
   name: string;
@@ -179,6 +192,21 @@ export class UploadsRepository {
       .prepare('SELECT * FROM uploads WHERE changes_file = ? ORDER BY id DESC LIMIT 1')
       .get(changesFile) as UploadRow | undefined;
     return row && toUpload(row);
+  }
+
+  /**
+   * The uploads of a source version into a repository that are on their way in: every
+   * state but the settled ones (SETTLED_UPLOAD_STATES), oldest first.
+   */
+  inFlight(repository: string, source: string, version: string): UploadRecord[] {
+    const settled = SETTLED_UPLOAD_STATES.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM uploads WHERE source = ? AND version = ? AND repository = ?
+           AND state NOT IN (${settled}) ORDER BY id`,
+      )
+      .all(source, version, repository, ...SETTLED_UPLOAD_STATES) as UploadRow[];
+    return rows.map(toUpload);
   }
 
   /** Which of these spool paths have a record (to find folders a crash left behind). */

@@ -11,7 +11,7 @@ import type { ArchitectureMatcher } from './architecture-matcher.js';
 import type { ArchiveQueries } from './archive-queries.js';
 import type { BuildableArchitectures } from './buildable-architectures.js';
 import { planBuilds, type BuildPlan } from './check-architectures.js';
-import { checkDistribution } from './check-distribution.js';
+import { checkDistribution, type UploadsInFlight } from './check-distribution.js';
 import { checkSourceFiles, verifyUploadedFiles } from './check-files.js';
 import { checkSignatures } from './check-signatures.js';
 import { readUtf8 } from './read-utf8.js';
@@ -28,6 +28,7 @@ import type { UploaderKeys } from './uploader-keys.js';
 export interface UploadChecksDeps {
   config: ArchiveConfig;
   archive: ArchiveQueries;
+  uploads: UploadsInFlight;
   verifier: Verifier;
   keys: UploaderKeys;
   builders: BuildableArchitectures;

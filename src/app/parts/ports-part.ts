@@ -146,6 +146,15 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     stop: () => autoPorts.stop(),
   };
 
+  /** A version on its way into the repository is taken too (the incoming refuses it). */
+  function inFlightProblems(distribution: string, source: string, version: string) {
+    const repo = deps.archiveConfig.resolve(distribution).repository.id;
+    return deps.incoming.uploads.inFlight(repo, source, version).map((u) => ({
+      where: 'Version',
+      message: `${source} ${version} is already being uploaded to repository ${repo} (upload ${u.id}, ${u.state})`,
+    }));
+  }
+
   function portArchive(d: PortsPartDeps): PortArchive {
     return {
       sourceIn(distribution, source) {
@@ -157,8 +166,10 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
         const dsc = `${poolDirectory(placed.component, source)}/${source}_${versionWithoutEpoch(placed.version)}.dsc`;
         return { version: placed.version, dsc: service.pool.absolute(repo, dsc) };
       },
-      uploadProblems: (distribution, source, version) =>
-        service.queries.uploadProblems(distribution, source, version),
+      uploadProblems: (distribution, source, version) => [
+        ...service.queries.uploadProblems(distribution, source, version),
+        ...inFlightProblems(distribution, source, version),
+      ],
     };
   }
 }
