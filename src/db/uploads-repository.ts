@@ -55,6 +55,11 @@ export interface UploadRecord {
   options: Record<string, unknown>;
   /** Fingerprint of the signing key; null for an unsigned upload. */
   signer: string | null;
+  /**
+   * Whom an upload the daemon made (signed with its key) is for: `anonymous`,
+   * `key <fingerprint>` or `user <name> (<role>)`; null for uploads from outside.
+   */
+  requestedBy: string | null;
   changedBy: string | null;
   files: UploadFileRecord[];
   /** Folder holding the files, relative to the home: `spool/<key>` or `rejected/<key>`. */
@@ -83,6 +88,7 @@ interface UploadRow {
   arch_all: number;
   options: string;
   signer: string | null;
+  requested_by: string | null;
   changed_by: string | null;
   files: string;
   spool_path: string;
@@ -107,6 +113,7 @@ const toUpload = (row: UploadRow): UploadRecord => ({
   archAll: row.arch_all !== 0,
   options: JSON.parse(row.options) as Record<string, unknown>,
   signer: row.signer,
+  requestedBy: row.requested_by,
   changedBy: row.changed_by,
   files: JSON.parse(row.files) as UploadFileRecord[],
   spoolPath: row.spool_path,
@@ -131,11 +138,11 @@ export class UploadsRepository {
     const row = this.db
       .prepare(
         `INSERT INTO uploads (state, changes_file, source, version, distribution, repository,
-           codename, suite, dsc_file, architectures, arch_all, options, signer, changed_by, files,
-           spool_path, reasons, received_at, processed_at, updated_at)
+           codename, suite, dsc_file, architectures, arch_all, options, signer, requested_by,
+           changed_by, files, spool_path, reasons, received_at, processed_at, updated_at)
          VALUES (@state, @changes_file, @source, @version, @distribution, @repository, @codename,
-           @suite, @dsc_file, @architectures, @arch_all, @options, @signer, @changed_by, @files,
-           @spool_path, @reasons, @received_at, @processed_at, @processed_at)
+           @suite, @dsc_file, @architectures, @arch_all, @options, @signer, @requested_by,
+           @changed_by, @files, @spool_path, @reasons, @received_at, @processed_at, @processed_at)
          RETURNING *`,
       )
       .get({
@@ -152,6 +159,7 @@ export class UploadsRepository {
         arch_all: upload.archAll ? 1 : 0,
         options: JSON.stringify(upload.options),
         signer: upload.signer,
+        requested_by: upload.requestedBy,
         changed_by: upload.changedBy,
         files: JSON.stringify(upload.files),
         spool_path: upload.spoolPath,

@@ -231,6 +231,7 @@ export function schedulerHarness(
         archAll,
         options: { ...NO_OPTIONS } as unknown as Record<string, unknown>,
         signer: null,
+        requestedBy: null,
         changedBy: null,
         files: [{ name: dscFile, size: 21, sha256: 'x' }],
         spoolPath,

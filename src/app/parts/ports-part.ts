@@ -10,6 +10,7 @@ import { AutoPorts } from '../../incoming/internal/auto-ports.js';
 import { InternalUploader } from '../../incoming/internal/internal-uploader.js';
 import { KeyringPackages } from '../../incoming/internal/keyring-packages.js';
 import { Ports, type PortArchive } from '../../incoming/internal/ports.js';
+import { requesterOf } from '../../incoming/requester.js';
 import { SourceFactory } from '../../incoming/internal/source-factory.js';
 import { TestPackages } from '../../incoming/internal/test-packages.js';
 import { LocalRunner } from '../../exec/local-runner.js';
@@ -75,6 +76,7 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
   const ports = new Ports({
     config: deps.archiveConfig,
     archive,
+    keys: deps.incoming.uploaderKeys,
     factory,
     uploader,
     clock,
@@ -113,8 +115,9 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     events,
     ports,
     autoPortsOf: (id) => {
-      const options = deps.incoming.uploads.get(id).options as { autoPorts?: string[] };
-      return options.autoPorts ?? [];
+      const upload = deps.incoming.uploads.get(id);
+      const options = upload.options as { autoPorts?: string[] };
+      return { to: options.autoPorts ?? [], requester: requesterOf(upload) };
     },
     cursor: {
       get: () =>
