@@ -210,8 +210,7 @@ describe('port', () => {
     expect(login.status).toBe(401);
   });
 
-  it('ports for the uploader: an anonymous upload never reaches a repository that takes signed uploads only', async () => {
-    const incoming = part<IncomingPart>('incoming');
+  it('refuses an anonymous upload whose auto-ports name a repository that takes signed uploads only', async () => {
     // The attack as filed: an unsigned upload to test, auto-ported into other.
     const attack = await pipeline.dput('hello-any', {
       version: `1.0~test${cv}+1`,
@@ -219,12 +218,18 @@ describe('port', () => {
       rename: 'debyard-sneaky',
       lines: [`* DEBYARD_OPTION: auto-ports=${codename}-other-unstable`],
     });
-    const refused = await pipeline.changesIn(attack.changes, ['REJECTED', 'ACCEPTED']);
+    const refused = await pipeline.changesIn(attack.changes, [
+      'REJECTED',
+      ...['ACCEPTED', 'PACKAGING', 'BUILDING', 'BUILT', 'INSTALLED', 'FAILED'],
+    ]);
     expect(refused.state).toBe('REJECTED');
     expect(refused.reasons).toEqual([
       `${attack.changes}: auto-ports=${codename}-other-unstable: an anonymous upload may not go to repository other, which takes signed uploads only`,
     ]);
+  });
 
+  it('ports for the uploader: refused where it may not upload by then (nothing lands there); staff may', async () => {
+    const incoming = part<IncomingPart>('incoming');
     // Accepted while "later" took unsigned uploads; by its install, later takes signed
     // uploads only: the port is made for the anonymous uploader, and refused.
     const config = part<ArchiveConfigPart>('archive-config').config;
