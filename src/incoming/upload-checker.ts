@@ -35,6 +35,7 @@ export const UNKNOWN_UPLOAD: UploadFacts = {
   archAll: false,
   options: {},
   signer: null,
+  requestedBy: null,
   changedBy: null,
   files: [],
 };

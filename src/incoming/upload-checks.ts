@@ -11,9 +11,10 @@ import type { ArchitectureMatcher } from './architecture-matcher.js';
 import type { ArchiveQueries } from './archive-queries.js';
 import type { BuildableArchitectures } from './buildable-architectures.js';
 import { planBuilds, type BuildPlan } from './check-architectures.js';
-import { checkDistribution } from './check-distribution.js';
+import { checkDistribution, type UploadsInFlight } from './check-distribution.js';
 import { checkSourceFiles, verifyUploadedFiles } from './check-files.js';
-import { checkSignatures } from './check-signatures.js';
+import { checkSignatures, REQUESTED_BY_FIELD, type SignatureCheck } from './check-signatures.js';
+import { requesterOf, uploadRefusal } from './requester.js';
 import { readUtf8 } from './read-utf8.js';
 import {
   UNKNOWN_UPLOAD,
@@ -28,6 +29,7 @@ import type { UploaderKeys } from './uploader-keys.js';
 export interface UploadChecksDeps {
   config: ArchiveConfig;
   archive: ArchiveQueries;
+  uploads: UploadsInFlight;
   verifier: Verifier;
   keys: UploaderKeys;
   builders: BuildableArchitectures;
@@ -40,11 +42,14 @@ const MAX_DSC_BYTES = 1024 * 1024;
 
 /** Everything learnt about an upload while checking it. */
 interface Findings {
+  changesName: string;
   problems: Problem[];
   changes: Changes;
   target?: ResolvedDistribution;
   dsc?: { name: string; text: string; model?: Dsc };
   options?: UploadOptions;
+  /** The auto-ports targets, resolved. */
+  autoPorts: ResolvedDistribution[];
   plan?: BuildPlan;
   fromPool: UploadFileRecord[];
 }
@@ -76,7 +81,13 @@ export class UploadChecks implements UploadChecker {
     const problems = [...decoded.problems, ...parsed.problems];
     const changes = parsed.changes;
     if (!changes) return { problems, upload: UNKNOWN_UPLOAD };
-    const findings: Findings = { problems, changes, fromPool: [] };
+    const findings: Findings = {
+      changesName: upload.changesName,
+      problems,
+      changes,
+      fromPool: [],
+      autoPorts: [],
+    };
     problems.push(...changesNameProblems(upload.changesName, changes));
     this.checkTarget(findings, upload.changesName);
     problems.push(...(await verifyUploadedFiles(upload, changes.files, signal)));
@@ -97,9 +108,30 @@ export class UploadChecks implements UploadChecker {
           }
         : {}),
       ...(findings.target ? { repository: findings.target.repository } : {}),
+      ...(changes.stanza.has(REQUESTED_BY_FIELD)
+        ? { requestedBy: changes.stanza.get(REQUESTED_BY_FIELD)! }
+        : {}),
     });
     problems.push(...signatures.problems);
-    return { problems, upload: facts(findings, signatures.signer) };
+    if (signatures.problems.length === 0) this.checkAutoPorts(findings, signatures);
+    return { problems, upload: facts(findings, signatures) };
+  }
+
+  /**
+   * The auto-ports targets must take uploads from whom this upload is for: a port is
+   * made for the uploader (checked again when it is made; the rights may change).
+   */
+  private checkAutoPorts(findings: Findings, signatures: SignatureCheck): void {
+    const requester = requesterOf(signatures);
+    for (const target of findings.autoPorts) {
+      const refusal = uploadRefusal(this.deps.keys, requester, target.repository);
+      if (refusal) {
+        findings.problems.push({
+          where: findings.changesName,
+          message: `auto-ports=${target.name}: ${refusal}`,
+        });
+      }
+    }
   }
 
   /** Distribution, versions, upload options, and what kind of upload this is. */
@@ -120,7 +152,7 @@ export class UploadChecks implements UploadChecker {
     findings.options = options.options;
     for (const port of options.options.autoPorts) {
       try {
-        this.deps.config.resolve(this.deps.aliases[port] ?? port);
+        findings.autoPorts.push(this.deps.config.resolve(this.deps.aliases[port] ?? port));
       } catch (error) {
         problems.push({ where: changesName, message: `auto-ports: ${(error as Error).message}` });
       }
@@ -208,7 +240,7 @@ function changesNameProblems(name: string, changes: Changes): Problem[] {
   ];
 }
 
-function facts(findings: Findings, signer: string | null): UploadFacts {
+function facts(findings: Findings, signatures: SignatureCheck): UploadFacts {
   const { changes, target, dsc, options, plan, fromPool } = findings;
   return {
     source: changes.source || null,
@@ -221,7 +253,8 @@ function facts(findings: Findings, signer: string | null): UploadFacts {
     architectures: plan?.architectures ?? [],
     archAll: plan?.archAll ?? false,
     options: (options ?? {}) as unknown as Record<string, unknown>,
-    signer,
+    signer: signatures.signer,
+    requestedBy: signatures.requestedBy,
     changedBy: changes.changedBy ?? (changes.maintainer || null),
     files: [
       ...changes.files.map((f) => ({

@@ -55,7 +55,7 @@ export const portCall = defineCall({
   access: 'staff',
   summary: 'Rebuild a source package unchanged for other distributions (a port)',
   description:
-    "Unpacks the version in the distribution, adds a changelog entry with the target's version (~<repo><codeversion>+<n>, the lowest n the target takes) and uploads it, signed with the daemon's key, into the incoming: it is built and installed as any upload. The answer is the incoming's decision for each target.",
+    "Unpacks the version in the distribution, adds a changelog entry with the target's version (~<repo><codeversion>+<n>, the lowest n the target takes) and uploads it, signed with the daemon's key and made for the calling user (whose role may upload to every repository), into the incoming: it is built and installed as any upload. The answer is the incoming's decision for each target.",
   input: z
     .object({
       package: sourceName,

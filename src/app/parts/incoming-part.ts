@@ -125,6 +125,7 @@ function createProcessor(
     checker: new UploadChecks({
       config: deps.archiveConfig,
       archive: deps.archive ?? EMPTY_ARCHIVE,
+      uploads,
       verifier: createVerifier({ clock }),
       keys: uploaderKeys,
       builders: deps.builders ?? CONFIGURED_ARCHITECTURES,
