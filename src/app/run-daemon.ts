@@ -29,7 +29,13 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
       throw new UsageError(error.fullMessage, { cause: error });
     throw error;
   }
-  const logger = createLogger({ level: settings.logLevel });
+  const pretty =
+    settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY);
+  const logger = createLogger({
+    level: settings.logLevel,
+    format: pretty ? 'pretty' : 'json',
+    color: pretty && process.stdout.isTTY && !process.env.NO_COLOR,
+  });
   // Handlers go in before start-up, so a signal during start-up stops the daemon cleanly
   // once it is up instead of killing the process half-way.
   let daemon: Daemon | undefined;

@@ -37,6 +37,10 @@ export function daemonCommand(
           type: 'string',
           describe: 'trace, debug, info, warn, error, fatal or silent [default: info]',
         })
+        .option('log-format', {
+          type: 'string',
+          describe: 'json, pretty, or auto: pretty on a terminal [default: auto]',
+        })
         .option('build-parallelism', {
           type: 'string',
           describe: 'Parallel builds on this host [default: cores]',
