@@ -15,7 +15,7 @@ export function daemonCommand(
 ): CommandModule<GlobalArgs, GlobalArgs & DaemonArgs> {
   return {
     command: 'daemon',
-    describe: 'Run the debyard daemon (HTTP on 8066, FTP incoming on 8067)',
+    describe: 'Run the daemon (HTTP on 8066, FTP incoming on 8067)',
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .option('config', { type: 'string', describe: 'TOML settings file (see etc/debyard.toml)' })

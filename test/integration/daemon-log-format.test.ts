@@ -5,6 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { CLI, spawnDaemon, waitForExit } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
+// eslint-disable-next-line no-control-regex -- ANSI colour sequences start with ESC
 const ANSI = /\x1b\[[0-9;]*m/g;
 const PRETTY_STARTED =
   /^\d\d:\d\d:\d\d\.\d{3} INFO {2}debyard started home=\S+ http=127\.0\.0\.1:\d+ ftp=127\.0\.0\.1:\d+\r?$/m;

@@ -13,7 +13,7 @@ export const dputConfCall = defineCall({
   name: 'dput_conf',
   method: 'GET',
   access: 'anonymous',
-  summary: 'Print the dput.cf stanzas for uploading to this daemon with dput or dput-ng',
+  summary: 'Print the dput.cf stanzas for uploading with dput',
   description:
     'Over HTTP the call answers text/plain (the stanzas as they go into ~/.dput.cf) unless the request accepts only JSON. One stanza uploads signed packages to any repository; repositories that take unsigned uploads get their own stanza with allow_unsigned_uploads = 1.',
   input: z.object({}).strict(),
