@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { ArchiveConfig, ResolvedDistribution } from '../archive/archive-config.js';
-import { checkChanges, type Changes } from '../debian/changes.js';
+import { checkChanges, readChangesFileLists, type Changes } from '../debian/changes.js';
 import { checkDsc, type Dsc } from '../debian/dsc.js';
 import { unsafeFilenameReason } from '../debian/names.js';
 import { isValidVersion, versionWithoutEpoch } from '../debian/version.js';
@@ -65,14 +65,15 @@ export class UploadChecks implements UploadChecker {
     const { text } = readUtf8(bytes, changesName);
     const { changes, problems } = checkChanges(text, changesName);
     if (!changes) return { listed: [], problems };
-    // A .changes naming files that could never be uploaded here is rejected at once.
-    if (changes.files.some((f) => unsafeFilenameReason(f.name) !== undefined)) {
-      return { listed: [], problems };
-    }
-    return {
-      listed: changes.files.map((f) => f.name).filter((n) => n !== changesName),
-      problems: [],
-    };
+    const lists = readChangesFileLists(changes.stanza, changesName);
+    const listed = lists.files
+      .map((f) => f.name)
+      .filter((n) => n !== changesName && unsafeFilenameReason(n) === undefined);
+    // Without a readable Files field (the list dput uploads from) the files to wait for
+    // are unknown, and names that could never be uploaded here never come: rejected at
+    // once, with every problem of the .changes and the files of its lists already here.
+    if (!changes.stanza.has('Files') || lists.problems.length > 0) return { listed, problems };
+    return { listed, problems: [] };
   }
 
   async check(upload: UploadToCheck, signal: AbortSignal): Promise<CheckResult> {

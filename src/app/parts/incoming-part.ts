@@ -90,9 +90,10 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
     calls: incomingRoutes({
       publicUrl: settings.http.publicUrl,
       gate,
-      dputConf: (host) => ({
+      dputConf: (host, name) => ({
         dputConf: dputConf({
           identity: settings.identity,
+          ...(name ? { name } : {}),
           host,
           ftpPort: ftpAddress().port,
           repositories: deps.archiveConfig.repositories(),
