@@ -53,6 +53,9 @@ export function createPackagesPage(deps: PackagesPageDeps): express.Router {
   });
   router.get('/packages/:name', (req, res) => showPackage(deps, req, res));
   for (const action of PACKAGE_ACTIONS) {
+    router.get(`/packages/:name/${action.name}`, pages.require(action.access), (req, res) =>
+      confirmAction(deps, action, req, res),
+    );
     router.post(`/packages/:name/${action.name}`, pages.require(action.access), (req, res) =>
       runAction(deps, action, req, res),
     );
@@ -60,9 +63,29 @@ export function createPackagesPage(deps: PackagesPageDeps): express.Router {
   return router;
 }
 
+/** The confirmation page of an action: its question and a Confirm button (GET, so it reloads). */
+function confirmAction(
+  deps: PackagesPageDeps,
+  action: PackageAction,
+  req: Request,
+  res: Response,
+): void {
+  const name = String(req.params.name);
+  const fields = actionFields(action, req.query);
+  deps.pages.render(req, res, 'confirm', {
+    title: `${action.label} ${name}`,
+    question: action.question(name, fields),
+    action: `/packages/${encodeURIComponent(name)}/${action.name}`,
+    label: action.label,
+    fields,
+    back: `/packages/${encodeURIComponent(name)}`,
+  });
+}
+
 /**
  * An action asks first: the form (or the confirmation dialog, with JavaScript) sends
- * confirmed=yes; without it the page shows the question with a Confirm button.
+ * confirmed=yes; without it the browser goes to the confirmation page. Either way the
+ * post ends in a redirect to a page (Post/Redirect/Get).
  */
 async function runAction(
   deps: PackagesPageDeps,
@@ -72,22 +95,16 @@ async function runAction(
 ): Promise<void> {
   const name = String(req.params.name);
   const fields = actionFields(action, req.body);
+  const page = `/packages/${encodeURIComponent(name)}`;
   if ((req.body as Record<string, unknown>).confirmed !== 'yes') {
-    return deps.pages.render(req, res, 'confirm', {
-      title: `${action.label} ${name}`,
-      question: action.question(name, fields),
-      action: `/packages/${encodeURIComponent(name)}/${action.name}`,
-      label: action.label,
-      fields,
-      back: `/packages/${encodeURIComponent(name)}`,
-    });
+    return res.redirect(303, `${page}/${action.name}?${new URLSearchParams(fields)}`);
   }
   const input = action.input(name, fields);
   const result = await deps.pages.attempt(deps.calls(), action.spec, input, req, res);
-  await showPackage(
-    deps,
+  deps.pages.redirect(
     req,
     res,
+    page,
     result.ok
       ? { notice: action.notice(result.output) }
       : { error: result.problem.detail, status: result.problem.status },
