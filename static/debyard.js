@@ -51,7 +51,9 @@
       repository: repository
         ? { id: repository, href: '/repositories/' + encodeURIComponent(repository) }
         : null,
-      distributions: e.distribution || (many > 1 ? many + ' distributions' : ''),
+      distributions:
+        e.distribution ||
+        (many > 1 ? (repository ? repository + ': ' : '') + many + ' distributions' : ''),
     };
   }
 
@@ -77,13 +79,20 @@
     const pkg = cell('');
     if (links.package) {
       pkg.appendChild(link(links.package, e.source));
-      if (e.version) pkg.appendChild(document.createTextNode(' ' + e.version));
+      if (e.version) {
+        const version = document.createElement('span');
+        version.className = 'nowrap';
+        version.textContent = e.version;
+        pkg.appendChild(document.createTextNode(' '));
+        pkg.appendChild(version);
+      }
     }
     tr.appendChild(pkg);
     const dist = cell(links.repository ? '' : links.distributions);
     if (links.repository) {
       const a = link(links.repository.href, links.distributions || links.repository.id);
       a.title = 'repository ' + links.repository.id;
+      a.className = 'nowrap';
       dist.appendChild(a);
     }
     tr.appendChild(dist);

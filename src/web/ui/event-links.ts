@@ -10,7 +10,7 @@ export interface EventLinks {
   build: string | null;
   /** The repository the event's distribution belongs to, and its page. */
   repository: { id: string; href: string } | null;
-  /** What the distribution column shows: the distribution, or "N distributions". */
+  /** What the distribution column shows: the distribution, or "<repo>: N distributions". */
   distributions: string;
 }
 
@@ -29,6 +29,7 @@ export function eventLinks(
     upload: e.uploadId ? `/uploads/${e.uploadId}` : null,
     build: e.buildId ? `/builds/${e.buildId}` : null,
     repository: id ? { id, href: `/repositories/${encodeURIComponent(id)}` } : null,
-    distributions: e.distribution ?? (many > 1 ? `${many} distributions` : ''),
+    distributions:
+      e.distribution ?? (many > 1 ? `${id ? `${id}: ` : ''}${many} distributions` : ''),
   };
 }

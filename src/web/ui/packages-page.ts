@@ -3,30 +3,16 @@ import type { CallImplementation } from '../../api/api-router.js';
 import { accessAllows } from '../../api/call.js';
 import { searchCall, showCall, type PackageVersionRow } from '../../api/specs/archive.js';
 import { buildsCall, type BuildSummary } from '../../api/specs/builds.js';
+import { byteSize } from './byte-size.js';
 import { durationChart, shortDuration } from './duration-chart.js';
+import { versionGroups, type PackageFileLookups } from './package-files.js';
 import { actionFields, PACKAGE_ACTIONS, type PackageAction } from './package-actions.js';
 import type { Outcome, PageKit } from './page-kit.js';
 
-export interface PackagesPageDeps {
+export interface PackagesPageDeps extends PackageFileLookups {
   pages: PageKit;
   /** Every call of the daemon: search and show, and the actions that exist. */
   calls: () => readonly CallImplementation[];
-  /** The source files (.dsc, tarballs) of a version in a repository's pool. */
-  sourceFiles(
-    repository: string,
-    source: string,
-    version: string,
-  ): { path: string; size: number }[];
-}
-
-/** One source version in one repository, with where it is and its files. */
-interface VersionGroup {
-  repository: string;
-  source: string;
-  version: string;
-  component: string;
-  distributions: string[];
-  files: { path: string; size: number | null }[];
 }
 
 /** /packages: search by name; /packages/<name>: a package's versions, files and actions. */
@@ -136,11 +122,12 @@ async function showPackage(
       title: `Package ${name}`,
       name,
       rows,
-      groups: versionGroups(deps, rows),
+      groups: versionGroups(deps, rows, builds),
       builds,
       chart: durationChart(builds),
       retryOn: retryOffers(builds),
       shortDuration,
+      byteSize,
       may: Object.fromEntries(PACKAGE_ACTIONS.map((a) => [a.name, accessAllows(role, a.access)])),
       ...data,
     },
@@ -176,28 +163,4 @@ async function buildsOf(
     if (result.ok) builds.push(...result.output);
   }
   return builds.sort((a, b) => b.id - a.id);
-}
-
-function versionGroups(deps: PackagesPageDeps, rows: readonly PackageVersionRow[]): VersionGroup[] {
-  const groups = new Map<string, VersionGroup>();
-  for (const row of rows) {
-    const key = `${row.repository} ${row.source} ${row.version}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = {
-        repository: row.repository,
-        source: row.source,
-        version: row.version,
-        component: row.component,
-        distributions: [],
-        files: [
-          ...deps.sourceFiles(row.repository, row.source, row.version),
-          ...row.binaries.map((b) => ({ path: b.path, size: null })),
-        ],
-      };
-      groups.set(key, group);
-    }
-    group.distributions.push(row.distribution);
-  }
-  return [...groups.values()];
 }

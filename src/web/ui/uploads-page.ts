@@ -70,6 +70,7 @@ export function createUploadsPage(deps: UploadsPageDeps): express.Router {
       uploaderText,
       shortDuration,
       byteSize,
+      options: optionTexts(upload.options),
     });
   });
   return router;
@@ -86,6 +87,30 @@ function byArchitecture(builds: readonly BuildSummary[]) {
       archAll: list.some((b) => b.archAll),
       builds: list.sort((a, b) => b.id - a.id),
     }));
+}
+
+/**
+ * The upload options that were set, as written in the changelog: lintian-mode=errfail,
+ * run-lintian[arm64]=false, auto-ports=…; unset ones (null, empty) are left out.
+ */
+export function optionTexts(options: Record<string, unknown>): string[] {
+  const texts: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) texts.push(`${name}=${value.join(',')}`);
+    } else if (typeof value === 'object' && 'byArchitecture' in value) {
+      const per = value as { default?: unknown; byArchitecture: Record<string, unknown> };
+      if (per.default !== null && per.default !== undefined)
+        texts.push(`${name}=${String(per.default)}`);
+      for (const [arch, v] of Object.entries(per.byArchitecture))
+        texts.push(`${name}[${arch}]=${String(v)}`);
+    } else {
+      texts.push(`${name}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+    }
+  }
+  return texts;
 }
 
 function stringsOf(values: Record<string, unknown>): Record<string, string> {
