@@ -122,7 +122,9 @@ describe('uploads in the web UI', () => {
     // Its events, each linking the upload and, for builds, the build.
     const types = await page.locator('table.events .badge').allTextContents();
     expect(types).toEqual(expect.arrayContaining(['ACCEPTED', 'BUILDING', 'BUILT', 'INSTALLED']));
-    const built1 = page.locator('table.events tr', { has: page.locator('.badge.type-BUILT') }).first();
+    const built1 = page
+      .locator('table.events tr', { has: page.locator('.badge.type-BUILT') })
+      .first();
     expect(await built1.locator('a[href^="/builds/"]').count()).toBe(1);
     expect(await built1.locator(`a[href="/uploads/${built.id}"]`).count()).toBe(1);
     await screenshot('upload');
@@ -160,13 +162,19 @@ describe('uploads in the web UI', () => {
   it('links events to their upload, build, package and repository pages', async () => {
     const { page, problems, screenshot } = await browser.newPage();
     await page.goto(`${daemon.url}/events`);
-    const installed = page.locator('table.events tr', { has: page.locator('.badge.type-INSTALLED') }).first();
+    const installed = page
+      .locator('table.events tr', { has: page.locator('.badge.type-INSTALLED') })
+      .first();
     expect(
       await installed.locator('a').evaluateAll((l) => l.map((a) => a.getAttribute('href'))),
     ).toEqual(['/packages/greeter', '/repositories/test', `/uploads/${built.id}`]);
-    const published = page.locator('table.events tr', { has: page.locator('.badge.type-PUBLISHED') }).first();
+    const published = page
+      .locator('table.events tr', { has: page.locator('.badge.type-PUBLISHED') })
+      .first();
     expect(await published.locator('a').first().getAttribute('href')).toBe('/repositories/test');
-    const building = page.locator('table.events tr', { has: page.locator('.badge.type-BUILT') }).first();
+    const building = page
+      .locator('table.events tr', { has: page.locator('.badge.type-BUILT') })
+      .first();
     const hrefs = await building
       .locator('a')
       .evaluateAll((l) => l.map((a) => a.getAttribute('href')));

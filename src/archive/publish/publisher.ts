@@ -15,6 +15,7 @@ import type { ArchiveFormats, ReleaseSigner } from '../ports.js';
 import type { GenerationWriter } from './generation-writer.js';
 import type { BuiltFile, IndexBuilder } from './index-builder.js';
 import { nextReleaseDate, releaseDate, releaseOptions } from './release-fields.js';
+import { publishedEvent, type PublishedDist } from './published-event.js';
 import type { IndexKind } from './segments.js';
 
 export interface PublisherOptions {
@@ -40,19 +41,6 @@ export interface PublisherDeps {
 
 /** Older generations whose by-hash files are kept regardless of their age. */
 const KEEP_GENERATIONS = 2;
-
-/** What one run of a distribution's publisher did (for the PUBLISHED event). */
-interface PublishedDist {
-  dist: string;
-  repository: string;
-  generation: number;
-  revision: number;
-  rebuilt: string[];
-  indices: number;
-  seconds: number;
-  /** Set once a publish() caller put it in its event (runs are shared by folded requests). */
-  reported: boolean;
-}
 
 /**
  * Publishes distributions: one publisher per distribution at a time; requests that arrive
@@ -256,43 +244,6 @@ export class Publisher {
     const retired = live.filter((g) => !keep.includes(g)).map((g) => g.generation);
     return { retained, retired };
   }
-}
-
-/** The PUBLISHED event of one repository's distributions published together. */
-function publishedEvent(repository: string, runs: readonly PublishedDist[], seconds: number) {
-  const rebuilt = runs.reduce((sum, r) => sum + r.rebuilt.length, 0);
-  const indices = runs.reduce((sum, r) => sum + r.indices, 0);
-  const only = runs.length === 1 ? runs[0]! : null;
-  const names = runs.map((r) => r.dist);
-  const what = only
-    ? `${only.dist} (generation ${only.generation}, `
-    : `${runs.length} distributions of ${repository}: ${listed(names)} (`;
-  return {
-    type: 'PUBLISHED' as const,
-    message: `published ${what}${rebuilt} of ${indices} indices rebuilt, ${seconds.toFixed(2)} s)`,
-    distribution: only?.dist ?? null,
-    details: {
-      repository,
-      distributions: runs.map((r) => ({
-        name: r.dist,
-        generation: r.generation,
-        revision: r.revision,
-        rebuilt: r.rebuilt,
-        seconds: r.seconds,
-      })),
-      seconds,
-      ...(only
-        ? { generation: only.generation, revision: only.revision, rebuilt: only.rebuilt }
-        : {}),
-    },
-  };
-}
-
-/** A few names, then how many more. */
-function listed(names: readonly string[], shown = 3): string {
-  return names.length <= shown + 1
-    ? names.join(', ')
-    : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }
 
 function kindOf(basePath: string): IndexKind {

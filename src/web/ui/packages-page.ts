@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { CallImplementation } from '../../api/api-router.js';
 import { accessAllows } from '../../api/call.js';
-import { searchCall, showCall, type PackageVersionRow } from '../../api/specs/archive.js';
+import { searchCall, showCall } from '../../api/specs/archive.js';
 import { buildsCall, type BuildSummary } from '../../api/specs/builds.js';
 import { byteSize } from './byte-size.js';
 import { durationChart, shortDuration } from './duration-chart.js';
