@@ -118,6 +118,38 @@ describe('repositories', () => {
     );
   });
 
+  it('publishes a new repository in one PUBLISHED event that names its 33 distributions', async () => {
+    await archive().idle(); // the first start's publish of repository test
+    const before = daemon.events.list({ limit: 1 })[0]!.id;
+    expect(
+      (await post('repository_add', { id: 'quiet', codename, architectures: architecture })).status,
+    ).toBe(200);
+    await archive().idle();
+    const published = daemon.events.list({ afterId: before, types: ['PUBLISHED'] });
+    expect(published).toHaveLength(1);
+    const [event] = published;
+    // 5 suites and their 6 + 9 + 3 + 4 + 6 rollbacks.
+    const names = (event!.details.distributions as { name: string }[]).map((d) => d.name);
+    expect(names).toHaveLength(33);
+    expect(names).toContain(`${codename}-quiet-unstable`);
+    expect(names).toContain(`${codename}-quiet-stable-rollback5`);
+    expect(event!.details.repository).toBe('quiet');
+    expect(event!.message).toMatch(
+      new RegExp(
+        `^published 33 distributions of quiet: ${codename}-quiet-experimental, .* and 30 more \\(`,
+      ),
+    );
+    // Publishing one distribution again: one event naming it.
+    const reindexed = await post('reindex', {
+      repo: 'quiet',
+      distribution: `${codename}-quiet-unstable`,
+    });
+    expect(reindexed.status).toBe(200);
+    const again = daemon.events.list({ afterId: event!.id, types: ['PUBLISHED'] });
+    expect(again.map((e) => e.distribution)).toEqual([`${codename}-quiet-unstable`]);
+    expect((await post('repository_remove', { id: 'quiet' })).status).toBe(200);
+  });
+
   it('names every bad field (400), wants a token (401) and the admin role (403)', async () => {
     await expectProblem(
       post('repository_add', { id: 'Bad Id', architectures: 'amd64' }),

@@ -88,13 +88,15 @@ export function createRepositoriesPage(deps: RepositoriesPageDeps): express.Rout
   const showOne = repositoryView(deps);
   router.get('/repositories', (req, res) => showList(req, res));
   router.get('/repositories/:id', (req, res) => showOne(req, res));
+  const page = (id: unknown) => `/repositories/${encodeURIComponent(String(id))}`;
   router.post('/repositories', pages.require('admin'), async (req, res) => {
     const fields = ['id', 'description', 'layout', 'allow_unsigned', 'codename', ...DIST_FIELDS];
     const input = formInput(req.body, fields);
     const result = await attempt(repositoryAddCall, input, req, res);
-    await showList(
+    pages.redirect(
       req,
       res,
+      '/repositories',
       result.ok
         ? { notice: `Repository ${result.output.id} added.` }
         : { ...outcomeOf(result, () => ({})), form: input },
@@ -103,19 +105,23 @@ export function createRepositoriesPage(deps: RepositoriesPageDeps): express.Rout
   router.post('/repositories/:id/remove', pages.require('admin'), async (req, res) => {
     const result = await attempt(repositoryRemoveCall, { id: req.params.id }, req, res);
     if (!result.ok)
-      return showOne(
+      return pages.redirect(
         req,
         res,
+        page(req.params.id),
         outcomeOf(result, () => ({})),
       );
-    await showList(req, res, { notice: `Repository ${result.output.removed} removed.` });
+    pages.redirect(req, res, '/repositories', {
+      notice: `Repository ${result.output.removed} removed.`,
+    });
   });
   for (const action of ACTIONS) {
     router.post(`/repositories/:id/${action.path}`, pages.require('admin'), async (req, res) => {
       const result = await attempt(action.spec, action.input(req), req, res);
-      await showOne(
+      pages.redirect(
         req,
         res,
+        page(req.params.id),
         outcomeOf(result, (o) => ({ notice: action.said(o as never) })),
       );
     });
