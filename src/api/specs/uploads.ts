@@ -97,7 +97,7 @@ export const uploadsCall = defineCall({
   name: 'uploads',
   method: 'GET',
   access: 'anonymous',
-  summary: 'List uploads, newest first, accepted or rejected, and what became of each',
+  summary: 'List uploads, newest first, and what became of each',
   description:
     'Each processed .changes is an upload: REJECTED (with every reason) or ACCEPTED, then PACKAGING, BUILDING, BUILT and INSTALLED or FAILED. Page back with --before (the last id shown). `debyard upload ID` shows one with its builds, events and installed packages.',
   input: z
@@ -146,7 +146,7 @@ export const uploadCall = defineCall({
   name: 'upload',
   method: 'GET',
   access: 'anonymous',
-  summary: 'Show an upload: files, rejection reasons, builds, events, installed packages',
+  summary: 'Show an upload: files, reasons, builds, events, packages',
   input: z.object({ upload: queryInt(1).describe('The upload id (see debyard uploads)') }).strict(),
   positional: ['upload'],
   format: (o: UploadDetail) => uploadText(o),
