@@ -89,7 +89,7 @@ function onDisk(mount: Mount, group: string): string {
   const root = mount.root === '/' ? '' : mount.root;
   const relative =
     root && (group === root || group.startsWith(`${root}/`)) ? group.slice(root.length) : group;
-  return path.join(mount.point, relative);
+  return path.join(mount.point, relative).replace(/(.)\/$/, '$1');
 }
 
 function readControllers(fs: CgroupFs, file: string): string[] {
