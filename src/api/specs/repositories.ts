@@ -237,7 +237,7 @@ export const distributionUpdateCall = defineCall({
   name: 'distribution_update',
   method: 'POST',
   access: 'admin',
-  summary: "Change a distribution's architectures, components or codeversion",
+  summary: "Change a distribution's architectures, components, codeversion or build limits",
   input: z
     .object({
       repo: repoId,
