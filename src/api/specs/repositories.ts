@@ -282,13 +282,19 @@ export const reindexCall = defineCall({
 
 /** "; build limits: memory 16 GiB, 4 CPUs" for a distribution that sets any. */
 function limitsText(limits: LimitOverrides | undefined): string {
+  const text = distributionLimitsText(limits);
+  return text ? `; build limits: ${text}` : '';
+}
+
+/** "memory 16 GiB, 4 CPUs": the limits a distribution sets ('' for none). */
+export function distributionLimitsText(limits: LimitOverrides | undefined): string {
   const parts = [
     limits?.pids === undefined ? null : `${limits.pids} processes`,
     limits?.memoryBytes === undefined ? null : `memory ${formatByteSize(limits.memoryBytes)}`,
     limits?.cpus === undefined ? null : `${limits.cpus} CPUs`,
     limits?.diskBytes === undefined ? null : `disk ${formatByteSize(limits.diskBytes)}`,
   ].filter((part) => part !== null);
-  return parts.length ? `; build limits: ${parts.join(', ')}` : '';
+  return parts.join(', ');
 }
 
 function codenames(r: RepositoryView): string {
