@@ -51,6 +51,17 @@ export interface Settings {
     maxAttempts: number;
     /** Lintian mode of builds an upload gives none for (experimental suites: ignore). */
     lintianMode: LintianModeSetting;
+    /** What one build may use; a distribution may set its own (distribution_update). */
+    limits: {
+      /** Processes and threads at once. */
+      pids: number;
+      /** Memory (RAM and swap); null: three quarters of the host's, shared by `parallelism`. */
+      memoryBytes: number | null;
+      /** CPU cores' worth of time; null: all cores. */
+      cpus: number | null;
+      /** Bytes written into its snapshot and build folder. */
+      diskBytes: number;
+    };
   };
   chroots: {
     /** Create the default chroot (host codename and architecture) in the background. */
@@ -233,6 +244,32 @@ const notifySchema = z
   })
   .strict();
 
+const buildLimitsSchema = z
+  .object({
+    pids: z.preprocess(
+      (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+      z
+        .number({ invalid_type_error: 'expected a whole number of processes' })
+        .int('expected a whole number of processes')
+        .min(16, 'at least 16 processes')
+        .max(4_194_304, "at most 4194304 (the kernel's own limit)"),
+    ),
+    memory: parsed(parseByteSize)
+      .pipe(z.number().min(64 * 1024 ** 2, 'at least 64M'))
+      .nullable(),
+    cpus: z
+      .preprocess(
+        (v) => (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+        z
+          .number({ invalid_type_error: 'expected a number of CPU cores, e.g. 2 or 1.5' })
+          .min(0.01, 'at least 0.01 of a core')
+          .max(1024, 'at most 1024'),
+      )
+      .nullable(),
+    disk: parsed(parseByteSize).pipe(z.number().min(1024 ** 2, 'at least 1M')),
+  })
+  .strict();
+
 export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
 /** The schema of the raw (file, environment, flag) layer, with snake_case keys. */
@@ -274,6 +311,7 @@ export const rawSettingsSchema = z
         lintian_mode: z.enum(LINTIAN_MODE_SETTINGS, {
           errorMap: () => ({ message: `must be one of ${LINTIAN_MODE_SETTINGS.join(', ')}` }),
         }),
+        limits: buildLimitsSchema,
       })
       .strict(),
     chroots: z

@@ -119,6 +119,14 @@ describe('admin pages in Chromium', () => {
     await trixie.getByRole('button', { name: 'Save trixie' }).click();
     expect(await notice(page)).toBe('Distribution updated.');
     expect(await page.locator('tr[data-codename=trixie] td').nth(2).textContent()).toBe('arm64');
+    await trixie.getByText('Change').click();
+    await trixie.getByLabel('Memory limit').fill('16G');
+    await trixie.getByLabel('Disk limit').fill('60G');
+    await trixie.getByRole('button', { name: 'Save trixie' }).click();
+    expect(await notice(page)).toBe('Distribution updated.');
+    expect(await page.locator('tr[data-codename=trixie] td.limits').textContent()).toBe(
+      'memory 16 GiB, disk 60 GiB',
+    );
     await page
       .locator('tr[data-dist="trixie-webrepo-unstable"]')
       .getByRole('button', { name: 'Reindex' })

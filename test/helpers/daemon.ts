@@ -32,7 +32,13 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
       distributionAliases: {},
     },
     // No lintian unless a test asks for it (upload option lintian-mode): it costs seconds.
-    build: { parallelism: 1, timeLimitSeconds: 600, maxAttempts: 3, lintianMode: 'disabled' },
+    build: {
+      parallelism: 1,
+      timeLimitSeconds: 600,
+      maxAttempts: 3,
+      lintianMode: 'disabled',
+      limits: { pids: 4096, memoryBytes: 4 * 1024 ** 3, cpus: null, diskBytes: 8 * 1024 ** 3 },
+    },
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },

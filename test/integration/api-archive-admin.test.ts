@@ -223,6 +223,7 @@ describe('distributions', () => {
       archAllArchitecture: 'amd64',
       mandatoryArchitectures: ['amd64', 'arm64'],
       components: ['main', 'contrib'],
+      buildLimits: {},
     });
     await archive().idle();
     expect(await published('dists', 'trixie-dists-stable-rollback5')).toBe(200);
@@ -270,6 +271,49 @@ describe('distributions', () => {
     expect(existsSync(path.join(repoDir, '.publish', 'trixie-dists-unstable'))).toBe(false);
     expect(await published('dists', 'trixie-dists-unstable')).toBe(404);
     expect(await published('dists', `${codename}-dists-unstable`)).toBe(200);
+  });
+});
+
+describe("a distribution's build limits", () => {
+  it('sets its own limits over the builders\' ones, drops them with "default", refuses bad ones', async () => {
+    const added = await post('repository_add', {
+      id: 'limited',
+      codename,
+      architectures: architecture,
+      limit_memory: '16G',
+    });
+    expect(added.status).toBe(200);
+    expect(added.body.distributions[0].buildLimits).toEqual({ memoryBytes: 16 * 1024 ** 3 });
+    const changed = await post('distribution_update', {
+      repo: 'limited',
+      codename,
+      limit_pids: '2048',
+      limit_cpus: '1.5',
+      limit_disk: '50G',
+      limit_memory: 'default',
+    });
+    expect(changed.body.distributions[0].buildLimits).toEqual({
+      pids: 2048,
+      cpus: 1.5,
+      diskBytes: 50 * 1024 ** 3,
+    });
+    // Kept in the database, shown by the repositories call.
+    const listed = (await get('repositories')).body.find((r: { id: string }) => r.id === 'limited');
+    expect(listed.distributions[0].buildLimits).toEqual(changed.body.distributions[0].buildLimits);
+    await expectProblem(
+      post('distribution_update', {
+        repo: 'limited',
+        codename,
+        limit_pids: '3',
+        limit_memory: 'lots',
+      }),
+      400,
+      'invalid input for distribution_update: limit_pids: must be from 16 to 4194304 (or "default"); limit_memory: expected a size such as 512K, 100M or 2G, got "lots" (or "default")',
+    );
+    expect(
+      (await post('distribution_update', { repo: 'limited', codename, limit_pids: 'default' })).body
+        .distributions[0].buildLimits,
+    ).toEqual({ cpus: 1.5, diskBytes: 50 * 1024 ** 3 });
   });
 });
 

@@ -4,6 +4,7 @@ import type { CallSpec } from '../../api/call.js';
 import { layoutsCall } from '../../api/specs/layouts.js';
 import {
   distributionAddCall,
+  distributionLimitsText,
   distributionRemoveCall,
   distributionUpdateCall,
   reindexCall,
@@ -23,7 +24,17 @@ export interface RepositoriesPageDeps {
   keyFingerprint: () => string | null;
 }
 
-const DIST_FIELDS = ['architectures', 'components', 'codeversion', 'arch_all', 'mandatory'];
+const DIST_FIELDS = [
+  'architectures',
+  'components',
+  'codeversion',
+  'arch_all',
+  'mandatory',
+  'limit_pids',
+  'limit_memory',
+  'limit_cpus',
+  'limit_disk',
+];
 
 type Show = (req: Request, res: Response, outcome?: Outcome) => Promise<void>;
 
@@ -171,6 +182,9 @@ function repositoryView(deps: RepositoriesPageDeps): Show {
         title: `Repository ${id}`,
         repo,
         dists: distributionRows(repo),
+        limits: Object.fromEntries(
+          repo.distributions.map((d) => [d.codename, distributionLimitsText(d.buildLimits)]),
+        ),
         layouts: layouts.ok ? layouts.output.map((l) => l.name) : [],
         fingerprint: deps.keyFingerprint(),
         ...data,

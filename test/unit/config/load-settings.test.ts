@@ -49,7 +49,13 @@ describe('loadSettings', () => {
         rejectedRetentionSeconds: 7 * 86400,
         distributionAliases: {},
       },
-      build: { parallelism: 4, timeLimitSeconds: 3 * 3600, maxAttempts: 3, lintianMode: 'errfail' },
+      build: {
+        parallelism: 4,
+        timeLimitSeconds: 3 * 3600,
+        maxAttempts: 3,
+        lintianMode: 'errfail',
+        limits: { pids: 4096, memoryBytes: null, cpus: null, diskBytes: 20 * 1024 ** 3 },
+      },
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
       remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
       archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
@@ -237,11 +243,34 @@ describe('loadSettings', () => {
       timeLimitSeconds: 5400,
       maxAttempts: 5,
       lintianMode: 'warnfail',
+      limits: { pids: 4096, memoryBytes: null, cpus: null, diskBytes: 20 * 1024 ** 3 },
     });
     writeFileSync(file, '[build]\nmax_attempts = 0\nlintian_mode = "fatal"\n');
     expect(problemsOf(() => loadSettings(base({ configFile: file })))).toEqual([
       `build.max_attempts (from config file ${file}): expected a whole number from 1 to 20`,
       `build.lintian_mode (from config file ${file}): must be one of disabled, ignore, errfail, warnfail`,
+    ]);
+  });
+
+  it('reads the limits of builds and names bad ones', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'debyard.toml');
+    writeFileSync(file, '[build.limits]\npids = 1024\nmemory = "6G"\ncpus = 1.5\n');
+    const settings = loadSettings(
+      base({ configFile: file, env: { DEBYARD_BUILD_LIMITS_DISK: '50G' } }),
+    );
+    expect(settings.build.limits).toEqual({
+      pids: 1024,
+      memoryBytes: 6 * 1024 ** 3,
+      cpus: 1.5,
+      diskBytes: 50 * 1024 ** 3,
+    });
+    writeFileSync(file, '[build.limits]\npids = 3\nmemory = "lots"\ncpus = 0\nswap = "1G"\n');
+    expect(problemsOf(() => loadSettings(base({ configFile: file })))).toEqual([
+      `build.limits.pids (from config file ${file}): at least 16 processes`,
+      `build.limits.memory (from config file ${file}): expected a size such as 512K, 100M or 2G, got "lots"`,
+      `build.limits.cpus (from config file ${file}): at least 0.01 of a core`,
+      `build.limits.swap (from config file ${file}): unknown setting`,
     ]);
   });
 
