@@ -11,6 +11,7 @@ import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
+  TooLargeError,
   UnavailableError,
 } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -128,7 +129,14 @@ export class PeerJobs {
     return this.view(this.job(id));
   }
 
-  async receive(id: string, name: string, body: Readable, signal?: AbortSignal): Promise<void> {
+  /** Receives a declared file; `length` is the size the sender announced, if it did. */
+  async receive(
+    id: string,
+    name: string,
+    body: Readable,
+    signal?: AbortSignal,
+    length?: number,
+  ): Promise<void> {
     const job = this.job(id);
     if (job.state !== 'receiving') {
       throw new ConflictError(`peer job ${id} is ${job.state}; it takes no more files`);
@@ -138,6 +146,9 @@ export class PeerJobs {
       throw new InvalidInputError(
         `${name} is not one of the files of peer job ${id} (${job.request.files.map((f) => f.name).join(', ')})`,
       );
+    }
+    if (length !== undefined && length > file.size) {
+      throw new TooLargeError(`${name}: ${length} bytes sent, ${file.size} declared`);
     }
     await receiveFile(path.join(job.dir, 'src'), file, body, signal);
     job.received.add(name);

@@ -5,6 +5,7 @@ import express, { type Request, type Response } from 'express';
 import type { PeerJobs } from '../../remote/peer-jobs.js';
 import type { Logger } from '../../shared/logger.js';
 import { authorize, sendProblem, type Authenticate } from '../api-router.js';
+import { declaredLength } from '../body-limit.js';
 import { peerJobCreateCall } from '../specs/peers.js';
 
 export interface PeerFilesDeps {
@@ -42,7 +43,8 @@ export function peerFilesRouter(deps: PeerFilesDeps): express.Router {
   router.put(
     '/peer_jobs/:job/files/:name',
     guarded(async (req, res, signal) => {
-      await deps.jobs.receive(String(req.params.job), String(req.params.name), req, signal);
+      const { job, name } = req.params as Record<string, string>;
+      await deps.jobs.receive(job!, name!, req, signal, declaredLength(req));
       res.status(204).end();
     }),
   );
