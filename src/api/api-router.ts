@@ -60,6 +60,11 @@ export interface StreamSink<T> {
   send(item: T, id?: string | number): void;
   /** The id a reconnecting client last saw (the `Last-Event-ID` header). */
   lastEventId: string | undefined;
+  /**
+   * Resolves once the client has taken what was sent (or has gone away): a stream of much
+   * (a build log) waits for it, so a slow client holds no more than a piece in memory.
+   */
+  drained(): Promise<void>;
 }
 
 export interface CallImplementation {
@@ -223,6 +228,7 @@ async function runStream(
   const sink: StreamSink<unknown> = {
     send: (item, id) => writer.send(item, id),
     lastEventId: context.request.get('last-event-id') || undefined,
+    drained: () => writer.drained(),
   };
   try {
     await implementation.stream!(input, context, sink);

@@ -28,6 +28,11 @@ export class SseWriter {
     this.res.write(`${idLine}data: ${JSON.stringify(item)}\n\n`);
   }
 
+  /** Resolves when the response's buffer has been handed to the client, or it closed. */
+  drained(): Promise<void> {
+    return responseDrained(this.res);
+  }
+
   /** Reports a failure inside the stream, where a status code can no longer be sent. */
   problem(problem: ProblemDocument): void {
     if (this.res.writableEnded) return;
@@ -38,4 +43,18 @@ export class SseWriter {
     clearInterval(this.heartbeat);
     this.res.end();
   }
+}
+
+/** Resolves when `res` can take more without buffering (or has closed). */
+export function responseDrained(res: Response): Promise<void> {
+  if (!res.writableNeedDrain || res.destroyed || res.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

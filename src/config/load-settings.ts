@@ -45,6 +45,7 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_BUILD_TIME_LIMIT: 'build.time_limit',
   DEBYARD_BUILD_MAX_ATTEMPTS: 'build.max_attempts',
   DEBYARD_BUILD_LINTIAN_MODE: 'build.lintian_mode',
+  DEBYARD_BUILD_MAX_LOG_SIZE: 'build.max_log_size',
   DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
   DEBYARD_REMOTES_CHECK_INTERVAL: 'remotes.check_interval',
   DEBYARD_REMOTES_CHECK_TIMEOUT: 'remotes.check_timeout',
@@ -123,6 +124,7 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       timeLimitSeconds: raw.build.time_limit,
       maxAttempts: raw.build.max_attempts,
       lintianMode: raw.build.lintian_mode,
+      maxLogBytes: raw.build.max_log_size,
     },
     chroots: {
       autoCreate: raw.chroots.auto_create,
@@ -213,6 +215,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
         time_limit: '3h',
         max_attempts: 3,
         lintian_mode: 'errfail',
+        max_log_size: '50M',
       },
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
       remotes: { check_interval: '30s', check_timeout: '15s', failover_timeout: '60s' },

@@ -49,6 +49,8 @@ export interface Settings {
     maxAttempts: number;
     /** Lintian mode of builds an upload gives none for (experimental suites: ignore). */
     lintianMode: LintianModeSetting;
+    /** Most bytes a build log keeps: what a build prints beyond is dropped, but its end. */
+    maxLogBytes: number;
   };
   chroots: {
     /** Create the default chroot (host codename and architecture) in the background. */
@@ -271,6 +273,11 @@ export const rawSettingsSchema = z
         lintian_mode: z.enum(LINTIAN_MODE_SETTINGS, {
           errorMap: () => ({ message: `must be one of ${LINTIAN_MODE_SETTINGS.join(', ')}` }),
         }),
+        max_log_size: parsed(parseByteSize).pipe(
+          z
+            .number()
+            .min(64 * 1024, 'must be at least 64K (a log needs room for its header and end)'),
+        ),
       })
       .strict(),
     chroots: z

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BuildRequest, BuildResult } from '../build/build-request.js';
-import type { LiveLogHub } from '../build/live-log.js';
+import type { LiveLogHub, LogPiece } from '../build/live-log.js';
 import { keyLabel, type ChrootKey } from '../chroot/chroot-paths.js';
 import type { Clock } from '../shared/clock.js';
 import {
@@ -177,7 +177,7 @@ export class PeerJobs {
   follow(
     id: string,
     from: number,
-    onText: (text: string, endByte: number) => void,
+    onText: (text: string, endByte: number) => void | Promise<void>,
     signal: AbortSignal,
   ): Promise<PeerBuildResult> {
     const job = this.job(id);
@@ -199,12 +199,26 @@ export class PeerJobs {
     );
   }
 
-  /** A started job's log so far, and its result once it has ended. */
-  async log(id: string): Promise<{ log: string; result: PeerBuildResult | null }> {
+  /**
+   * A started job's log so far, piece by piece, and its result once it has ended (null
+   * while it runs).
+   */
+  log(
+    id: string,
+    signal?: AbortSignal,
+  ): { pieces: AsyncIterable<LogPiece>; result: PeerBuildResult | null } {
     const job = this.job(id);
     if (job.state === 'receiving') throw new ConflictError(`peer job ${id} has not started yet`);
-    const log = await readFile(this.logFile(job), 'utf8').catch(() => '');
-    return { log, result: job.result };
+    return { pieces: this.logPieces(job, signal), result: job.result };
+  }
+
+  private async *logPieces(job: Job, signal?: AbortSignal): AsyncGenerator<LogPiece> {
+    try {
+      yield* this.deps.logs.read(job.logId, this.logFile(job), { signal });
+    } catch (error) {
+      // A job that failed before its build began has no log: it is empty.
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
 
   /** The path of one of a finished job's result files. */

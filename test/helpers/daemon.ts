@@ -31,7 +31,13 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
       distributionAliases: {},
     },
     // No lintian unless a test asks for it (upload option lintian-mode): it costs seconds.
-    build: { parallelism: 1, timeLimitSeconds: 600, maxAttempts: 3, lintianMode: 'disabled' },
+    build: {
+      parallelism: 1,
+      timeLimitSeconds: 600,
+      maxAttempts: 3,
+      lintianMode: 'disabled',
+      maxLogBytes: 50 * 1024 * 1024,
+    },
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },

@@ -49,7 +49,7 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
   });
   const service = chroots.service;
   const defaultChroot = chroots.catalog.defaultKey;
-  const liveLogs = new LiveLogHub();
+  const liveLogs = new LiveLogHub({ maxBytes: settings.build.maxLogBytes });
   const pty = new PtyRunner();
   const builderFor = (logs: LiveLogHub) =>
     new LocalBuilder({

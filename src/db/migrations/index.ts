@@ -6,6 +6,7 @@ import { archivePublishing } from './012-archive-publishing.js';
 import { uploads } from './020-uploads.js';
 import { chroots } from './030-chroots.js';
 import { builds } from './040-builds.js';
+import { buildLogCap } from './042-build-log-cap.js';
 import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   uploads,
   chroots,
   builds,
+  buildLogCap,
   remotes,
   auth,
   snapshots,
