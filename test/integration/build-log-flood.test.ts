@@ -16,7 +16,7 @@ const MARKER =
 /** A build that prints `bytes` of output: header, a flood of lines, then its end. */
 function flood(bytes: number) {
   return (log: LiveLog) => {
-    log.write('+==== flood 1.0 (amd64) ====+\nPackage: flood\n');
+    log.write('+==== flood 1.0 (amd64) ====+\nPackage: flood <img src=x onerror=alert(1)>\n');
     const line = `${'y'.repeat(70)}\n`;
     const block = line.repeat(1000);
     for (let sent = 0; sent < bytes; sent += block.length) log.write(block);
@@ -85,7 +85,7 @@ describe('a build that floods its log', () => {
       expect(dropped).toBeGreaterThan(2.5 * MIB);
       expect(seeded.droppedBytes).toBe(dropped);
       expect(size).toBeLessThanOrEqual(max + 200);
-      expect(text.startsWith('+==== flood 1.0 (amd64) ====+\nPackage: flood\n')).toBe(true);
+      expect(text.startsWith('+==== flood 1.0 (amd64) ====+\nPackage: flood <img')).toBe(true);
       expect(text.endsWith('E: the build failed\n\nSummary\nStatus: attempted\n')).toBe(true);
 
       // The build is marked.
@@ -93,6 +93,9 @@ describe('a build that floods its log', () => {
       expect(builds).toMatchObject([{ id: seeded.buildId, logDroppedBytes: dropped }]);
       const page = await (await fetch(`${daemon.url}/builds/${seeded.buildId}`)).text();
       expect(page).toContain(`so ${dropped} bytes between its start and its end were dropped`);
+      // The page shows the log's end, escaped.
+      expect(page).toContain('Status: attempted');
+      expect(page).not.toContain('<img src=x');
 
       const url = `${daemon.url}/api/v1/build_log?build=${seeded.buildId}`;
       const whole = await get(url);
