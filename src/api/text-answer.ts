@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import { InvalidInputError } from '../shared/errors.js';
 import { sendProblem, type CallContext } from './api-router.js';
 import { responseDrained } from './sse.js';
@@ -14,17 +15,32 @@ export function textOr<T>(context: CallContext, text: string, json: T, type = 't
 }
 
 /**
- * Sends a text file that may still grow (a build log) as itself: streamed, with Range
- * requests, ETag and Last-Modified, never read whole. The call's handler returns what
- * this resolves with; the API router sends nothing more once the answer has gone.
+ * Sends a text file that may still grow (a build log) as itself: see sendFileAnswer.
+ * The call's handler returns what this resolves with; the API router sends nothing more
+ * once the answer has gone.
  */
 export async function sendTextFile<T>(
   context: CallContext,
   file: string,
   missing: () => Error,
 ): Promise<T> {
-  const { response } = context;
-  await new Promise<void>((resolve, reject) => {
+  const type = 'text/plain; charset=utf-8';
+  await sendFileAnswer(context.request, context.response, file, { type, missing });
+  return undefined as T;
+}
+
+/**
+ * Sends a file streamed from disk, never read whole, with Range requests (206, and 416
+ * as a problem document), ETag and Last-Modified. Rejects with `missing()` when there is
+ * no such file (nothing sent yet).
+ */
+export function sendFileAnswer(
+  request: Request,
+  response: Response,
+  file: string,
+  options: { type: string; missing: () => Error },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     response.sendFile(
       file,
       {
@@ -32,28 +48,25 @@ export async function sendTextFile<T>(
         acceptRanges: true,
         etag: true,
         lastModified: true,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' },
+        headers: { 'Content-Type': options.type, 'Cache-Control': 'no-cache' },
       },
       (error?: Error & { code?: string; status?: number; headers?: Record<string, string> }) => {
         if (!error || response.headersSent) return resolve();
-        if (error.code === 'ENOENT' || error.status === 404) return reject(missing());
-        if (error.status === 416) {
-          // Content-Range: bytes */<size>, as RFC 9110 wants it.
-          response.set(error.headers ?? {});
-          const range = context.request.get('range') ?? '';
-          const size = /\/(\d+)$/.exec(error.headers?.['Content-Range'] ?? '')?.[1] ?? '?';
-          sendProblem(
-            response,
-            new InvalidInputError(`the range "${range}" is not within the ${size} bytes there are`),
-            416,
-          );
-          return resolve();
-        }
-        reject(error);
+        if (error.code === 'ENOENT' || error.status === 404) return reject(options.missing());
+        if (error.status !== 416) return reject(error);
+        // Content-Range: bytes */<size>, as RFC 9110 wants it.
+        response.set(error.headers ?? {});
+        const range = request.get('range') ?? '';
+        const size = /\/(\d+)$/.exec(error.headers?.['Content-Range'] ?? '')?.[1] ?? '?';
+        sendProblem(
+          response,
+          new InvalidInputError(`the range "${range}" is not within the ${size} bytes there are`),
+          416,
+        );
+        resolve();
       },
     );
   });
-  return undefined as T;
 }
 
 /**
