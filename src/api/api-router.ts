@@ -17,6 +17,12 @@ import {
   type CallSpec,
   type CallStreamItem,
 } from './call.js';
+import {
+  API_BODY_LIMIT,
+  declaredLength,
+  parserTooLarge,
+  refuseDeclaredLarge,
+} from './body-limit.js';
 import { fromZodError, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { SseWriter } from './sse.js';
 
@@ -54,6 +60,11 @@ export interface StreamSink<T> {
   send(item: T, id?: string | number): void;
   /** The id a reconnecting client last saw (the `Last-Event-ID` header). */
   lastEventId: string | undefined;
+  /**
+   * Resolves once the client has taken what was sent (or has gone away): a stream of much
+   * (a build log) waits for it, so a slow client holds no more than a piece in memory.
+   */
+  drained(): Promise<void>;
 }
 
 export interface CallImplementation {
@@ -130,7 +141,24 @@ export interface ApiRouterDeps {
 /** The `/api/v1` router: one route per call, access checks, validation, problems. */
 export function createApiRouter(deps: ApiRouterDeps): express.Router {
   const router = express.Router();
-  router.use(express.json({ limit: '4mb' }));
+  // Calls take JSON up to API_BODY_LIMIT; peer file transfers (PUT) check their own sizes.
+  const bodies = 'API calls';
+  router.use((req, res, next) =>
+    req.method === 'PUT' ? next() : refuseDeclaredLarge(API_BODY_LIMIT, bodies)(req, res, next),
+  );
+  router.use(express.json({ limit: API_BODY_LIMIT }));
+  router.use((req, _res, next) => {
+    // A form or text body would be ignored and the call made without its input.
+    const type = req.get('content-type') ?? 'none';
+    const body = req.get('transfer-encoding') !== undefined || (declaredLength(req) ?? 0) > 0;
+    next(
+      req.method === 'POST' && body && !req.is(['json', '+json'])
+        ? new InvalidInputError(
+            `API calls take their input as JSON (Content-Type: application/json), not ${type}`,
+          )
+        : undefined,
+    );
+  });
   const known = new Map<string, CallImplementation>();
   for (const implementation of deps.implementations) {
     const { spec } = implementation;
@@ -155,7 +183,7 @@ export function createApiRouter(deps: ApiRouterDeps): express.Router {
     sendProblem(res, error, implementation ? 405 : undefined);
   });
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const problem = bodyParseProblem(error) ?? error;
+    const problem = bodyParseProblem(error, bodies) ?? error;
     if (!(problem instanceof AppError) || problem.code === 'internal') {
       deps.logger.error('API call failed', { err: error });
     }
@@ -200,6 +228,7 @@ async function runStream(
   const sink: StreamSink<unknown> = {
     send: (item, id) => writer.send(item, id),
     lastEventId: context.request.get('last-event-id') || undefined,
+    drained: () => writer.drained(),
   };
   try {
     await implementation.stream!(input, context, sink);
@@ -226,12 +255,13 @@ export function sendProblem(res: Response, error: unknown, status?: number): voi
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
-function bodyParseProblem(error: unknown): AppError | undefined {
+function bodyParseProblem(error: unknown, what: string): AppError | undefined {
   const e = error as { type?: string; status?: number; message?: string };
   if (e?.type === 'entity.parse.failed') {
     return new InvalidInputError(`request body is not valid JSON: ${e.message}`);
   }
-  if (e?.type === 'entity.too.large') return new InvalidInputError('request body is too large');
+  const tooLarge = parserTooLarge(error, API_BODY_LIMIT, what);
+  if (tooLarge) return tooLarge;
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.type) {
     return new InvalidInputError(`bad request: ${e.message}`);
   }

@@ -33,6 +33,7 @@ const STATUS: Record<ErrorCode, number> = {
   remote_peer: 502,
   unavailable: 503,
   rate_limited: 429,
+  too_large: 413,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -47,6 +48,7 @@ const TITLE: Record<ErrorCode, string> = {
   remote_peer: 'Remote peer failed',
   unavailable: 'Unavailable',
   rate_limited: 'Too many requests',
+  too_large: 'Content too large',
 };
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -89,6 +89,8 @@ export interface BuildResult {
   totalTimeMs: number;
   /** Time to set up the snapshot and its namespaces. */
   setupTimeMs: number;
+  /** Bytes dropped from the log because it outgrew build.max_log_size (absent: none). */
+  logDroppedBytes?: number;
 }
 
 const requestSchema = z.object({

@@ -78,8 +78,8 @@ export class BuildRun {
     }
     const result = this.result(outcome, startedAt, this.deps.clock.monotonicMs() - started);
     this.summary(result);
-    this.log.close();
-    return result;
+    const { droppedBytes } = this.log.close();
+    return droppedBytes > 0 ? { ...result, logDroppedBytes: droppedBytes } : result;
   }
 
   private async stages(plan: BuildPlan, dir: string, stop: AbortSignal): Promise<void> {
@@ -243,6 +243,8 @@ export class BuildRun {
         'Install-Time': Math.round(result.installTimeMs / 1000),
         Job: this.plan.dscName,
         Lintian: result.lintian,
+        // The log outgrew build.max_log_size: its middle is dropped (see the marker line).
+        'Log-Cut': this.log.droppedBytes > 0 ? 'yes, over build.max_log_size' : null,
         Package: result.package,
         'Package-Time': Math.round(result.totalTimeMs / 1000),
         Status: result.status,

@@ -14,6 +14,7 @@ import { daemonCommand, type RunDaemon } from './daemon-command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeOf, UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { loginCommand, logoutCommand } from './login-command.js';
+import { terminalSafe } from './terminal-text.js';
 
 export interface CliDeps {
   io: CliIo;
@@ -23,7 +24,8 @@ export interface CliDeps {
 
 /** Parses the command line and runs one command; resolves with the exit code. */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
-  const { io } = deps;
+  let raw = false;
+  const io = terminalSafe(deps.io, () => raw);
   let exitCode = EXIT_OK;
   let helpText = '';
   const width = helpWidth(io.columns, io.env);
@@ -50,6 +52,16 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       default: false,
       describe: 'Print JSON instead of tables',
     })
+    .option('raw', {
+      type: 'boolean',
+      global: true,
+      default: false,
+      describe:
+        'Print text from the daemon (build logs, events) byte for byte. Without it, output to a terminal keeps colours but drops every other control sequence (window titles, clipboard writes, cursor moves) and control character; output to a file or pipe is never changed',
+    })
+    .middleware((args) => {
+      raw = args.raw === true;
+    }, true)
     .command(
       listedSeparately(
         daemonCommand(deps.runDaemon, (code) => (exitCode = code)) as unknown as CommandModule,

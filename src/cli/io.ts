@@ -15,6 +15,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   /** Ends a followed stream (tests); Ctrl-C ends the process otherwise. */
   signal?: AbortSignal;
+  /** Which of `out` and `err` go to a terminal (their text is filtered there; --raw). */
+  terminal?: { out: boolean; err: boolean };
 }
 
 export function processIo(): CliIo {
@@ -33,6 +35,7 @@ export function processIo(): CliIo {
             output: process.stderr,
           })
       : undefined,
+    terminal: { out: process.stdout.isTTY === true, err: process.stderr.isTTY === true },
     readStdin: async () => {
       let text = '';
       for await (const chunk of process.stdin) text += String(chunk);

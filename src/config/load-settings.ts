@@ -51,6 +51,7 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_BUILD_LIMITS_MEMORY: 'build.limits.memory',
   DEBYARD_BUILD_LIMITS_CPUS: 'build.limits.cpus',
   DEBYARD_BUILD_LIMITS_DISK: 'build.limits.disk',
+  DEBYARD_BUILD_MAX_LOG_SIZE: 'build.max_log_size',
   DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
   DEBYARD_REMOTES_CHECK_INTERVAL: 'remotes.check_interval',
   DEBYARD_REMOTES_CHECK_TIMEOUT: 'remotes.check_timeout',
@@ -137,6 +138,7 @@ export function loadSettings(input: LoadSettingsInput): Settings {
         cpus: raw.build.limits.cpus,
         diskBytes: raw.build.limits.disk,
       },
+      maxLogBytes: raw.build.max_log_size,
     },
     chroots: {
       autoCreate: raw.chroots.auto_create,
@@ -229,6 +231,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
         max_attempts: 3,
         lintian_mode: 'errfail',
         limits: { pids: 4096, memory: null, cpus: null, disk: '20G' },
+        max_log_size: '50M',
       },
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
       remotes: { check_interval: '30s', check_timeout: '15s', failover_timeout: '60s' },

@@ -62,6 +62,8 @@ export interface Settings {
       /** Bytes written into its snapshot and build folder. */
       diskBytes: number;
     };
+    /** Most bytes a build log keeps: what a build prints beyond is dropped, but its end. */
+    maxLogBytes: number;
   };
   chroots: {
     /** Create the default chroot (host codename and architecture) in the background. */
@@ -312,6 +314,11 @@ export const rawSettingsSchema = z
           errorMap: () => ({ message: `must be one of ${LINTIAN_MODE_SETTINGS.join(', ')}` }),
         }),
         limits: buildLimitsSchema,
+        max_log_size: parsed(parseByteSize).pipe(
+          z
+            .number()
+            .min(64 * 1024, 'must be at least 64K (a log needs room for its header and end)'),
+        ),
       })
       .strict(),
     chroots: z

@@ -38,6 +38,8 @@ export interface BuildRecord {
   resultDir: string | null;
   files: string[];
   times: BuildTimes;
+  /** Bytes of the build's log dropped because it outgrew build.max_log_size; 0: all kept. */
+  logDroppedBytes: number;
   queuedAt: string;
   startedAt: string | null;
   endedAt: string | null;
@@ -60,7 +62,7 @@ export type NewBuild = Pick<
 /** How a build ended. */
 export type BuildEnd = Pick<
   BuildRecord,
-  'status' | 'failStage' | 'reason' | 'lintian' | 'files' | 'times'
+  'status' | 'failStage' | 'reason' | 'lintian' | 'files' | 'times' | 'logDroppedBytes'
 > & { state: 'BUILT' | 'FAILED' | 'CANCELLED'; endedAt: Date };
 
 export interface BuildFilter {
@@ -93,6 +95,7 @@ interface BuildRow {
   result_dir: string | null;
   files: string;
   times: string;
+  log_dropped_bytes: number;
   queued_at: string;
   started_at: string | null;
   ended_at: string | null;
@@ -126,6 +129,7 @@ const toRecord = (row: BuildRow): BuildRecord => ({
   resultDir: row.result_dir,
   files: JSON.parse(row.files) as string[],
   times: JSON.parse(row.times) as BuildTimes,
+  logDroppedBytes: row.log_dropped_bytes,
   queuedAt: row.queued_at,
   startedAt: row.started_at,
   endedAt: row.ended_at,
@@ -240,7 +244,8 @@ export class BuildsRepository {
     const info = this.sql(
       `UPDATE builds SET state = 'BUILDING', builder = ?, attempts = attempts + 1,
          started_at = ?, ended_at = NULL, log_file = ?, result_dir = ?, status = NULL,
-         fail_stage = NULL, reason = NULL, lintian = NULL, files = '[]', times = '{}'
+         fail_stage = NULL, reason = NULL, lintian = NULL, files = '[]', times = '{}',
+         log_dropped_bytes = 0
        WHERE id = ? AND state = 'QUEUED'`,
     ).run(start.builder, start.startedAt.toISOString(), start.logFile, start.resultDir, id);
     return info.changes === 1;
@@ -250,7 +255,7 @@ export class BuildsRepository {
   markEnded(id: number, end: BuildEnd, from: readonly BuildState[]): boolean {
     const info = this.sql(
       `UPDATE builds SET state = ?, status = ?, fail_stage = ?, reason = ?, lintian = ?,
-         files = ?, times = ?, ended_at = ?
+         files = ?, times = ?, log_dropped_bytes = ?, ended_at = ?
        WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`,
     ).run(
       end.state,
@@ -260,6 +265,7 @@ export class BuildsRepository {
       end.lintian,
       JSON.stringify(end.files),
       JSON.stringify(end.times),
+      end.logDroppedBytes,
       end.endedAt.toISOString(),
       id,
       ...from,

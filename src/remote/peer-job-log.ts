@@ -16,43 +16,21 @@ const POLL_MS = 100;
 /**
  * Hands a job's log to `onText` from byte `from` on (with the byte offset after each
  * piece, which a client resumes from), until the build has ended; then resolves with the
- * result. A build that has started but not opened its log yet is waited for.
+ * result. A build that has started but not opened its log yet is waited for. The next
+ * piece is read only when `onText` has settled (a slow client holds up only itself).
  */
 export async function followJobLog(
   source: JobLogSource,
   from: number,
-  onText: (text: string, endByte: number) => void,
+  onText: (text: string, endByte: number) => void | Promise<void>,
   signal: AbortSignal,
 ): Promise<PeerBuildResult> {
   while (!source.logs.isLive(source.logId) && !source.finished()) {
     await sleep(POLL_MS, signal);
   }
-  let seen = 0;
-  const deliver = (text: string) => {
-    const bytes = Buffer.from(text, 'utf8');
-    const start = seen;
-    seen += bytes.length;
-    if (seen <= from) return;
-    onText(start >= from ? text : bytes.subarray(from - start).toString('utf8'), seen);
-  };
-  await new Promise<void>((resolve, reject) => {
-    let ended = false;
-    const onAbort = () => {
-      stop();
-      reject(signal.reason as Error);
-    };
-    const stop = source.logs.follow(source.logId, source.logFile, {
-      data: deliver,
-      end: () => {
-        ended = true;
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-    });
-    if (ended) return;
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
+  const pieces = source.logs.read(source.logId, source.logFile, { from, follow: true, signal });
+  for await (const piece of pieces) await onText(piece.text, piece.end);
+  if (signal.aborted) throw signal.reason as Error;
   return source.result();
 }
 

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BuildRequest, BuildResult } from '../build/build-request.js';
-import type { LiveLogHub } from '../build/live-log.js';
+import type { LiveLogHub, LogPiece } from '../build/live-log.js';
 import { keyLabel, type ChrootKey } from '../chroot/chroot-paths.js';
 import type { Clock } from '../shared/clock.js';
 import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
+  TooLargeError,
   UnavailableError,
 } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -128,7 +129,14 @@ export class PeerJobs {
     return this.view(this.job(id));
   }
 
-  async receive(id: string, name: string, body: Readable, signal?: AbortSignal): Promise<void> {
+  /** Receives a declared file; `length` is the size the sender announced, if it did. */
+  async receive(
+    id: string,
+    name: string,
+    body: Readable,
+    signal?: AbortSignal,
+    length?: number,
+  ): Promise<void> {
     const job = this.job(id);
     if (job.state !== 'receiving') {
       throw new ConflictError(`peer job ${id} is ${job.state}; it takes no more files`);
@@ -138,6 +146,9 @@ export class PeerJobs {
       throw new InvalidInputError(
         `${name} is not one of the files of peer job ${id} (${job.request.files.map((f) => f.name).join(', ')})`,
       );
+    }
+    if (length !== undefined && length > file.size) {
+      throw new TooLargeError(`${name}: ${length} bytes sent, ${file.size} declared`);
     }
     await receiveFile(path.join(job.dir, 'src'), file, body, signal);
     job.received.add(name);
@@ -166,7 +177,7 @@ export class PeerJobs {
   follow(
     id: string,
     from: number,
-    onText: (text: string, endByte: number) => void,
+    onText: (text: string, endByte: number) => void | Promise<void>,
     signal: AbortSignal,
   ): Promise<PeerBuildResult> {
     const job = this.job(id);
@@ -188,12 +199,26 @@ export class PeerJobs {
     );
   }
 
-  /** A started job's log so far, and its result once it has ended. */
-  async log(id: string): Promise<{ log: string; result: PeerBuildResult | null }> {
+  /**
+   * A started job's log so far, piece by piece, and its result once it has ended (null
+   * while it runs).
+   */
+  log(
+    id: string,
+    signal?: AbortSignal,
+  ): { pieces: AsyncIterable<LogPiece>; result: PeerBuildResult | null } {
     const job = this.job(id);
     if (job.state === 'receiving') throw new ConflictError(`peer job ${id} has not started yet`);
-    const log = await readFile(this.logFile(job), 'utf8').catch(() => '');
-    return { log, result: job.result };
+    return { pieces: this.logPieces(job, signal), result: job.result };
+  }
+
+  private async *logPieces(job: Job, signal?: AbortSignal): AsyncGenerator<LogPiece> {
+    try {
+      yield* this.deps.logs.read(job.logId, this.logFile(job), { signal });
+    } catch (error) {
+      // A job that failed before its build began has no log: it is empty.
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
 
   /** The path of one of a finished job's result files. */

@@ -4,7 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidInputError } from '../shared/errors.js';
+import { InvalidInputError, TooLargeError } from '../shared/errors.js';
 import type { PeerFile } from './peer-api.js';
 
 /** File names a peer job may carry: no paths, nothing hidden. */
@@ -28,7 +28,7 @@ export async function receiveFile(
     transform(chunk: Buffer, _encoding, done) {
       size += chunk.length;
       if (size > file.size) {
-        done(new InvalidInputError(`${file.name}: more than the declared ${file.size} bytes`));
+        done(new TooLargeError(`${file.name}: more than the declared ${file.size} bytes`));
         return;
       }
       hash.update(chunk);

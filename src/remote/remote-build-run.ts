@@ -51,7 +51,10 @@ export class RemoteBuildRun {
           ? `${fetched.files.map((f) => path.basename(f)).join('\n')}\nChecked against ${path.basename(fetched.changes!)}.\n`
           : 'none\n',
       );
-      return this.result(result, fetched);
+      // Dropped here (this daemon's cap) or already on the peer (its own cap).
+      const { droppedBytes } = log.close();
+      const dropped = droppedBytes + (result.logDroppedBytes ?? 0);
+      return { ...this.result(result, fetched), logDroppedBytes: dropped || undefined };
     } catch (error) {
       if (signal.aborted) return this.cancelled(log, signal);
       const lost = this.lost(error, stop, 'lost the build');

@@ -22,6 +22,7 @@ export function endOf(result: BuildResult, now: Date, cancelReason: string | nul
       buildMs: result.buildTimeMs,
       totalMs: result.totalTimeMs,
     },
+    logDroppedBytes: result.logDroppedBytes ?? 0,
     endedAt: now,
   };
 }
@@ -36,6 +37,7 @@ export function cancelledEnd(reason: string, now: Date): BuildEnd {
     lintian: null,
     files: [],
     times: {},
+    logDroppedBytes: 0,
     endedAt: now,
   };
 }

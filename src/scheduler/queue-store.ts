@@ -188,6 +188,7 @@ export class QueueStore {
       lintian: null,
       files: [],
       times: {},
+      logDroppedBytes: 0,
       endedAt: this.deps.clock.now(),
     });
   }

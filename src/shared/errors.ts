@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'external_command'
   | 'remote_peer'
   | 'unavailable'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'too_large';
 
 /** One problem in a list of problems, e.g. one invalid field or one rejection reason. */
 export interface Problem {
@@ -132,6 +133,13 @@ export class TooManyRequestsError extends AppError {
       ...options,
       details: { ...options?.details, retryAfterSeconds },
     });
+  }
+}
+
+/** Input larger than what is taken (a request body, a file); says the limit. */
+export class TooLargeError extends AppError {
+  constructor(message: string, options?: AppErrorOptions) {
+    super('too_large', message, options);
   }
 }
 

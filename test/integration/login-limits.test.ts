@@ -50,4 +50,47 @@ describe('password login rate limits', () => {
       await daemon.stop();
     }
   });
+
+  it('counts attempts made at once before checking them: 40 parallel logins check at most 5', async () => {
+    const daemon = await startTestDaemon(path.join(tempDir(), 'home'));
+    try {
+      // 20 wrong guesses, then (while they are still being checked) the right password
+      // among 20 more: the limit is 5 for the name, so the right one comes too late.
+      const wrong = Array.from({ length: 20 }, (_, i) => attempt(daemon.url, 'admin', `w-${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const right = attempt(daemon.url, 'admin', adminPassword(daemon));
+      const more = Array.from({ length: 19 }, (_, i) => attempt(daemon.url, 'admin', `m-${i}`));
+      const answers = await Promise.all([...wrong, right, ...more]);
+      const statuses = answers.map((a) => a.status);
+      const checked = statuses.filter((s) => s !== 429);
+      expect(checked.length, `statuses: ${statuses.join(' ')}`).toBeLessThanOrEqual(5);
+      expect(checked.every((s) => s === 401)).toBe(true);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(40 - checked.length);
+      const refused = await right;
+      expect(refused.status).toBe(429);
+      expect(refused.body.detail).toMatch(
+        /^too many failed logins for user admin; try again in \d+ s$/,
+      );
+      expect((await attempt(daemon.url, 'admin', adminPassword(daemon))).status).toBe(429);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('checks at most 20 parallel logins from one address, whatever the names', async () => {
+    const daemon = await startTestDaemon(path.join(tempDir(), 'home'));
+    try {
+      const admin = await adminToken(daemon);
+      const lou = await userWithToken(daemon, admin, 'lou', 'login');
+      const guesses = Array.from({ length: 40 }, (_, i) => attempt(daemon.url, `name${i}`, 'x'));
+      const statuses = (await Promise.all(guesses)).map((a) => a.status);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(20);
+      expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+      const blocked = await attempt(daemon.url, 'lou', lou.password);
+      expect(blocked.status).toBe(429);
+      expect(blocked.body.detail).toMatch(/^too many failed logins for address 127\.0\.0\.1; /);
+    } finally {
+      await daemon.stop();
+    }
+  });
 });

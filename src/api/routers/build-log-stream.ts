@@ -1,13 +1,13 @@
 import { FINAL_BUILD_STATES } from '../../db/builds-repository.js';
 import type { StreamSink } from '../api-router.js';
 import type { BuildLogItem } from '../specs/builds.js';
-import type { LogListener } from '../../build/live-log.js';
+import type { LogPiece, LogReadOptions } from '../../build/live-log.js';
 import type { BuildInfo } from '../../scheduler/scheduler.js';
 
 /** Live build logs (LiveLogHub). */
 export interface BuildLogs {
   isLive(buildId: number): boolean;
-  follow(buildId: number, file: string, listener: LogListener): () => void;
+  read(buildId: number, file: string, options?: LogReadOptions): AsyncIterable<LogPiece>;
 }
 
 export interface BuildLogDeps {
@@ -16,10 +16,12 @@ export interface BuildLogDeps {
 }
 
 const POLL_MS = 250;
+/** Longer lines are sent in parts of this many characters (each an item of its own). */
+const LONGEST_LINE = 64 * 1024;
 
 /**
  * Streams a build's log line by line (ids are line numbers, so a client that reconnects
- * gets the lines it missed): a queued build's once it starts, a running build's as it
+ * gets the lines it missed; a line longer than LONGEST_LINE counts as several): a queued build's once it starts, a running build's as it
  * is written, a finished build's from its file; then the end with the build's state.
  */
 export async function followBuildLog(
@@ -57,30 +59,18 @@ async function streamLines(
     count++;
     if (count > skip) sink.send({ line: text.replace(/\r$/, '') }, count);
   };
-  await new Promise<void>((resolve, reject) => {
-    let stop = () => {};
-    const onAbort = () => {
-      stop();
-      resolve();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      stop = deps.logs.follow(buildId, file, {
-        data: (text) => {
-          const lines = (partial + text).split('\n');
-          partial = lines.pop()!;
-          for (const l of lines) line(l);
-        },
-        end: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      });
-    } catch (error) {
-      signal.removeEventListener('abort', onAbort);
-      reject(error);
+  // Piece by piece, each sent before the next is read: a slow client holds up only itself.
+  for await (const piece of deps.logs.read(buildId, file, { follow: true, signal })) {
+    const lines = (partial + piece.text).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) line(l);
+    // A line without end (a build printing one endless line) comes in parts.
+    while (partial.length >= LONGEST_LINE) {
+      line(partial.slice(0, LONGEST_LINE));
+      partial = partial.slice(LONGEST_LINE);
     }
-  });
+    await sink.drained();
+  }
   if (partial !== '' && !signal.aborted) line(partial);
 }
 

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { BuildFilter, BuildState } from '../../db/builds-repository.js';
 import type { BuildInfo, RetryResult } from '../../scheduler/scheduler.js';
 import { NotFoundError } from '../../shared/errors.js';
@@ -10,7 +9,7 @@ import {
   retryCall,
   type BuildSummary,
 } from '../specs/builds.js';
-import { textOr } from '../text-answer.js';
+import { sendJsonWithText, sendTextFile } from '../text-answer.js';
 import { followBuildLog, type BuildLogs } from './build-log-stream.js';
 
 /** What the build calls use of the scheduler. */
@@ -52,10 +51,18 @@ export function buildRoutes(deps: BuildsRouterDeps): CallImplementation[] {
             `build ${build.id} has no log yet: it is ${build.state}${build.waiting ? ` (${build.waiting})` : ''}`,
           );
         }
-        const text = await readFile(build.logFile, 'utf8').catch(() => {
-          throw new NotFoundError(`the log of build ${build.id} is gone`);
-        });
-        return textOr(context, text, { build: build.id, state: build.state, text });
+        const file = build.logFile;
+        const gone = () => new NotFoundError(`the log of build ${build.id} is gone`);
+        if (context.request.accepts(['text/plain', 'json']) !== 'json') {
+          return sendTextFile(context, file, gone);
+        }
+        const fields = {
+          build: build.id,
+          state: build.state,
+          logDroppedBytes: build.logDroppedBytes,
+        };
+        const pieces = deps.logs.read(build.id, file, { signal: context.signal });
+        return sendJsonWithText(context, fields, 'text', missingAs(pieces, gone));
       },
       (input, { signal }, sink) => followBuildLog(deps, input.build, signal, sink),
     ),
@@ -103,5 +110,15 @@ export function summary(b: BuildInfo): BuildSummary {
     startedAt: b.startedAt,
     endedAt: b.endedAt,
     times: b.times,
+    logDroppedBytes: b.logDroppedBytes,
   };
+}
+
+/** The pieces of a log, or `gone()` for a log whose file is not there. */
+async function* missingAs<T>(pieces: AsyncIterable<T>, gone: () => Error): AsyncGenerator<T> {
+  try {
+    yield* pieces;
+  } catch (error) {
+    throw error instanceof NotFoundError ? gone() : error;
+  }
 }

@@ -1,10 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response } from 'express';
 import type { PeerJobs } from '../../remote/peer-jobs.js';
 import type { Logger } from '../../shared/logger.js';
 import { authorize, sendProblem, type Authenticate } from '../api-router.js';
+import { declaredLength } from '../body-limit.js';
+import { sendFileAnswer } from '../text-answer.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { peerJobCreateCall } from '../specs/peers.js';
 
 export interface PeerFilesDeps {
@@ -42,19 +42,18 @@ export function peerFilesRouter(deps: PeerFilesDeps): express.Router {
   router.put(
     '/peer_jobs/:job/files/:name',
     guarded(async (req, res, signal) => {
-      await deps.jobs.receive(String(req.params.job), String(req.params.name), req, signal);
+      const { job, name } = req.params as Record<string, string>;
+      await deps.jobs.receive(job!, name!, req, signal, declaredLength(req));
       res.status(204).end();
     }),
   );
   router.get(
     '/peer_jobs/:job/results/:name',
-    guarded(async (req, res, signal) => {
-      const file = deps.jobs.resultFile(String(req.params.job), String(req.params.name));
-      const { size } = await stat(file);
-      res
-        .status(200)
-        .set({ 'Content-Type': 'application/octet-stream', 'Content-Length': `${size}` });
-      await pipeline(createReadStream(file), res, { signal });
+    guarded(async (req, res) => {
+      const { job, name } = req.params as Record<string, string>;
+      const file = deps.jobs.resultFile(job!, name!);
+      const missing = () => new NotFoundError(`${name} of peer job ${job} is gone`);
+      await sendFileAnswer(req, res, file, { type: 'application/octet-stream', missing });
     }),
   );
   return router;

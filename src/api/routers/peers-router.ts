@@ -1,6 +1,7 @@
 import type { PeerLogItem, PeerStatus } from '../../remote/peer-api.js';
 import type { PeerJobs } from '../../remote/peer-jobs.js';
 import { implement, type CallImplementation } from '../api-router.js';
+import { sendJsonWithText } from '../text-answer.js';
 import {
   peerJobCall,
   peerJobCreateCall,
@@ -69,7 +70,10 @@ export function peerRoutes(deps: PeerRoutesDeps): CallImplementation[] {
     implement(peerJobCall, (input) => jobs.get(input.job)),
     implement(
       peerJobLogCall,
-      (input) => jobs.log(input.job),
+      (input, context) => {
+        const { pieces, result } = jobs.log(input.job, context.signal);
+        return sendJsonWithText(context, { result }, 'log', pieces);
+      },
       async (input, { signal }, sink) => {
         const from = /^\d+$/.test(sink.lastEventId ?? '') ? Number(sink.lastEventId) : 0;
         const send = (item: PeerLogItem, id?: number) => sink.send(item, id);
@@ -77,7 +81,10 @@ export function peerRoutes(deps: PeerRoutesDeps): CallImplementation[] {
           const result = await jobs.follow(
             input.job,
             from,
-            (text, end) => send({ text }, end),
+            (text, end) => {
+              send({ text }, end);
+              return sink.drained();
+            },
             signal,
           );
           send({ result });

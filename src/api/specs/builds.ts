@@ -30,6 +30,11 @@ export interface BuildSummary {
   startedAt: string | null;
   endedAt: string | null;
   times: { setupMs?: number; installMs?: number; buildMs?: number; totalMs?: number };
+  /**
+   * Bytes dropped from the log because it outgrew build.max_log_size (its start and end
+   * are kept, a marker line stands for the rest); 0 when the log is whole.
+   */
+  logDroppedBytes: number;
 }
 
 /** States as a list: repeated (`?state=a&state=b`) or comma-separated, any case. */
@@ -51,9 +56,10 @@ function info(b: BuildSummary): string {
   if (b.state === 'BUILDING') return `since ${b.startedAt}`;
   const seconds =
     b.times.totalMs === undefined ? '' : ` in ${Math.round(b.times.totalMs / 1000)} s`;
+  const cut = b.logDroppedBytes > 0 ? ` (log cut: ${b.logDroppedBytes} bytes dropped)` : '';
   if (b.state === 'BUILT')
-    return `built${seconds}${b.lintian && b.lintian !== 'disabled' ? `, lintian ${b.lintian}` : ''}`;
-  return `${b.failStage ? `${b.failStage}: ` : ''}${b.reason ?? ''}`;
+    return `built${seconds}${b.lintian && b.lintian !== 'disabled' ? `, lintian ${b.lintian}` : ''}${cut}`;
+  return `${b.failStage ? `${b.failStage}: ` : ''}${b.reason ?? ''}${cut}`;
 }
 
 export const buildsCall = defineCall({
@@ -111,7 +117,7 @@ export const buildLogCall = defineCall({
   access: 'anonymous',
   summary: 'Show the log of a build, or follow it as it runs',
   description:
-    'Plain text unless the client asks for JSON. With --follow, the log so far and then each new line as the build writes it, until the build ends.',
+    'Plain text unless the client asks for JSON; over HTTP with Range requests. With --follow, the log so far and then each new line as the build writes it, until the build ends (a line longer than 64K characters comes in parts). A log is capped at build.max_log_size: a longer one keeps its start and its end, with one line saying how much was dropped between (logDroppedBytes in the JSON answer and in builds).',
   input: z
     .object({
       build: queryInt(1).describe('The build id (see debyard builds)'),

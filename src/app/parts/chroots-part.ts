@@ -52,7 +52,7 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
   });
   const service = chroots.service;
   const defaultChroot = chroots.catalog.defaultKey;
-  const liveLogs = new LiveLogHub();
+  const liveLogs = new LiveLogHub({ maxBytes: settings.build.maxLogBytes });
   const pty = new PtyRunner();
   const groups = new ResourceGroups({ key: chroots.paths.snapshots });
   const limits = hostLimits(settings.build.limits, {

@@ -33,7 +33,7 @@ export function peerPart(
     take: () => deps.slots.takeForPeer(),
     describe: () => deps.slots.describe(),
   };
-  const logs = new LiveLogHub();
+  const logs = new LiveLogHub({ maxBytes: ctx.settings.build.maxLogBytes });
   const jobs = new PeerJobs({
     builder: deps.chroots.builderFor(logs),
     logs,

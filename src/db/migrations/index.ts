@@ -8,6 +8,7 @@ import { uploads } from './020-uploads.js';
 import { uploadRequesters } from './021-upload-requesters.js';
 import { chroots } from './030-chroots.js';
 import { builds } from './040-builds.js';
+import { buildLogCap } from './042-build-log-cap.js';
 import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   uploadRequesters,
   chroots,
   builds,
+  buildLogCap,
   remotes,
   auth,
   snapshots,

@@ -6,6 +6,7 @@ import { fixtureSource } from '../../helpers/fixture-sources.js';
 import { mountsBelow, processesUnder } from '../../helpers/mounts.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 import { treeChecksum } from '../../helpers/tree-checksum.js';
+import { followLog } from '../../helpers/live-log.js';
 
 let env: Awaited<ReturnType<typeof testBuilder>>;
 let snapshots: string;
@@ -44,14 +45,11 @@ describe('stopping a build', () => {
     const controller = new AbortController();
     const building = env.builder.build(request, controller.signal);
     // Follow the live log like the web UI does, and cancel once the build sleeps.
-    let live = '';
-    let ended = false;
     await expect.poll(() => env.logs.isLive(request.id), { timeout: 10_000 }).toBe(true);
-    env.logs.follow(request.id, request.logFile, {
-      data: (text) => (live += text),
-      end: () => (ended = true),
-    });
-    await expect.poll(() => live, { timeout: 60_000 }).toContain('debyard-slow: sleeping');
+    const follower = followLog(env.logs, request.id, request.logFile);
+    await expect
+      .poll(() => follower.text(), { timeout: 60_000 })
+      .toContain('debyard-slow: sleeping');
     expect(sleepers()).toHaveLength(2);
     controller.abort(new Error('cancelled by admin'));
     const result = await building;
@@ -61,7 +59,7 @@ describe('stopping a build', () => {
       reason: 'cancelled: cancelled by admin',
       files: [],
     });
-    expect(ended).toBe(true);
+    const live = await follower.ended;
     expect(live).toBe(readFileSync(request.logFile, 'utf8'));
     expect(live).toMatch(/^Status: cancelled$/m);
     expectNothingLeft();

@@ -16,6 +16,7 @@ import { startTestDaemon } from '../../helpers/daemon.js';
 import { fixtureSource } from '../../helpers/fixture-sources.js';
 import { PeerHost, type PeerDaemon } from '../../helpers/peer-host.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { followLog } from '../../helpers/live-log.js';
 
 /*
  * Builds on a remote peer: a debyard daemon in a network namespace behind a real sshd,
@@ -72,11 +73,11 @@ describe('builds on a remote peer', () => {
 
   it('builds on the peer: the log comes back live, the results are fetched and checked', async () => {
     const request = buildRequest(fixtureSource('hello-any'), key);
-    let live = '';
     const building = builder.build(request, new AbortController().signal);
     await expect.poll(() => liveLogs().isLive(request.id), { timeout: 20_000 }).toBe(true);
-    liveLogs().follow(request.id, request.logFile, { data: (t) => (live += t), end: () => {} });
+    const follower = followLog(liveLogs(), request.id, request.logFile);
     const result = await building;
+    const live = await follower.ended;
     expect(result).toMatchObject({
       id: request.id,
       status: 'successful',

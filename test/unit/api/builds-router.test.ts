@@ -114,6 +114,7 @@ describe('build API calls', () => {
     expect(await body(json)).toEqual({
       build: build!.id,
       state: 'BUILT',
+      logDroppedBytes: 0,
       text: 'building on local\nStatus: successful',
     });
     await h.stop();

@@ -55,6 +55,7 @@ describe('loadSettings', () => {
         maxAttempts: 3,
         lintianMode: 'errfail',
         limits: { pids: 4096, memoryBytes: null, cpus: null, diskBytes: 20 * 1024 ** 3 },
+        maxLogBytes: 50 * 1024 * 1024,
       },
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
       remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
@@ -236,7 +237,10 @@ describe('loadSettings', () => {
     const file = path.join(dir, 'debyard.toml');
     writeFileSync(file, '[build]\ntime_limit = "90m"\nlintian_mode = "warnfail"\n');
     const settings = loadSettings(
-      base({ configFile: file, env: { DEBYARD_BUILD_MAX_ATTEMPTS: '5' } }),
+      base({
+        configFile: file,
+        env: { DEBYARD_BUILD_MAX_ATTEMPTS: '5', DEBYARD_BUILD_MAX_LOG_SIZE: '8M' },
+      }),
     );
     expect(settings.build).toEqual({
       parallelism: 4,
@@ -244,11 +248,13 @@ describe('loadSettings', () => {
       maxAttempts: 5,
       lintianMode: 'warnfail',
       limits: { pids: 4096, memoryBytes: null, cpus: null, diskBytes: 20 * 1024 ** 3 },
+      maxLogBytes: 8 * 1024 * 1024,
     });
-    writeFileSync(file, '[build]\nmax_attempts = 0\nlintian_mode = "fatal"\n');
+    writeFileSync(file, '[build]\nmax_attempts = 0\nlintian_mode = "fatal"\nmax_log_size = "1K"\n');
     expect(problemsOf(() => loadSettings(base({ configFile: file })))).toEqual([
       `build.max_attempts (from config file ${file}): expected a whole number from 1 to 20`,
       `build.lintian_mode (from config file ${file}): must be one of disabled, ignore, errfail, warnfail`,
+      `build.max_log_size (from config file ${file}): must be at least 64K (a log needs room for its header and end)`,
     ]);
   });
 
