@@ -3,6 +3,7 @@ import { FtpSrv, type FileSystem, type FtpConnection } from 'ftp-srv';
 import { formatListenAddress, type ListenAddress } from '../config/listen-address.js';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
+import { atMostEvery } from '../shared/every.js';
 import { AddressLimit } from './address-limit.js';
 import { clientAddressKey } from './client-address.js';
 import { interceptCommands, type FtpRefusal } from './ftp-commands.js';
@@ -54,6 +55,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
     logger: options.logger.child({ module: 'ftp-passive' }),
   });
   const sessions = new AddressLimit(options.perAddress?.sessions ?? 32);
+  const warnNow = atMostEvery(60_000);
   const server = new FtpSrv({
     url: `ftp://${formatListenAddress(options.listen)}`,
     anonymous: true,
@@ -88,7 +90,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
   (server as unknown as NodeJS.EventEmitter).on(
     'connect',
     ({ connection }: { connection: FtpConnection }) => {
-      if (!admitSession(connection, sessions, options.logger)) return;
+      if (!admitSession(connection, sessions, options.logger, warnNow)) return;
       interceptCommands(connection, {
         tls: secureContext,
         refuseUpload: (name, restart) => extras(connection)?.refuseUpload?.(name, restart) ?? null,
@@ -131,7 +133,12 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
  * Counts a new session against its address's limit; past it, the session is told so
  * (421, before the greeting) and closed.
  */
-function admitSession(connection: FtpConnection, sessions: AddressLimit, logger: Logger): boolean {
+function admitSession(
+  connection: FtpConnection,
+  sessions: AddressLimit,
+  logger: Logger,
+  warnNow: () => boolean,
+): boolean {
   const internals = connection as unknown as {
     commandSocket: import('node:net').Socket;
     commands: { handle(command: unknown): Promise<unknown> };
@@ -139,7 +146,7 @@ function admitSession(connection: FtpConnection, sessions: AddressLimit, logger:
   const socket = internals.commandSocket;
   const key = clientAddressKey(socket.remoteAddress);
   if (!sessions.take(key)) {
-    logger.warn('refused an FTP session: too many from one address', {
+    logger[warnNow() ? 'warn' : 'debug']('refused an FTP session: too many from one address', {
       address: socket.remoteAddress,
       limit: sessions.limit,
     });

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { formatByteSize, formatRoughSize } from '../config/units.js';
+import { atMostEvery } from '../shared/every.js';
 import { UPLOAD_FILE_NAME } from './incoming-area.js';
 
 export interface IncomingSpaceOptions {
@@ -37,7 +38,7 @@ export class IncomingSpace {
   private free = Infinity;
   private freeAt = -Infinity;
   private writtenSinceFree = 0;
-  private reportedAt = -Infinity;
+  private readonly reportNow = atMostEvery(REPORT_EVERY_MS);
   private readonly now = () => performance.now();
 
   constructor(private readonly options: IncomingSpaceOptions) {}
@@ -105,10 +106,7 @@ export class IncomingSpace {
   }
 
   private reported(problem: string | null): string | null {
-    if (problem && this.now() - this.reportedAt >= REPORT_EVERY_MS) {
-      this.reportedAt = this.now();
-      this.options.onRefusal?.(problem);
-    }
+    if (problem && this.reportNow()) this.options.onRefusal?.(problem);
     return problem;
   }
 

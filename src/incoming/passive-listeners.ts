@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { atMostEvery } from '../shared/every.js';
 import type { Logger } from '../shared/logger.js';
 import { AddressLimit } from './address-limit.js';
 import { clientAddressKey, plainAddress } from './client-address.js';
@@ -35,15 +36,64 @@ export interface PassiveListener {
   close(): void;
 }
 
-interface Entry {
-  server: net.Server;
-  sockets: Set<net.Socket>;
-  /** Gives back the address's count (once). */
-  release(): void;
-}
-
 /** How long a closed listener's data connection may take to end before it is destroyed. */
 const END_GRACE_MS = 2000;
+
+class Listener implements PassiveListener {
+  port = 0;
+  private readonly sockets = new Set<net.Socket>();
+  private idle: NodeJS.Timeout | undefined;
+  private counted = true;
+
+  constructor(
+    readonly server: net.Server,
+    /** Gives back the address's count. */
+    private readonly giveBack: () => void,
+  ) {
+    server.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    server.once('close', () => {
+      this.release();
+      clearTimeout(this.idle);
+    });
+  }
+
+  /** Closes the listener unless the client's data connection comes within `ms`. */
+  closeUnlessServedWithin(ms: number): void {
+    this.idle = setTimeout(() => this.close(), ms).unref();
+  }
+
+  served(): void {
+    clearTimeout(this.idle);
+  }
+
+  close(): void {
+    this.release();
+    this.server.close();
+    for (const socket of this.sockets) {
+      if (!socket.writableEnded) socket.end();
+      setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+    }
+  }
+
+  destroy(): void {
+    this.release();
+    this.server.close();
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /**
+   * The address's count is given back as soon as the listener closes (not once its data
+   * connection has ended too): the session's next PASV may follow at once.
+   */
+  private release(): void {
+    if (!this.counted) return;
+    this.counted = false;
+    this.giveBack();
+  }
+}
 
 /**
  * The passive data listeners of all FTP sessions: each on a free port drawn at random
@@ -51,9 +101,10 @@ const END_GRACE_MS = 2000;
  * when no client connects in time; `closeAll()` closes every one of them at once.
  */
 export class PassiveListeners {
-  private readonly open = new Set<Entry>();
+  private readonly open = new Set<Listener>();
   private readonly perAddress: AddressLimit;
   private closed = false;
+  private readonly warnNow = atMostEvery(60_000);
 
   constructor(private readonly options: PassiveListenersOptions) {
     this.perAddress = new AddressLimit(options.maxPerAddress);
@@ -69,54 +120,32 @@ export class PassiveListeners {
         425,
       );
     }
-    // The address's count is given back as soon as the listener closes (not once its
-    // data connection has ended too): a new PASV of the session may follow at once.
-    let counted = true;
-    const entry: Entry = {
-      server: this.createServer(request),
-      sockets: new Set<net.Socket>(),
-      release: () => {
-        if (!counted) return;
-        counted = false;
-        this.perAddress.release(key);
-      },
-    };
-    entry.server.on('connection', (socket: net.Socket) => {
-      entry.sockets.add(socket);
-      socket.once('close', () => entry.sockets.delete(socket));
-    });
-    entry.server.once('close', () => {
-      entry.release();
-      this.open.delete(entry);
-    });
-    this.open.add(entry);
-    let port: number;
+    const listener: Listener = new Listener(
+      this.createServer(request, () => listener.served()),
+      () => this.perAddress.release(key),
+    );
+    listener.server.once('close', () => this.open.delete(listener));
+    this.open.add(listener);
     try {
-      port = await this.bind(entry.server);
+      listener.port = await this.bind(listener.server);
     } catch (error) {
-      entry.release();
-      this.open.delete(entry);
+      listener.destroy();
+      this.open.delete(listener);
       throw error;
     }
-    const close = () => closeEntry(entry);
-    const idle = setTimeout(close, this.options.idleTimeoutMs).unref();
-    entry.server.once('connection', () => clearTimeout(idle));
-    entry.server.once('close', () => clearTimeout(idle));
-    if (this.closed) close();
-    return { server: entry.server, port, close };
+    listener.closeUnlessServedWithin(this.options.idleTimeoutMs);
+    if (this.closed) listener.destroy();
+    return listener;
   }
 
   /** Closes every listener and destroys every data connection; refuses new ones. */
   closeAll(): void {
     this.closed = true;
-    for (const entry of [...this.open]) {
-      entry.release();
-      entry.server.close();
-      for (const socket of entry.sockets) socket.destroy();
-    }
+    for (const listener of [...this.open]) listener.destroy();
   }
 
-  private createServer(request: PassiveRequest): net.Server {
+  /** A listener's server; `served` is called when the client's data connection comes. */
+  private createServer(request: PassiveRequest, served: () => void): net.Server {
     const expected = plainAddress(request.clientAddress);
     const server = request.tls
       ? tls.createServer({ ...request.tls, pauseOnConnect: true } as tls.TlsOptions)
@@ -127,14 +156,18 @@ export class PassiveListeners {
     server.on('connection', (socket: net.Socket) => {
       socket.on('error', onSocketError);
       if (plainAddress(socket.remoteAddress) !== expected) {
-        this.options.logger.warn('refused a data connection from another address', {
-          from: socket.remoteAddress,
-          session: request.clientAddress,
-        });
+        this.options.logger[this.warnNow() ? 'warn' : 'debug'](
+          'refused a data connection from another address',
+          {
+            from: socket.remoteAddress,
+            session: request.clientAddress,
+          },
+        );
         socket.destroy();
         return;
       }
       // The listener has served its one connection: it closes with it.
+      served();
       socket.once('close', () => server.close());
       if (!request.tls) request.onConnection(socket);
     });
@@ -157,9 +190,12 @@ export class PassiveListeners {
     for (const port of randomPortOrder(ports.min, ports.max)) {
       if ((await listenOn(server, port, host)) !== null) return port;
     }
-    this.options.logger.warn('no free port for a passive data connection', {
-      range: `${ports.min}-${ports.max}`,
-    });
+    this.options.logger[this.warnNow() ? 'warn' : 'debug'](
+      'no free port for a passive data connection',
+      {
+        range: `${ports.min}-${ports.max}`,
+      },
+    );
     throw new ConnectorError(
       `No free port for a passive data connection (all of ${ports.min}-${ports.max} are in use); try again later`,
       425,
@@ -183,13 +219,4 @@ function listenOn(server: net.Server, port: number, host: string): Promise<numbe
     server.once('listening', onListening);
     server.listen({ port, host, exclusive: true });
   });
-}
-
-function closeEntry(entry: Entry): void {
-  entry.release();
-  entry.server.close();
-  for (const socket of entry.sockets) {
-    if (!socket.writableEnded) socket.end();
-    setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
-  }
 }
