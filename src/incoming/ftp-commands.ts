@@ -60,6 +60,8 @@ export function interceptCommands(connection: FtpConnection, hooks: CommandHooks
       );
       if (refusal) {
         internals.restByteCount = 0;
+        // The data connection this upload would have used is not needed any more.
+        internals.connector.end();
         return internals.reply(refusal.code, refusal.message);
       }
       return keepingFailureCodes(internals, () => original(parsed));
