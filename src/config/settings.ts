@@ -16,6 +16,8 @@ export interface Settings {
   logLevel: LogLevel;
   /** auto: pretty on a terminal, JSON lines otherwise. */
   logFormat: LogFormat | 'auto';
+  /** After SIGTERM/SIGINT the process ends this long after, stopped in order or not. */
+  shutdownTimeoutSeconds: number;
   http: {
     listen: ListenAddress;
     /** Base URL clients reach the daemon at; derived from each request when unset. */
@@ -31,6 +33,16 @@ export interface Settings {
     maxFileBytes: number;
     /** Most bytes one FTP session may send in all. */
     maxSessionBytes: number;
+    /** Most bytes the incoming may hold in all: waiting files and files being received. */
+    maxIncomingBytes: number;
+    /** Uploads are refused (552) while the incoming's disk has less free; 0: no check. */
+    minFreeDiskBytes: number;
+    /** Most FTP sessions open at once from one client address (an IPv6 /64). */
+    maxSessionsPerAddress: number;
+    /** Most passive data listeners open at once for one client address (an IPv6 /64). */
+    maxPassivePerAddress: number;
+    /** A passive data listener no client connected to is closed after this long. */
+    passiveTimeoutSeconds: number;
     /** FTPS (explicit, AUTH TLS) with these PEM files; null for plain FTP only. */
     tls: { certFile: string; keyFile: string } | null;
   };
@@ -169,6 +181,11 @@ const ftpSchema = z
     idle_timeout: parsed(parseDuration),
     max_file_size: parsed(parseByteSize),
     max_session_size: parsed(parseByteSize),
+    max_incoming_size: parsed(parseByteSize),
+    min_free_disk: parsed((v) => (v === 0 || v === '0' ? 0 : parseByteSize(v))),
+    max_sessions_per_address: nonNegativeInt(100_000).pipe(z.number().min(1, 'at least 1')),
+    max_passive_per_address: nonNegativeInt(100_000).pipe(z.number().min(1, 'at least 1')),
+    passive_timeout: parsed(parseDuration),
     tls_cert: z.string().min(1, 'must be the path of a PEM certificate').nullable(),
     tls_key: z.string().min(1, 'must be the path of a PEM private key').nullable(),
   })
@@ -286,6 +303,7 @@ export const rawSettingsSchema = z
       ),
     log_level: z.enum(LOG_LEVELS),
     log_format: z.enum(['auto', ...LOG_FORMATS]),
+    shutdown_timeout: parsed(parseDuration),
     http: z
       .object({
         listen: listenAddress,

@@ -35,6 +35,7 @@ describe('loadSettings', () => {
       identity: 'build-host',
       logLevel: 'info',
       logFormat: 'auto',
+      shutdownTimeoutSeconds: 30,
       http: { listen: { host: '0.0.0.0', port: 8066 }, publicUrl: null },
       ftp: {
         listen: { host: '0.0.0.0', port: 8067 },
@@ -42,6 +43,11 @@ describe('loadSettings', () => {
         idleTimeoutSeconds: 300,
         maxFileBytes: 4 * 1024 ** 3,
         maxSessionBytes: 16 * 1024 ** 3,
+        maxIncomingBytes: 32 * 1024 ** 3,
+        minFreeDiskBytes: 1024 ** 3,
+        maxSessionsPerAddress: 32,
+        maxPassivePerAddress: 16,
+        passiveTimeoutSeconds: 30,
         tls: null,
       },
       incoming: {
@@ -128,6 +134,10 @@ describe('loadSettings', () => {
         'idle_timeout = "90s"',
         'max_file_size = "100M"',
         'max_session_size = 1048576',
+        'max_incoming_size = "8G"',
+        'min_free_disk = 0',
+        'max_sessions_per_address = 4',
+        'passive_timeout = "10s"',
         'tls_cert = "tls/ftp.crt"',
         'tls_key = "/etc/ftp.key"',
         '[incoming]',
@@ -138,13 +148,26 @@ describe('loadSettings', () => {
       ].join('\n'),
     );
     const settings = loadSettings(
-      base({ configFile: file, env: { DEBYARD_FTP_PASSIVE_PORTS: '0' } }),
+      base({
+        configFile: file,
+        env: {
+          DEBYARD_FTP_PASSIVE_PORTS: '0',
+          DEBYARD_FTP_MAX_PASSIVE_PER_ADDRESS: '2',
+          DEBYARD_SHUTDOWN_TIMEOUT: '1m',
+        },
+      }),
     );
+    expect(settings.shutdownTimeoutSeconds).toBe(60);
     expect(settings.ftp).toMatchObject({
       passivePorts: { min: 0, max: 0 },
       idleTimeoutSeconds: 90,
       maxFileBytes: 100 * 1024 * 1024,
       maxSessionBytes: 1048576,
+      maxIncomingBytes: 8 * 1024 ** 3,
+      minFreeDiskBytes: 0,
+      maxSessionsPerAddress: 4,
+      maxPassivePerAddress: 2,
+      passiveTimeoutSeconds: 10,
       tls: { certFile: path.join(dir, 'tls/ftp.crt'), keyFile: '/etc/ftp.key' },
     });
     expect(settings.incoming).toEqual({
@@ -163,6 +186,8 @@ describe('loadSettings', () => {
             DEBYARD_FTP_IDLE_TIMEOUT: 'soon',
             DEBYARD_FTP_MAX_FILE_SIZE: '2 lots',
             DEBYARD_FTP_TLS_CERT: 'cert.pem',
+            DEBYARD_FTP_MAX_SESSIONS_PER_ADDRESS: '0',
+            DEBYARD_FTP_MIN_FREE_DISK: 'lots',
             DEBYARD_INCOMING_STRAY_TIMEOUT: '0',
           },
         }),
@@ -172,6 +197,8 @@ describe('loadSettings', () => {
       'ftp.passive_ports (from the environment): the range 50000-40000 is empty (the first port is above the last)',
       'ftp.idle_timeout (from the environment): expected a duration such as 90s, 15m, 2h or 7d, got "soon"',
       'ftp.max_file_size (from the environment): expected a size such as 512K, 100M or 2G, got "2 lots"',
+      'ftp.min_free_disk (from the environment): expected a size such as 512K, 100M or 2G, got "lots"',
+      'ftp.max_sessions_per_address (from the environment): at least 1',
       'ftp.tls_key (from defaults): FTPS needs both tls_cert and tls_key',
       'incoming.stray_timeout (from the environment): expected a positive whole number of seconds',
     ]);
