@@ -1,5 +1,6 @@
-// Enforces DESIGN.md §6: folders under src/ form layers, and a folder may import only
-// folders listed before it here (arrows point down). `app` is the composition root.
+// Enforces the layers of docs/ARCHITECTURE.md ("Layers and folders"): folders under src/
+// form layers, and a folder may import only folders listed before it here (arrows point
+// down). `app` is the composition root.
 const layers = [
   'shared',
   'config',
@@ -34,7 +35,7 @@ const forbidden = layers.map((layer, index) => {
 forbidden.push(
   {
     name: 'no-unknown-folder',
-    comment: 'every source file lives in one of the layer folders of DESIGN.md',
+    comment: 'every source file lives in one of the layer folders of docs/ARCHITECTURE.md',
     severity: 'error',
     from: { path: '^src/', pathNot: `^src/(${layers.join('|')})/` },
     to: {},

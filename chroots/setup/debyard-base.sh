@@ -1,6 +1,6 @@
 #!/bin/sh
-# Prepares a base chroot for debyard builds. Called by mmdebstrap as a customize hook
-# with the chroot's path as $1.
+# Prepares a base chroot for debyard builds. Run after mmdebstrap inside a sandbox on
+# the new tree, as `sh debyard-base.sh /` (the chroot's path as $1, as a customize hook).
 set -eu
 root="$1"
 

@@ -6,6 +6,9 @@ import { InvalidInputError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import { startDaemon, type Daemon } from './daemon.js';
 
+/** A signal within this time of the first is the same stop request delivered twice. */
+const REPEATED_SIGNAL_MS = 1000;
+
 /**
  * `debyard daemon`: validates the settings, starts the daemon and runs it until SIGTERM
  * or SIGINT, then stops it in order. Resolves with the exit code.
@@ -26,18 +29,28 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
       throw new UsageError(error.fullMessage, { cause: error });
     throw error;
   }
-  const logger = createLogger({ level: settings.logLevel });
+  const pretty =
+    settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY);
+  const logger = createLogger({
+    level: settings.logLevel,
+    format: pretty ? 'pretty' : 'json',
+    color: pretty && process.stdout.isTTY && !process.env.NO_COLOR,
+  });
   // Handlers go in before start-up, so a signal during start-up stops the daemon cleanly
   // once it is up instead of killing the process half-way.
   let daemon: Daemon | undefined;
   let stopReason: string | undefined;
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
+    const now = Date.now();
+    if (firstSignalAt !== undefined) {
+      // Ctrl-C under `npm start` or `npx` reaches the daemon twice: from the terminal and
+      // forwarded by npm. Only a signal that comes later is a second request.
+      if (now - firstSignalAt < REPEATED_SIGNAL_MS) return;
       logger.warn('second signal: exiting at once', { signal });
       process.exit(1);
     }
+    firstSignalAt = now;
     stopReason = `received ${signal}`;
     void daemon?.stop(stopReason);
   };

@@ -2,8 +2,13 @@
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** The unprivileged build user made by chroots/setup/debyard-base.sh. */
+import { hostId } from '../chroot/id-map.js';
+
+/** The unprivileged build user made by chroots/setup/debyard-base.sh (ids in the sandbox). */
 export const BUILD_USER = { name: 'debyard', uid: 2000, gid: 2000 } as const;
+
+/** The build user's ids as the host sees them (for the files the daemon gives it). */
+export const BUILD_USER_ON_HOST = { uid: hostId(BUILD_USER.uid), gid: hostId(BUILD_USER.gid) };
 
 /** For steps run as root (apt): non-interactive, C.UTF-8. */
 export function rootEnv(): Record<string, string> {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { allowList, type MirrorAllowList } from '../chroot/mirror-proxy.js';
+import { sourceUris, treeSourceUris } from '../chroot/apt-sources.js';
 import { Sandbox } from '../chroot/sandbox.js';
 import type { CommandRunner } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
@@ -76,16 +78,14 @@ export class BuildRun {
     const session = await this.step('create-session', 'Chroot Setup', async () => {
       const begin = this.deps.clock.monotonicMs();
       await mkdir(plan.buildDir, { recursive: true });
-      await mkdir(path.join(plan.lease.aptCache, 'partial'), { recursive: true });
       this.sandbox = await Sandbox.open(
         {
           tree: plan.lease.tree,
           mode: 'overlay',
           workDir: path.join(dir, 'snapshot'),
-          binds: [
-            { source: plan.buildDir, target: '/build' },
-            { source: plan.lease.aptCache, target: '/var/cache/apt/archives' },
-          ],
+          binds: [{ source: plan.buildDir, target: '/build' }],
+          aptCache: { dir: plan.lease.aptCache, mode: 'overlay' },
+          mirrors: await buildMirrors(plan),
         },
         this.deps.runner,
         stop,
@@ -110,6 +110,8 @@ export class BuildRun {
     await this.step('unpack', 'Unpack source', () => unpackSource(plan, session));
     this.times.build = await this.step('build', 'Build', () => buildBinaries(plan, session));
     const results = await this.step('post-build', 'Check results', async () => {
+      // Nothing of the build may still run (and change its results) while they are read.
+      await this.sandbox?.close();
       const collected = await collectResults(plan.buildDir, plan.request.resultDir);
       for (const file of collected.files) this.log.write(`${path.basename(file)}\n`);
       return collected;
@@ -235,4 +237,10 @@ export class BuildRun {
 
 function formatDuration(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/** The build may download from its base's mirrors and its extra apt sources. */
+async function buildMirrors(plan: BuildPlan): Promise<MirrorAllowList> {
+  const extra = plan.request.extraApt ? sourceUris(plan.request.extraApt.sources, 'sources') : [];
+  return allowList([...(await treeSourceUris(plan.lease.tree)), ...extra]);
 }

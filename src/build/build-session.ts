@@ -5,14 +5,12 @@ import type { LiveLog } from './live-log.js';
 
 export interface StepOptions {
   as: 'root' | 'builder';
-  /** Network is given only to the apt steps that install packages. */
+  /** Network (to the sandbox's apt sources only) is given only to apt's downloads. */
   network?: boolean;
   cwd?: string;
   env?: Record<string, string>;
   /** Run on a pseudo-terminal (the build itself). */
   pty?: boolean;
-  /** A host file locked while the step runs (the shared apt cache). */
-  hostLock?: string;
   input?: string;
   /** Leave the command line out of the log. */
   quiet?: boolean;
@@ -44,7 +42,6 @@ export class BuildSession {
         env: options.env ?? (root ? rootEnv() : builderEnv()),
         signal: this.signal,
         onOutput: (text) => this.log.write(text),
-        hostLock: options.hostLock,
         input: options.input,
       },
       options.pty ? this.runners.pty : this.runners.local,
@@ -63,6 +60,12 @@ export class BuildSession {
     if (result.exitCode !== 0 || result.timedOut)
       throw new StageFailure(`${failure} (${exitText(result)})`);
     return result;
+  }
+
+  /** Takes the packages apt has downloaded so far into the shared apt cache. */
+  async keepDownloads(): Promise<void> {
+    const kept = await this.sandbox.keepDownloads();
+    if (kept > 0) this.log.write(`${kept} downloaded packages kept in the shared apt cache\n`);
   }
 
   write(text: string): void {

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { chmod, chown, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BaseLease } from '../chroot/chroot-service.js';
-import { BUILD_USER, builderEnv } from './build-env.js';
+import { BUILD_USER_ON_HOST, builderEnv } from './build-env.js';
 import { EXTRA_APT_KEYRING, type BuildRequest } from './build-request.js';
 import { StageFailure, type BuildSession } from './build-session.js';
 import { BUILD_TYPE_OPTION, type BuildType } from './build-type.js';
@@ -34,16 +34,18 @@ export async function fetchSource(plan: BuildPlan, session: BuildSession): Promi
     await chmod(target, 0o644);
     session.write(`${name}\n`);
   }
-  await chown(plan.buildDir, BUILD_USER.uid, BUILD_USER.gid);
+  await chown(plan.buildDir, BUILD_USER_ON_HOST.uid, BUILD_USER_ON_HOST.gid);
 }
 
 const SOURCES_FILE = '/etc/apt/sources.list.d/debyard-archive.sources';
 
 /**
- * Installs the build dependencies with apt, the only step with network: downloads
- * under a lock on the shared apt cache, then installs from it. A download that fails
- * (the base's package lists may be older than the mirror) is retried once after
- * `apt-get update`.
+ * Installs the build dependencies with apt in two steps. The download is the only step
+ * with network, and that only to the sandbox's apt sources; its packages go into the
+ * shared cache before anything from them runs. The installation (maintainer scripts of
+ * the build dependencies, which may come from the repository's own uploads) has no
+ * network at all. A download that fails (the base's package lists may be older than the
+ * mirror) is retried once after `apt-get update`.
  */
 export async function installDependencies(plan: BuildPlan, session: BuildSession): Promise<void> {
   const { extraApt } = plan.request;
@@ -67,13 +69,8 @@ export async function installDependencies(plan: BuildPlan, session: BuildSession
   }
   const typeOption = { binary: [], any: ['--arch-only'], all: ['--indep-only'] }[plan.type];
   const buildDep = ['build-dep', '-y', ...typeOption, `/build/${plan.dscName}`];
-  const lock = `${plan.lease.aptCache}.lock`;
   const download = () =>
-    session.run(['apt-get', '--download-only', ...buildDep], {
-      as: 'root',
-      network: true,
-      hostLock: lock,
-    });
+    session.run(['apt-get', '--download-only', ...buildDep], { as: 'root', network: true });
   let fetched = await download();
   if (fetched.exitCode !== 0) {
     session.write('Download failed; updating the package lists and trying again.\n');
@@ -87,10 +84,10 @@ export async function installDependencies(plan: BuildPlan, session: BuildSession
       throw new StageFailure('the build dependencies cannot be downloaded');
   }
   if (NOTHING_TO_INSTALL.test(fetched.stdout)) return;
-  // The packages are in the cache now; apt's own lock on it would refuse parallel builds.
+  await session.keepDownloads();
   await session.must(
-    ['apt-get', '-o', 'Debug::NoLocking=true', ...buildDep],
-    { as: 'root', network: true },
+    ['apt-get', ...buildDep],
+    { as: 'root' },
     'the build dependencies cannot be installed',
   );
 }

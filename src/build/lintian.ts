@@ -4,6 +4,8 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BaseLease } from '../chroot/chroot-service.js';
 import { layerOf } from '../chroot/chroot-paths.js';
+import { treeSourceUris } from '../chroot/apt-sources.js';
+import { allowList } from '../chroot/mirror-proxy.js';
 import { Sandbox } from '../chroot/sandbox.js';
 import { checkResult } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
@@ -99,7 +101,8 @@ async function makeLayer(lease: BaseLease, layer: string, deps: LintianDeps): Pr
       mode: 'overlay',
       workDir,
       keepWorkDir: true,
-      binds: [{ source: lease.aptCache, target: '/var/cache/apt/archives' }],
+      aptCache: { dir: lease.aptCache, mode: 'overlay' },
+      mirrors: allowList(await treeSourceUris(lease.tree)),
     },
     deps.runner,
     deps.signal,
@@ -112,17 +115,13 @@ async function makeLayer(lease: BaseLease, layer: string, deps: LintianDeps): Pr
       deps.signal,
     );
     const install = ['install', '-y', 'lintian'];
-    const lock = `${lease.aptCache}.lock`;
     await session.must(
       ['apt-get', '--download-only', ...install],
-      { as: 'root', network: true, hostLock: lock },
+      { as: 'root', network: true },
       'lintian cannot be downloaded',
     );
-    await session.must(
-      ['apt-get', '-o', 'Debug::NoLocking=true', ...install],
-      { as: 'root', network: true },
-      'lintian cannot be installed',
-    );
+    await session.keepDownloads();
+    await session.must(['apt-get', ...install], { as: 'root' }, 'lintian cannot be installed');
     await sandbox.close();
     // The snapshot was volatile: put the layer on disk before it is kept.
     checkResult(await deps.runner.run({ command: 'sync', args: ['--file-system', workDir] }));

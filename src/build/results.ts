@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { InvalidInputError, type Problem } from '../shared/errors.js';
 import { readChangesFiles } from './control-files.js';
 
@@ -14,13 +13,25 @@ export interface BuildResults {
 }
 
 const BUILT = /\.(deb|udeb|ddeb|buildinfo)$/;
+const MAX_CHANGES = 1024 * 1024;
+/** The largest result file taken by default (a .deb of 4 GiB is beyond any in Debian). */
+export const MAX_RESULT_FILE = 4 * 1024 ** 3;
 
 /**
  * Finds the one .changes dpkg-buildpackage wrote into the build folder, checks it
  * against what was built (every listed file present with its size and SHA-256, every
  * built package and .buildinfo listed) and copies them all into `resultDir`.
+ *
+ * The build folder was writable by the build: every process of the build must be dead
+ * before this runs. Each file is opened without following links and must be a regular
+ * file (a link to a host file would otherwise be read as the daemon's user), at most
+ * `maxFileBytes` long.
  */
-export async function collectResults(buildDir: string, resultDir: string): Promise<BuildResults> {
+export async function collectResults(
+  buildDir: string,
+  resultDir: string,
+  maxFileBytes = MAX_RESULT_FILE,
+): Promise<BuildResults> {
   const entries = await readdir(buildDir);
   const changesNames = entries.filter((name) => name.endsWith('.changes'));
   if (changesNames.length !== 1) {
@@ -29,13 +40,19 @@ export async function collectResults(buildDir: string, resultDir: string): Promi
     );
   }
   const changesName = changesNames[0]!;
-  const listed = readChangesFiles(
-    await readFile(path.join(buildDir, changesName), 'utf8'),
-    changesName,
-  );
+  const changesText = await withResult(buildDir, changesName, MAX_CHANGES, (file) =>
+    file.readFile('utf8'),
+  ).catch((error: unknown) => {
+    if (error instanceof ResultFileError) {
+      throw new InvalidInputError(`${changesName} ${error.message}`);
+    }
+    throw error;
+  });
+  const listed = readChangesFiles(changesText, changesName);
+  await mkdir(resultDir, { recursive: true });
   const problems: Problem[] = [];
   for (const file of listed) {
-    const problem = await checkFile(path.join(buildDir, file.name), file.size, file.sha256);
+    const problem = await copyChecked(buildDir, resultDir, file, maxFileBytes);
     if (problem) problems.push({ where: file.name, message: problem });
   }
   const names = new Set(listed.map((file) => file.name));
@@ -45,27 +62,75 @@ export async function collectResults(buildDir: string, resultDir: string): Promi
   if (problems.length > 0) {
     throw new InvalidInputError(`the build results do not match ${changesName}`, { problems });
   }
-  await mkdir(resultDir, { recursive: true });
+  const changes = path.join(resultDir, changesName);
+  const out = await open(changes, 'w', 0o644);
+  await out.writeFile(changesText).finally(() => out.close());
   const files = [changesName, ...listed.map((file) => file.name)];
-  for (const name of files) await copyFile(path.join(buildDir, name), path.join(resultDir, name));
-  return {
-    changes: path.join(resultDir, changesName),
-    files: files.map((name) => path.join(resultDir, name)),
-  };
+  return { changes, files: files.map((name) => path.join(resultDir, name)) };
 }
 
-async function checkFile(file: string, size: number, sha256: string): Promise<string | null> {
-  let actual;
+/** Why a result file is refused (the message follows the file's name). */
+class ResultFileError extends InvalidInputError {}
+
+/** Opens a result file safely (no links, regular, bounded) and hands it to `use`. */
+async function withResult<T>(
+  dir: string,
+  name: string,
+  maxBytes: number,
+  use: (file: FileHandle, size: number) => Promise<T>,
+): Promise<T> {
+  let file: FileHandle;
   try {
-    actual = await stat(file);
-  } catch {
-    return 'is listed in the .changes but was not built';
+    file = await open(
+      path.join(dir, name),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    );
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ResultFileError('is listed in the .changes but was not built');
+    if (code === 'ELOOP') throw new ResultFileError('is a symbolic link, not a file');
+    throw error;
   }
-  if (actual.size !== size) return `has ${actual.size} bytes, the .changes says ${size}`;
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
-  const digest = hash.digest('hex');
-  return digest === sha256.toLowerCase()
-    ? null
-    : `has SHA-256 ${digest}, the .changes says ${sha256}`;
+  try {
+    const stat = await file.stat();
+    if (!stat.isFile()) throw new ResultFileError('is not a regular file');
+    if (stat.size > maxBytes) {
+      throw new ResultFileError(`has ${stat.size} bytes, more than the ${maxBytes} allowed`);
+    }
+    return await use(file, stat.size);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Copies one listed file into the result folder, checking its size and SHA-256. */
+async function copyChecked(
+  buildDir: string,
+  resultDir: string,
+  expected: { name: string; size: number; sha256: string },
+  maxBytes: number,
+): Promise<string | null> {
+  const target = path.join(resultDir, expected.name);
+  try {
+    return await withResult(buildDir, expected.name, maxBytes, async (file, size) => {
+      if (size !== expected.size) return `has ${size} bytes, the .changes says ${expected.size}`;
+      const hash = createHash('sha256');
+      const out = await open(target, 'w', 0o644);
+      try {
+        for await (const chunk of file.createReadStream({ autoClose: false })) {
+          hash.update(chunk as Buffer);
+          await out.write(chunk as Buffer);
+        }
+      } finally {
+        await out.close();
+      }
+      const digest = hash.digest('hex');
+      if (digest === expected.sha256.toLowerCase()) return null;
+      await rm(target, { force: true });
+      return `has SHA-256 ${digest}, the .changes says ${expected.sha256}`;
+    });
+  } catch (error) {
+    if (error instanceof ResultFileError) return error.message;
+    throw error;
+  }
 }

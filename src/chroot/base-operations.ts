@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkResult, type CommandResult } from '../exec/command.js';
 import { lineSplitter } from '../exec/lines.js';
@@ -8,6 +8,9 @@ import type { ChrootDefinition } from './definition.js';
 import type { ChrootKey, ChrootPaths } from './chroot-paths.js';
 import { asRoot } from './as-root.js';
 import { mmdebstrapArgs, mmdebstrapPhase } from './mmdebstrap.js';
+import { treeSourceUris } from './apt-sources.js';
+import { shiftTree } from './id-map.js';
+import { allowList } from './mirror-proxy.js';
 import { Sandbox } from './sandbox.js';
 import { checkSeedTree } from './seed-check.js';
 
@@ -32,13 +35,14 @@ const APT_ENV = {
 
 const ISOLATED = ['--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private'];
 
-const UPDATE_STEPS: readonly (readonly [string, string[]])[] = [
-  ['apt-get update', ['apt-get', 'update']],
-  [
-    'apt-get dist-upgrade',
-    ['apt-get', '-y', '-o', 'Dpkg::Options::=--force-confold', 'dist-upgrade'],
-  ],
-  ['cleaning up', ['sh', '-c', 'apt-get clean && apt-cache gencaches']],
+const UPGRADE = ['apt-get', '-y', '-o', 'Dpkg::Options::=--force-confold', 'dist-upgrade'];
+
+/** The steps of an update; only apt's downloads reach the network (the mirrors). */
+const UPDATE_STEPS: readonly { phase: string; argv: string[]; network?: boolean }[] = [
+  { phase: 'apt-get update', argv: ['apt-get', 'update'], network: true },
+  { phase: 'downloading the upgrades', argv: [...UPGRADE, '--download-only'], network: true },
+  { phase: 'apt-get dist-upgrade', argv: UPGRADE },
+  { phase: 'cleaning up', argv: ['sh', '-c', 'apt-get clean && apt-cache gencaches'] },
 ];
 
 /** The file-system work on base trees: create, update, measure, remove. */
@@ -76,8 +80,38 @@ export class BaseOperations {
         })
         .finally(() => lines.flush());
       checkResult(result, `mmdebstrap for ${key.codename}/${key.architecture}`);
+      await this.setUp(partial, resolved.definition.setupScripts, progress, signal);
     });
     return this.promote(key, generation);
+  }
+
+  /** Gives a new tree to the sandbox ids, then runs the setup scripts in it, in a sandbox. */
+  private async setUp(
+    tree: string,
+    scripts: readonly string[],
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<void> {
+    progress.phase('giving the tree to the sandbox ids');
+    await shiftTree(tree);
+    const sandbox = await Sandbox.open(
+      { tree, mode: 'direct', workDir: tree, mirrors: allowList(await treeSourceUris(tree)) },
+      this.runner,
+      signal,
+    );
+    try {
+      for (const script of scripts) {
+        progress.phase(`running ${path.basename(script)}`);
+        // Called as mmdebstrap calls a customize hook: `sh SCRIPT ROOT`, here ROOT is /.
+        const text = await readFile(script, 'utf8');
+        await this.runLogged(sandbox, ['sh', '-c', text, script, '/'], progress, signal, {
+          network: true,
+          quiet: true,
+        });
+      }
+    } finally {
+      await sandbox.close();
+    }
   }
 
   /**
@@ -102,6 +136,8 @@ export class BaseOperations {
       });
       checkResult(copy, `copying ${from}`);
       await checkSeedTree(partial, key, from);
+      progress.phase('giving the tree to the sandbox ids');
+      await shiftTree(partial);
     });
     return this.promote(key, generation);
   }
@@ -126,15 +162,21 @@ export class BaseOperations {
         signal,
       });
       checkResult(copy, 'copying the base chroot');
+      await shiftTree(partial); // a base an older daemon made
       const sandbox = await Sandbox.open(
-        { tree: partial, mode: 'direct', workDir: partial },
+        {
+          tree: partial,
+          mode: 'direct',
+          workDir: partial,
+          mirrors: allowList(await treeSourceUris(partial)),
+        },
         this.runner,
         signal,
       );
       try {
-        for (const [phase, argv] of UPDATE_STEPS) {
-          progress.phase(phase);
-          await this.runLogged(sandbox, argv, progress, signal);
+        for (const step of UPDATE_STEPS) {
+          progress.phase(step.phase);
+          await this.runLogged(sandbox, step.argv, progress, signal, { network: step.network });
         }
       } finally {
         await sandbox.close();
@@ -159,13 +201,13 @@ export class BaseOperations {
         tree,
         mode: 'overlay',
         workDir: `${tree}-prune`,
-        binds: [{ source: cache, target: '/var/cache/apt/archives' }],
+        aptCache: { dir: cache, mode: 'bind' },
       },
       this.runner,
       signal,
     );
     try {
-      await this.runLogged(sandbox, ['apt-get', 'autoclean'], progress, signal, `${cache}.lock`);
+      await this.runLogged(sandbox, ['apt-get', 'autoclean'], progress, signal);
     } finally {
       await sandbox.close();
     }
@@ -197,24 +239,24 @@ export class BaseOperations {
     argv: string[],
     progress: Progress,
     signal: AbortSignal,
-    hostLock?: string,
+    options: { network?: boolean; quiet?: boolean } = {},
   ): Promise<CommandResult> {
-    progress.line(`# ${argv.join(' ')}`);
+    const shown = options.quiet ? argv.slice(0, 2).concat(argv.slice(3)) : argv;
+    progress.line(`# ${shown.join(' ')}`);
     const lines = lineSplitter((line) => progress.line(line));
     const result = await sandbox
       .run(
         {
           argv,
-          network: true,
+          network: options.network,
           env: APT_ENV,
           signal,
-          hostLock,
           onOutput: (text) => lines.push(text),
         },
         this.runner,
       )
       .finally(() => lines.flush());
-    return checkResult(result, argv.join(' '));
+    return checkResult(result, shown.join(' '));
   }
 
   /** Runs the making of a partial generation; a failure leaves no partial tree behind. */

@@ -1,4 +1,3 @@
-import { InvalidInputError } from '../shared/errors.js';
 import type { ChrootDefinition } from './definition.js';
 
 export interface MmdebstrapInput {
@@ -15,17 +14,13 @@ export const BASE_PACKAGES = ['fakeroot'];
 
 /**
  * The arguments of `mmdebstrap --variant=buildd` for a base. The package lists are
- * kept (builds then need no `apt-get update` of their own), dpkg skips fsync (bases and
- * snapshots are rebuilt rather than repaired), and the setup scripts run as customize
- * hooks.
+ * kept (builds then need no `apt-get update` of their own) and dpkg skips fsync (bases
+ * and snapshots are rebuilt rather than repaired). mmdebstrap installs Debian's packages
+ * from the mirror as host root; the setup scripts run afterwards, in a sandbox
+ * (BaseOperations).
  */
 export function mmdebstrapArgs(input: MmdebstrapInput): string[] {
   const { definition, architecture, mirror, target } = input;
-  for (const script of definition.setupScripts) {
-    if (/['"\\$`\s]/.test(script)) {
-      throw new InvalidInputError(`setup script path ${script} must not contain quotes or blanks`);
-    }
-  }
   const packages = [...BASE_PACKAGES, ...definition.extraPackages];
   const components = definition.components.join(' ');
   return [
@@ -37,10 +32,7 @@ export function mmdebstrapArgs(input: MmdebstrapInput): string[] {
     // The setup script leaves an empty package cache and apt's binary caches, so that
     // builds start with neither apt-get update nor a cache rebuild.
     '--skip=cleanup/apt/lists,cleanup/apt/cache',
-    // Otherwise mmdebstrap removes the policy-rc.d the base setup script installs.
-    '--skip=chroot/policy-rc.d',
     '--dpkgopt=force-unsafe-io',
-    ...definition.setupScripts.map((script) => `--customize-hook=sh '${script}' "$1"`),
     definition.codename,
     target,
     ...definition.suites.map((suite) => `deb ${mirror} ${suite} ${components}`),

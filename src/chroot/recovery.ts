@@ -6,6 +6,7 @@ import type { LocalRunner } from '../exec/local-runner.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChrootRecord } from '../db/chroots-repository.js';
 import { LAYER_NAME, type ChrootPaths } from './chroot-paths.js';
+import { isShifted, shiftTree } from './id-map.js';
 import type { ChrootState } from './chroot-state.js';
 
 /** Mount points in a /proc/<pid>/mountinfo text, unescaped. */
@@ -47,7 +48,16 @@ export async function recoverChroots(deps: RecoveryDeps): Promise<void> {
   await removeChildren(paths.snapshots, () => true, logger);
   const keep = new Set<string>();
   for (const record of state.list()) {
-    for (const entry of settle(record, deps)) keep.add(entry);
+    const [tree, ...layers] = settle(record, deps);
+    if (tree === undefined) continue;
+    keep.add(tree);
+    if (await isShifted(tree)) {
+      for (const layer of layers) keep.add(layer);
+    } else {
+      // Made by an older daemon as host root: its layers go (builds make them again).
+      logger.info('giving a base chroot to the sandbox ids', { tree });
+      await shiftTree(tree);
+    }
   }
   for (const base of listDir(paths.bases)) {
     const baseDir = path.join(paths.bases, base);

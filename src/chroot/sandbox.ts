@@ -1,7 +1,8 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   abortReason,
+  checkResult,
   commandError,
   type CommandResult,
   type CommandRunner,
@@ -9,8 +10,12 @@ import {
 } from '../exec/command.js';
 import type { LocalRunner, RunningCommand } from '../exec/local-runner.js';
 import { InvalidInputError } from '../shared/errors.js';
-import { asRoot } from './as-root.js';
-import { HOLDER_SCRIPT } from './sandbox-script.js';
+import { keepDownloads, prepareAptCache } from './apt-cache.js';
+import { asRoot, asRootNoNewPrivs } from './as-root.js';
+import { hostId, ID_MAP_LINE } from './id-map.js';
+import { openMirrorAccess } from './mirror-access.js';
+import type { MirrorAllowList } from './mirror-proxy.js';
+import { HOLDER_SCRIPT, SETUP_SCRIPT } from './sandbox-script.js';
 
 /** A host folder made visible inside the sandbox. */
 export interface BindMount {
@@ -27,7 +32,7 @@ export interface SandboxOptions {
   layers?: readonly string[];
   /**
    * overlay: a snapshot; every write goes to `workDir` and is gone with the sandbox.
-   * direct: writes go to `tree` itself (for updating a new base generation).
+   * direct: writes go to `tree` itself (for making and updating a base generation).
    */
   mode: 'overlay' | 'direct';
   /** Scratch folder of the snapshot (created; removed on close). Unused in direct mode. */
@@ -36,9 +41,17 @@ export interface SandboxOptions {
   hostname?: string;
   /** Keep `workDir` on close (its `upper` then holds every change: a new layer). */
   keepWorkDir?: boolean;
+  /**
+   * The apt cache shared by the sandboxes of a base, at /var/cache/apt/archives.
+   * overlay (snapshots only): apt sees what is cached, its downloads stay in the
+   * snapshot until keepDownloads() takes them; bind: apt reads and writes it.
+   */
+  aptCache?: { dir: string; mode: 'overlay' | 'bind' };
+  /** Where steps with `network` may download from (through the mirror proxy). */
+  mirrors?: MirrorAllowList;
 }
 
-/** Who runs a step inside the sandbox. */
+/** Who runs a step inside the sandbox (ids inside it). */
 export type SandboxUser = 'root' | { uid: number; gid: number };
 
 export interface SandboxStep extends Pick<
@@ -47,7 +60,10 @@ export interface SandboxStep extends Pick<
 > {
   argv: readonly string[];
   user?: SandboxUser;
-  /** With network the step shares the host's; without, it gets a fresh loopback-only one. */
+  /**
+   * A sandbox has no network but its own loopback. A step with network reaches the
+   * sandbox's mirrors, and only them, through a proxy (http_proxy, https_proxy).
+   */
   network?: boolean;
   /** Working folder inside the sandbox (default /). */
   cwd?: string;
@@ -57,15 +73,18 @@ export interface SandboxStep extends Pick<
   hostLock?: string;
 }
 
-/** PATH for the host tools that enter the sandbox (nsenter, unshare, ip, chroot). */
+/** PATH for the host tools that enter the sandbox (nsenter, unshare, ip, setpriv). */
 const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const UNSAFE_PATH = /[,:\s\\]/;
+const APT_CACHE = '/var/cache/apt/archives';
 
 /**
- * One isolated environment: its own mount, pid, uts and ipc namespaces held by a small
- * shell (see sandbox-script.ts), entered with nsenter for each step. Killing the holder
- * ends the pid namespace and with it every process of the sandbox; its mounts vanish
- * with the mount namespace.
+ * One isolated environment. Its root is the sandbox's own uid 0, an unprivileged id on
+ * the host (id-map.ts), in user, mount, pid, net, uts and ipc namespaces held by a small
+ * shell (see sandbox-script.ts); the snapshot is its root by pivot_root, with no host
+ * path left in reach, and its only network is loopback. Each step enters with nsenter
+ * under no_new_privs. Killing the holder ends the pid namespace and with it every
+ * process of the sandbox; its mounts vanish with its mount namespace.
  */
 export class Sandbox {
   private readonly steps = new Set<Promise<unknown>>();
@@ -85,38 +104,61 @@ export class Sandbox {
     signal?: AbortSignal,
   ): Promise<Sandbox> {
     const lower = [...(options.layers ?? []), options.tree];
-    for (const dir of [...lower, options.workDir]) {
+    const cache = options.aptCache;
+    for (const dir of [...lower, options.workDir, ...(cache ? [cache.dir] : [])]) {
       if (UNSAFE_PATH.test(dir)) {
         throw new InvalidInputError(
           `${dir} cannot hold a chroot: overlayfs does not allow commas, colons, backslashes or blanks in its paths`,
         );
       }
     }
+    if (cache?.mode === 'overlay' && options.mode !== 'overlay') {
+      throw new InvalidInputError('an apt cache overlay needs a snapshot (overlay mode)');
+    }
     if (options.mode === 'overlay') {
-      for (const sub of ['upper', 'work', 'root']) {
+      for (const sub of ['upper', 'work', 'root', 'cache-upper', 'cache-work']) {
         await mkdir(path.join(options.workDir, sub), { recursive: true });
       }
+      // The snapshot's root folder and the cache's downloads belong to the sandbox's root.
+      for (const sub of ['upper', 'cache-upper']) {
+        await chown(path.join(options.workDir, sub), hostId(0), hostId(0));
+      }
     }
-    const binds = (options.binds ?? []).flatMap((b) => [
-      b.source,
-      b.target,
-      b.readOnly ? 'ro' : 'rw',
-    ]);
-    const args = [
-      ...['--mount', '--pid', '--fork', '--uts', '--ipc', '--propagation', 'private'],
-      ...['--kill-child', '--', 'sh', '-c', HOLDER_SCRIPT, 'sandbox'],
-      ...[options.mode, options.mode === 'overlay' ? lower.join(':') : options.tree],
-      ...[options.workDir, options.hostname ?? 'debyard', ...binds],
+    if (cache) await prepareAptCache(cache.dir);
+    const mounts = [
+      ...(options.binds ?? []).flatMap((b) => [b.source, b.target, b.readOnly ? 'ro' : 'rw']),
+      ...(cache ? [cache.dir, APT_CACHE, cache.mode === 'overlay' ? 'cache' : 'rw'] : []),
     ];
-    const watcher = readyWatcher();
+    const args = [
+      ...['--mount', '--propagation', 'private', '--', 'sh', '-c', HOLDER_SCRIPT, 'sandbox'],
+      ...[options.mode, options.mode === 'overlay' ? lower.join(':') : options.tree],
+      ...[options.workDir, String(hostId(0)), ...mounts],
+    ];
+    const watcher = holderWatcher();
     const holder = runner.start({
       ...asRoot('unshare', args),
+      cwd: '/',
       env: { PATH: HOST_PATH },
       onOutput: watcher.onOutput,
     });
     const root = options.mode === 'overlay' ? path.join(options.workDir, 'root') : options.tree;
     try {
       const pid = await watcher.wait(holder, signal);
+      await writeFile(`/proc/${pid}/uid_map`, ID_MAP_LINE);
+      await writeFile(`/proc/${pid}/gid_map`, ID_MAP_LINE);
+      const entered = enter(
+        pid,
+        ['sh', '-c', SETUP_SCRIPT, 'setup', path.basename(root), options.hostname ?? 'debyard'],
+        [],
+        // Opened by host root through the holder's view, so no host folder is traversed.
+        `/proc/${pid}/root${root}`,
+      );
+      const setup = await runner.run({
+        ...asRootNoNewPrivs(entered.command, entered.args),
+        env: { PATH: HOST_PATH },
+        signal,
+      });
+      checkResult(setup, 'setting up the chroot sandbox');
       return new Sandbox(root, pid, holder, options);
     } catch (error) {
       holder.kill();
@@ -129,10 +171,38 @@ export class Sandbox {
   /** Runs one step inside the sandbox with the given runner (local or pty). */
   run(step: SandboxStep, runner: CommandRunner): Promise<CommandResult> {
     if (this.closed) return Promise.reject(new Error('sandbox is closed'));
-    const enter = ['nsenter', ...this.stepArgs(step)];
-    const [command, ...args] = step.hostLock ? ['flock', step.hostLock, ...enter] : enter;
-    const promise = runner.run({
-      ...asRoot(command!, args),
+    const promise = step.network ? this.runWithMirrors(step, runner) : this.runStep(step, runner);
+    this.steps.add(promise);
+    const forget = () => this.steps.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private async runWithMirrors(step: SandboxStep, runner: CommandRunner): Promise<CommandResult> {
+    const refused = (what: string) =>
+      step.onOutput?.(`debyard: refused ${what}: not one of the sandbox's apt sources\n`, 'stderr');
+    const access = await openMirrorAccess(
+      this.holderPid,
+      this.options.mirrors ?? { prefixes: [] },
+      refused,
+    );
+    try {
+      const proxy = { http_proxy: access.proxyUrl, https_proxy: access.proxyUrl };
+      return await this.runStep({ ...step, env: { ...step.env, ...proxy } }, runner);
+    } finally {
+      await access.close();
+    }
+  }
+
+  private runStep(step: SandboxStep, runner: CommandRunner): Promise<CommandResult> {
+    const user = step.user ?? 'root';
+    const ids = user === 'root' ? [] : [`--setuid=${user.uid}`, `--setgid=${user.gid}`];
+    const env = Object.entries(step.env).map(([key, value]) => `${key}=${value}`);
+    const inside = ['/usr/bin/env', '-i', '-C', step.cwd ?? '/', ...env, ...step.argv];
+    const { command, args } = enter(this.holderPid, inside, ids);
+    const locked = step.hostLock ? ['flock', step.hostLock, command, ...args] : [command, ...args];
+    return runner.run({
+      ...asRootNoNewPrivs(locked[0]!, locked.slice(1)),
       env: { PATH: HOST_PATH },
       signal: step.signal,
       timeoutMs: step.timeoutMs,
@@ -140,28 +210,16 @@ export class Sandbox {
       maxOutputBytes: step.maxOutputBytes,
       input: step.input,
     });
-    this.steps.add(promise);
-    const forget = () => this.steps.delete(promise);
-    promise.then(forget, forget);
-    return promise;
   }
 
-  private stepArgs(step: SandboxStep): string[] {
-    const args = [`--target=${this.holderPid}`, '--mount', '--uts', '--ipc', '--pid', '--'];
-    if (!step.network) {
-      // A fresh network namespace has only a loopback device, and that one is down.
-      args.push('unshare', '--net', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'net');
-    }
-    const user = step.user ?? 'root';
-    if (user !== 'root') {
-      args.push('setpriv', '--no-new-privs', '--', 'chroot');
-      args.push(`--userspec=${user.uid}:${user.gid}`, `--groups=${user.gid}`);
-    } else {
-      args.push('chroot');
-    }
-    const env = Object.entries(step.env).map(([key, value]) => `${key}=${value}`);
-    args.push(this.root, '/usr/bin/env', '-i', '-C', step.cwd ?? '/', ...env, ...step.argv);
-    return args;
+  /**
+   * Takes the packages apt downloaded in this sandbox into the shared apt cache (see
+   * keepDownloads); call it only before anything from a package has run in here.
+   */
+  async keepDownloads(): Promise<number> {
+    const cache = this.options.aptCache;
+    if (cache?.mode !== 'overlay') return 0;
+    return keepDownloads(path.join(this.options.workDir, 'cache-upper'), cache.dir);
   }
 
   /** Kills every process in the sandbox at once (the steps then end as killed). */
@@ -173,7 +231,10 @@ export class Sandbox {
     }
   }
 
-  /** Ends the sandbox: waits for running steps, ends the namespaces, removes the snapshot. */
+  /**
+   * Ends the sandbox: waits for running steps, ends the namespaces (every process left
+   * in them is dead when this resolves), removes the snapshot.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -188,16 +249,31 @@ export class Sandbox {
   }
 }
 
-/** Watches the holder's output for its "ready <pid>" line. */
-function readyWatcher() {
+/** nsenter into every namespace of the sandbox, as its root or (ids) another user. */
+function enter(
+  pid: number,
+  argv: readonly string[],
+  ids: readonly string[] = [],
+  wd?: string,
+): { command: string; args: string[] } {
+  const namespaces = ['--user', '--mount', '--uts', '--ipc', '--net', '--pid'];
+  const where = ['--root', wd ? `--wd=${wd}` : '--wd'];
+  return {
+    command: 'nsenter',
+    args: [`--target=${pid}`, ...namespaces, ...where, ...ids, '--', ...argv],
+  };
+}
+
+/** Watches the holder's output for its "holder <pid>" line. */
+function holderWatcher() {
   let output = '';
   let resolveReady!: (pid: number) => void;
   const ready = new Promise<number>((resolve) => (resolveReady = resolve));
   return {
     onOutput: (text: string, stream: 'stdout' | 'stderr') => {
-      if (stream !== 'stdout') return;
+      if (stream !== 'stdout' || output.length > 4096) return;
       output += text;
-      const match = /^ready (\d+)$/m.exec(output);
+      const match = /^holder (\d+)$/m.exec(output);
       if (match) resolveReady(Number(match[1]));
     },
     async wait(holder: RunningCommand, signal?: AbortSignal): Promise<number> {

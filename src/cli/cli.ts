@@ -2,7 +2,14 @@ import yargs, { type CommandModule } from 'yargs';
 import { ALL_CALLS } from '../api/specs/index.js';
 import { AppError, describeError } from '../shared/errors.js';
 import { commandName } from '../api/call.js';
-import { callCommand, requiredPositionals, type GlobalArgs } from './call-command.js';
+import { callCommand, requiredPositionals } from './call-command.js';
+import {
+  COMMAND_LIST_MARKER,
+  formatCommandList,
+  helpWidth,
+  listedSeparately,
+  type ListedCommand,
+} from './command-list.js';
 import { daemonCommand, type RunDaemon } from './daemon-command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeOf, UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -21,9 +28,13 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   const io = terminalSafe(deps.io, () => raw);
   let exitCode = EXIT_OK;
   let helpText = '';
+  const width = helpWidth(io.columns, io.env);
+  const listed: ListedCommand[] = [];
   const parser = yargs([...argv])
     .scriptName('debyard')
-    .usage('$0 <command> [options]\n\nSelf-hosted Debian build daemon and its command-line client.')
+    .usage(
+      `$0 <command> [options]\n\nSelf-hosted Debian build daemon and its command-line client.\n\n${COMMAND_LIST_MARKER}`,
+    )
     .option('server', {
       type: 'string',
       global: true,
@@ -51,16 +62,21 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     .middleware((args) => {
       raw = args.raw === true;
     }, true)
-    .command(daemonCommand(deps.runDaemon, (code) => (exitCode = code)) as unknown as CommandModule)
-    .command(loginCommand(io) as unknown as CommandModule)
-    .command(logoutCommand(io) as unknown as CommandModule)
+    .command(
+      listedSeparately(
+        daemonCommand(deps.runDaemon, (code) => (exitCode = code)) as unknown as CommandModule,
+        listed,
+      ),
+    )
+    .command(listedSeparately(loginCommand(io) as unknown as CommandModule, listed))
+    .command(listedSeparately(logoutCommand(io) as unknown as CommandModule, listed))
     .demandCommand(1, 'name a command; see debyard --help')
     .recommendCommands()
     .strict()
     .help()
     .alias('help', 'h')
     .version(deps.version)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(width)
     .exitProcess(false)
     .showHelpOnFail(false)
     .fail((message, error) => {
@@ -68,13 +84,13 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       throw new UsageError(missingArguments(message, argv) ?? message);
     });
   for (const spec of ALL_CALLS)
-    parser.command(callCommand(spec, io) as unknown as CommandModule<GlobalArgs, GlobalArgs>);
+    parser.command(listedSeparately(callCommand(spec, io), listed) as unknown as CommandModule);
 
   try {
     await parser.parseAsync([...argv], {}, (_error, _parsed, output) => {
       helpText = output;
     });
-    if (helpText) io.out(helpText);
+    if (helpText) io.out(helpText.replace(COMMAND_LIST_MARKER, formatCommandList(listed, width)));
     return exitCode;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -15,7 +15,7 @@ export function daemonCommand(
 ): CommandModule<GlobalArgs, GlobalArgs & DaemonArgs> {
   return {
     command: 'daemon',
-    describe: 'Run the debyard daemon (HTTP on 8066, FTP incoming on 8067)',
+    describe: 'Run the daemon (HTTP on 8066, FTP incoming on 8067)',
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .option('config', { type: 'string', describe: 'TOML settings file (see etc/debyard.toml)' })
@@ -36,6 +36,10 @@ export function daemonCommand(
         .option('log-level', {
           type: 'string',
           describe: 'trace, debug, info, warn, error, fatal or silent [default: info]',
+        })
+        .option('log-format', {
+          type: 'string',
+          describe: 'json, pretty, or auto: pretty on a terminal [default: auto]',
         })
         .option('build-parallelism', {
           type: 'string',

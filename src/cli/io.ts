@@ -5,6 +5,8 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** The terminal's width when standard output is one. */
+  columns?: number;
   /** The user's home folder, for ~/.config/debyard/config. */
   userHome: string;
   /** Asks on the terminal (not echoing a secret); undefined when there is no terminal. */
@@ -22,6 +24,7 @@ export function processIo(): CliIo {
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     env: process.env,
+    ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
     userHome: process.env.HOME ?? '/root',
     prompt: process.stdin.isTTY
       ? (question, { secret }) =>

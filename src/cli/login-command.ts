@@ -22,8 +22,7 @@ interface LoginArgs extends GlobalArgs {
 export function loginCommand(io: CliIo): CommandModule<GlobalArgs, LoginArgs> {
   return {
     command: 'login',
-    describe:
-      'Log in: create an API token and store it with the server in ~/.config/debyard/config',
+    describe: 'Log in: create an API token and store it',
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .option('user', { type: 'string', describe: 'User name [default: asked]' })
@@ -40,6 +39,9 @@ export function loginCommand(io: CliIo): CommandModule<GlobalArgs, LoginArgs> {
         .example(
           'debyard login --server http://builds.example.org:8066',
           'asks for user and password',
+        )
+        .epilogue(
+          'The server and the token go to ~/.config/debyard/config (mode 0600); later commands use them.',
         ) as Argv<LoginArgs>,
     handler: async (argv) => {
       const { server } = resolveClientConfig({ server: argv.server }, io);
@@ -76,7 +78,7 @@ export function loginCommand(io: CliIo): CommandModule<GlobalArgs, LoginArgs> {
 export function logoutCommand(io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
   return {
     command: 'logout',
-    describe: 'Log out: revoke the stored API token and remove it from the config file',
+    describe: 'Log out: revoke the stored API token and forget it',
     handler: async (argv) => {
       const config = resolveClientConfig(argv, io);
       if (!config.token) throw new UsageError('not logged in: there is no token to revoke');

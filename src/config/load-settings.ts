@@ -9,6 +9,7 @@ export interface SettingFlags {
   home?: string;
   identity?: string;
   logLevel?: string;
+  logFormat?: string;
   http?: string;
   publicUrl?: string;
   ftp?: string;
@@ -30,6 +31,7 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_HOME: 'home',
   DEBYARD_IDENTITY: 'identity',
   DEBYARD_LOG_LEVEL: 'log_level',
+  DEBYARD_LOG_FORMAT: 'log_format',
   DEBYARD_HTTP: 'http.listen',
   DEBYARD_PUBLIC_URL: 'http.public_url',
   DEBYARD_FTP: 'ftp.listen',
@@ -56,6 +58,7 @@ const FLAG_KEYS: Record<keyof SettingFlags, [string, string]> = {
   home: ['home', '--home'],
   identity: ['identity', '--identity'],
   logLevel: ['log_level', '--log-level'],
+  logFormat: ['log_format', '--log-format'],
   http: ['http.listen', '--http'],
   publicUrl: ['http.public_url', '--public-url'],
   ftp: ['ftp.listen', '--ftp'],
@@ -102,6 +105,7 @@ export function loadSettings(input: LoadSettingsInput): Settings {
     home: raw.home,
     identity: raw.identity,
     logLevel: raw.log_level,
+    logFormat: raw.log_format,
     http: { listen: raw.http.listen, publicUrl: raw.http.public_url },
     ftp: {
       listen: raw.ftp.listen,
@@ -199,6 +203,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       home: './var',
       identity: identityFromHostname(input.hostname),
       log_level: 'info',
+      log_format: 'auto',
       http: { listen: '0.0.0.0:8066', public_url: null },
       ftp: {
         listen: '0.0.0.0:8067',

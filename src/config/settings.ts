@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS, type LogLevel } from '../shared/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../shared/logger.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { parseByteSize, parseDuration, parsePortRange } from './units.js';
 
@@ -14,6 +14,8 @@ export interface Settings {
   /** Name of this instance: Origin of archives, keyring package prefix. */
   identity: string;
   logLevel: LogLevel;
+  /** auto: pretty on a terminal, JSON lines otherwise. */
+  logFormat: LogFormat | 'auto';
   http: {
     listen: ListenAddress;
     /** Base URL clients reach the daemon at; derived from each request when unset. */
@@ -246,6 +248,7 @@ export const rawSettingsSchema = z
         'must be lower-case letters, digits, dots and dashes, starting with a letter or digit',
       ),
     log_level: z.enum(LOG_LEVELS),
+    log_format: z.enum(['auto', ...LOG_FORMATS]),
     http: z
       .object({
         listen: listenAddress,

@@ -4,6 +4,19 @@ import type { Db } from './db-types.js';
 /** The states the incoming writes; the scheduler adds its own (the column is free text). */
 export type IncomingUploadState = 'ACCEPTED' | 'REJECTED';
 
+/**
+ * The states in which an upload is done with: refused (REJECTED, and RETRIED: checked
+ * again as a new row), failed (FAILED; a retry makes it PACKAGING again) or INSTALLED
+ * (from then on the archive holds the version). Every other state (ACCEPTED,
+ * PACKAGING, BUILDING, BUILT, and any a later version adds) is on its way in.
+ */
+export const SETTLED_UPLOAD_STATES: readonly string[] = [
+  'REJECTED',
+  'RETRIED',
+  'FAILED',
+  'INSTALLED',
+];
+
 /** A file of an upload as it was checked. */
 export interface UploadFileRecord {
   name: string;
@@ -42,6 +55,11 @@ export interface UploadRecord {
   options: Record<string, unknown>;
   /** Fingerprint of the signing key; null for an unsigned upload. */
   signer: string | null;
+  /**
+   * Whom an upload the daemon made (signed with its key) is for: `anonymous`,
+   * `key <fingerprint>` or `user <name> (<role>)`; null for uploads from outside.
+   */
+  requestedBy: string | null;
   changedBy: string | null;
   files: UploadFileRecord[];
   /** Folder holding the files, relative to the home: `spool/<key>` or `rejected/<key>`. */
@@ -70,6 +88,7 @@ interface UploadRow {
   arch_all: number;
   options: string;
   signer: string | null;
+  requested_by: string | null;
   changed_by: string | null;
   files: string;
   spool_path: string;
@@ -94,6 +113,7 @@ const toUpload = (row: UploadRow): UploadRecord => ({
   archAll: row.arch_all !== 0,
   options: JSON.parse(row.options) as Record<string, unknown>,
   signer: row.signer,
+  requestedBy: row.requested_by,
   changedBy: row.changed_by,
   files: JSON.parse(row.files) as UploadFileRecord[],
   spoolPath: row.spool_path,
@@ -118,11 +138,11 @@ export class UploadsRepository {
     const row = this.db
       .prepare(
         `INSERT INTO uploads (state, changes_file, source, version, distribution, repository,
-           codename, suite, dsc_file, architectures, arch_all, options, signer, changed_by, files,
-           spool_path, reasons, received_at, processed_at, updated_at)
+           codename, suite, dsc_file, architectures, arch_all, options, signer, requested_by,
+           changed_by, files, spool_path, reasons, received_at, processed_at, updated_at)
          VALUES (@state, @changes_file, @source, @version, @distribution, @repository, @codename,
-           @suite, @dsc_file, @architectures, @arch_all, @options, @signer, @changed_by, @files,
-           @spool_path, @reasons, @received_at, @processed_at, @processed_at)
+           @suite, @dsc_file, @architectures, @arch_all, @options, @signer, @requested_by,
+           @changed_by, @files, @spool_path, @reasons, @received_at, @processed_at, @processed_at)
          RETURNING *`,
       )
       .get({
@@ -139,6 +159,7 @@ export class UploadsRepository {
         arch_all: upload.archAll ? 1 : 0,
         options: JSON.stringify(upload.options),
         signer: upload.signer,
+        requested_by: upload.requestedBy,
         changed_by: upload.changedBy,
         files: JSON.stringify(upload.files),
         spool_path: upload.spoolPath,
@@ -179,6 +200,21 @@ export class UploadsRepository {
       .prepare('SELECT * FROM uploads WHERE changes_file = ? ORDER BY id DESC LIMIT 1')
       .get(changesFile) as UploadRow | undefined;
     return row && toUpload(row);
+  }
+
+  /**
+   * The uploads of a source version into a repository that are on their way in: every
+   * state but the settled ones (SETTLED_UPLOAD_STATES), oldest first.
+   */
+  inFlight(repository: string, source: string, version: string): UploadRecord[] {
+    const settled = SETTLED_UPLOAD_STATES.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM uploads WHERE source = ? AND version = ? AND repository = ?
+           AND state NOT IN (${settled}) ORDER BY id`,
+      )
+      .all(source, version, repository, ...SETTLED_UPLOAD_STATES) as UploadRow[];
+    return rows.map(toUpload);
   }
 
   /** Which of these spool paths have a record (to find folders a crash left behind). */

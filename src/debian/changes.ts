@@ -3,7 +3,7 @@ import type { ClearSigned } from './clearsign.js';
 import { checkNameField, checkVersionField, fieldWhere, requireFields, throwIfProblems } from './checks.js';
 import { scanControlFile } from './control-file.js';
 import { type Stanza, wordList } from './deb822.js';
-import { readFileLists } from './file-lists.js';
+import { readFileLists, type ListedFile } from './file-lists.js';
 import { isValidArchitecture, isValidPackageName } from './names.js';
 import {
   checkUploadFiles,
@@ -75,11 +75,7 @@ export function checkChanges(text: string, fileName: string): { changes?: Change
     problems.push({ where: where('Binary'), message: `invalid package name "${name}" in Binary` });
   }
   checkOptionalFields(stanza, fileName, problems);
-  const lists = readFileLists(stanza, {
-    source: fileName,
-    fields: ['Files', 'Checksums-Sha1', 'Checksums-Sha256'],
-    filesWithSection: true,
-  });
+  const lists = readChangesFileLists(stanza, fileName);
   problems.push(...lists.problems);
   const files = toUploadFiles(lists.files);
   const contents = classifyUpload(files);
@@ -93,6 +89,22 @@ export function checkChanges(text: string, fileName: string): { changes?: Change
   const changes = buildModel(stanza, { source, sourceVersion, version, architectures, binaries, files, contents });
   if (file.signed) changes.signed = file.signed;
   return { changes, problems };
+}
+
+/**
+ * The files a .changes lists (Files, Checksums-Sha1, Checksums-Sha256 merged) and the
+ * problems of those lists: lines that cannot be read, unsafe names, lists that disagree.
+ * A missing Files field is not among them (checkChanges reports it as a missing field).
+ */
+export function readChangesFileLists(
+  stanza: Stanza,
+  fileName: string,
+): { files: ListedFile[]; problems: Problem[] } {
+  return readFileLists(stanza, {
+    source: fileName,
+    fields: ['Files', 'Checksums-Sha1', 'Checksums-Sha256'],
+    filesWithSection: true,
+  });
 }
 
 /** Reads a .changes; throws InvalidInputError listing every problem. */

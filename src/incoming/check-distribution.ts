@@ -5,16 +5,25 @@ import { compareVersions, isValidVersion } from '../debian/version.js';
 import { isAppError, type Problem } from '../shared/errors.js';
 import type { ArchiveQueries } from './archive-queries.js';
 
+/** Uploads on their way into the archive (see SETTLED_UPLOAD_STATES). */
+export interface UploadsInFlight {
+  /** The unsettled uploads of a source version into a repository, oldest first. */
+  inFlight(repository: string, source: string, version: string): { id: number; state: string }[];
+}
+
 export interface DistributionCheckDeps {
   config: ArchiveConfig;
   archive: ArchiveQueries;
+  uploads: UploadsInFlight;
   aliases: Readonly<Record<string, string>>;
 }
 
 /**
  * The target of an upload: one distribution, known (directly or by alias), not a
  * rollback, of an uploadable suite; and the version: the suite's version policy,
- * higher than the suite's, new to the whole repository.
+ * higher than the suite's, new to the whole repository, its archive and the uploads on
+ * their way into it (accepted, building, built: a replayed .changes is refused; once
+ * such an upload failed, its version may be uploaded again).
  */
 export function checkDistribution(
   deps: DistributionCheckDeps,
@@ -104,6 +113,13 @@ function versionProblems(
     problems.push({
       where: upload.where,
       message: `${upload.source} ${upload.version} is already in repository ${repository.id} (in ${holders.join(', ')}); a version is uploaded only once: raise it`,
+    });
+  }
+  const moving = deps.uploads.inFlight(repository.id, upload.source, upload.version)[0];
+  if (moving) {
+    problems.push({
+      where: upload.where,
+      message: `${upload.source} ${upload.version} is already being uploaded to repository ${repository.id} (upload ${moving.id}, ${moving.state}); a version is uploaded only once: raise it, or upload it again should upload ${moving.id} fail`,
     });
   }
   return problems;

@@ -3,11 +3,24 @@ import type { Keyring } from '../pgp/keyring.js';
 import { signatureFailureOf } from '../pgp/signature-errors.js';
 import type { Verifier } from '../pgp/verifier.js';
 import { isAppError, type Problem } from '../shared/errors.js';
+import { formatRequester, parseRequester, uploadRefusal } from './requester.js';
 import type { UploaderKeys } from './uploader-keys.js';
 
 export interface SignatureCheckDeps {
   verifier: Verifier;
-  keys: UploaderKeys;
+  keys: Pick<UploaderKeys, 'keyring' | 'repositoriesOf' | 'isInstanceKey'>;
+}
+
+/** The field of a .changes the daemon signs saying whom its own upload is for. */
+export const REQUESTED_BY_FIELD = 'Debyard-Requested-By';
+
+/** Who signed an upload, and whom it is for when the daemon made it. */
+export interface SignatureCheck {
+  /** The signer's primary fingerprint; null: accepted unsigned. */
+  signer: string | null;
+  /** The requester of an upload signed with the instance key (formatRequester). */
+  requestedBy: string | null;
+  problems: Problem[];
 }
 
 export interface SignedFile {
@@ -18,19 +31,28 @@ export interface SignedFile {
 
 /**
  * The .changes must be signed by a key allowed to upload to the repository (unsigned
- * only where the repository allows it), and the .dsc by the same key. Returns the
- * signer's primary fingerprint (null: accepted unsigned).
+ * only where the repository allows it), and the .dsc by the same key. The instance key
+ * may sign for every repository, but its uploads are judged as the one they are made
+ * for (the .changes' Debyard-Requested-By), so a port cannot take an anonymous upload
+ * where anonymous uploads may not go.
  */
 export async function checkSignatures(
   deps: SignatureCheckDeps,
-  input: { changes: SignedFile; dsc?: SignedFile; repository?: RepositorySpec },
-): Promise<{ signer: string | null; problems: Problem[] }> {
+  input: {
+    changes: SignedFile;
+    dsc?: SignedFile;
+    repository?: RepositorySpec;
+    /** The .changes' Debyard-Requested-By field, if it has one. */
+    requestedBy?: string;
+  },
+): Promise<SignatureCheck> {
   const { changes, dsc, repository } = input;
   const open = repository?.allowUnsigned ?? false;
+  const none = { signer: null, requestedBy: null };
   if (!changes.signed) {
     if (repository && !open) {
       return {
-        signer: null,
+        ...none,
         problems: [
           {
             where: changes.name,
@@ -39,25 +61,66 @@ export async function checkSignatures(
         ],
       };
     }
-    return { signer: null, problems: [] };
+    return { ...none, problems: [] };
   }
   const keyring = await deps.keys.keyring();
   const verified = await verify(deps.verifier, changes, keyring);
   if ('problem' in verified) {
     // Where anyone may upload, a key nobody registered is as good as no signature.
-    if (open && verified.failure === 'unknown_key') return { signer: null, problems: [] };
-    return { signer: null, problems: [verified.problem] };
+    if (open && verified.failure === 'unknown_key') return { ...none, problems: [] };
+    return { ...none, problems: [verified.problem] };
   }
-  const problems: Problem[] = [];
-  const allowed = deps.keys.repositoriesOf(verified.fingerprint);
-  if (repository && !open && !allowed.includes(repository.id)) {
-    problems.push({
-      where: changes.name,
-      message: `signed by key ${describe(verified)}, which may not upload to repository ${repository.id} (it may upload to ${allowed.join(', ') || 'no repository'})`,
-    });
-  }
+  const own = deps.keys.isInstanceKey(verified.fingerprint);
+  const checked = own
+    ? requesterProblems(deps, { ...input, where: changes.name })
+    : { requestedBy: null, problems: keyProblems(deps, verified, changes.name, repository) };
+  const problems = checked.problems;
   if (dsc) problems.push(...(await checkDscSigner(deps.verifier, dsc, verified, keyring)));
-  return { signer: verified.fingerprint, problems };
+  return { signer: verified.fingerprint, requestedBy: checked.requestedBy, problems };
+}
+
+function keyProblems(
+  deps: SignatureCheckDeps,
+  key: { fingerprint: string; userId: string | null },
+  where: string,
+  repository: RepositorySpec | undefined,
+): Problem[] {
+  if (!repository || repository.allowUnsigned) return [];
+  const allowed = deps.keys.repositoriesOf(key.fingerprint);
+  if (allowed.includes(repository.id)) return [];
+  return [
+    {
+      where,
+      message: `signed by key ${describe(key)}, which may not upload to repository ${repository.id} (it may upload to ${allowed.join(', ') || 'no repository'})`,
+    },
+  ];
+}
+
+/** An upload the daemon signed: the repository's rules for the one it is made for. */
+function requesterProblems(
+  deps: SignatureCheckDeps,
+  input: { where: string; repository?: RepositorySpec; requestedBy?: string },
+): { requestedBy: string | null; problems: Problem[] } {
+  const requester = input.requestedBy === undefined ? undefined : parseRequester(input.requestedBy);
+  if (!requester) {
+    return {
+      requestedBy: null,
+      problems: [
+        {
+          where: input.where,
+          message: `signed with the daemon's own key, but ${input.requestedBy === undefined ? `without a ${REQUESTED_BY_FIELD} field` : `${REQUESTED_BY_FIELD} "${input.requestedBy}" names nobody`}: the daemon's uploads say whom they are made for`,
+        },
+      ],
+    };
+  }
+  const requestedBy = formatRequester(requester);
+  const refusal = input.repository && uploadRefusal(deps.keys, requester, input.repository);
+  return {
+    requestedBy,
+    problems: refusal
+      ? [{ where: input.where, message: `made for ${requestedBy}: ${refusal}` }]
+      : [],
+  };
 }
 
 async function checkDscSigner(

@@ -1,8 +1,10 @@
 import { INCOMING_DIR } from './incoming-file-system.js';
 
 export interface DputConfInput {
-  /** Instance name; the stanza is `[debyard-<identity>]`. */
+  /** Instance name; the stanza is `[debyard-<identity>]` unless `name` is given. */
   identity: string;
+  /** The stanza's name instead (`[<name>]`, `[<name>-<repo>]`). */
+  name?: string;
   /** Host name or address clients reach the FTP incoming at. */
   host: string;
   ftpPort: number;
@@ -17,7 +19,7 @@ export interface DputConfInput {
  */
 export function dputConf(input: DputConfInput): string {
   const host = input.host.includes(':') ? `[${input.host}]` : input.host;
-  const base = `debyard-${input.identity}`;
+  const base = input.name ?? `debyard-${input.identity}`;
   const stanza = (name: string, extra: string[]) =>
     [
       `[${name}]`,

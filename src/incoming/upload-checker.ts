@@ -35,13 +35,17 @@ export const UNKNOWN_UPLOAD: UploadFacts = {
   archAll: false,
   options: {},
   signer: null,
+  requestedBy: null,
   changedBy: null,
   files: [],
 };
 
 /** The checks an upload goes through; see upload-checks.ts. */
 export interface UploadChecker {
-  /** The files a .changes lists, or why it cannot be read at all. */
+  /**
+   * The files a .changes lists; with problems when it cannot be read, or its file list
+   * cannot (no Files field, unreadable lines): then it is rejected at once.
+   */
   listedFiles(changesName: string, bytes: Buffer): { listed: string[]; problems: Problem[] };
   check(upload: UploadToCheck, signal: AbortSignal): Promise<CheckResult>;
 }

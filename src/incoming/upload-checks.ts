@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { ArchiveConfig, ResolvedDistribution } from '../archive/archive-config.js';
-import { checkChanges, type Changes } from '../debian/changes.js';
+import { checkChanges, readChangesFileLists, type Changes } from '../debian/changes.js';
 import { checkDsc, type Dsc } from '../debian/dsc.js';
 import { unsafeFilenameReason } from '../debian/names.js';
 import { isValidVersion, versionWithoutEpoch } from '../debian/version.js';
@@ -11,9 +11,10 @@ import type { ArchitectureMatcher } from './architecture-matcher.js';
 import type { ArchiveQueries } from './archive-queries.js';
 import type { BuildableArchitectures } from './buildable-architectures.js';
 import { planBuilds, type BuildPlan } from './check-architectures.js';
-import { checkDistribution } from './check-distribution.js';
+import { checkDistribution, type UploadsInFlight } from './check-distribution.js';
 import { checkSourceFiles, verifyUploadedFiles } from './check-files.js';
-import { checkSignatures } from './check-signatures.js';
+import { checkSignatures, REQUESTED_BY_FIELD, type SignatureCheck } from './check-signatures.js';
+import { requesterOf, uploadRefusal } from './requester.js';
 import { readUtf8 } from './read-utf8.js';
 import {
   UNKNOWN_UPLOAD,
@@ -28,6 +29,7 @@ import type { UploaderKeys } from './uploader-keys.js';
 export interface UploadChecksDeps {
   config: ArchiveConfig;
   archive: ArchiveQueries;
+  uploads: UploadsInFlight;
   verifier: Verifier;
   keys: UploaderKeys;
   builders: BuildableArchitectures;
@@ -40,16 +42,22 @@ const MAX_DSC_BYTES = 1024 * 1024;
 
 /** Everything learnt about an upload while checking it. */
 interface Findings {
+  changesName: string;
   problems: Problem[];
   changes: Changes;
   target?: ResolvedDistribution;
   dsc?: { name: string; text: string; model?: Dsc };
   options?: UploadOptions;
+  /** The auto-ports targets, resolved. */
+  autoPorts: ResolvedDistribution[];
   plan?: BuildPlan;
   fromPool: UploadFileRecord[];
 }
 
-/** Every check of DESIGN.md's incoming, each problem reported (not just the first). */
+/**
+ * Every check of a complete upload (the .changes, its files and signatures, the target and
+ * version policy, the .dsc, what to build), each problem reported (not just the first).
+ */
 export class UploadChecks implements UploadChecker {
   constructor(private readonly deps: UploadChecksDeps) {}
 
@@ -57,14 +65,15 @@ export class UploadChecks implements UploadChecker {
     const { text } = readUtf8(bytes, changesName);
     const { changes, problems } = checkChanges(text, changesName);
     if (!changes) return { listed: [], problems };
-    // A .changes naming files that could never be uploaded here is rejected at once.
-    if (changes.files.some((f) => unsafeFilenameReason(f.name) !== undefined)) {
-      return { listed: [], problems };
-    }
-    return {
-      listed: changes.files.map((f) => f.name).filter((n) => n !== changesName),
-      problems: [],
-    };
+    const lists = readChangesFileLists(changes.stanza, changesName);
+    const listed = lists.files
+      .map((f) => f.name)
+      .filter((n) => n !== changesName && unsafeFilenameReason(n) === undefined);
+    // Without a readable Files field (the list dput uploads from) the files to wait for
+    // are unknown, and names that could never be uploaded here never come: rejected at
+    // once, with every problem of the .changes and the files of its lists already here.
+    if (!changes.stanza.has('Files') || lists.problems.length > 0) return { listed, problems };
+    return { listed, problems: [] };
   }
 
   async check(upload: UploadToCheck, signal: AbortSignal): Promise<CheckResult> {
@@ -73,7 +82,13 @@ export class UploadChecks implements UploadChecker {
     const problems = [...decoded.problems, ...parsed.problems];
     const changes = parsed.changes;
     if (!changes) return { problems, upload: UNKNOWN_UPLOAD };
-    const findings: Findings = { problems, changes, fromPool: [] };
+    const findings: Findings = {
+      changesName: upload.changesName,
+      problems,
+      changes,
+      fromPool: [],
+      autoPorts: [],
+    };
     problems.push(...changesNameProblems(upload.changesName, changes));
     this.checkTarget(findings, upload.changesName);
     problems.push(...(await verifyUploadedFiles(upload, changes.files, signal)));
@@ -94,9 +109,30 @@ export class UploadChecks implements UploadChecker {
           }
         : {}),
       ...(findings.target ? { repository: findings.target.repository } : {}),
+      ...(changes.stanza.has(REQUESTED_BY_FIELD)
+        ? { requestedBy: changes.stanza.get(REQUESTED_BY_FIELD)! }
+        : {}),
     });
     problems.push(...signatures.problems);
-    return { problems, upload: facts(findings, signatures.signer) };
+    if (signatures.problems.length === 0) this.checkAutoPorts(findings, signatures);
+    return { problems, upload: facts(findings, signatures) };
+  }
+
+  /**
+   * The auto-ports targets must take uploads from whom this upload is for: a port is
+   * made for the uploader (checked again when it is made; the rights may change).
+   */
+  private checkAutoPorts(findings: Findings, signatures: SignatureCheck): void {
+    const requester = requesterOf(signatures);
+    for (const target of findings.autoPorts) {
+      const refusal = uploadRefusal(this.deps.keys, requester, target.repository);
+      if (refusal) {
+        findings.problems.push({
+          where: findings.changesName,
+          message: `auto-ports=${target.name}: ${refusal}`,
+        });
+      }
+    }
   }
 
   /** Distribution, versions, upload options, and what kind of upload this is. */
@@ -117,7 +153,7 @@ export class UploadChecks implements UploadChecker {
     findings.options = options.options;
     for (const port of options.options.autoPorts) {
       try {
-        this.deps.config.resolve(this.deps.aliases[port] ?? port);
+        findings.autoPorts.push(this.deps.config.resolve(this.deps.aliases[port] ?? port));
       } catch (error) {
         problems.push({ where: changesName, message: `auto-ports: ${(error as Error).message}` });
       }
@@ -205,7 +241,7 @@ function changesNameProblems(name: string, changes: Changes): Problem[] {
   ];
 }
 
-function facts(findings: Findings, signer: string | null): UploadFacts {
+function facts(findings: Findings, signatures: SignatureCheck): UploadFacts {
   const { changes, target, dsc, options, plan, fromPool } = findings;
   return {
     source: changes.source || null,
@@ -218,7 +254,8 @@ function facts(findings: Findings, signer: string | null): UploadFacts {
     architectures: plan?.architectures ?? [],
     archAll: plan?.archAll ?? false,
     options: (options ?? {}) as unknown as Record<string, unknown>,
-    signer,
+    signer: signatures.signer,
+    requestedBy: signatures.requestedBy,
     changedBy: changes.changedBy ?? (changes.maintainer || null),
     files: [
       ...changes.files.map((f) => ({

@@ -115,8 +115,16 @@ export class UploaderKeys {
 
   /** The repositories a key (by primary fingerprint) may upload to. */
   repositoriesOf(fingerprint: string): string[] {
-    if (this.instanceKey()?.fingerprint === fingerprint) return this.deps.repositories?.() ?? [];
+    if (this.isInstanceKey(fingerprint)) return this.deps.repositories?.() ?? [];
     return this.deps.store.find(fingerprint)?.repositories ?? [];
+  }
+
+  /**
+   * Whether a key is the daemon's own: its uploads (ports, keyring and test packages)
+   * are judged as the one they are made for (see check-signatures.ts).
+   */
+  isInstanceKey(fingerprint: string): boolean {
+    return this.instanceKey()?.fingerprint === fingerprint;
   }
 
   /** Every uploader key and the instance key, to verify signatures with. */

@@ -60,6 +60,14 @@ export class QueueStore {
     return this.deps.uploads.get(id);
   }
 
+  /** Other uploads of an upload's source version on their way into its repository. */
+  othersInFlight(upload: UploadRecord): UploadRecord[] {
+    if (!upload.repository || !upload.source || !upload.version) return [];
+    return this.deps.uploads
+      .inFlight(upload.repository, upload.source, upload.version)
+      .filter((u) => u.id !== upload.id);
+  }
+
   uploadsIn(state: string): UploadRecord[] {
     return this.deps.uploads.list({ state, limit: 10_000 }).reverse();
   }

@@ -229,6 +229,13 @@ export class Scheduler {
         `${what} is ${upload.state}; only FAILED or REJECTED uploads can be retried`,
       );
     }
+    // Once it failed, its version could be uploaded again: one of them is built.
+    const other = this.deps.store.othersInFlight(upload)[0];
+    if (other) {
+      throw new ConflictError(
+        `${what} is not built again: upload ${other.id} of the same version is ${other.state}`,
+      );
+    }
     if (!this.deps.planner.filesPresent(upload)) {
       throw new NotFoundError(
         `the files of ${what} are gone (${upload.spoolPath}); upload it again`,

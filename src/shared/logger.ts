@@ -1,12 +1,17 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { prettyDestination } from './pretty-log.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** JSON lines, or human-readable lines (for a terminal). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 type Fields = Record<string, unknown>;
 
 /**
- * The logger every service receives. JSON lines, one child per module
+ * The logger every service receives. JSON lines (or pretty ones), one child per module
  * (`logger.child({ module: 'archive' })`).
  */
 export interface Logger {
@@ -20,7 +25,11 @@ export interface Logger {
 
 export interface LoggerOptions {
   level: LogLevel;
-  /** Where JSON lines go; standard output by default. */
+  /** json by default. */
+  format?: LogFormat;
+  /** ANSI colours in pretty lines. */
+  color?: boolean;
+  /** Where the lines go; standard output by default. */
   destination?: DestinationStream;
 }
 
@@ -33,9 +42,15 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: pino.stdSerializers.err },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    destinationOf(options),
   );
   return wrap(base);
+}
+
+function destinationOf(options: LoggerOptions): DestinationStream {
+  const out = options.destination ?? pino.destination({ dest: 1, sync: true });
+  if (options.format !== 'pretty') return out;
+  return prettyDestination(out, { color: options.color ?? false });
 }
 
 function wrap(log: PinoLogger): Logger {

@@ -16,6 +16,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     home,
     identity: 'testyard',
     logLevel: 'silent',
+    logFormat: 'json',
     http: { listen: { host: '127.0.0.1', port: 0 }, publicUrl: null },
     ftp: {
       listen: { host: '127.0.0.1', port: 0 },

@@ -42,6 +42,8 @@ export interface HarnessOptions {
   builders?: BuildableArchitectures;
   incoming?: Partial<Settings['incoming']>;
   ftp?: Partial<Settings['ftp']>;
+  /** The daemon's own key (it signs ports, keyring and test packages). */
+  instanceKey?: () => { armored: string; fingerprint: string };
 }
 
 /**
@@ -87,6 +89,7 @@ export async function startIncomingHarness(
     archiveConfig: archiveConfig.config,
     ...(options.archive ? { archive: options.archive } : {}),
     ...(options.builders ? { builders: options.builders } : {}),
+    ...(options.instanceKey ? { instanceKey: options.instanceKey } : {}),
   });
   await incoming.start!();
   const ftpPort = incoming.ftpAddress().port;

@@ -8,6 +8,7 @@ import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import type { UploadRecord } from '../../src/db/uploads-repository.js';
 import { IsolatedApt } from './apt.js';
 import { fixtureUpload, type FixtureUpload } from './fixture-uploads.js';
+import { signUpload, type TestSigner } from './source-package.js';
 
 const run = promisify(execFile);
 
@@ -15,9 +16,18 @@ const run = promisify(execFile);
 export const codeversionOf = (codename: string): string =>
   ({ bookworm: '12', trixie: '13', forky: '14' })[codename] ?? 'SID';
 
+/** A fixture upload's top changelog entry, and who signs it (debsign; none: unsigned). */
+export interface PipelineEntry {
+  version: string;
+  distribution: string;
+  lines?: string[];
+  rename?: string;
+  signer?: TestSigner;
+}
+
 /**
  * Uploads through a started daemon's real pipeline: fixtures with Debian's dput over FTP
- * (unsigned, into the test repository), then waits for what became of an upload.
+ * (unsigned into the test repository, or signed), then waits for what became of an upload.
  */
 export class PipelineUploads {
   private dputCf: string | undefined;
@@ -32,18 +42,18 @@ export class PipelineUploads {
   }
 
   /** dput of a fixture with this version and distribution (and extra changelog lines). */
-  async dput(
-    fixture: string,
-    entry: { version: string; distribution: string; lines?: string[]; rename?: string },
-  ): Promise<FixtureUpload> {
+  async dput(fixture: string, entry: PipelineEntry): Promise<FixtureUpload> {
     if (!this.dputCf) {
       this.dputCf = path.join(this.dir, 'dput.cf');
       writeFileSync(this.dputCf, await (await fetch(`${this.daemon.url}/api/v1/dput_conf`)).text());
     }
     const pkg = await fixtureUpload(this.dir, fixture, entry);
-    await run('dput', ['-U', '-c', this.dputCf, 'debyard-testyard-test', pkg.changes], {
+    const { signer } = entry;
+    if (signer) await signUpload(pkg, signer);
+    const stanza = signer ? 'debyard-testyard' : 'debyard-testyard-test';
+    await run('dput', ['-U', '-c', this.dputCf, stanza, pkg.changes], {
       cwd: pkg.dir,
-      env: { ...process.env, HOME: this.dir },
+      env: { ...process.env, HOME: this.dir, ...(signer ? { GNUPGHOME: signer.home } : {}) },
     });
     return pkg;
   }
@@ -72,10 +82,7 @@ export class PipelineUploads {
   }
 
   /** dput, then wait for INSTALLED (the builds' states in the message if not). */
-  async installed(
-    fixture: string,
-    entry: { version: string; distribution: string; lines?: string[]; rename?: string },
-  ): Promise<UploadRecord> {
+  async installed(fixture: string, entry: PipelineEntry): Promise<UploadRecord> {
     const pkg = await this.dput(fixture, entry);
     const upload = await this.changesIn(pkg.changes, ['INSTALLED', 'FAILED', 'REJECTED']);
     expect(upload.state, JSON.stringify(upload.reasons)).toBe('INSTALLED');

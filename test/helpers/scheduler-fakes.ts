@@ -124,7 +124,13 @@ export interface SchedulerHarness {
   scheduler: Scheduler;
   shutdown: AbortController;
   /** An accepted upload (row, folder with its .dsc, ACCEPTED event). */
-  accept(input: { architectures: string[]; archAll?: boolean; source?: string }): UploadRecord;
+  accept(input: {
+    architectures: string[];
+    archAll?: boolean;
+    source?: string;
+    /** Another version than the next `1.<n>`. */
+    version?: string;
+  }): UploadRecord;
   /**
    * A new scheduler on the same home and builders, as after a kill -9: the old one stops
    * listening and dispatching, its running builds record nothing (held ones stay held;
@@ -204,7 +210,7 @@ export function schedulerHarness(
     builders: input.builders,
     scheduler,
     shutdown,
-    accept: ({ architectures: archs, archAll = false, source = 'pkg' }) => {
+    accept: ({ architectures: archs, archAll = false, source = 'pkg', version }) => {
       counter++;
       const spoolPath = `spool/${source}-${counter}`;
       mkdirSync(path.join(home, spoolPath), { recursive: true });
@@ -215,7 +221,7 @@ export function schedulerHarness(
         state: 'ACCEPTED',
         changesFile: `${source}_1.${counter}_source.changes`,
         source,
-        version: `1.${counter}`,
+        version: version ?? `1.${counter}`,
         distribution: 'bookworm-test-unstable',
         repository: 'test',
         codename: 'bookworm',
@@ -225,6 +231,7 @@ export function schedulerHarness(
         archAll,
         options: { ...NO_OPTIONS } as unknown as Record<string, unknown>,
         signer: null,
+        requestedBy: null,
         changedBy: null,
         files: [{ name: dscFile, size: 21, sha256: 'x' }],
         spoolPath,

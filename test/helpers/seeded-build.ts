@@ -44,6 +44,7 @@ export function seedFailedBuild(
       archAll: false,
       options: {},
       signer: null,
+      requestedBy: null,
       changedBy: null,
       files: [],
       spoolPath: `spool/${source}`,

@@ -140,7 +140,10 @@ export function createSigner(userId: string): TestSigner {
 }
 
 /** Signs the .dsc and the .changes with debsign, as a packager does. */
-export async function signUpload(pkg: SourcePackage, signer: TestSigner): Promise<void> {
+export async function signUpload(
+  pkg: Pick<SourcePackage, 'dir' | 'changes'> & Partial<SourcePackage>,
+  signer: TestSigner,
+): Promise<void> {
   await run('debsign', ['--no-conf', `-k${signer.fingerprint}`, '--re-sign', pkg.changes], {
     cwd: pkg.dir,
     env: { ...process.env, GNUPGHOME: signer.home, DEBSIGN_PROGRAM: 'gpg' },

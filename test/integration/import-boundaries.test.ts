@@ -25,7 +25,7 @@ function cruise(dir: string): { code: number; output: string } {
   }
 }
 
-describe('import boundaries (DESIGN.md §6)', () => {
+describe('import boundaries (docs/ARCHITECTURE.md: Layers and folders)', () => {
   it('passes on the real tree', () => {
     const result = cruise(REPO_ROOT);
     expect(result.output).toContain('no dependency violations found');

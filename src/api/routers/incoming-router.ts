@@ -14,8 +14,8 @@ export interface IncomingSwitch {
 }
 
 export interface IncomingRoutesDeps {
-  /** The dput.cf stanzas for clients reaching the FTP incoming at `host`. */
-  dputConf(host: string): DputConfOutput;
+  /** The dput.cf stanzas for clients reaching the FTP incoming at `host` (named `name`). */
+  dputConf(host: string, name?: string): DputConfOutput;
   /** The configured public URL, if any: its host name wins over the request's. */
   publicUrl: string | null;
   gate: IncomingSwitch;
@@ -23,8 +23,8 @@ export interface IncomingRoutesDeps {
 
 export function incomingRoutes(deps: IncomingRoutesDeps): CallImplementation[] {
   return [
-    implement(dputConfCall, (_input, { request, response }) => {
-      const output = deps.dputConf(clientHost(request, deps.publicUrl));
+    implement(dputConfCall, ({ name }, { request, response }) => {
+      const output = deps.dputConf(clientHost(request, deps.publicUrl), name);
       if (request.accepts(['text/plain', 'application/json']) === 'text/plain') {
         response.type('text/plain').send(output.dputConf);
       }

@@ -1,8 +1,9 @@
 import type { Request } from 'express';
+import type { Requester } from '../../incoming/requester.js';
 import type { KeyringPackages } from '../../incoming/internal/keyring-packages.js';
 import type { PortOutcome, Ports } from '../../incoming/internal/ports.js';
 import type { TestPackages } from '../../incoming/internal/test-packages.js';
-import { implement, type CallImplementation } from '../api-router.js';
+import { implement, type CallImplementation, type Principal } from '../api-router.js';
 import {
   keyringPackageCall,
   portCall,
@@ -31,7 +32,16 @@ const view = (o: PortOutcome): InternalUploadView => ({
   changes: o.changes,
 });
 
-/** port, port_ext, keyring_package, test_packages: uploads the daemon makes itself. */
+/** The API user as the requester of the daemon's uploads (its role decides where to). */
+const requesterOf = (principal: Principal): Requester =>
+  principal.user === null
+    ? { kind: 'anonymous' }
+    : { kind: 'user', name: principal.user, role: principal.role };
+
+/**
+ * port, port_ext, keyring_package, test_packages: uploads the daemon makes itself, each
+ * for the API user who asked.
+ */
 export function internalUploadRoutes(deps: InternalUploadRoutesDeps): CallImplementation[] {
   const baseUrl = (req: Request) =>
     (deps.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost:8066'}`).replace(
@@ -46,6 +56,7 @@ export function internalUploadRoutes(deps: InternalUploadRoutesDeps): CallImplem
             source: input.package,
             from: input.distribution,
             to: input.to,
+            requester: requesterOf(principal),
             requestedBy: principal.user,
           },
           deps.shutdown,
@@ -60,24 +71,30 @@ export function internalUploadRoutes(deps: InternalUploadRoutesDeps): CallImplem
             text: input.dsc,
             base: input.files_url,
             to: input.to,
+            requester: requesterOf(principal),
             requestedBy: principal.user,
           },
           deps.shutdown,
         )
       ).map(view),
     ),
-    implement(keyringPackageCall, async (input, { request }) =>
+    implement(keyringPackageCall, async (input, { request, principal }) =>
       (
         await deps.keyring.upload(
-          { repository: input.repo, baseUrl: baseUrl(request) },
+          { repository: input.repo, baseUrl: baseUrl(request), requester: requesterOf(principal) },
           deps.shutdown,
         )
       ).map(view),
     ),
-    implement(testPackagesCall, async (input) =>
+    implement(testPackagesCall, async (input, { principal }) =>
       (
         await deps.testPackages.upload(
-          { distribution: input.distribution, packages: input.packages, waitSeconds: input.wait },
+          {
+            distribution: input.distribution,
+            packages: input.packages,
+            waitSeconds: input.wait,
+            requester: requesterOf(principal),
+          },
           deps.shutdown,
         )
       ).map((o) => ({ ...view(o), result: o.result, expected: o.expected, ok: o.ok })),

@@ -36,7 +36,7 @@ export const migrateCall = defineCall({
   name: 'migrate',
   method: 'POST',
   access: 'staff',
-  summary: 'Migrate a source package to the next suite (or along the whole chain with --full)',
+  summary: 'Migrate a package to the next suite (--full: the chain)',
   description:
     "Copies the version in the distribution to the suite its layout migrates to (unstable → testing → stable in the default layout); the target's previous version moves into its rollbacks.",
   input: z
@@ -59,7 +59,7 @@ export const removeCall = defineCall({
   name: 'remove',
   method: 'POST',
   access: 'admin',
-  summary: 'Remove a source package (with its binaries) from a distribution',
+  summary: 'Remove a package (with its binaries) from a distribution',
   description:
     'From a suite, the version moves into its first rollback (restore brings it back) unless --no-rollback is given; from a rollback distribution it is gone.',
   input: z

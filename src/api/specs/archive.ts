@@ -38,7 +38,7 @@ export const showCall = defineCall({
   name: 'show',
   method: 'GET',
   access: 'anonymous',
-  summary: 'Show every version of a package in every distribution, with its binaries',
+  summary: 'Show every version of a package, with its binaries',
   input: z.object({ package: packageName, repo }).strict(),
   positional: ['package'],
   format: (o: { versions: PackageVersionRow[] }) =>
@@ -58,7 +58,7 @@ export const searchCall = defineCall({
   name: 'search',
   method: 'GET',
   access: 'anonymous',
-  summary: 'Search source and binary package names (* matches anything)',
+  summary: 'Search source and binary package names (* wildcards)',
   input: z
     .object({
       pattern: z.string().min(1).max(100).describe('part of a package name; * matches anything'),
@@ -73,9 +73,9 @@ export const sourcesListCall = defineCall({
   name: 'sources_list',
   method: 'GET',
   access: 'anonymous',
-  summary: 'The deb822 .sources stanza for a repository suite (the key inline as Signed-By)',
+  summary: 'The deb822 .sources stanza of a repository suite',
   description:
-    'Plain text for clients that do not ask for JSON, so `curl URL > /etc/apt/sources.list.d/x.sources` works.',
+    'The archive key is inline, as Signed-By. Plain text for clients that do not ask for JSON, so `curl URL > /etc/apt/sources.list.d/x.sources` works.',
   input: z
     .object({
       repo: z

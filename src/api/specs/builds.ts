@@ -66,7 +66,7 @@ export const buildsCall = defineCall({
   name: 'builds',
   method: 'GET',
   access: 'anonymous',
-  summary: 'List builds, newest first: the queue, the running ones and recent ones',
+  summary: 'List builds, newest first: queued, running and recent',
   description:
     'A queued build says why it waits (no builder with a ready chroot, every such builder busy).',
   input: z
@@ -115,7 +115,7 @@ export const buildLogCall = defineCall({
   name: 'build_log',
   method: 'GET',
   access: 'anonymous',
-  summary: 'Show the log of a build, or follow it while the build runs',
+  summary: 'Show the log of a build, or follow it as it runs',
   description:
     'Plain text unless the client asks for JSON; over HTTP with Range requests. With --follow, the log so far and then each new line as the build writes it, until the build ends (a line longer than 64K characters comes in parts). A log is capped at build.max_log_size: a longer one keeps its start and its end, with one line saying how much was dropped between (logDroppedBytes in the JSON answer and in builds).',
   input: z
@@ -139,7 +139,7 @@ export const retryCall = defineCall({
   name: 'retry',
   method: 'POST',
   access: 'staff',
-  summary: 'Build a FAILED upload again, or check a REJECTED one again',
+  summary: 'Build a FAILED upload again, or check a REJECTED one',
   description:
     'A failed upload gets a new round of builds from its files (after you fixed the cause: a missing build dependency, a chroot). A rejected upload goes through the incoming checks again (after you added the uploader key, say), while its files are kept (incoming.rejected_retention).',
   input: z
@@ -166,7 +166,7 @@ export const cancelCall = defineCall({
   name: 'cancel',
   method: 'POST',
   access: 'staff',
-  summary: 'Cancel a queued or running build, or every open build of an upload',
+  summary: "Cancel a queued or running build, or an upload's builds",
   input: z
     .object({
       build: z.number().int().min(1).optional().describe('The build id'),

@@ -37,7 +37,7 @@ export const chrootListCall = defineCall({
   name: 'chroot_list',
   method: 'GET',
   access: 'admin',
-  summary: 'List the base chroots with their state, size and last update',
+  summary: 'List the base chroots: state, size and last update',
   input: z.object({}).strict(),
   format: (chroots: ChrootView[]) =>
     chroots.length === 0
@@ -88,7 +88,7 @@ export const chrootUpdateCall = defineCall({
   name: 'chroot_update',
   method: 'POST',
   access: 'admin',
-  summary: 'Update a base chroot (apt-get dist-upgrade) in the background',
+  summary: 'Update a base chroot (dist-upgrade) in the background',
   description:
     'Makes a new generation of the base; builds already running keep the one they started on.',
   input: chrootInput,

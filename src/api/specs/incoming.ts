@@ -18,9 +18,9 @@ export const incomingPauseCall = defineCall({
   name: 'incoming_pause',
   method: 'POST',
   access: 'admin',
-  summary: 'Pause the incoming: FTP refuses new uploads (450) until incoming_resume',
+  summary: 'Pause the incoming: FTP refuses new uploads (450)',
   description:
-    'Uploads already being sent finish, and complete uploads are still checked; new files are refused with FTP reply 450 and the reason. The pause lasts across restarts; status shows it.',
+    'Uploads already being sent finish, and complete uploads are still checked; new files are refused with FTP reply 450 and the reason. The pause lasts, across restarts, until incoming-resume; status shows it.',
   input: z
     .object({
       reason: z

@@ -53,9 +53,9 @@ export const portCall = defineCall({
   name: 'port',
   method: 'POST',
   access: 'staff',
-  summary: 'Rebuild a source package unchanged for other distributions (a port)',
+  summary: 'Rebuild a package unchanged for other distributions',
   description:
-    "Unpacks the version in the distribution, adds a changelog entry with the target's version (~<repo><codeversion>+<n>, the lowest n the target takes) and uploads it, signed with the daemon's key, into the incoming: it is built and installed as any upload. The answer is the incoming's decision for each target.",
+    "Unpacks the version in the distribution, adds a changelog entry with the target's version (~<repo><codeversion>+<n>, the lowest n the target takes) and uploads it, signed with the daemon's key and made for the calling user (whose role may upload to every repository), into the incoming: it is built and installed as any upload. The answer is the incoming's decision for each target.",
   input: z
     .object({
       package: sourceName,
@@ -74,7 +74,7 @@ export const portExtCall = defineCall({
   name: 'port_ext',
   method: 'POST',
   access: 'staff',
-  summary: 'Port a source package from outside (a .dsc URL, or an uploaded .dsc)',
+  summary: 'Port a package from outside (a .dsc by URL, or uploaded)',
   description:
     'Downloads the .dsc and the files it lists over http(s) (its files from beside it, or from --files-url for an uploaded .dsc), checking each against the sizes and SHA-256 checksums the .dsc states, within ports.max_download_size; then ports it as the port call does.',
   input: z
@@ -123,9 +123,9 @@ export const keyringPackageCall = defineCall({
   name: 'keyring_package',
   method: 'POST',
   access: 'admin',
-  summary: 'Build and install the archive keyring package <identity>-archive-keyring',
+  summary: 'Build and install the archive keyring package',
   description:
-    "Makes the keyring package (the archive key in /usr/share/keyrings, deb822 sources of every suite) and <identity>-<repo>-apt-source (which enables them) for each distribution, and uploads them into each repository's first uploadable suite.",
+    "Makes the keyring package <identity>-archive-keyring (the archive key in /usr/share/keyrings, deb822 sources of every suite) and <identity>-<repo>-apt-source (which enables them) for each distribution, and uploads them into each repository's first uploadable suite.",
   input: z
     .object({
       repo: z
@@ -143,7 +143,7 @@ export const testPackagesCall = defineCall({
   name: 'test_packages',
   method: 'POST',
   access: 'staff',
-  summary: 'Upload the built-in test packages and report what becomes of each',
+  summary: 'Upload the built-in test packages, report on each',
   description:
     'debyard-test-all (Architecture: all), debyard-test-any (a C program) and debyard-test-ftbfs (fails to build on purpose) go through the whole pipeline; --wait waits that many seconds for their builds to end.',
   input: z

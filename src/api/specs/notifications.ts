@@ -87,7 +87,7 @@ export const webhookAddCall = defineCall({
   name: 'webhook_add',
   method: 'POST',
   access: 'admin',
-  summary: 'Add a webhook: every matching event is POSTed to the URL as JSON, signed',
+  summary: 'Add a webhook: events are POSTed to a URL, signed',
   description:
     'Each POST carries X-Debyard-Signature: sha256=<HMAC-SHA256 of the body with the secret>, X-Debyard-Event and X-Debyard-Delivery. A receiver that fails or is down gets the delivery again with exponential backoff (in event order); the deliveries call shows the log. The secret is generated unless given, and shown only now.',
   input: z
@@ -136,7 +136,8 @@ export const subscriptionAddCall = defineCall({
   name: 'subscription_add',
   method: 'POST',
   access: 'admin',
-  summary: 'Subscribe an email address to events (needs notify.smtp_url)',
+  summary: 'Subscribe an email address to events',
+  description: "Needs notify.smtp_url in the daemon's settings.",
   input: z
     .object({
       address: z.string().email('must be an email address').describe('who gets the mail'),
@@ -162,7 +163,7 @@ export const deliveriesCall = defineCall({
   name: 'deliveries',
   method: 'GET',
   access: 'admin',
-  summary: 'The delivery log of webhooks and email subscriptions, newest first',
+  summary: 'The delivery log of webhooks and emails, newest first',
   input: z
     .object({
       target: queryInt(1).optional().describe('only this webhook or subscription id'),

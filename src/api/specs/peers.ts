@@ -40,7 +40,8 @@ export const peerStatusCall = defineCall({
   name: 'peer_status',
   method: 'GET',
   access: 'staff',
-  summary: 'What this daemon offers as a remote builder: chroots, capacity, load, version',
+  summary: 'What this daemon offers as a remote builder',
+  description: 'Its chroots, capacity, load and version.',
   input: z.object({}).strict(),
   format: formatStatus,
 });
@@ -49,7 +50,7 @@ export const peerJobsCall = defineCall({
   name: 'peer_jobs',
   method: 'GET',
   access: 'staff',
-  summary: 'List the builds this daemon runs for other daemons (peer jobs)',
+  summary: 'List the builds this daemon runs for other daemons',
   input: z.object({}).strict(),
   format: (jobs: PeerJobView[]) =>
     formatTable(
@@ -69,7 +70,7 @@ export const peerJobCreateCall = defineCall({
   name: 'peer_job_create',
   method: 'POST',
   access: 'staff',
-  summary: 'Announce a build for this daemon to run for another one (its files come next)',
+  summary: 'Announce a build to run here for another daemon',
   description:
     'Takes one of the build slots of this daemon until the job ends. Send every file with PUT /api/v1/peer_jobs/<job>/files/<name>, then call peer_job_start.',
   input: z
@@ -101,7 +102,7 @@ export const peerJobStartCall = defineCall({
   name: 'peer_job_start',
   method: 'POST',
   access: 'staff',
-  summary: 'Start the build of a peer job whose files have all arrived',
+  summary: "Start a peer job's build once its files have arrived",
   input: z.object({ job: jobId.describe('Peer job id') }).strict(),
   positional: ['job'],
   format: formatJob,
@@ -121,7 +122,7 @@ export const peerJobLogCall = defineCall({
   name: 'peer_job_log',
   method: 'GET',
   access: 'staff',
-  summary: "Print a peer job's build log; with --follow, as it is written, then the result",
+  summary: "Print a peer job's build log, or follow it to the result",
   description:
     'Over HTTP, follow=true streams Server-Sent Events: {"text"} items whose ids are byte offsets (a client resumes with Last-Event-ID), then one {"result"} item.',
   input: z

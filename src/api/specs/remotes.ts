@@ -54,7 +54,9 @@ export const remotesCall = defineCall({
   name: 'remotes',
   method: 'GET',
   access: 'admin',
-  summary: 'List the remote peers (other debyard daemons building over SSH) and their state',
+  summary: 'List the remote peers (debyard daemons over SSH)',
+  description:
+    'Remote peers are other debyard daemons this one builds on, reached over SSH; each is listed with its state.',
   input: z.object({}).strict(),
   format: (remotes: RemoteView[]) =>
     formatTable(
@@ -78,7 +80,7 @@ export const remoteAddCall = defineCall({
   name: 'remote_add',
   method: 'POST',
   access: 'admin',
-  summary: 'Add a remote peer: log in over SSH, pin its host key, check its daemon',
+  summary: 'Add a remote peer: SSH login, pinned host key, check',
   description:
     "The peer is another debyard daemon; this one logs in to its sshd with the private key (a path on this daemon's host, or the key itself with --key-text) and reaches the peer daemon's API through the SSH connection (no other port is opened), with an API token of a staff user of the peer. The host key the peer offers on this first contact is pinned (give --fingerprint SHA256:… to check it instead of trusting it); a different key later is refused.",
   input: z
@@ -136,7 +138,9 @@ export const remoteScanCall = defineCall({
   name: 'remote_scan',
   method: 'GET',
   access: 'admin',
-  summary: 'Show the SSH host key a would-be peer offers (as ssh-keyscan), without logging in',
+  summary: 'Show the SSH host key a would-be peer offers',
+  description:
+    'As ssh-keyscan does, without logging in: compare its fingerprint before remote-add pins it.',
   input: z
     .object({ host: hostName, port: port.default(22).describe('SSH port [default: 22]') })
     .strict(),
@@ -148,7 +152,9 @@ export const remoteCheckCall = defineCall({
   name: 'remote_check',
   method: 'POST',
   access: 'admin',
-  summary: 'Check a remote peer now (SSH, its daemon, chroots, load, version)',
+  summary: 'Check a remote peer now: SSH, daemon, chroots, load',
+  description:
+    "Checks SSH, the peer's daemon, its chroots, its load and its version now, without waiting for the periodic check.",
   input: z.object({ name: remoteName }).strict(),
   positional: ['name'],
   format: formatRemote,
@@ -158,7 +164,7 @@ export const remoteRemoveCall = defineCall({
   name: 'remote_remove',
   method: 'POST',
   access: 'admin',
-  summary: 'Remove a remote peer; builds running there go back to the queue',
+  summary: 'Remove a remote peer; its builds go back to the queue',
   input: z.object({ name: remoteName }).strict(),
   positional: ['name'],
   format: (o: { removed: string }) => `removed remote peer ${o.removed}`,

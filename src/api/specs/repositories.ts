@@ -138,7 +138,7 @@ export const repositoryUpdateCall = defineCall({
   name: 'repository_update',
   method: 'POST',
   access: 'admin',
-  summary: "Change a repository's description, layout or unsigned uploads",
+  summary: 'Edit a repository: description, layout, unsigned uploads',
   description:
     'Takes effect at once (the next upload and publish see it). A layout change that would drop suites holding packages is refused.',
   input: z
@@ -179,7 +179,9 @@ export const distributionUpdateCall = defineCall({
   name: 'distribution_update',
   method: 'POST',
   access: 'admin',
-  summary: "Change a distribution's architectures, components or codeversion",
+  summary: "Change a distribution's architectures or components",
+  description:
+    "Changes its architectures, components or codeversion (the number in the version policy's ~<repo><codeversion>+<n>).",
   input: z
     .object({
       repo: repoId,
@@ -196,7 +198,7 @@ export const distributionRemoveCall = defineCall({
   name: 'distribution_remove',
   method: 'POST',
   access: 'admin',
-  summary: 'Remove an empty distribution (codename) from a repository, with its published tree',
+  summary: 'Remove an empty distribution (codename) from a repository',
   description: 'Refused while any of its suites or rollbacks holds packages.',
   input: z.object({ repo: repoId, codename }).strict(),
   positional: ['repo', 'codename'],
@@ -207,7 +209,8 @@ export const reindexCall = defineCall({
   name: 'reindex',
   method: 'POST',
   access: 'admin',
-  summary: 'Rebuild and republish every index of a repository, or of one distribution',
+  summary: 'Rebuild and republish the indices of a repository',
+  description: 'Every index of the repository, or only those of one distribution (--distribution).',
   input: z
     .object({
       repo: repoId,

@@ -50,7 +50,7 @@ export const snapshotCreateCall = defineCall({
   name: 'snapshot_create',
   method: 'POST',
   access: 'staff',
-  summary: 'Take a named, immutable snapshot of a distribution (apt-installable at its URL)',
+  summary: 'Take a named, immutable snapshot of a distribution',
   description:
     'The snapshot is served at /repos/<repo>/snapshots/<name>/ with its own signed Release; later uploads, migrations and removals never change it, and the pool keeps its files until it is deleted.',
   input: z
@@ -71,7 +71,8 @@ export const snapshotDeleteCall = defineCall({
   name: 'snapshot_delete',
   method: 'POST',
   access: 'admin',
-  summary: 'Delete a snapshot (its URL goes away; its pool files may be collected)',
+  summary: 'Delete a snapshot (its URL goes away)',
+  description: 'Its pool files may then be collected.',
   input: z
     .object({
       repo: repo.describe('the repository of the snapshot'),

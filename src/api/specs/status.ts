@@ -33,8 +33,9 @@ export const statusCall = defineCall({
   name: 'status',
   method: 'GET',
   access: 'anonymous',
-  summary:
-    "Show the daemon's version, identity and uptime, the builders with their load, the queue, the incoming's state",
+  summary: "Show the daemon's version, builders, queue and incoming",
+  description:
+    "Its version, identity and uptime, the builders with their load, the build queue and the incoming's state.",
   input: z.object({}).strict(),
   format: (s: StatusOutput) =>
     [

@@ -30,7 +30,7 @@ export const whoamiCall = defineCall({
   name: 'whoami',
   method: 'GET',
   access: 'login',
-  summary: 'Show the user and role the daemon sees for these credentials',
+  summary: 'Show the user and role these credentials have',
   input: z.object({}).strict(),
   format: (o: WhoamiOutput) =>
     `${o.user} (${o.role}), authenticated by ${o.via === 'token' ? `token ${o.tokenId}` : 'session'}`,
@@ -40,7 +40,7 @@ export const tokenCreateCall = defineCall({
   name: 'token_create',
   method: 'POST',
   access: 'anonymous',
-  summary: 'Create an API token (with user and password, or for the logged-in user)',
+  summary: 'Create an API token (user and password, or for yourself)',
   description:
     'Without --user/--password the token is for the user already authenticated by --token. The secret is shown once; only its digest is stored. `debyard login` does this and stores the token.',
   input: z

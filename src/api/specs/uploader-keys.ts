@@ -68,9 +68,9 @@ export const keyAddCall = defineCall({
   name: 'key_add',
   method: 'POST',
   access: 'login',
-  summary: 'Add your OpenPGP public key for signing uploads (an admin grants repositories)',
+  summary: 'Add your OpenPGP public key for signing uploads',
   description:
-    'Give the armored public key as the argument, or pipe it in: gpg --export --armor KEYID | debyard key-add. Adding a key you added before merges the new copy (new subkeys, user ids, expiry, revocations) and keeps its repositories.',
+    'An admin then lets it upload to repositories (key-permit). Give the armored public key as the argument, or pipe it in: gpg --export --armor KEYID | debyard key-add. Adding a key you added before merges the new copy (new subkeys, user ids, expiry, revocations) and keeps its repositories.',
   input: z
     .object({
       key: z
@@ -106,7 +106,7 @@ export const keyPermissionsCall = defineCall({
   name: 'key_permissions',
   method: 'GET',
   access: 'admin',
-  summary: 'List every uploader key with its owner and the repositories it may upload to',
+  summary: 'List every uploader key, its owner and repositories',
   input: z
     .object({
       repo: z

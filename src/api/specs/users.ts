@@ -50,7 +50,7 @@ export const userAddCall = defineCall({
   name: 'user_add',
   method: 'POST',
   access: 'admin',
-  summary: 'Add a user (a random password is generated unless one is given)',
+  summary: 'Add a user (a random password unless one is given)',
   input: z
     .object({
       name: userName.describe('User name'),
@@ -84,7 +84,7 @@ export const userDisableCall = defineCall({
   name: 'user_disable',
   method: 'POST',
   access: 'admin',
-  summary: 'Disable a user: ends their sessions, their tokens stop working',
+  summary: 'Disable a user: their sessions end, tokens stop working',
   input: z.object({ name: userName.describe('User name') }).strict(),
   positional: ['name'],
   format: formatUser,

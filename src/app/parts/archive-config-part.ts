@@ -13,7 +13,8 @@ const BOOTSTRAPPED = 'bootstrapped-default-repository';
 
 /**
  * Repositories and layouts. On the very first start, creates the repository `test`
- * for the host's codename and architecture, open to unsigned uploads (DESIGN.md §2).
+ * for the host's codename and architecture, the only repository open to unsigned uploads
+ * out of the box.
  */
 export function archiveConfigPart(
   ctx: AppContext,

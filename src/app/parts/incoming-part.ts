@@ -90,9 +90,10 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
     calls: incomingRoutes({
       publicUrl: settings.http.publicUrl,
       gate,
-      dputConf: (host) => ({
+      dputConf: (host, name) => ({
         dputConf: dputConf({
           identity: settings.identity,
+          ...(name ? { name } : {}),
           host,
           ftpPort: ftpAddress().port,
           repositories: deps.archiveConfig.repositories(),
@@ -125,6 +126,7 @@ function createProcessor(
     checker: new UploadChecks({
       config: deps.archiveConfig,
       archive: deps.archive ?? EMPTY_ARCHIVE,
+      uploads,
       verifier: createVerifier({ clock }),
       keys: uploaderKeys,
       builders: deps.builders ?? CONFIGURED_ARCHITECTURES,

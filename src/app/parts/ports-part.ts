@@ -10,6 +10,7 @@ import { AutoPorts } from '../../incoming/internal/auto-ports.js';
 import { InternalUploader } from '../../incoming/internal/internal-uploader.js';
 import { KeyringPackages } from '../../incoming/internal/keyring-packages.js';
 import { Ports, type PortArchive } from '../../incoming/internal/ports.js';
+import { requesterOf } from '../../incoming/requester.js';
 import { SourceFactory } from '../../incoming/internal/source-factory.js';
 import { TestPackages } from '../../incoming/internal/test-packages.js';
 import { LocalRunner } from '../../exec/local-runner.js';
@@ -75,6 +76,7 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
   const ports = new Ports({
     config: deps.archiveConfig,
     archive,
+    keys: deps.incoming.uploaderKeys,
     factory,
     uploader,
     clock,
@@ -113,8 +115,9 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     events,
     ports,
     autoPortsOf: (id) => {
-      const options = deps.incoming.uploads.get(id).options as { autoPorts?: string[] };
-      return options.autoPorts ?? [];
+      const upload = deps.incoming.uploads.get(id);
+      const options = upload.options as { autoPorts?: string[] };
+      return { to: options.autoPorts ?? [], requester: requesterOf(upload) };
     },
     cursor: {
       get: () =>
@@ -146,6 +149,15 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     stop: () => autoPorts.stop(),
   };
 
+  /** A version on its way into the repository is taken too (the incoming refuses it). */
+  function inFlightProblems(distribution: string, source: string, version: string) {
+    const repo = deps.archiveConfig.resolve(distribution).repository.id;
+    return deps.incoming.uploads.inFlight(repo, source, version).map((u) => ({
+      where: 'Version',
+      message: `${source} ${version} is already being uploaded to repository ${repo} (upload ${u.id}, ${u.state})`,
+    }));
+  }
+
   function portArchive(d: PortsPartDeps): PortArchive {
     return {
       sourceIn(distribution, source) {
@@ -157,8 +169,10 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
         const dsc = `${poolDirectory(placed.component, source)}/${source}_${versionWithoutEpoch(placed.version)}.dsc`;
         return { version: placed.version, dsc: service.pool.absolute(repo, dsc) };
       },
-      uploadProblems: (distribution, source, version) =>
-        service.queries.uploadProblems(distribution, source, version),
+      uploadProblems: (distribution, source, version) => [
+        ...service.queries.uploadProblems(distribution, source, version),
+        ...inFlightProblems(distribution, source, version),
+      ],
     };
   }
 }

@@ -4,6 +4,7 @@ import { repositories } from './010-repositories.js';
 import { archivePackages } from './011-archive-packages.js';
 import { archivePublishing } from './012-archive-publishing.js';
 import { uploads } from './020-uploads.js';
+import { uploadRequesters } from './021-upload-requesters.js';
 import { chroots } from './030-chroots.js';
 import { builds } from './040-builds.js';
 import { buildLogCap } from './042-build-log-cap.js';
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   archivePackages,
   archivePublishing,
   uploads,
+  uploadRequesters,
   chroots,
   builds,
   buildLogCap,

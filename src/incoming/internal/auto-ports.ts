@@ -1,14 +1,18 @@
 import type { StoredEvent } from '../../events/event.js';
 import type { EventLog } from '../../events/event-log.js';
-import { describeError } from '../../shared/errors.js';
+import { describeError, formatProblem, isAppError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { formatRequester, type Requester } from '../requester.js';
 import type { Ports } from './ports.js';
 
 export interface AutoPortsDeps {
   events: EventLog;
   ports: Pick<Ports, 'port'>;
-  /** The auto-ports upload option of an upload (distribution names). */
-  autoPortsOf(uploadId: number): string[];
+  /**
+   * The auto-ports upload option of an upload (distribution names), and whom the upload
+   * is for (its signer, anonymous, or the requester of a daemon-made upload).
+   */
+  autoPortsOf(uploadId: number): { to: string[]; requester: Requester };
   /** How far the INSTALLED events were looked at (durable). */
   cursor: { get(): number | undefined; set(id: number): void };
   logger: Logger;
@@ -16,9 +20,11 @@ export interface AutoPortsDeps {
 
 /**
  * The `auto-ports` upload option: once an upload is INSTALLED, its source is ported to
- * the distributions the option names. Driven by the durable event log with a stored
- * cursor, so an install just before a crash is still ported after the restart; one port
- * per upload (its first INSTALLED event).
+ * the distributions the option names, for the uploader: a target repository that would
+ * not take the uploader's own upload (an anonymous one where uploads must be signed, a
+ * key without rights there) is refused, with a REJECTED event naming why. Driven by the
+ * durable event log with a stored cursor, so an install just before a crash is still
+ * ported after the restart; one port per upload (its first INSTALLED event).
  */
 export class AutoPorts {
   private unsubscribe: (() => void) | undefined;
@@ -65,7 +71,7 @@ export class AutoPorts {
 
   private async handle(event: StoredEvent): Promise<void> {
     if (event.uploadId === null || !event.source || !event.distribution) return;
-    const to = this.deps.autoPortsOf(event.uploadId);
+    const { to, requester } = this.deps.autoPortsOf(event.uploadId);
     if (to.length === 0) return;
     const first = this.deps.events.list({
       uploadId: event.uploadId,
@@ -76,7 +82,13 @@ export class AutoPorts {
     if (first && first.id !== event.id) return;
     try {
       const outcomes = await this.deps.ports.port(
-        { source: event.source, from: event.distribution, to, requestedBy: 'auto-ports' },
+        {
+          source: event.source,
+          from: event.distribution,
+          to,
+          requester,
+          requestedBy: 'auto-ports',
+        },
         this.abort.signal,
       );
       this.deps.logger.info('auto-ported', {
@@ -85,14 +97,31 @@ export class AutoPorts {
       });
     } catch (error) {
       if (this.abort.signal.aborted) return;
+      const reasons = reasonsOf(error);
       this.deps.events.emit({
         type: 'REJECTED',
-        message: `auto-port of ${event.source} ${event.version} from ${event.distribution} to ${to.join(', ')} failed: ${describeError(error)}`,
+        message: `auto-port of ${event.source} ${event.version} from ${event.distribution} to ${to.join(', ')} failed: ${oneLine(error)}`,
         source: event.source,
         version: event.version,
         distribution: event.distribution,
-        details: { autoPorts: to, autoPortOf: event.uploadId },
+        details: {
+          autoPorts: to,
+          autoPortOf: event.uploadId,
+          requestedBy: formatRequester(requester),
+          reasons,
+        },
       });
     }
   }
+}
+
+/** Why a port failed: each problem of the error, else the error itself. */
+function reasonsOf(error: unknown): string[] {
+  if (isAppError(error) && error.problems.length > 0) return error.problems.map(formatProblem);
+  return [describeError(error)];
+}
+
+function oneLine(error: unknown): string {
+  if (!isAppError(error) || error.problems.length === 0) return describeError(error);
+  return `${error.message}: ${reasonsOf(error).join('; ')}`;
 }

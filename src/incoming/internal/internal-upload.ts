@@ -2,7 +2,9 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hashBuffer, hashStream } from '../../debian/index.js';
 import { ConflictError } from '../../shared/errors.js';
+import { REQUESTED_BY_FIELD } from '../check-signatures.js';
 import type { IncomingArea } from '../incoming-area.js';
+import { formatRequester, type Requester } from '../requester.js';
 import type { MadeSource } from './source-factory.js';
 
 /** Clear-signs texts with the instance key (the pgp Signer does). */
@@ -12,10 +14,14 @@ export interface TextSigner {
 
 /**
  * Signs a made source upload as debsign does: the .dsc first, then the .changes with the
- * .dsc's new size and checksums. The incoming takes the instance key's uploads for every
- * repository.
+ * .dsc's new size and checksums and whom the upload is for (Debyard-Requested-By). The
+ * incoming takes the instance key's uploads where that requester may upload.
  */
-export async function signUpload(made: MadeSource, signer: TextSigner): Promise<void> {
+export async function signUpload(
+  made: MadeSource,
+  signer: TextSigner,
+  requester: Requester,
+): Promise<void> {
   const dscFile = path.join(made.dir, made.dsc);
   const signedDsc = await signer.clearSign(await fs.readFile(dscFile, 'utf8'));
   await fs.writeFile(dscFile, signedDsc);
@@ -25,7 +31,13 @@ export async function signUpload(made: MadeSource, signer: TextSigner): Promise<
     made.dsc,
     hashBuffer(signedDsc),
   );
-  await fs.writeFile(changesFile, await signer.clearSign(changes));
+  await fs.writeFile(changesFile, await signer.clearSign(withRequester(changes, requester)));
+}
+
+/** The .changes with a last field naming whom the upload is for. */
+export function withRequester(changes: string, requester: Requester): string {
+  const body = changes.replace(/\n+$/, '');
+  return `${body}\n${REQUESTED_BY_FIELD}: ${formatRequester(requester)}\n`;
 }
 
 /** Rewrites the size and checksums a .changes states for one file. */

@@ -1,6 +1,7 @@
 import type { UploadsRepository } from '../../db/uploads-repository.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { IncomingArea } from '../incoming-area.js';
+import type { Requester } from '../requester.js';
 import { deliverUpload, signUpload, type TextSigner } from './internal-upload.js';
 import type { MadeSource } from './source-factory.js';
 
@@ -25,24 +26,34 @@ export interface InternalUploaderDeps {
 }
 
 /**
- * Uploads made sources into the daemon's own incoming, signed with the instance key, one
- * at a time (two ports of a source share its original tarball's name), and reports the
- * incoming's decision. From there an internal upload goes the way every upload goes.
+ * Uploads made sources into the daemon's own incoming, signed with the instance key and
+ * naming whom each is for (the incoming applies the target repository's rules to that
+ * requester), one at a time (two ports of a source share its original tarball's name),
+ * and reports the incoming's decision. From there an internal upload goes the way every
+ * upload goes.
  */
 export class InternalUploader {
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: InternalUploaderDeps) {}
 
-  upload(made: MadeSource, signal?: AbortSignal): Promise<InternalUploadOutcome> {
-    const next = this.chain.then(() => this.uploadOne(made, signal));
+  upload(
+    made: MadeSource,
+    requester: Requester,
+    signal?: AbortSignal,
+  ): Promise<InternalUploadOutcome> {
+    const next = this.chain.then(() => this.uploadOne(made, requester, signal));
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  private async uploadOne(made: MadeSource, signal?: AbortSignal): Promise<InternalUploadOutcome> {
+  private async uploadOne(
+    made: MadeSource,
+    requester: Requester,
+    signal?: AbortSignal,
+  ): Promise<InternalUploadOutcome> {
     signal?.throwIfAborted();
-    await signUpload(made, this.deps.signer());
+    await signUpload(made, this.deps.signer(), requester);
     const decided = this.decision(made.changes, signal);
     try {
       await deliverUpload(made, this.deps.area);

@@ -6,6 +6,7 @@ import { formatDistributionName } from '../../archive/model/distribution-name.js
 import type { RepositorySpec } from '../../archive/model/repository.js';
 import type { Clock } from '../../shared/clock.js';
 import { InvalidInputError } from '../../shared/errors.js';
+import type { Requester } from '../requester.js';
 import type { InternalUploader } from './internal-uploader.js';
 import { changelogEntry } from './port-version.js';
 import { pickVersion, type PortArchive, type PortOutcome } from './ports.js';
@@ -46,7 +47,7 @@ export class KeyringPackages {
 
   /** Builds and uploads the keyring package for every distribution of the repositories. */
   async upload(
-    input: { repository?: string; baseUrl: string },
+    input: { repository?: string; baseUrl: string; requester: Requester },
     signal?: AbortSignal,
   ): Promise<PortOutcome[]> {
     const repos = input.repository
@@ -56,7 +57,7 @@ export class KeyringPackages {
     for (const repo of repos) {
       for (const dist of repo.distributions) {
         const target = this.target(repo, dist.codename);
-        outcomes.push(await this.uploadOne(target, input.baseUrl, signal));
+        outcomes.push(await this.uploadOne(target, input, signal));
       }
     }
     return outcomes;
@@ -76,7 +77,7 @@ export class KeyringPackages {
 
   private async uploadOne(
     target: ResolvedDistribution,
-    baseUrl: string,
+    input: { baseUrl: string; requester: Requester },
     signal?: AbortSignal,
   ): Promise<PortOutcome> {
     const source = this.packageName;
@@ -85,13 +86,16 @@ export class KeyringPackages {
     const version = pickVersion(this.deps.archive, target, source, stamp, null);
     const tree = path.join(this.deps.workRoot, `keyring-${randomBytes(6).toString('hex')}`);
     try {
-      await this.writeTree(tree, target, version, baseUrl);
+      await this.writeTree(tree, target, version, input.baseUrl);
       const made = await this.deps.factory.build(
         { tree, codename: target.distribution.codename, source, version },
         signal,
       );
       try {
-        return { ...(await this.deps.uploader.upload(made, signal)), distribution: target.name };
+        return {
+          ...(await this.deps.uploader.upload(made, input.requester, signal)),
+          distribution: target.name,
+        };
       } finally {
         await made.dispose();
       }

@@ -7,8 +7,10 @@ import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
+  PermissionError,
   type Problem,
 } from '../../shared/errors.js';
+import { formatRequester, uploadRefusal, type KeyRights, type Requester } from '../requester.js';
 import { fetchSource } from './dsc-fetch.js';
 import type { InternalUploader, InternalUploadOutcome } from './internal-uploader.js';
 import { changelogEntry, portVersion, type VersionTag } from './port-version.js';
@@ -25,6 +27,8 @@ export interface PortArchive {
 export interface PortsDeps {
   config: ArchiveConfig;
   archive: PortArchive;
+  /** Which repositories uploader keys may upload to (a port's requester may be a key). */
+  keys: KeyRights;
   factory: SourceFactory;
   uploader: InternalUploader;
   clock: Clock;
@@ -41,24 +45,34 @@ export interface PortOutcome extends InternalUploadOutcome {
   distribution: string;
 }
 
+/** Who asked for a port: whom its uploads are for, and the name the changelog gives. */
+export interface PortRequest {
+  /** The identity the target repositories' upload rules are applied to. */
+  requester: Requester;
+  /** `asked for by <requestedBy>` in the changelog entry; null: not named. */
+  requestedBy: string | null;
+}
+
 /**
  * No-change rebuilds of a source for other distributions: the source is unpacked, gets a
  * changelog entry with the target's version (`~<repo><codeversion>+<n>`, the lowest n
  * the target takes) and distribution, is packed again and uploaded into the incoming,
- * from where it is built and installed like any upload.
+ * from where it is built and installed like any upload. A port is made for whoever asked
+ * for it: a target repository that would refuse that requester's own upload is refused
+ * before anything is made, and the incoming checks the upload for that requester again.
  */
 export class Ports {
   constructor(private readonly deps: PortsDeps) {}
 
   /** Ports the version of `source` in `from` to each distribution of `to`. */
   async port(
-    input: { source: string; from: string; to: readonly string[]; requestedBy: string | null },
+    input: PortRequest & { source: string; from: string; to: readonly string[] },
     signal?: AbortSignal,
   ): Promise<PortOutcome[]> {
     const origin = this.deps.config.resolve(input.from);
     const found = this.deps.archive.sourceIn(input.from, input.source);
     if (!found) throw new NotFoundError(`${input.from} has no source package ${input.source}`);
-    const targets = this.targets(input.to);
+    const targets = this.targets(input.to, input.requester);
     const from = tagOf(origin);
     const line = `* Port of ${input.source} ${found.version} from ${input.from} (no changes)`;
     return this.each(targets, async (target) => {
@@ -76,16 +90,10 @@ export class Ports {
    * of its files), checked against the .dsc, and ports it to each distribution of `to`.
    */
   async portFetched(
-    input: {
-      url?: string;
-      text?: string;
-      base?: string;
-      to: readonly string[];
-      requestedBy: string | null;
-    },
+    input: PortRequest & { url?: string; text?: string; base?: string; to: readonly string[] },
     signal?: AbortSignal,
   ): Promise<PortOutcome[]> {
-    this.targets(input.to);
+    this.targets(input.to, input.requester);
     const dir = path.join(this.deps.workRoot, `fetch-${randomBytes(6).toString('hex')}`);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     try {
@@ -101,6 +109,7 @@ export class Ports {
           version: fetched.dsc.version,
           origin: fetched.origin,
           to: input.to,
+          requester: input.requester,
           requestedBy: input.requestedBy,
         },
         signal,
@@ -112,22 +121,21 @@ export class Ports {
 
   /** Ports a .dsc from outside (its files beside it, checked) to each distribution of `to`. */
   async portExternal(
-    input: {
+    input: PortRequest & {
       dsc: string;
       source: string;
       version: string;
       origin: string;
       to: readonly string[];
-      requestedBy: string | null;
     },
     signal?: AbortSignal,
   ): Promise<PortOutcome[]> {
-    const targets = this.targets(input.to);
+    const targets = this.targets(input.to, input.requester);
     const line = `* Port of ${input.source} ${input.version} from ${input.origin} (no changes)`;
     return this.each(targets, async (target) => {
       const version = pickVersion(this.deps.archive, target, input.source, input.version, null);
       return this.portOne(
-        { source: input.source, dsc: input.dsc, version, target },
+        { source: input.source, dsc: input.dsc, version, target, requester: input.requester },
         [`${line}${input.requestedBy ? `, asked for by ${input.requestedBy}` : ''}.`],
         signal,
       );
@@ -135,7 +143,13 @@ export class Ports {
   }
 
   private async portOne(
-    input: { source: string; dsc: string; version: string; target: ResolvedDistribution },
+    input: {
+      source: string;
+      dsc: string;
+      version: string;
+      target: ResolvedDistribution;
+      requester: Requester;
+    },
     lines: string[],
     signal?: AbortSignal,
   ): Promise<PortOutcome> {
@@ -159,7 +173,7 @@ export class Ports {
     );
     try {
       return {
-        ...(await this.deps.uploader.upload(made, signal)),
+        ...(await this.deps.uploader.upload(made, input.requester, signal)),
         distribution: input.target.name,
       };
     } finally {
@@ -167,8 +181,11 @@ export class Ports {
     }
   }
 
-  /** The targets, each an uploadable suite; every problem named at once. */
-  private targets(names: readonly string[]): ResolvedDistribution[] {
+  /**
+   * The targets, each an uploadable suite of a repository that takes the requester's
+   * uploads; every problem named at once.
+   */
+  private targets(names: readonly string[], requester: Requester): ResolvedDistribution[] {
     if (names.length === 0)
       throw new InvalidInputError('name at least one distribution to port to');
     const problems: Problem[] = [];
@@ -189,6 +206,15 @@ export class Ports {
       }
     }
     if (problems.length) throw new InvalidInputError('cannot port there', { problems });
+    const refused = resolved.flatMap((target) => {
+      const refusal = uploadRefusal(this.deps.keys, requester, target.repository);
+      return refusal ? [{ where: target.name, message: refusal }] : [];
+    });
+    if (refused.length) {
+      throw new PermissionError(`cannot port there for ${formatRequester(requester)}`, {
+        problems: refused,
+      });
+    }
     return resolved;
   }
 

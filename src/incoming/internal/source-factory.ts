@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { BUILD_USER, builderEnv } from '../../build/build-env.js';
+import { BUILD_USER, BUILD_USER_ON_HOST, builderEnv } from '../../build/build-env.js';
 import type { BaseLease } from '../../chroot/chroot-service.js';
 import { Sandbox } from '../../chroot/sandbox.js';
 import { parseDsc, versionWithoutEpoch } from '../../debian/index.js';
@@ -60,7 +60,7 @@ export class SourceFactory {
         // Pool files are the daemon's own; the build user only needs to read the copies.
         await fs.chmod(path.join(work, name), 0o644);
       }
-      await fs.chown(work, BUILD_USER.uid, BUILD_USER.gid);
+      await fs.chown(work, BUILD_USER_ON_HOST.uid, BUILD_USER_ON_HOST.gid);
       await run(['dpkg-source', '-x', path.basename(input.dsc), 'src'], '/build');
       await run(
         [
@@ -209,10 +209,10 @@ async function copyRegular(from: string, to: string): Promise<void> {
 }
 
 async function chownTree(dir: string): Promise<void> {
-  await fs.chown(dir, BUILD_USER.uid, BUILD_USER.gid);
+  await fs.chown(dir, BUILD_USER_ON_HOST.uid, BUILD_USER_ON_HOST.gid);
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) await chownTree(full);
-    else await fs.lchown(full, BUILD_USER.uid, BUILD_USER.gid);
+    else await fs.lchown(full, BUILD_USER_ON_HOST.uid, BUILD_USER_ON_HOST.gid);
   }
 }

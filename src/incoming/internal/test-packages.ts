@@ -5,6 +5,7 @@ import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Clock } from '../../shared/clock.js';
 import { InvalidInputError } from '../../shared/errors.js';
+import type { Requester } from '../requester.js';
 import type { InternalUploader, InternalUploadOutcome } from './internal-uploader.js';
 import { changelogEntry } from './port-version.js';
 import { pickVersion, type PortArchive } from './ports.js';
@@ -52,7 +53,12 @@ export class TestPackages {
   constructor(private readonly deps: TestPackagesDeps) {}
 
   async upload(
-    input: { distribution: string; packages?: TestPackageName[]; waitSeconds: number },
+    input: {
+      distribution: string;
+      packages?: TestPackageName[];
+      waitSeconds: number;
+      requester: Requester;
+    },
     signal?: AbortSignal,
   ): Promise<TestPackageOutcome[]> {
     const target = this.deps.config.resolve(input.distribution);
@@ -67,7 +73,11 @@ export class TestPackages {
     for (const name of names) {
       const version = pickVersion(this.deps.archive, target, name, `0.${stamp}`, null);
       uploads.push(
-        await this.uploadOne(name, version, target.name, target.distribution.codename, signal),
+        await this.uploadOne(
+          { name, version, distribution: target.name, codename: target.distribution.codename },
+          input.requester,
+          signal,
+        ),
       );
     }
     await this.waitForEnds(uploads, input.waitSeconds * 1000, signal);
@@ -79,12 +89,11 @@ export class TestPackages {
   }
 
   private async uploadOne(
-    name: TestPackageName,
-    version: string,
-    distribution: string,
-    codename: string,
+    what: { name: TestPackageName; version: string; distribution: string; codename: string },
+    requester: Requester,
     signal?: AbortSignal,
   ): Promise<InternalUploadOutcome> {
+    const { name, version, distribution, codename } = what;
     const tree = path.join(this.deps.workRoot, `${name}-${randomBytes(6).toString('hex')}`);
     const { maintainer } = this.deps;
     const contact = `${maintainer.name} <${maintainer.address}>`;
@@ -106,7 +115,7 @@ export class TestPackages {
       );
       const made = await this.deps.factory.build({ tree, codename, source: name, version }, signal);
       try {
-        return await this.deps.uploader.upload(made, signal);
+        return await this.deps.uploader.upload(made, requester, signal);
       } finally {
         await made.dispose();
       }

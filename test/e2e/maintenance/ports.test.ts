@@ -16,7 +16,7 @@ import { adminToken, api, userWithToken } from '../../helpers/api.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { serve } from '../../helpers/http.js';
 import { aptFor, codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
-import { buildSourcePackage } from '../../helpers/source-package.js';
+import { buildSourcePackage, createSigner, type TestSigner } from '../../helpers/source-package.js';
 import { importTestChroot } from '../../helpers/test-chroot.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
@@ -31,6 +31,7 @@ let codename: string;
 let architecture: string;
 let cv: string;
 let unstable: string;
+let packager: TestSigner;
 
 const part = <T>(name: string) => daemon.parts.find((p) => p.name === name) as T;
 const post = (name: string, input: Record<string, unknown>) =>
@@ -55,10 +56,16 @@ beforeAll(async () => {
     allowUnsigned: false,
     distributions: [distributionSpec({ codename, architectures: [architecture] })],
   });
+  packager = createSigner('Packager <packager@example.org>');
+  await part<IncomingPart>('incoming').uploaderKeys.add({
+    key: packager.publicKey,
+    repositories: ['test', 'other'],
+  });
 }, 15 * 60_000); // the first test to need the cached base chroot creates it
 
 afterAll(async () => {
   await daemon?.stop();
+  packager?.dispose();
   if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -134,12 +141,14 @@ describe('port', () => {
     expect(stdout).toBe(`Hello from debyard-hello-any, built for ${architecture}\n`);
   }, 240_000);
 
-  it('ports automatically after INSTALLED with the auto-ports upload option', async () => {
+  it('ports automatically after INSTALLED with the auto-ports upload option, for its signer', async () => {
     const experimental = `${codename}-test-experimental`;
     const origin = await pipeline.installed('hello-all', {
       version: `1.0~test${cv}+1`,
       distribution: unstable,
       lines: [`* DEBYARD_OPTION: auto-ports=${experimental}, ${codename}-other-unstable`],
+      // A key that may upload to other: the port into other is made for it.
+      signer: packager,
     });
     const incoming = part<IncomingPart>('incoming');
     const ported = (dist: string) =>
@@ -151,6 +160,10 @@ describe('port', () => {
       .poll(() => ported(`${codename}-other-unstable`)?.state, { timeout: 150_000 })
       .toBe('INSTALLED');
     expect(ported(experimental)!.version).toBe(`1.0~test${cv}+0`);
+    expect(ported(`${codename}-other-unstable`)).toMatchObject({
+      signer: part<ArchivePart>('archive').signer().key.fingerprint,
+      requestedBy: `key ${packager.fingerprint}`,
+    });
     expect(installedChangelog('test', 'debyard-hello-all', `1.0~test${cv}+0`)).toContain(
       `* Port of debyard-hello-all 1.0~test${cv}+1 from ${unstable} (no changes), asked for by auto-ports.`,
     );
@@ -196,6 +209,91 @@ describe('port', () => {
     });
     expect(login.status).toBe(401);
   });
+
+  it('refuses an anonymous upload whose auto-ports name a repository that takes signed uploads only', async () => {
+    // The attack as filed: an unsigned upload to test, auto-ported into other.
+    const attack = await pipeline.dput('hello-any', {
+      version: `1.0~test${cv}+1`,
+      distribution: unstable,
+      rename: 'debyard-sneaky',
+      lines: [`* DEBYARD_OPTION: auto-ports=${codename}-other-unstable`],
+    });
+    const refused = await pipeline.changesIn(attack.changes, [
+      'REJECTED',
+      ...['ACCEPTED', 'PACKAGING', 'BUILDING', 'BUILT', 'INSTALLED', 'FAILED'],
+    ]);
+    expect(refused.state).toBe('REJECTED');
+    expect(refused.reasons).toEqual([
+      `${attack.changes}: auto-ports=${codename}-other-unstable: an anonymous upload may not go to repository other, which takes signed uploads only`,
+    ]);
+  });
+
+  it('ports for the uploader: refused where it may not upload by then (nothing lands there); staff may', async () => {
+    const incoming = part<IncomingPart>('incoming');
+    // Accepted while "later" took unsigned uploads; by its install, later takes signed
+    // uploads only: the port is made for the anonymous uploader, and refused.
+    const config = part<ArchiveConfigPart>('archive-config').config;
+    const later = `${codename}-later-unstable`;
+    config.createRepository({
+      id: 'later',
+      description: 'unsigned uploads allowed, for now',
+      layout: 'default',
+      allowUnsigned: true,
+      distributions: [distributionSpec({ codename, architectures: [architecture] })],
+    });
+    const stop = daemon.events.subscribe(
+      (event) => {
+        if (event.source !== 'debyard-laundered') return;
+        config.updateRepository({ ...config.repository('later'), allowUnsigned: false });
+        stop();
+      },
+      { types: ['ACCEPTED'] },
+    );
+    const origin = await pipeline.installed('hello-any', {
+      version: `1.0~test${cv}+1`,
+      distribution: unstable,
+      rename: 'debyard-laundered',
+      lines: [`* DEBYARD_OPTION: auto-ports=${later}`],
+    });
+    const autoPortRefusals = () =>
+      daemon.events
+        .list({ types: ['REJECTED'], limit: 1000 })
+        .filter((e) => e.details.autoPortOf === origin.id);
+    await expect.poll(() => autoPortRefusals().length, { timeout: 30_000 }).toBe(1);
+    expect(autoPortRefusals()[0]).toMatchObject({
+      message: `auto-port of debyard-laundered 1.0~test${cv}+1 from ${unstable} to ${later} failed: cannot port there for anonymous: ${later}: an anonymous upload may not go to repository later, which takes signed uploads only`,
+      details: {
+        requestedBy: 'anonymous',
+        reasons: [
+          `${later}: an anonymous upload may not go to repository later, which takes signed uploads only`,
+        ],
+      },
+    });
+    await part<PortsPart>('ports').autoPorts.idle();
+    const laundered = () =>
+      incoming.uploads.list({ source: 'debyard-laundered', limit: 100 }).map((u) => u.distribution);
+    expect(laundered()).toEqual([unstable]);
+    const inArchive = () =>
+      part<ArchivePart>('archive')
+        .service.queries.show(['debyard-laundered'])
+        .map((v) => v.distribution);
+    expect(inArchive()).toEqual([unstable]);
+    expect((await api(daemon.url, 'status')).status).toBe(200);
+
+    // Staff port it there themselves: the API user's role is the identity.
+    const answer = await post('port', {
+      package: 'debyard-laundered',
+      distribution: unstable,
+      to: later,
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject([
+      { version: `1.0~later${cv}+1`, distribution: later, state: 'ACCEPTED', reasons: [] },
+    ]);
+    const port = await pipeline.uploadIn(answer.body[0].uploadId, ['INSTALLED', 'FAILED']);
+    expect(port).toMatchObject({ state: 'INSTALLED', requestedBy: 'user stella (staff)' });
+    expect(inArchive().sort()).toEqual([later, unstable].sort());
+  }, 300_000);
 });
 
 describe('port_ext', () => {

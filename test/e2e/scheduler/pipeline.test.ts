@@ -409,4 +409,41 @@ describe('the whole pipeline: dput → build → archive → apt', () => {
       signer.dispose();
     }
   }, 240_000);
+
+  it('refuses the same .changes sent again right after its ACCEPTED: one upload, one build', async () => {
+    const pkg = await fixtureUpload(root, 'hello-any', {
+      version: `1.0~test${codeversion()}+1`,
+      distribution: `${codename}-test-unstable`,
+      rename: 'debyard-replayed',
+    });
+    const send = () =>
+      run('dput', ['-f', '-c', dputCf, 'debyard-testyard-test', pkg.changes], {
+        cwd: pkg.dir,
+        env: { ...process.env, HOME: root },
+      });
+    await send();
+    const first = await uploadIn(pkg.changes, ['ACCEPTED', 'PACKAGING', 'BUILDING', 'REJECTED']);
+    expect(first.state).not.toBe('REJECTED');
+    await send();
+    let replay: UploadRecord | undefined;
+    await expect
+      .poll(() => {
+        replay = incoming.uploads.list({ source: 'debyard-replayed' }).find((u) => u.id > first.id);
+        return replay?.state;
+      })
+      .toBe('REJECTED');
+    expect(replay!.reasons).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${pkg.changes.replace(/[.+~]/g, '\\$&')}: debyard-replayed ${pkg.version.replace(/[.+~]/g, '\\$&')} is already being uploaded to repository test \\(upload ${first.id}, (ACCEPTED|PACKAGING|BUILDING|BUILT)\\); a version is uploaded only once`,
+        ),
+      ),
+    ]);
+    await expect
+      .poll(() => incoming.uploads.get(first.id).state, { timeout: 120_000, interval: 100 })
+      .toBeOneOf(['INSTALLED', 'FAILED']);
+    expect(incoming.uploads.get(first.id).state).toBe('INSTALLED');
+    const builds = scheduler.scheduler.list({ source: 'debyard-replayed' });
+    expect(builds.map((b) => [b.uploadId, b.state])).toEqual([[first.id, 'BUILT']]);
+  }, 240_000);
 });

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createChroots } from '../../../src/chroot/chroots.js';
+import { hostId } from '../../../src/chroot/id-map.js';
 import { ChrootsRepository } from '../../../src/db/chroots-repository.js';
 import { openDatabase } from '../../../src/db/database.js';
 import { EventsRepository } from '../../../src/db/events-repository.js';
@@ -61,6 +62,19 @@ describe('chroot recovery at daemon start', () => {
     ];
     for (const dir of entries)
       mkdirSync(path.join(paths.baseDir(updating), dir), { recursive: true });
+    // Generation 3 was made by this daemon: its tree belongs to the sandbox ids.
+    chownSync(path.join(paths.baseDir(updating), '3'), hostId(0), hostId(0));
+    // An older daemon's base, made as host root: given to the sandbox ids, its layer goes.
+    const older = store.update(
+      store.insert({ codename: 'bookworm', architecture: 'arm64', createdAt: at }).id,
+      { state: 'ready', generation: 1 },
+    );
+    mkdirSync(path.join(paths.generation(older, 1), 'etc'), { recursive: true });
+    writeFileSync(
+      path.join(paths.generation(older, 1), 'etc', 'passwd'),
+      'root:x:0:0::/root:/bin/sh\n',
+    );
+    mkdirSync(path.join(paths.baseDir(older), '1.lintian', 'usr'), { recursive: true });
     mkdirSync(path.join(paths.bases, 'sid-arm64', '1'), { recursive: true });
     const mountPoint = path.join(paths.snapshot('17-abcdef12'), 'snapshot', 'root');
     mkdirSync(mountPoint, { recursive: true });
@@ -73,6 +87,11 @@ describe('chroot recovery at daemon start', () => {
     expect(readdirSync(paths.snapshots)).toEqual([]);
     expect(readdirSync(paths.baseDir(updating)).sort()).toEqual(['3', '3.lintian']);
     expect(existsSync(path.join(paths.bases, 'sid-arm64'))).toBe(false);
+    expect(readdirSync(paths.baseDir(older))).toEqual(['1']);
+    for (const file of ['', 'etc', 'etc/passwd']) {
+      const stat = lstatSync(path.join(paths.generation(older, 1), file));
+      expect([stat.uid, stat.gid]).toEqual([hostId(0), hostId(0)]);
+    }
     expect(store.get(creating.id)).toMatchObject({
       state: 'broken',
       progress: null,

@@ -10,8 +10,14 @@ import { serve } from '../../helpers/http.js';
 async function app(publicUrl: string | null): Promise<string> {
   const routes = incomingRoutes({
     publicUrl,
-    dputConf: (host) => ({
-      dputConf: dputConf({ identity: 'farm', host, ftpPort: 2121, repositories: [] }),
+    dputConf: (host, name) => ({
+      dputConf: dputConf({
+        identity: 'farm',
+        ...(name ? { name } : {}),
+        host,
+        ftpPort: 2121,
+        repositories: [{ id: 'test', allowUnsigned: true }],
+      }),
       host,
       port: 2121,
     }),
@@ -67,5 +73,18 @@ describe('GET /api/v1/dput_conf', () => {
       accept: 'application/json',
     });
     expect(JSON.parse(ipv6.body)).toMatchObject({ host: '2001:db8::1', port: 2121 });
+  });
+
+  it('names the stanzas as asked (?name=), refusing names dput.cf cannot take', async () => {
+    const base = await app(null);
+    const named = await (await fetch(`${base}/api/v1/dput_conf?name=builds`)).text();
+    expect(named).toMatch(/^\[builds\]\n/);
+    expect(named).toContain('\n[builds-test]\n');
+    expect(await (await fetch(`${base}/api/v1/dput_conf`)).text()).toContain('[debyard-farm-test]');
+    const bad = await fetch(`${base}/api/v1/dput_conf?name=${encodeURIComponent('a]b')}`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toContain(
+      'name: must be letters, digits, dots, dashes and underscores',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectResults } from '../../../src/build/results.js';
@@ -104,5 +105,52 @@ describe('collectResults', () => {
       where: 'pk_1_amd64.changes',
       message: 'missing required field Checksums-Sha256',
     });
+  });
+
+  it('reads no host file through a link, and no file that is not regular', async () => {
+    const secret = path.join(tempDir(), 'admin-password');
+    writeFileSync(secret, 'the-admin-password\n', { mode: 0o600 });
+    const build = tempDir();
+    symlinkSync(secret, path.join(build, 'pk_1_amd64.changes'));
+    const error = await collectResults(build, tempDir()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toBe('pk_1_amd64.changes is a symbolic link, not a file');
+    expect(JSON.stringify(error)).not.toContain('the-admin-password');
+
+    // Listed files: a link to the secret, a FIFO (which would block a plain read).
+    const other = tempDir();
+    writeFileSync(
+      path.join(other, 'pk_1_amd64.changes'),
+      changes([
+        ['pk_1_amd64.deb', 'the-admin-password\n'],
+        ['pk_1_amd64.buildinfo', 'info'],
+      ]),
+    );
+    symlinkSync(secret, path.join(other, 'pk_1_amd64.deb'));
+    execFileSync('mkfifo', [path.join(other, 'pk_1_amd64.buildinfo')]);
+    const results = tempDir();
+    const listed = (await collectResults(other, results).catch(
+      (e: unknown) => e,
+    )) as InvalidInputError;
+    expect(listed.problems).toEqual([
+      { where: 'pk_1_amd64.deb', message: 'is a symbolic link, not a file' },
+      { where: 'pk_1_amd64.buildinfo', message: 'is not a regular file' },
+    ]);
+    expect(readdirSync(results)).toEqual([]);
+  });
+
+  it('refuses a result file over the size limit', async () => {
+    const build = tempDir();
+    writeFileSync(path.join(build, 'pk_1_amd64.deb'), 'x'.repeat(100));
+    writeFileSync(
+      path.join(build, 'pk_1_amd64.changes'),
+      changes([['pk_1_amd64.deb', 'x'.repeat(100)]]),
+    );
+    const error = (await collectResults(build, tempDir(), 50).catch(
+      (e: unknown) => e,
+    )) as InvalidInputError;
+    expect(error.problems).toEqual([
+      { where: 'pk_1_amd64.deb', message: 'has 100 bytes, more than the 50 allowed' },
+    ]);
   });
 });

@@ -11,8 +11,8 @@ describe('CLI frame', () => {
   it('lists every API call as a command in --help', async () => {
     const { code, out } = await cli(['--help']);
     expect(code).toBe(0);
-    expect(out).toContain('debyard daemon');
-    for (const spec of ALL_CALLS) expect(out).toContain(`debyard ${commandName(spec)}`);
+    for (const name of ['daemon', 'login', 'logout', ...ALL_CALLS.map(commandName)])
+      expect(out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     expect(out).toContain('--server');
     expect(out).toContain('--json');
   });
@@ -20,7 +20,9 @@ describe('CLI frame', () => {
   it('has --help on each command', async () => {
     const { code, out } = await cli(['status', '--help']);
     expect(code).toBe(0);
-    expect(out).toContain("Show the daemon's version, identity and uptime");
+    expect(out).toContain('debyard status\n');
+    expect(out).toContain("Show the daemon's version, builders, queue and incoming");
+    expect(out).toContain('Its version, identity and uptime');
     const daemon = await cli(['daemon', '--help']);
     expect(daemon.out).toContain('--home');
     expect(daemon.out).toContain('--config');

@@ -34,6 +34,7 @@ describe('loadSettings', () => {
       home: '/srv/work/var',
       identity: 'build-host',
       logLevel: 'info',
+      logFormat: 'auto',
       http: { listen: { host: '0.0.0.0', port: 8066 }, publicUrl: null },
       ftp: {
         listen: { host: '0.0.0.0', port: 8067 },

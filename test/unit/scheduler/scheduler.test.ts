@@ -314,6 +314,31 @@ describe('the scheduler state machine', () => {
     await h.stop();
   });
 
+  it('builds a failed upload again only while no other upload of its version is on its way', async () => {
+    const local = new FakeBuilder('local', 1, [amd64]);
+    local.outcome = () => 'failed';
+    const h = schedulerHarness(tempDir(), { builders: [local] });
+    const failed = h.accept({ architectures: ['amd64'], version: '2.0' });
+    await stateOf(h, failed.id, 'FAILED');
+    // Its version was uploaded again (the incoming takes it once the first one failed).
+    local.hold = true;
+    const again = h.accept({ architectures: ['amd64'], version: '2.0' });
+    await stateOf(h, again.id, 'BUILDING');
+    await expect(h.scheduler.retry(failed.id, 'carol')).rejects.toThrow(
+      new ConflictError(
+        `upload ${failed.id} (pkg 2.0) is not built again: upload ${again.id} of the same version is BUILDING`,
+      ),
+    );
+    expect(h.uploads.get(failed.id).state).toBe('FAILED');
+    local.hold = false;
+    local.release();
+    await stateOf(h, again.id, 'FAILED');
+    local.outcome = () => 'successful';
+    expect((await h.scheduler.retry(failed.id, 'carol')).state).toBe('PACKAGING');
+    await stateOf(h, failed.id, 'INSTALLED');
+    await h.stop();
+  });
+
   it('fails an upload the archive refuses, naming the reason', async () => {
     const local = new FakeBuilder('local', 1, [amd64]);
     const h = schedulerHarness(tempDir(), { builders: [local] });
