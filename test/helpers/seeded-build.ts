@@ -45,6 +45,7 @@ export function seedFailedBuild(
       options: {},
       requestedBy: null,
       signer: null,
+      requestedBy: null,
       changedBy: null,
       files: [],
       spoolPath: `spool/${source}`,
