@@ -98,6 +98,7 @@ describe('ChrootService with mmdebstrap', () => {
       expect(created.length).toBeLessThan(20); // phases, not lines
 
       // A real build on it, with lintian: the first one makes the lintian layer.
+      const groups = new ResourceGroups({ key: paths.snapshots });
       const builder = new LocalBuilder({
         bases: service,
         runner: new LocalRunner(),
@@ -105,7 +106,7 @@ describe('ChrootService with mmdebstrap', () => {
         logs: new LiveLogHub(),
         clock: systemClock,
         snapshotsDir: paths.snapshots,
-        groups: new ResourceGroups({ key: paths.snapshots }),
+        groups,
         limits: TEST_LIMITS,
       });
       const dsc = fixtureSource('hello-all');
@@ -116,6 +117,7 @@ describe('ChrootService with mmdebstrap', () => {
       });
       expect(existsSync(`${tree1}.lintian/usr/bin/lintian`)).toBe(true);
       expect(service.get(key).runningBuilds).toBe(0);
+      await groups.close();
 
       // A build holds generation 1 while the base is updated into generation 2.
       const lease = service.acquire(key);

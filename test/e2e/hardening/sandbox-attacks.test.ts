@@ -79,6 +79,7 @@ describe('a build', () => {
       const result = await env.builder.build(
         buildRequest(fixtureSource('swap-changes'), env.lease),
       );
+      await env.groups.close(); // the build's cgroup parent goes with it
       const log = readFileSync(result.logFile, 'utf8');
       expect(log).not.toContain(token);
       for (const file of result.files) expect(readFileSync(file, 'utf8')).not.toContain(token);

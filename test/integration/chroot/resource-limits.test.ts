@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,7 @@ afterAll(async () => {
   for (const parent of parents) expect(readdirSync(parent).filter(isGroup)).toEqual([]);
   await groups.close();
   for (const parent of parents) expect(existsSync(parent)).toBe(false);
+  rmSync(key, { recursive: true, force: true });
 });
 
 function isGroup(entry: string): boolean {
