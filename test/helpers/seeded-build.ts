@@ -43,7 +43,6 @@ export function seedFailedBuild(
       architectures: ['amd64'],
       archAll: false,
       options: {},
-      requestedBy: null,
       signer: null,
       requestedBy: null,
       changedBy: null,
