@@ -27,8 +27,39 @@
     return td;
   }
 
+  function link(href, text) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  /** The pages an event links to, as src/web/ui/event-links.ts makes them. */
+  function eventLinks(e) {
+    const details = e.details || {};
+    const match = /^[a-z][a-z0-9]*-([a-z0-9]+)-[a-z]/.exec(e.distribution || '');
+    const repository = match
+      ? match[1]
+      : typeof details.repository === 'string'
+        ? details.repository
+        : null;
+    const many = Array.isArray(details.distributions) ? details.distributions.length : 0;
+    return {
+      package: e.source ? '/packages/' + encodeURIComponent(e.source) : null,
+      upload: e.uploadId ? '/uploads/' + e.uploadId : null,
+      build: e.buildId ? '/builds/' + e.buildId : null,
+      repository: repository
+        ? { id: repository, href: '/repositories/' + encodeURIComponent(repository) }
+        : null,
+      distributions:
+        e.distribution ||
+        (many > 1 ? (repository ? repository + ': ' : '') + many + ' distributions' : ''),
+    };
+  }
+
   /** The same row as templates/partials/event-row.ejs. */
   function eventRow(e) {
+    const links = eventLinks(e);
     const tr = document.createElement('tr');
     tr.dataset.id = String(e.id);
     tr.className = 'new';
@@ -45,9 +76,36 @@
     badge.textContent = e.type;
     type.appendChild(badge);
     tr.appendChild(type);
-    tr.appendChild(cell(e.source ? (e.version ? e.source + ' ' + e.version : e.source) : ''));
-    tr.appendChild(cell(e.distribution || ''));
-    tr.appendChild(cell(e.message));
+    const pkg = cell('');
+    if (links.package) {
+      pkg.appendChild(link(links.package, e.source));
+      if (e.version) {
+        const version = document.createElement('span');
+        version.className = 'nowrap';
+        version.textContent = e.version;
+        pkg.appendChild(document.createTextNode(' '));
+        pkg.appendChild(version);
+      }
+    }
+    tr.appendChild(pkg);
+    const dist = cell(links.repository ? '' : links.distributions);
+    if (links.repository) {
+      const a = link(links.repository.href, links.distributions || links.repository.id);
+      a.title = 'repository ' + links.repository.id;
+      a.className = 'nowrap';
+      dist.appendChild(a);
+    }
+    tr.appendChild(dist);
+    const message = cell(e.message);
+    if (links.upload || links.build) {
+      const refs = document.createElement('span');
+      refs.className = 'refs';
+      if (links.upload) refs.appendChild(link(links.upload, 'upload ' + e.uploadId));
+      if (links.build) refs.appendChild(link(links.build, 'build ' + e.buildId));
+      message.appendChild(document.createTextNode(' '));
+      message.appendChild(refs);
+    }
+    tr.appendChild(message);
     return tr;
   }
 

@@ -122,6 +122,11 @@ function jobInput(request: PeerJobRequest) {
     distribution: request.distribution,
     lintian: request.lintian,
     time_limit_ms: request.timeLimitMs,
+    // Sent only when set: a peer of an older version refuses fields it does not know.
+    limit_pids: request.limits?.pids,
+    limit_memory_bytes: request.limits?.memoryBytes,
+    limit_cpus: request.limits?.cpus,
+    limit_disk_bytes: request.limits?.diskBytes,
     deb_build_options: request.debBuildOptions,
     extra_apt_sources: request.extraApt?.sources,
     extra_apt_key: request.extraApt?.key,

@@ -37,6 +37,7 @@ import { archiveAdminPart } from './parts/archive-admin-part.js';
 import { buildsUiPart } from './parts/builds-ui-part.js';
 import { chrootsUiPart } from './parts/chroots-ui-part.js';
 import { incomingUiPart } from './parts/incoming-ui-part.js';
+import { uploadsPart } from './parts/uploads-part.js';
 
 export interface DaemonOptions {
   settings: Settings;
@@ -151,6 +152,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       chrootsUiPart(ctx, { chroots, pages }),
       buildsUiPart({ scheduler, pages }),
       incomingUiPart(ctx, { incoming, pages }),
+      uploadsPart(ctx, { incoming, scheduler, pages }),
       maintenancePart(ctx, { archive }),
       portsPart(ctx, {
         archiveConfig: archiveConfig.config,

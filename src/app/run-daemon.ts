@@ -5,6 +5,7 @@ import { loadSettings } from '../config/load-settings.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import { startDaemon, type Daemon } from './daemon.js';
+import { armShutdownDeadline } from './shutdown-deadline.js';
 
 /** A signal within this time of the first is the same stop request delivered twice. */
 const REPEATED_SIGNAL_MS = 1000;
@@ -41,6 +42,7 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
   let daemon: Daemon | undefined;
   let stopReason: string | undefined;
   let firstSignalAt: number | undefined;
+  let stopped = false;
   const onSignal = (signal: NodeJS.Signals) => {
     const now = Date.now();
     if (firstSignalAt !== undefined) {
@@ -52,6 +54,13 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     }
     firstSignalAt = now;
     stopReason = `received ${signal}`;
+    // The process ends within the shutdown timeout, whatever clients or parts still do.
+    armShutdownDeadline({
+      timeoutSeconds: settings.shutdownTimeoutSeconds,
+      logger,
+      stopped: () => stopped,
+      exit: (code) => process.exit(code),
+    });
     void daemon?.stop(stopReason);
   };
   process.on('SIGTERM', onSignal);
@@ -60,6 +69,7 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     daemon = await startDaemon({ settings, logger });
     if (stopReason) void daemon.stop(stopReason);
     await daemon.stopped;
+    stopped = true;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

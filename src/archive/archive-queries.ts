@@ -1,5 +1,9 @@
 import type { ArchivePackagesRepository } from '../db/archive-packages-repository.js';
-import type { ArchiveQueryRepository, PlacedBinary } from '../db/archive-query-repository.js';
+import type {
+  ArchiveQueryRepository,
+  BinaryDetail,
+  PlacedBinary,
+} from '../db/archive-query-repository.js';
 import { InvalidInputError, type Problem } from '../shared/errors.js';
 import type { ArchiveConfig } from './archive-config.js';
 import { poolDirectory } from './pool/pool-path.js';
@@ -53,6 +57,11 @@ export class ArchiveQueries {
     version: string,
   ): { path: string; size: number; sha256: string }[] {
     return this.deps.queries.sourceFiles(repository, source, version);
+  }
+
+  /** The binaries of a source version with their sizes and the files they install. */
+  binaryDetails(repository: string, source: string, version: string): BinaryDetail[] {
+    return this.deps.queries.binaryDetails(repository, source, version);
   }
 
   /** Source and binary names containing `text` (`*` matches anything). */

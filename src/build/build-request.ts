@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMIT_BOUNDS, type LimitOverrides } from '../chroot/build-limits.js';
 import { ARCHITECTURE_PATTERN, CODENAME_PATTERN } from '../chroot/definition.js';
 import { InvalidInputError } from '../shared/errors.js';
 
@@ -46,6 +47,8 @@ export interface BuildRequest {
   lintian: LintianMode;
   /** The whole build, from setting up its snapshot on, is killed after this long. */
   timeLimitMs: number;
+  /** Resource limits instead of the builder's own (the distribution's). */
+  limits?: LimitOverrides;
   /** Where the result files are put (created if missing). */
   resultDir: string;
   /** The build log (created or emptied). */
@@ -120,9 +123,24 @@ const requestSchema = z.object({
     .optional(),
   lintian: z.enum(LINTIAN_MODES),
   timeLimitMs: z.number().int().positive('must be positive'),
+  limits: z
+    .object({
+      pids: bounded('pids', true),
+      memoryBytes: bounded('memoryBytes', true),
+      cpus: bounded('cpus', false),
+      diskBytes: bounded('diskBytes', true),
+    })
+    .strict()
+    .optional(),
   resultDir: z.string().startsWith('/', 'must be an absolute path'),
   logFile: z.string().startsWith('/', 'must be an absolute path'),
 });
+
+function bounded(key: keyof typeof LIMIT_BOUNDS, whole: boolean) {
+  const { min, max } = LIMIT_BOUNDS[key];
+  const number = whole ? z.number().int('must be a whole number') : z.number();
+  return number.min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).optional();
+}
 
 /** Whether every stanza of a deb822 text has a Signed-By field. */
 function signedStanzas(text: string): boolean {

@@ -8,6 +8,7 @@ import type { CommandRunner } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
 import type { Clock } from '../shared/clock.js';
 import { describeError, InvalidInputError } from '../shared/errors.js';
+import { BuildBounds, type BoundsDeps } from './build-bounds.js';
 import type { BuildResult, BuildStage, BuildStatus, LintianOutcome } from './build-request.js';
 import { StageFailure, BuildSession } from './build-session.js';
 import {
@@ -22,7 +23,7 @@ import type { LiveLog } from './live-log.js';
 import { banner, fields, section } from './log-format.js';
 import { collectResults, type BuildResults } from './results.js';
 
-export interface BuildRunDeps {
+export interface BuildRunDeps extends BoundsDeps {
   runner: LocalRunner;
   pty: CommandRunner;
   clock: Clock;
@@ -35,6 +36,7 @@ type Outcome = { status: BuildStatus; failStage: BuildStage | null; reason: stri
 export class BuildRun {
   private stage: BuildStage = 'create-session';
   private sandbox: Sandbox | undefined;
+  private bounds: BuildBounds | undefined;
   private readonly times = { setup: 0, install: 0, build: 0 };
   private results: BuildResults | null = null;
   private lintian: LintianOutcome = 'disabled';
@@ -50,17 +52,23 @@ export class BuildRun {
     const startedAt = this.deps.clock.now();
     const started = this.deps.clock.monotonicMs();
     const deadline = AbortSignal.timeout(request.timeLimitMs);
-    const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
-    const killAll = () => this.sandbox?.kill();
+    const atBound = new AbortController();
+    const stop = AbortSignal.any([deadline, atBound.signal, ...(signal ? [signal] : [])]);
+    const killAll = () => {
+      this.sandbox?.kill();
+      this.bounds?.kill();
+    };
     stop.addEventListener('abort', killAll, { once: true });
-    const dir = path.join(
-      this.deps.snapshotsDir,
-      `${request.id}-${randomBytes(4).toString('hex')}`,
+    const name = `${request.id}-${randomBytes(4).toString('hex')}`;
+    const dir = path.join(this.deps.snapshotsDir, name);
+    this.bounds = new BuildBounds(dir, `build-${name}`, request.limits, this.deps, () =>
+      atBound.abort(),
     );
-    this.header(startedAt);
+    this.header(startedAt, this.bounds);
     let outcome: Outcome;
     try {
       await this.stages({ ...this.plan, buildDir: path.join(dir, 'build') }, dir, stop);
+      if (this.bounds.exceeded) throw new StageFailure(this.bounds.exceeded);
       outcome = this.lintianOutcome();
     } catch (error) {
       outcome = this.failure(error, stop, signal);
@@ -83,6 +91,7 @@ export class BuildRun {
           tree: plan.lease.tree,
           mode: 'overlay',
           workDir: path.join(dir, 'snapshot'),
+          group: this.bounds?.group ?? undefined,
           binds: [{ source: plan.buildDir, target: '/build' }],
           aptCache: { dir: plan.lease.aptCache, mode: 'overlay' },
           mirrors: await buildMirrors(plan),
@@ -123,7 +132,12 @@ export class BuildRun {
       changes: results.changes,
       snapshot: path.join(dir, 'lintian'),
     };
-    const deps = { runner: this.deps.runner, log: this.log, signal: stop };
+    const deps = {
+      runner: this.deps.runner,
+      log: this.log,
+      signal: stop,
+      group: this.bounds?.group ?? undefined,
+    };
     this.lintian = await this.step('lintian', 'Run lintian', () =>
       runLintian(plan.lease, plan.request.lintian, build, deps),
     );
@@ -153,6 +167,8 @@ export class BuildRun {
     if (signal?.aborted) {
       status = 'cancelled';
       reason = `cancelled: ${describeError(signal.reason)}`;
+    } else if (this.bounds?.exceeded) {
+      reason = this.bounds.exceeded;
     } else if (stop.aborted) {
       reason = `killed after the time limit of ${formatDuration(this.plan.request.timeLimitMs)}`;
     } else if (error instanceof StageFailure) {
@@ -164,6 +180,7 @@ export class BuildRun {
       reason = describeError(error);
       status = 'failed';
     }
+    if (status !== 'cancelled') reason += this.bounds?.notes() ?? '';
     this.log.write(`\nE: ${reason}\n`);
     return { status, failStage: stage, reason };
   }
@@ -171,11 +188,12 @@ export class BuildRun {
   private async cleanup(dir: string): Promise<void> {
     this.log.write(section('Cleanup'));
     await this.sandbox?.close();
+    this.log.write((await this.bounds?.finish()) ?? '');
     await rm(dir, { recursive: true, force: true });
     this.log.write('Snapshot and mounts removed.\n');
   }
 
-  private header(startedAt: Date): void {
+  private header(startedAt: Date, bounds: BuildBounds): void {
     const { request, dsc, type } = this.plan;
     this.log.write(banner(`${dsc.source} ${dsc.version} (${request.architecture})`, startedAt));
     this.log.write(
@@ -188,6 +206,7 @@ export class BuildRun {
         Chroot: `${request.codename}/${request.architecture}`,
         'Lintian mode': request.lintian,
         DEB_BUILD_OPTIONS: request.debBuildOptions ?? '',
+        ...bounds.headerFields(),
       })}`,
     );
   }

@@ -6,6 +6,7 @@ import type { BaseLease } from '../chroot/chroot-service.js';
 import { layerOf } from '../chroot/chroot-paths.js';
 import { treeSourceUris } from '../chroot/apt-sources.js';
 import { allowList } from '../chroot/mirror-proxy.js';
+import type { ProcessGroup } from '../chroot/resource-group.js';
 import { Sandbox } from '../chroot/sandbox.js';
 import { checkResult } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
@@ -17,6 +18,8 @@ export interface LintianDeps {
   runner: LocalRunner;
   log: LiveLog;
   signal: AbortSignal;
+  /** The build's resource group, which lintian's processes join. */
+  group?: ProcessGroup;
 }
 
 /** Tags about the .changes naming a debyard distribution, which Debian does not know. */
@@ -43,6 +46,7 @@ export async function runLintian(
       mode: 'overlay',
       workDir: build.snapshot,
       binds: [{ source: build.dir, target: '/build', readOnly: true }],
+      group: deps.group,
     },
     deps.runner,
     deps.signal,

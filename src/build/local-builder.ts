@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChrootKey } from '../chroot/chroot-paths.js';
+import type { BuildLimits } from '../chroot/build-limits.js';
 import type { BaseLease } from '../chroot/chroot-service.js';
 import type { CommandRunner } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError } from '../shared/errors.js';
 import { validateBuildRequest, type BuildRequest, type BuildResult } from './build-request.js';
+import type { GroupMaker } from './build-bounds.js';
 import { BuildRun } from './build-run.js';
 import { chooseBuildType } from './build-type.js';
 import { readDsc } from './control-files.js';
@@ -25,6 +27,10 @@ export interface LocalBuilderDeps {
   clock: Clock;
   /** Where per-build snapshots are made (the chroots' snapshots folder). */
   snapshotsDir: string;
+  /** Each build's cgroup (ResourceGroups). */
+  groups: GroupMaker;
+  /** This builder's resource limits; a request's own override them. */
+  limits: BuildLimits;
 }
 
 /**

@@ -15,6 +15,7 @@ import { asRoot, asRootNoNewPrivs } from './as-root.js';
 import { hostId, ID_MAP_LINE } from './id-map.js';
 import { openMirrorAccess } from './mirror-access.js';
 import type { MirrorAllowList } from './mirror-proxy.js';
+import type { ProcessGroup } from './resource-group.js';
 import { HOLDER_SCRIPT, SETUP_SCRIPT } from './sandbox-script.js';
 
 /** A host folder made visible inside the sandbox. */
@@ -49,6 +50,8 @@ export interface SandboxOptions {
   aptCache?: { dir: string; mode: 'overlay' | 'bind' };
   /** Where steps with `network` may download from (through the mirror proxy). */
   mirrors?: MirrorAllowList;
+  /** The holder and every step join this group (the build's resource limits) first. */
+  group?: ProcessGroup;
 }
 
 /** Who runs a step inside the sandbox (ids inside it). */
@@ -136,7 +139,7 @@ export class Sandbox {
     ];
     const watcher = holderWatcher();
     const holder = runner.start({
-      ...asRoot('unshare', args),
+      ...joined(options, asRoot('unshare', args)),
       cwd: '/',
       env: { PATH: HOST_PATH },
       onOutput: watcher.onOutput,
@@ -154,7 +157,7 @@ export class Sandbox {
         `/proc/${pid}/root${root}`,
       );
       const setup = await runner.run({
-        ...asRootNoNewPrivs(entered.command, entered.args),
+        ...joined(options, asRootNoNewPrivs(entered.command, entered.args)),
         env: { PATH: HOST_PATH },
         signal,
       });
@@ -202,7 +205,7 @@ export class Sandbox {
     const { command, args } = enter(this.holderPid, inside, ids);
     const locked = step.hostLock ? ['flock', step.hostLock, command, ...args] : [command, ...args];
     return runner.run({
-      ...asRootNoNewPrivs(locked[0]!, locked.slice(1)),
+      ...joined(this.options, asRootNoNewPrivs(locked[0]!, locked.slice(1))),
       env: { PATH: HOST_PATH },
       signal: step.signal,
       timeoutMs: step.timeoutMs,
@@ -247,6 +250,10 @@ export class Sandbox {
       await rm(this.options.workDir, { recursive: true, force: true });
     }
   }
+}
+
+function joined(options: SandboxOptions, command: { command: string; args: string[] }) {
+  return options.group?.enter(command) ?? command;
 }
 
 /** nsenter into every namespace of the sandbox, as its root or (ids) another user. */

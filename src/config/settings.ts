@@ -16,6 +16,8 @@ export interface Settings {
   logLevel: LogLevel;
   /** auto: pretty on a terminal, JSON lines otherwise. */
   logFormat: LogFormat | 'auto';
+  /** After SIGTERM/SIGINT the process ends this long after, stopped in order or not. */
+  shutdownTimeoutSeconds: number;
   http: {
     listen: ListenAddress;
     /** Base URL clients reach the daemon at; derived from each request when unset. */
@@ -31,6 +33,16 @@ export interface Settings {
     maxFileBytes: number;
     /** Most bytes one FTP session may send in all. */
     maxSessionBytes: number;
+    /** Most bytes the incoming may hold in all: waiting files and files being received. */
+    maxIncomingBytes: number;
+    /** Uploads are refused (552) while the incoming's disk has less free; 0: no check. */
+    minFreeDiskBytes: number;
+    /** Most FTP sessions open at once from one client address (an IPv6 /64). */
+    maxSessionsPerAddress: number;
+    /** Most passive data listeners open at once for one client address (an IPv6 /64). */
+    maxPassivePerAddress: number;
+    /** A passive data listener no client connected to is closed after this long. */
+    passiveTimeoutSeconds: number;
     /** FTPS (explicit, AUTH TLS) with these PEM files; null for plain FTP only. */
     tls: { certFile: string; keyFile: string } | null;
   };
@@ -51,6 +63,17 @@ export interface Settings {
     maxAttempts: number;
     /** Lintian mode of builds an upload gives none for (experimental suites: ignore). */
     lintianMode: LintianModeSetting;
+    /** What one build may use; a distribution may set its own (distribution_update). */
+    limits: {
+      /** Processes and threads at once. */
+      pids: number;
+      /** Memory (RAM and swap); null: three quarters of the host's, shared by `parallelism`. */
+      memoryBytes: number | null;
+      /** CPU cores' worth of time; null: all cores. */
+      cpus: number | null;
+      /** Bytes written into its snapshot and build folder. */
+      diskBytes: number;
+    };
     /** Most bytes a build log keeps: what a build prints beyond is dropped, but its end. */
     maxLogBytes: number;
   };
@@ -158,6 +181,11 @@ const ftpSchema = z
     idle_timeout: parsed(parseDuration),
     max_file_size: parsed(parseByteSize),
     max_session_size: parsed(parseByteSize),
+    max_incoming_size: parsed(parseByteSize),
+    min_free_disk: parsed((v) => (v === 0 || v === '0' ? 0 : parseByteSize(v))),
+    max_sessions_per_address: nonNegativeInt(100_000).pipe(z.number().min(1, 'at least 1')),
+    max_passive_per_address: nonNegativeInt(100_000).pipe(z.number().min(1, 'at least 1')),
+    passive_timeout: parsed(parseDuration),
     tls_cert: z.string().min(1, 'must be the path of a PEM certificate').nullable(),
     tls_key: z.string().min(1, 'must be the path of a PEM private key').nullable(),
   })
@@ -235,6 +263,32 @@ const notifySchema = z
   })
   .strict();
 
+const buildLimitsSchema = z
+  .object({
+    pids: z.preprocess(
+      (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+      z
+        .number({ invalid_type_error: 'expected a whole number of processes' })
+        .int('expected a whole number of processes')
+        .min(16, 'at least 16 processes')
+        .max(4_194_304, "at most 4194304 (the kernel's own limit)"),
+    ),
+    memory: parsed(parseByteSize)
+      .pipe(z.number().min(64 * 1024 ** 2, 'at least 64M'))
+      .nullable(),
+    cpus: z
+      .preprocess(
+        (v) => (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+        z
+          .number({ invalid_type_error: 'expected a number of CPU cores, e.g. 2 or 1.5' })
+          .min(0.01, 'at least 0.01 of a core')
+          .max(1024, 'at most 1024'),
+      )
+      .nullable(),
+    disk: parsed(parseByteSize).pipe(z.number().min(1024 ** 2, 'at least 1M')),
+  })
+  .strict();
+
 export const IDENTITY_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
 /** The schema of the raw (file, environment, flag) layer, with snake_case keys. */
@@ -249,6 +303,7 @@ export const rawSettingsSchema = z
       ),
     log_level: z.enum(LOG_LEVELS),
     log_format: z.enum(['auto', ...LOG_FORMATS]),
+    shutdown_timeout: parsed(parseDuration),
     http: z
       .object({
         listen: listenAddress,
@@ -276,6 +331,7 @@ export const rawSettingsSchema = z
         lintian_mode: z.enum(LINTIAN_MODE_SETTINGS, {
           errorMap: () => ({ message: `must be one of ${LINTIAN_MODE_SETTINGS.join(', ')}` }),
         }),
+        limits: buildLimitsSchema,
         max_log_size: parsed(parseByteSize).pipe(
           z
             .number()

@@ -58,6 +58,15 @@ export function formatByteSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** `7.9 MiB`-style text for amounts that are seldom round. */
+export function formatRoughSize(bytes: number): string {
+  for (const unit of ['T', 'G', 'M', 'K'] as const) {
+    const factor = SIZE_UNITS[unit]!;
+    if (bytes >= factor) return `${(bytes / factor).toFixed(1).replace(/\.0$/, '')} ${unit}iB`;
+  }
+  return `${bytes} bytes`;
+}
+
 /** `2h`-style text for messages. */
 export function formatDuration(seconds: number): string {
   for (const unit of ['d', 'h', 'm'] as const) {

@@ -25,6 +25,15 @@ export interface DistributionRecord {
   archAllArchitecture: string;
   mandatoryArchitectures: string[];
   components: string[];
+  /** Resource limits of its builds over the builder's own; {} for none. */
+  buildLimits: BuildLimitsRecord;
+}
+
+export interface BuildLimitsRecord {
+  pids?: number;
+  memoryBytes?: number;
+  cpus?: number;
+  diskBytes?: number;
 }
 
 export interface RepositoryRecord {
@@ -53,6 +62,7 @@ interface DistributionRow {
   arch_all_architecture: string;
   mandatory_architectures: string;
   components: string;
+  build_limits: string;
 }
 
 const toDistribution = (row: DistributionRow): DistributionRecord => ({
@@ -62,6 +72,7 @@ const toDistribution = (row: DistributionRow): DistributionRecord => ({
   archAllArchitecture: row.arch_all_architecture,
   mandatoryArchitectures: JSON.parse(row.mandatory_architectures) as string[],
   components: JSON.parse(row.components) as string[],
+  buildLimits: JSON.parse(row.build_limits) as BuildLimitsRecord,
 });
 
 /** Layouts, repositories and their distributions. */
@@ -137,8 +148,8 @@ export class ArchiveConfigRepository {
       this.db.prepare('DELETE FROM distributions WHERE repository = ?').run(repo.id);
       const insert = this.db.prepare(
         `INSERT INTO distributions (repository, codename, codeversion, architectures, arch_all_architecture,
-           mandatory_architectures, components, position)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           mandatory_architectures, components, build_limits, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       repo.distributions.forEach((d, i) =>
         insert.run(
@@ -149,6 +160,7 @@ export class ArchiveConfigRepository {
           d.archAllArchitecture,
           JSON.stringify(d.mandatoryArchitectures),
           JSON.stringify(d.components),
+          JSON.stringify(d.buildLimits ?? {}),
           i,
         ),
       );

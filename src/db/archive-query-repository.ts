@@ -8,6 +8,15 @@ export interface PlacedBinary {
   path: string;
 }
 
+/** A binary package of a source version with its .deb's size and the files it installs. */
+export interface BinaryDetail extends PlacedBinary {
+  size: number;
+  /** The Installed-Size field (KiB), if the package has one. */
+  installedKiB: number | null;
+  /** The paths it installs (from its Contents lines), sorted. */
+  files: string[];
+}
+
 export interface PlacedSourceRow {
   repository: string;
   distribution: string;
@@ -54,6 +63,32 @@ export class ArchiveQueryRepository {
          WHERE s.repository = ? AND s.name = ? AND s.version = ?
          ORDER BY b.package, b.architecture`,
     ).all(repository, source, version) as PlacedBinary[];
+  }
+
+  /** The binaries of a source version with sizes and file lists (for the package page). */
+  binaryDetails(repository: string, source: string, version: string): BinaryDetail[] {
+    const rows = this.sql(
+      `SELECT b.package, b.version, b.architecture, f.path, f.size, b.stanza, b.contents
+         FROM archive_sources s JOIN archive_binaries b ON b.source_id = s.id
+           JOIN archive_pool_files f ON f.id = b.file_id
+         WHERE s.repository = ? AND s.name = ? AND s.version = ?
+         ORDER BY b.architecture, b.package`,
+    ).all(repository, source, version) as (PlacedBinary & {
+      size: number;
+      stanza: string;
+      contents: string;
+    })[];
+    return rows.map(({ stanza, contents, ...row }) => {
+      const installed = /^Installed-Size:\s*(\d+)\s*$/m.exec(stanza);
+      return {
+        ...row,
+        installedKiB: installed ? Number(installed[1]) : null,
+        files: contents
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => `/${line.slice(0, line.lastIndexOf('\t')).trimEnd()}`),
+      };
+    });
   }
 
   /** Source and binary names matching a LIKE pattern, with whether each is a source. */

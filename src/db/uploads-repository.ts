@@ -125,8 +125,17 @@ const toUpload = (row: UploadRow): UploadRecord => ({
 
 export interface UploadFilter {
   state?: string;
+  /** Any of these states. */
+  states?: readonly string[];
   source?: string;
-  /** At most this many, newest first. */
+  repository?: string;
+  /** The signing key's fingerprint (or its last 16 hex digits); null: unsigned uploads. */
+  signer?: string | null;
+  /** Only uploads with an id greater than this (then oldest first). */
+  afterId?: number;
+  /** Only uploads with an id less than this (paging backwards). */
+  beforeId?: number;
+  /** At most this many, newest first (unless afterId is given). */
   limit?: number;
 }
 
@@ -180,17 +189,37 @@ export class UploadsRepository {
   list(filter: UploadFilter = {}): UploadRecord[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    if (filter.state !== undefined) {
-      where.push('state = @state');
-      params.state = filter.state;
+    const states = [
+      ...(filter.states ?? []),
+      ...(filter.state === undefined ? [] : [filter.state]),
+    ];
+    if (states.length > 0) {
+      where.push(`state IN (${states.map((_, i) => `@state${i}`).join(', ')})`);
+      states.forEach((state, i) => (params[`state${i}`] = state));
     }
-    if (filter.source !== undefined) {
-      where.push('source = @source');
-      params.source = filter.source;
+    for (const key of ['source', 'repository'] as const) {
+      if (filter[key] === undefined) continue;
+      where.push(`${key} = @${key}`);
+      params[key] = filter[key];
     }
+    if (filter.signer === null) where.push('signer IS NULL');
+    if (typeof filter.signer === 'string') {
+      // A full fingerprint, or a long key id: its last 16 hex digits.
+      where.push('(signer = @signer OR substr(signer, -16) = @signer)');
+      params.signer = filter.signer.toUpperCase();
+    }
+    if (filter.afterId !== undefined) {
+      where.push('id > @afterId');
+      params.afterId = filter.afterId;
+    }
+    if (filter.beforeId !== undefined) {
+      where.push('id < @beforeId');
+      params.beforeId = filter.beforeId;
+    }
+    const order = filter.afterId !== undefined ? 'ASC' : 'DESC';
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
     const sql = `SELECT * FROM uploads ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id DESC LIMIT ${limit}`;
+      ORDER BY id ${order} LIMIT ${limit}`;
     return (this.db.prepare(sql).all(params) as UploadRow[]).map(toUpload);
   }
 

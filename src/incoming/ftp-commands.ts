@@ -11,10 +11,13 @@ export interface FtpRefusal {
 /** What this code uses of ftp-srv's connection beyond its typings. */
 interface ConnectionInternals {
   commandSocket: Socket;
+  connector: { end(): void };
+  on(event: 'STOR', listener: (error?: { code?: unknown }) => void): unknown;
+  off(event: 'STOR', listener: (error?: { code?: unknown }) => void): unknown;
   secure: boolean;
   restByteCount: number | undefined;
   _handleData(data: Buffer): unknown;
-  reply(code: number, message?: string): Promise<unknown>;
+  reply(code: number, ...messages: string[]): Promise<unknown>;
   commands: {
     parse(line: string): ParsedCommand;
     handle(command: string | ParsedCommand): Promise<unknown>;
@@ -31,11 +34,14 @@ export interface CommandHooks {
   refuseUpload(name: string, restart: boolean): Promise<FtpRefusal | null> | FtpRefusal | null;
   /** TLS context for AUTH TLS; null: AUTH TLS is refused. */
   tls: tls.SecureContext | null;
+  /** Handles PASV (`extended` false) and EPSV, replying itself. */
+  passive(extended: boolean): Promise<unknown>;
 }
 
 /**
  * Wraps one connection's command handling: uploads are checked first so a refusal gets
- * its proper code (553 for an existing name: dput then leaves the file and goes on), and
+ * its proper code (553 for an existing name: dput then leaves the file and goes on) and
+ * a failed upload keeps its code; passive mode is ours (one data listener per session);
  * AUTH TLS switches to TLS without racing the client's first TLS bytes.
  */
 export function interceptCommands(connection: FtpConnection, hooks: CommandHooks): void {
@@ -54,7 +60,17 @@ export function interceptCommands(connection: FtpConnection, hooks: CommandHooks
       );
       if (refusal) {
         internals.restByteCount = 0;
+        // The data connection this upload would have used is not needed any more.
+        internals.connector.end();
         return internals.reply(refusal.code, refusal.message);
+      }
+      return keepingFailureCodes(internals, () => original(parsed));
+    }
+    if (['PASV', 'EPSV', 'PORT', 'EPRT'].includes(parsed.directive)) {
+      // A session has one data connection: a new one replaces (and closes) the last.
+      internals.connector.end();
+      if (parsed.directive === 'PASV' || parsed.directive === 'EPSV') {
+        return hooks.passive(parsed.directive === 'EPSV');
       }
     }
     if (parsed.directive === 'AUTH' && (parsed.arg ?? '').toUpperCase() === 'TLS' && hooks.tls) {
@@ -62,6 +78,35 @@ export function interceptCommands(connection: FtpConnection, hooks: CommandHooks
     }
     return original(parsed);
   };
+}
+
+/** Errors of a data connection that broke during a transfer. */
+const BROKEN_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED']);
+
+/**
+ * ftp-srv answers every failed upload with 550; a failure that carries an FTP code of its
+ * own (552: no space, 426: the data connection broke) is answered with that code.
+ */
+async function keepingFailureCodes(
+  connection: ConnectionInternals,
+  store: () => Promise<unknown>,
+): Promise<unknown> {
+  let failure: number | undefined;
+  const onStored = (error?: { code?: unknown }) => {
+    const code = error?.code;
+    if (typeof code === 'number' && code >= 400 && code < 600) failure = code;
+    else if (typeof code === 'string' && BROKEN_CONNECTION.has(code)) failure = 426;
+  };
+  const reply = connection.reply;
+  connection.on('STOR', onStored);
+  connection.reply = (code, ...messages) =>
+    reply.call(connection, code === 550 && failure ? failure : code, ...messages);
+  try {
+    return await store();
+  } finally {
+    connection.reply = reply;
+    connection.off('STOR', onStored);
+  }
 }
 
 /**

@@ -7,3 +7,4 @@ type FtpErrorClass = new (message: string, code?: number) => Error;
 const errors = (ftpSrv as unknown as { ftpErrors: Record<string, FtpErrorClass> }).ftpErrors;
 
 export const FileSystemError: FtpErrorClass = errors.FileSystemError!;
+export const ConnectorError: FtpErrorClass = errors.ConnectorError!;

@@ -3,8 +3,13 @@ import { FtpSrv, type FileSystem, type FtpConnection } from 'ftp-srv';
 import { formatListenAddress, type ListenAddress } from '../config/listen-address.js';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
+import { atMostEvery } from '../shared/every.js';
+import { AddressLimit } from './address-limit.js';
+import { clientAddressKey } from './client-address.js';
 import { interceptCommands, type FtpRefusal } from './ftp-commands.js';
 import { ftpSrvLogger } from './ftp-logger.js';
+import { enterPassiveMode } from './passive-command.js';
+import { PassiveListeners } from './passive-listeners.js';
 
 export interface FtpServerOptions {
   listen: ListenAddress;
@@ -15,6 +20,10 @@ export interface FtpServerOptions {
   idleTimeoutSeconds?: number;
   /** `{ min: 0, max: 0 }` lets the system pick any free port. */
   passivePorts?: { min: number; max: number };
+  /** Most sessions, and most passive data listeners, open at once per client address. */
+  perAddress?: { sessions: number; passive: number };
+  /** A passive data listener no client connected to is closed after this long. */
+  passiveTimeoutSeconds?: number;
   /** PEM certificate and key: clients may then switch to TLS with AUTH TLS. */
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
 }
@@ -38,13 +47,21 @@ export interface RunningFtpServer {
 /** Starts ftp-srv with anonymous login only. */
 export async function startFtpServer(options: FtpServerOptions): Promise<RunningFtpServer> {
   const signalsBefore = signalListeners();
+  const passive = new PassiveListeners({
+    host: options.listen.host,
+    ports: options.passivePorts ?? { min: 30000, max: 30999 },
+    maxPerAddress: options.perAddress?.passive ?? 16,
+    idleTimeoutMs: (options.passiveTimeoutSeconds ?? 30) * 1000,
+    logger: options.logger.child({ module: 'ftp-passive' }),
+  });
+  const sessions = new AddressLimit(options.perAddress?.sessions ?? 32);
+  const warnNow = atMostEvery(60_000);
   const server = new FtpSrv({
     url: `ftp://${formatListenAddress(options.listen)}`,
     anonymous: true,
-    // Passive data connections go back to the address the client reached us at.
-    pasv_url: ((clientIp: string) => clientIp.replace(/^::ffff:/, '')) as unknown as string,
-    pasv_min: options.passivePorts?.min ?? 30000,
-    pasv_max: options.passivePorts?.max ?? 30999,
+    // PASV and EPSV are handled in passive-command.ts; with a pasv_url set ftp-srv does
+    // not warn that passive mode is off.
+    pasv_url: 'see passive-command.ts',
     greeting: ['debyard incoming'],
     timeout: (options.idleTimeoutSeconds ?? 300) * 1000,
     log: ftpSrvLogger(options.logger),
@@ -72,11 +89,14 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
   // ftp-srv emits 'connect' for each new session; its typings omit the event.
   (server as unknown as NodeJS.EventEmitter).on(
     'connect',
-    ({ connection }: { connection: FtpConnection }) =>
+    ({ connection }: { connection: FtpConnection }) => {
+      if (!admitSession(connection, sessions, options.logger, warnNow)) return;
       interceptCommands(connection, {
         tls: secureContext,
         refuseUpload: (name, restart) => extras(connection)?.refuseUpload?.(name, restart) ?? null,
-      }),
+        passive: (extended) => enterPassiveMode(connection, extended, passive),
+      });
+    },
   );
   server.on('disconnect', ({ connection }) => extras(connection)?.close?.());
 
@@ -102,9 +122,44 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
   return {
     address,
     close: async () => {
+      // Every data listener and data connection goes first, whatever the clients do.
+      passive.closeAll();
       await server.close();
     },
   };
+}
+
+/**
+ * Counts a new session against its address's limit; past it, the session is told so
+ * (421, before the greeting) and closed.
+ */
+function admitSession(
+  connection: FtpConnection,
+  sessions: AddressLimit,
+  logger: Logger,
+  warnNow: () => boolean,
+): boolean {
+  const internals = connection as unknown as {
+    commandSocket: import('node:net').Socket;
+    commands: { handle(command: unknown): Promise<unknown> };
+  };
+  const socket = internals.commandSocket;
+  const key = clientAddressKey(socket.remoteAddress);
+  if (!sessions.take(key)) {
+    logger[warnNow() ? 'warn' : 'debug']('refused an FTP session: too many from one address', {
+      address: socket.remoteAddress,
+      limit: sessions.limit,
+    });
+    // Nothing the client sends before the socket is gone is handled.
+    internals.commands.handle = () => Promise.resolve();
+    socket.end(
+      `421 Too many FTP sessions from your address (${sessions.limit} open); close some and try again\r\n`,
+      () => socket.destroy(),
+    );
+    return false;
+  }
+  socket.once('close', () => sessions.release(key));
+  return true;
 }
 
 function signalListeners(): Map<NodeJS.Signals, ((...args: unknown[]) => void)[]> {

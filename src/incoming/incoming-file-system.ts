@@ -4,12 +4,15 @@ import { ConflictError } from '../shared/errors.js';
 import type { FtpRefusal } from './ftp-commands.js';
 import { FileSystemError } from './ftp-errors.js';
 import { UPLOAD_FILE_NAME, type IncomingArea } from './incoming-area.js';
+import type { IncomingSpace } from './incoming-space.js';
 import { UploadStream } from './upload-stream.js';
 
 export const INCOMING_DIR = '/incoming';
 
 export interface IncomingFileSystemOptions {
   area: IncomingArea;
+  /** The incoming's bound as a whole (total bytes, free disk), shared by all sessions. */
+  space: IncomingSpace;
   maxFileBytes: number;
   maxSessionBytes: number;
   idleTimeoutSeconds: number;
@@ -74,7 +77,10 @@ export class IncomingFileSystem extends FileSystem {
     throw new FileSystemError(`No such folder ${resolved}`, 550);
   }
 
-  /** Why an upload cannot start (450 while paused; else 553: dput leaves such a file and goes on). */
+  /**
+   * Why an upload cannot start: 450 while paused; 553 for a name that is not allowed or
+   * taken (dput leaves such a file and goes on); 552 while the incoming is full.
+   */
   async refuseUpload(fileName: string, restart: boolean): Promise<FtpRefusal | null> {
     // 450: a transient refusal, the client may try again later.
     const paused = this.options.paused?.();
@@ -88,6 +94,8 @@ export class IncomingFileSystem extends FileSystem {
         message: `${name} exists already; files in the incoming are never replaced`,
       };
     }
+    const full = await this.options.space.refusal();
+    if (full) return { code: 552, message: full };
     return null;
   }
 
@@ -159,6 +167,7 @@ export class IncomingFileSystem extends FileSystem {
     const { maxFileBytes, maxSessionBytes } = this.options;
     const stream = new UploadStream({
       area: this.options.area,
+      space: this.options.space,
       partial,
       maxFileBytes,
       maxSessionBytes,

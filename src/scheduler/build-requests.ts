@@ -87,6 +87,10 @@ export class BuildRequests {
       extraApt: this.extraApt(target, upload, builder),
       lintian: build.lintianMode as LintianMode,
       timeLimitMs: this.deps.timeLimitMs,
+      // The distribution's own limits; the builder (this host or a peer) has the rest.
+      ...(Object.keys(target.distribution.buildLimits).length > 0 && {
+        limits: target.distribution.buildLimits,
+      }),
       resultDir: paths.resultDir,
       logFile: paths.logFile,
     };

@@ -21,6 +21,10 @@ async function startDaemon(home: string, strayTimeout = '60s'): Promise<SpawnedD
   const daemon = await spawnDaemon(['--home', home, '--identity', 'testyard'], {
     DEBYARD_FTP_PASSIVE_PORTS: '0',
     DEBYARD_INCOMING_STRAY_TIMEOUT: strayTimeout,
+    // 50 clients come from one address here (real ones have their own): past the
+    // per-address limits of the defaults, which stop one address from taking them all.
+    DEBYARD_FTP_MAX_SESSIONS_PER_ADDRESS: '64',
+    DEBYARD_FTP_MAX_PASSIVE_PER_ADDRESS: '64',
   });
   onTestFinished(async () => {
     daemon.child.kill('SIGTERM');

@@ -123,6 +123,7 @@ async function installSteps(repo: string, distribution: string) {
   return {
     key: step('key'),
     sources: step('sources', distribution),
+    pin: step('pin', distribution),
     update: step('update', distribution),
     install: step('install', distribution),
   };
@@ -152,7 +153,7 @@ describe('the life of a package', () => {
     const apt = new IsolatedApt(dir, architecture);
     // The host's packages count as installed (libc6): apt installs only ours.
     copyFileSync('/var/lib/dpkg/status', path.join(apt.root, 'var/lib/dpkg/status'));
-    for (const step of [steps.key, steps.sources]) {
+    for (const step of [steps.key, steps.sources, steps.pin]) {
       const script = step
         .replace(/^sudo /gm, '')
         .replace(/\| sudo /g, '| ')

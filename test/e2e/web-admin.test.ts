@@ -119,6 +119,14 @@ describe('admin pages in Chromium', () => {
     await trixie.getByRole('button', { name: 'Save trixie' }).click();
     expect(await notice(page)).toBe('Distribution updated.');
     expect(await page.locator('tr[data-codename=trixie] td').nth(2).textContent()).toBe('arm64');
+    await trixie.getByText('Change').click();
+    await trixie.getByLabel('Memory limit').fill('16G');
+    await trixie.getByLabel('Disk limit').fill('60G');
+    await trixie.getByRole('button', { name: 'Save trixie' }).click();
+    expect(await notice(page)).toBe('Distribution updated.');
+    expect(await page.locator('tr[data-codename=trixie] td.limits').textContent()).toBe(
+      'memory 16 GiB, disk 60 GiB',
+    );
     await page
       .locator('tr[data-dist="trixie-webrepo-unstable"]')
       .getByRole('button', { name: 'Reindex' })
@@ -196,7 +204,7 @@ describe('admin pages in Chromium', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Package webpkg');
     const version = page.locator(`tr[data-dist="${codename}-test-unstable"]`);
     expect(await version.locator('td').nth(2).textContent()).toBe('2.0');
-    const files = await page.locator('section.files a').allTextContents();
+    const files = await page.locator('section.files a[href^="/repos/"]').allTextContents();
     expect(files.sort()).toEqual(
       ['webpkg_2.0.dsc', 'webpkg_2.0.tar.xz', `webpkg_2.0_${architecture}.deb`].sort(),
     );
@@ -206,6 +214,16 @@ describe('admin pages in Chromium', () => {
     const deb = await page.request.get(`${daemon.url}${href}`);
     expect(deb.status()).toBe(200);
     expect(deb.headers()['content-type']).toBe('application/vnd.debian.binary-package');
+    const row = page.locator(
+      `section.files tr[data-package=webpkg][data-architecture=${architecture}]`,
+    );
+    expect(await row.locator('td.size').textContent()).toMatch(/^\d+ bytes$/);
+    expect(await row.locator('td.installed-size').textContent()).toBe('1.0 KiB');
+    expect(await row.locator('td.build-time').textContent()).toBe('not built here');
+    await row.getByText('1 file').click();
+    expect(await row.locator('td.file-list li').allTextContents()).toEqual([
+      '/usr/share/webpkg/webpkg.txt',
+    ]);
     await screenshot('package');
     expect((await page.goto(`${daemon.url}/packages/Bad_Name`))!.status()).toBe(400);
     expect(problems.filter((p) => !p.includes('/packages/Bad_Name'))).toEqual([]);

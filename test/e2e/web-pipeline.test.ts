@@ -170,7 +170,12 @@ describe('the web UI on a real upload', () => {
     const buildRow = page.locator(`table.builds tr[data-build="${helloBuild!.id}"]`);
     expect(await buildRow.locator('.badge').textContent()).toBe('BUILT');
     expect(await buildRow.locator('td.lintian').textContent()).toBe('disabled');
-    expect(await buildRow.getByRole('link').getAttribute('href')).toBe(`/builds/${helloBuild!.id}`);
+    expect(await buildRow.locator('td').first().getByRole('link').getAttribute('href')).toBe(
+      `/builds/${helloBuild!.id}`,
+    );
+    expect(await buildRow.locator('a[href^="/uploads/"]').getAttribute('href')).toBe(
+      `/uploads/${helloBuild!.uploadId}`,
+    );
     expect(await page.locator('svg.durations circle').count()).toBe(1);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: `Migrate from ${unstable}` }).click();

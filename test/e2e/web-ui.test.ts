@@ -25,7 +25,7 @@ describe('web UI in Chromium', () => {
     await page.goto(`${daemon.url}/`);
     await expect
       .poll(() => page.locator('nav[aria-label=Main] a').allTextContents())
-      .toEqual(['Dashboard', 'Events', 'Packages', 'Repositories']);
+      .toEqual(['Dashboard', 'Events', 'Uploads', 'Packages', 'Repositories']);
     await expect.poll(() => page.locator('h1').textContent()).toBe('debyard on testyard');
 
     await page.getByRole('link', { name: 'Log in' }).click();
@@ -41,6 +41,7 @@ describe('web UI in Chromium', () => {
     expect(await page.locator('nav[aria-label=Main] a').allTextContents()).toEqual([
       'Dashboard',
       'Events',
+      'Uploads',
       'Packages',
       'Repositories',
       'Layouts',
@@ -166,6 +167,47 @@ describe('web UI in Chromium', () => {
     }
   });
 
+  it('reloads and goes back after a form post without posting again (no 404)', async () => {
+    const { page, problems, screenshot } = await browser.newPage();
+    await logIn(page, daemon.url, 'admin', adminPassword(daemon));
+    await page.goto(`${daemon.url}/users`);
+    const addForm = page.locator('form[action="/users"]');
+    await addForm.getByLabel('Name').fill('reloader');
+    await addForm.getByRole('button', { name: 'Add user' }).click();
+    await expect.poll(() => page.locator('#new-password').count()).toBe(1);
+    expect(new URL(page.url()).pathname).toBe('/users');
+    // A form whose own URL is no page: its answer is a redirect to /users.
+    const row = page.locator('tr[data-user=reloader]');
+    await row.getByLabel('Role of reloader').selectOption('staff');
+    await row.getByRole('button', { name: 'Set role' }).click();
+    await expect
+      .poll(() => page.locator('p.notice').textContent())
+      .toBe('reloader now has role staff.');
+    expect(new URL(page.url()).pathname).toBe('/users');
+    await screenshot('users-after-post');
+    const reloaded = await page.reload();
+    expect([reloaded!.status(), reloaded!.request().method()]).toEqual([200, 'GET']);
+    // The notice and the password were for once; the form was not posted again.
+    expect(await page.locator('p.notice').count()).toBe(0);
+    expect(await page.locator('#new-password').count()).toBe(0);
+    const entered = await page.goto(page.url());
+    expect(entered!.status()).toBe(200);
+    const back = await page.goBack();
+    expect([back!.status(), back!.request().method()]).toEqual([200, 'GET']);
+    const users = await page.request.get(`${daemon.url}/api/v1/users`);
+    const names = ((await users.json()) as { name: string }[]).map((u) => u.name);
+    expect(names.filter((n) => n === 'reloader')).toHaveLength(1);
+
+    await page.goto(`${daemon.url}/tokens`);
+    await page.getByLabel('Name').fill('once');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await expect.poll(() => page.locator('#new-token').count()).toBe(1);
+    expect((await page.reload())!.status()).toBe(200);
+    expect(await page.locator('#new-token').count()).toBe(0);
+    expect(await page.locator('tr', { hasText: 'once' }).count()).toBe(1);
+    expect(problems).toEqual([]);
+  });
+
   it('refuses form posts without the CSRF token, and pages above the role', async () => {
     const { page } = await browser.newPage();
     await logIn(page, daemon.url, 'admin', adminPassword(daemon));
@@ -205,6 +247,7 @@ describe('web UI in Chromium', () => {
     expect(await staff.page.locator('nav[aria-label=Main] a').allTextContents()).toEqual([
       'Dashboard',
       'Events',
+      'Uploads',
       'Packages',
       'Repositories',
       'My keys',

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { BuildRequest } from '../../src/build/build-request.js';
+import type { BuildLimits } from '../../src/chroot/build-limits.js';
+import { ResourceGroups } from '../../src/chroot/resource-groups.js';
 import { LiveLogHub } from '../../src/build/live-log.js';
 import { LocalBuilder } from '../../src/build/local-builder.js';
 import type { ChrootKey } from '../../src/chroot/chroot-paths.js';
@@ -10,13 +12,29 @@ import { systemClock } from '../../src/shared/clock.js';
 import { testLease } from './base-chroot.js';
 import { tempDir } from './temp-dir.js';
 
+/** Limits for test builds: roomy, but far below what would hurt the host. */
+export const TEST_LIMITS: BuildLimits = {
+  pids: 4096,
+  memoryBytes: 4 * 1024 ** 3,
+  cpus: 2,
+  diskBytes: 8 * 1024 ** 3,
+};
+
 /** A builder on the cached test base, with its snapshots under a fresh folder. */
 export async function testBuilder(
   snapshotsDir: string,
-): Promise<{ builder: LocalBuilder; logs: LiveLogHub; lease: BaseLease; leases: () => number }> {
+  limits: BuildLimits = TEST_LIMITS,
+): Promise<{
+  builder: LocalBuilder;
+  logs: LiveLogHub;
+  lease: BaseLease;
+  leases: () => number;
+  groups: ResourceGroups;
+}> {
   const lease = await testLease();
   let taken = 0;
   const logs = new LiveLogHub();
+  const groups = new ResourceGroups({ key: snapshotsDir });
   const builder = new LocalBuilder({
     bases: {
       acquire: () => {
@@ -29,8 +47,10 @@ export async function testBuilder(
     logs,
     clock: systemClock,
     snapshotsDir,
+    groups,
+    limits,
   });
-  return { builder, logs, lease, leases: () => taken };
+  return { builder, logs, lease, leases: () => taken, groups };
 }
 
 let nextId = 1;

@@ -17,6 +17,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     identity: 'testyard',
     logLevel: 'silent',
     logFormat: 'json',
+    shutdownTimeoutSeconds: 30,
     http: { listen: { host: '127.0.0.1', port: 0 }, publicUrl: null },
     ftp: {
       listen: { host: '127.0.0.1', port: 0 },
@@ -24,6 +25,12 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
       idleTimeoutSeconds: 60,
       maxFileBytes: 256 * 1024 * 1024,
       maxSessionBytes: 1024 * 1024 * 1024,
+      maxIncomingBytes: 4 * 1024 * 1024 * 1024,
+      minFreeDiskBytes: 64 * 1024 * 1024,
+      // Tests and benchmarks run many clients from one address.
+      maxSessionsPerAddress: 128,
+      maxPassivePerAddress: 128,
+      passiveTimeoutSeconds: 30,
       tls: null,
     },
     incoming: {
@@ -37,6 +44,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
       timeLimitSeconds: 600,
       maxAttempts: 3,
       lintianMode: 'disabled',
+      limits: { pids: 4096, memoryBytes: 4 * 1024 ** 3, cpus: null, diskBytes: 8 * 1024 ** 3 },
       maxLogBytes: 50 * 1024 * 1024,
     },
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
@@ -78,17 +86,28 @@ export interface SpawnedDaemon {
 /**
  * Runs `debyard daemon` as its own process (ephemeral loopback ports) and waits until it
  * logs that it started. Rejects with its output if it exits first. `prefix` runs it
- * through another command (`ip netns exec NS`); `detached` gives it its own process group.
+ * through another command (`ip netns exec NS`); `detached` gives it its own process group;
+ * `nodeArgs` go to node before the CLI (e.g. `--import` of a module).
  */
 export async function spawnDaemon(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-  options: { prefix?: string[]; detached?: boolean } = {},
+  options: { prefix?: string[]; detached?: boolean; nodeArgs?: string[] } = {},
 ): Promise<SpawnedDaemon> {
   const [command, ...commandArgs] = [...(options.prefix ?? []), process.execPath];
   const child = spawn(
     command!,
-    [...commandArgs, CLI, 'daemon', '--http', '127.0.0.1:0', '--ftp', '127.0.0.1:0', ...args],
+    [
+      ...commandArgs,
+      ...(options.nodeArgs ?? []),
+      CLI,
+      'daemon',
+      '--http',
+      '127.0.0.1:0',
+      '--ftp',
+      '127.0.0.1:0',
+      ...args,
+    ],
     {
       detached: options.detached ?? false,
       env: {

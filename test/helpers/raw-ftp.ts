@@ -25,17 +25,21 @@ export class RawFtp {
     });
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<RawFtp> {
-    const socket = net.connect(port, host);
+  /** Connects; `localAddress` is the address to connect from (e.g. another 127.x). */
+  static async connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawFtp> {
+    const socket = net.connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     const client = new RawFtp(socket);
     const greeting = await client.reply();
-    if (greeting.code !== 220) throw new Error(`unexpected greeting ${greeting.text}`);
+    if (greeting.code !== 220) {
+      client.destroy();
+      throw new Error(`unexpected greeting ${greeting.code} ${greeting.text}`);
+    }
     return client;
   }
 
   /** Connects and logs in anonymously. */
-  static async login(port: number): Promise<RawFtp> {
-    const client = await RawFtp.connect(port);
+  static async login(port: number, localAddress?: string): Promise<RawFtp> {
+    const client = await RawFtp.connect(port, '127.0.0.1', localAddress);
     const user = await client.send('USER anonymous');
     if (user.code === 331) await client.send('PASS test@example.org');
     return client;
@@ -71,7 +75,12 @@ export class RawFtp {
     const reply = await this.send('EPSV');
     const port = /\(\|\|\|(\d+)\|\)/.exec(reply.text)?.[1];
     if (reply.code !== 229 || !port) throw new Error(`EPSV failed: ${reply.code} ${reply.text}`);
-    const data = net.connect(Number(port), '127.0.0.1');
+    const { localAddress } = this.socket;
+    const data = net.connect({
+      port: Number(port),
+      host: '127.0.0.1',
+      ...(localAddress ? { localAddress } : {}),
+    });
     await new Promise<void>((resolve, reject) => {
       data.once('connect', resolve);
       data.once('error', reject);

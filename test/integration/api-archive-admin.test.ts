@@ -118,6 +118,38 @@ describe('repositories', () => {
     );
   });
 
+  it('publishes a new repository in one PUBLISHED event that names its 33 distributions', async () => {
+    await archive().idle(); // the first start's publish of repository test
+    const before = daemon.events.list({ limit: 1 })[0]!.id;
+    expect(
+      (await post('repository_add', { id: 'quiet', codename, architectures: architecture })).status,
+    ).toBe(200);
+    await archive().idle();
+    const published = daemon.events.list({ afterId: before, types: ['PUBLISHED'] });
+    expect(published).toHaveLength(1);
+    const [event] = published;
+    // 5 suites and their 6 + 9 + 3 + 4 + 6 rollbacks.
+    const names = (event!.details.distributions as { name: string }[]).map((d) => d.name);
+    expect(names).toHaveLength(33);
+    expect(names).toContain(`${codename}-quiet-unstable`);
+    expect(names).toContain(`${codename}-quiet-stable-rollback5`);
+    expect(event!.details.repository).toBe('quiet');
+    expect(event!.message).toMatch(
+      new RegExp(
+        `^published 33 distributions of quiet: ${codename}-quiet-experimental, .* and 30 more \\(`,
+      ),
+    );
+    // Publishing one distribution again: one event naming it.
+    const reindexed = await post('reindex', {
+      repo: 'quiet',
+      distribution: `${codename}-quiet-unstable`,
+    });
+    expect(reindexed.status).toBe(200);
+    const again = daemon.events.list({ afterId: event!.id, types: ['PUBLISHED'] });
+    expect(again.map((e) => e.distribution)).toEqual([`${codename}-quiet-unstable`]);
+    expect((await post('repository_remove', { id: 'quiet' })).status).toBe(200);
+  });
+
   it('names every bad field (400), wants a token (401) and the admin role (403)', async () => {
     await expectProblem(
       post('repository_add', { id: 'Bad Id', architectures: 'amd64' }),
@@ -191,6 +223,7 @@ describe('distributions', () => {
       archAllArchitecture: 'amd64',
       mandatoryArchitectures: ['amd64', 'arm64'],
       components: ['main', 'contrib'],
+      buildLimits: {},
     });
     await archive().idle();
     expect(await published('dists', 'trixie-dists-stable-rollback5')).toBe(200);
@@ -238,6 +271,49 @@ describe('distributions', () => {
     expect(existsSync(path.join(repoDir, '.publish', 'trixie-dists-unstable'))).toBe(false);
     expect(await published('dists', 'trixie-dists-unstable')).toBe(404);
     expect(await published('dists', `${codename}-dists-unstable`)).toBe(200);
+  });
+});
+
+describe("a distribution's build limits", () => {
+  it('sets its own limits over the builders\' ones, drops them with "default", refuses bad ones', async () => {
+    const added = await post('repository_add', {
+      id: 'limited',
+      codename,
+      architectures: architecture,
+      limit_memory: '16G',
+    });
+    expect(added.status).toBe(200);
+    expect(added.body.distributions[0].buildLimits).toEqual({ memoryBytes: 16 * 1024 ** 3 });
+    const changed = await post('distribution_update', {
+      repo: 'limited',
+      codename,
+      limit_pids: '2048',
+      limit_cpus: '1.5',
+      limit_disk: '50G',
+      limit_memory: 'default',
+    });
+    expect(changed.body.distributions[0].buildLimits).toEqual({
+      pids: 2048,
+      cpus: 1.5,
+      diskBytes: 50 * 1024 ** 3,
+    });
+    // Kept in the database, shown by the repositories call.
+    const listed = (await get('repositories')).body.find((r: { id: string }) => r.id === 'limited');
+    expect(listed.distributions[0].buildLimits).toEqual(changed.body.distributions[0].buildLimits);
+    await expectProblem(
+      post('distribution_update', {
+        repo: 'limited',
+        codename,
+        limit_pids: '3',
+        limit_memory: 'lots',
+      }),
+      400,
+      'invalid input for distribution_update: limit_pids: must be from 16 to 4194304 (or "default"); limit_memory: expected a size such as 512K, 100M or 2G, got "lots" (or "default")',
+    );
+    expect(
+      (await post('distribution_update', { repo: 'limited', codename, limit_pids: 'default' })).body
+        .distributions[0].buildLimits,
+    ).toEqual({ cpus: 1.5, diskBytes: 50 * 1024 ** 3 });
   });
 });
 

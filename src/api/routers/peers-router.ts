@@ -17,6 +17,24 @@ export interface PeerRoutesDeps {
   status(): PeerStatus;
 }
 
+/** The limits a requesting daemon sends (its distribution's), or none. */
+function limitsOf(input: {
+  limit_pids?: number;
+  limit_memory_bytes?: number;
+  limit_cpus?: number;
+  limit_disk_bytes?: number;
+}) {
+  const limits = Object.fromEntries(
+    Object.entries({
+      pids: input.limit_pids,
+      memoryBytes: input.limit_memory_bytes,
+      cpus: input.limit_cpus,
+      diskBytes: input.limit_disk_bytes,
+    }).filter(([, value]) => value !== undefined),
+  );
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
 /** The calls other daemons make of this one when it is their remote builder. */
 export function peerRoutes(deps: PeerRoutesDeps): CallImplementation[] {
   const { jobs } = deps;
@@ -36,6 +54,7 @@ export function peerRoutes(deps: PeerRoutesDeps): CallImplementation[] {
         distribution: input.distribution,
         lintian: input.lintian,
         timeLimitMs: input.time_limit_ms,
+        limits: limitsOf(input),
         debBuildOptions: input.deb_build_options,
         extraApt:
           input.extra_apt_sources === undefined

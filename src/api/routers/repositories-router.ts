@@ -5,6 +5,7 @@ import {
   type DistributionSpec,
   type RepositorySpec,
 } from '../../archive/model/repository.js';
+import type { LimitOverrides } from '../../chroot/build-limits.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { implement, type CallImplementation } from '../api-router.js';
 import type { CallInput } from '../call.js';
@@ -175,7 +176,24 @@ function newDistribution(
     archAllArchitecture: input.arch_all,
     mandatoryArchitectures: input.mandatory,
     components: input.components,
+    buildLimits: limitsOf({}, input),
   });
+}
+
+/** The limits with those the input names: a value sets one, "default" (null) drops it. */
+function limitsOf(old: LimitOverrides, input: DistributionFields): LimitOverrides {
+  const limits = { ...old };
+  const given: [keyof LimitOverrides, number | null | undefined][] = [
+    ['pids', input.limit_pids],
+    ['memoryBytes', input.limit_memory],
+    ['cpus', input.limit_cpus],
+    ['diskBytes', input.limit_disk],
+  ];
+  for (const [key, value] of given) {
+    if (value === null) delete limits[key];
+    else if (value !== undefined) limits[key] = value;
+  }
+  return limits;
 }
 
 /** Given fields replace the old ones; arch:all and mandatory follow new architectures. */
@@ -197,5 +215,6 @@ function updated(old: DistributionSpec, input: DistributionFields): Distribution
         ? architectures
         : old.mandatoryArchitectures.filter((a) => architectures.includes(a))),
     components: input.components ?? old.components,
+    buildLimits: limitsOf(old.buildLimits, input),
   };
 }

@@ -45,6 +45,7 @@ import {
 import { snapshotCreateCall, snapshotDeleteCall, snapshotsCall } from './snapshots.js';
 import { keyringPackageCall, portCall, portExtCall, testPackagesCall } from './internal-uploads.js';
 import { statusCall } from './status.js';
+import { uploadCall, uploadsCall } from './uploads.js';
 import {
   keyAddCall,
   keyForbidCall,
@@ -91,6 +92,8 @@ export const ALL_CALLS: readonly CallSpec[] = [
   sourcesListCall,
   pubKeyCall,
   dputConfCall,
+  uploadsCall,
+  uploadCall,
   buildsCall,
   buildLogCall,
   retryCall,

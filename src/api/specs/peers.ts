@@ -89,6 +89,20 @@ export const peerJobCreateCall = defineCall({
         .describe('Distribution of the result (.changes)'),
       lintian: z.enum(['disabled', 'ignore', 'errfail', 'warnfail']).default('disabled'),
       time_limit_ms: queryInt(1000).describe('Kill the build after this many milliseconds'),
+      limit_pids: queryInt(1)
+        .optional()
+        .describe("Processes the build may run at once [default: this daemon's build.limits]"),
+      limit_memory_bytes: queryInt(1)
+        .optional()
+        .describe("Memory of the build [default: this daemon's build.limits]"),
+      limit_cpus: z.coerce
+        .number()
+        .positive()
+        .optional()
+        .describe("CPU cores of the build [default: this daemon's build.limits]"),
+      limit_disk_bytes: queryInt(1)
+        .optional()
+        .describe("Bytes the build may write [default: this daemon's build.limits]"),
       deb_build_options: z.string().optional().describe('DEB_BUILD_OPTIONS'),
       extra_apt_sources: z.string().optional().describe('deb822 sources for build dependencies'),
       extra_apt_key: z.string().optional().describe('Armored key of the extra sources'),

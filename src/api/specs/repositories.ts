@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LIMIT_BOUNDS, type LimitOverrides } from '../../chroot/build-limits.js';
+import { formatByteSize, parseByteSize } from '../../config/units.js';
 import { defineCall, queryBoolean } from '../call.js';
 
 /** A distribution (codename) of a repository, as the API shows it. */
@@ -9,6 +11,8 @@ export interface DistributionView {
   archAllArchitecture: string;
   mandatoryArchitectures: string[];
   components: string[];
+  /** Resource limits of its builds instead of the builders' own ({}: theirs). */
+  buildLimits: LimitOverrides;
 }
 
 export interface RepositoryView {
@@ -61,6 +65,59 @@ const codeversion = z
   .regex(/^[A-Za-z0-9]{1,8}$/, 'must be 1-8 letters or digits, like 12 for bookworm')
   .describe('The number in version suffixes, like 12 for bookworm [default: known codenames]');
 
+/**
+ * A resource limit of a distribution's builds: a value, or "default" (null) for the
+ * builder's own setting.
+ */
+function limitField(key: keyof LimitOverrides, parse: (value: unknown) => number | string) {
+  const { min, max } = LIMIT_BOUNDS[key];
+  return z
+    .unknown()
+    .transform((value, ctx): number | null => {
+      if (value === 'default' || value === null) return null;
+      const parsed = parse(value);
+      if (typeof parsed === 'string' || parsed < min || parsed > max) {
+        const message =
+          typeof parsed === 'string'
+            ? parsed
+            : `must be from ${show(key, min)} to ${show(key, max)}`;
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${message} (or "default")` });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .optional();
+}
+
+function show(key: keyof LimitOverrides, value: number): string {
+  return key === 'memoryBytes' || key === 'diskBytes' ? formatByteSize(value) : String(value);
+}
+
+function parseNumber(whole: boolean) {
+  return (value: unknown): number | string => {
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isFinite(n) || (whole && !Number.isInteger(n)))
+      return whole ? 'expected a whole number' : 'expected a number such as 2 or 1.5';
+    return n;
+  };
+}
+
+/** The per-distribution limits, shared by repository_add and distribution_*. */
+const limitFields = {
+  limit_pids: limitField('pids', parseNumber(true)).describe(
+    'Processes and threads one build may run at once ("default": the builder\'s build.limits.pids)',
+  ),
+  limit_memory: limitField('memoryBytes', parseByteSize).describe(
+    'Memory (RAM and swap) of one build, e.g. 16G ("default": the builder\'s build.limits.memory)',
+  ),
+  limit_cpus: limitField('cpus', parseNumber(false)).describe(
+    'CPU cores one build may use, e.g. 4 or 1.5 ("default": the builder\'s build.limits.cpus)',
+  ),
+  limit_disk: limitField('diskBytes', parseByteSize).describe(
+    'Bytes one build may write into its snapshot, e.g. 50G ("default": the builder\'s build.limits.disk)',
+  ),
+};
+
 /** The fields describing a distribution, shared by repository_add and distribution_*. */
 const distributionFields = {
   architectures: architectures
@@ -75,6 +132,7 @@ const distributionFields = {
   mandatory: architectures
     .optional()
     .describe('Architectures that must build before an upload is installed [default: all]'),
+  ...limitFields,
 };
 
 export const repositoriesCall = defineCall({
@@ -91,7 +149,7 @@ export const repositoriesCall = defineCall({
           `  suites: ${r.suites.join(', ')}`,
           ...r.distributions.map(
             (d) =>
-              `  ${d.codename} (${d.codeversion}): ${d.architectures.join(', ')}; ${d.components.join(', ')}`,
+              `  ${d.codename} (${d.codeversion}): ${d.architectures.join(', ')}; ${d.components.join(', ')}${limitsText(d.buildLimits)}`,
           ),
         ].join('\n'),
       )
@@ -179,9 +237,9 @@ export const distributionUpdateCall = defineCall({
   name: 'distribution_update',
   method: 'POST',
   access: 'admin',
-  summary: "Change a distribution's architectures or components",
+  summary: "Change a distribution's architectures, components or limits",
   description:
-    "Changes its architectures, components or codeversion (the number in the version policy's ~<repo><codeversion>+<n>).",
+    "Changes its architectures, components, codeversion (the number in the version policy's ~<repo><codeversion>+<n>) or build limits.",
   input: z
     .object({
       repo: repoId,
@@ -224,6 +282,23 @@ export const reindexCall = defineCall({
   positional: ['repo'],
   format: (o: { republished: string[] }) => `republished ${o.republished.join(', ')}`,
 });
+
+/** "; build limits: memory 16 GiB, 4 CPUs" for a distribution that sets any. */
+function limitsText(limits: LimitOverrides | undefined): string {
+  const text = distributionLimitsText(limits);
+  return text ? `; build limits: ${text}` : '';
+}
+
+/** "memory 16 GiB, 4 CPUs": the limits a distribution sets ('' for none). */
+export function distributionLimitsText(limits: LimitOverrides | undefined): string {
+  const parts = [
+    limits?.pids === undefined ? null : `${limits.pids} processes`,
+    limits?.memoryBytes === undefined ? null : `memory ${formatByteSize(limits.memoryBytes)}`,
+    limits?.cpus === undefined ? null : `${limits.cpus} CPUs`,
+    limits?.diskBytes === undefined ? null : `disk ${formatByteSize(limits.diskBytes)}`,
+  ].filter((part) => part !== null);
+  return parts.join(', ');
+}
 
 function codenames(r: RepositoryView): string {
   return r.distributions.map((d) => d.codename).join(', ');

@@ -43,6 +43,8 @@ export function archiveAdminPart(ctx: AppContext, deps: ArchiveAdminPartDeps): D
         pages,
         calls,
         sourceFiles: (repo, source, version) => service.queries.sourceFiles(repo, source, version),
+        binaryDetails: (repo, source, version) =>
+          service.queries.binaryDetails(repo, source, version),
       }),
       createRepositoriesPage({ pages, calls, keyFingerprint }),
       createLayoutsPage({ pages, calls }),

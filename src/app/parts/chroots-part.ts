@@ -1,10 +1,13 @@
+import { availableParallelism, totalmem } from 'node:os';
 import { chrootRoutes } from '../../api/routers/chroots-router.js';
 import { LiveLogHub } from '../../build/live-log.js';
 import { LocalBuilder } from '../../build/local-builder.js';
 import type { ChrootKey } from '../../chroot/chroot-paths.js';
 import type { ChrootService } from '../../chroot/chroot-service.js';
 import { createChroots } from '../../chroot/chroots.js';
+import { describeLimits, hostLimits } from '../../chroot/build-limits.js';
 import { detectHost, type HostInfo } from '../../chroot/host-info.js';
+import { ResourceGroups } from '../../chroot/resource-groups.js';
 import { ChrootsRepository } from '../../db/chroots-repository.js';
 import { LocalRunner } from '../../exec/local-runner.js';
 import { PtyRunner } from '../../exec/pty-runner.js';
@@ -51,6 +54,12 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
   const defaultChroot = chroots.catalog.defaultKey;
   const liveLogs = new LiveLogHub({ maxBytes: settings.build.maxLogBytes });
   const pty = new PtyRunner();
+  const groups = new ResourceGroups({ key: chroots.paths.snapshots });
+  const limits = hostLimits(settings.build.limits, {
+    cpus: availableParallelism(),
+    memoryBytes: totalmem(),
+    parallelism: settings.build.parallelism,
+  });
   const builderFor = (logs: LiveLogHub) =>
     new LocalBuilder({
       bases: service,
@@ -59,6 +68,8 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
       logs,
       clock: ctx.clock,
       snapshotsDir: chroots.paths.snapshots,
+      groups,
+      limits,
     });
   const builder = builderFor(liveLogs);
   let timer: NodeJS.Timeout | undefined;
@@ -81,6 +92,11 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
     builderFor,
     async start() {
       await chroots.recover();
+      // Sets up the builds' cgroups and removes those a crash left behind.
+      const enforced = groups.describe();
+      const message = `build limits: ${describeLimits(limits)}; ${enforced}`;
+      if (enforced.startsWith('cgroup')) logger.info(message);
+      else logger.warn(message);
       if (settings.chroots.autoCreate) {
         try {
           if (service.ensure(defaultChroot, ctx.shutdown)) {
@@ -100,6 +116,7 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
     async stop() {
       clearInterval(timer);
       await service.stop();
+      await groups.close();
     },
   };
 }

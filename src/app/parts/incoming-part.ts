@@ -19,6 +19,7 @@ import { startFtpServer, type RunningFtpServer } from '../../incoming/ftp-server
 import { IncomingArea } from '../../incoming/incoming-area.js';
 import { IncomingFileSystem } from '../../incoming/incoming-file-system.js';
 import { IncomingGate } from '../../incoming/incoming-gate.js';
+import { IncomingSpace } from '../../incoming/incoming-space.js';
 import { UploadChecks } from '../../incoming/upload-checks.js';
 import { UploadFolders } from '../../incoming/upload-folders.js';
 import { UploadOutcomes } from '../../incoming/upload-outcomes.js';
@@ -148,11 +149,27 @@ function startIncomingFtp(
   paused: () => string | null,
 ): Promise<RunningFtpServer> {
   const { ftp } = ctx.settings;
+  const logger = ctx.logger.child({ module: 'ftp' });
+  const space = new IncomingSpace({
+    dir: area.dir,
+    maxBytes: ftp.maxIncomingBytes,
+    minFreeBytes: ftp.minFreeDiskBytes,
+    onRefusal: (reason) => {
+      logger.warn('refusing uploads', { reason });
+      ctx.events.emit({
+        type: 'INCOMING',
+        message: `refusing uploads: ${reason}`,
+        details: { reason },
+      });
+    },
+  });
   return startFtpServer({
     listen: ftp.listen,
-    logger: ctx.logger.child({ module: 'ftp' }),
-    fileSystem: (connection) => new IncomingFileSystem(connection, { area, paused, ...ftp }),
+    logger,
+    fileSystem: (connection) => new IncomingFileSystem(connection, { area, space, paused, ...ftp }),
     passivePorts: ftp.passivePorts,
+    perAddress: { sessions: ftp.maxSessionsPerAddress, passive: ftp.maxPassivePerAddress },
+    passiveTimeoutSeconds: ftp.passiveTimeoutSeconds,
     idleTimeoutSeconds: ftp.idleTimeoutSeconds,
     tls: readTls(ftp.tls),
   });

@@ -1,3 +1,4 @@
+import { limitProblems, type LimitOverrides } from '../../chroot/build-limits.js';
 import type { Problem } from '../../shared/errors.js';
 import { CODEVERSION_PATTERN, defaultCodeversion } from './codeversion.js';
 import { formatDistributionName, type DistributionName } from './distribution-name.js';
@@ -15,6 +16,8 @@ export interface DistributionSpec {
   /** Architectures that must build successfully before an upload is installed. */
   mandatoryArchitectures: string[];
   components: string[];
+  /** Resource limits of its builds instead of the builder's own ({}: the builder's). */
+  buildLimits: LimitOverrides;
 }
 
 export interface RepositorySpec {
@@ -39,6 +42,7 @@ export function distributionSpec(input: {
   archAllArchitecture?: string;
   mandatoryArchitectures?: string[];
   components?: string[];
+  buildLimits?: LimitOverrides;
 }): DistributionSpec {
   return {
     codename: input.codename,
@@ -47,6 +51,7 @@ export function distributionSpec(input: {
     archAllArchitecture: input.archAllArchitecture ?? input.architectures[0] ?? '',
     mandatoryArchitectures: input.mandatoryArchitectures ?? input.architectures,
     components: input.components ?? ['main'],
+    buildLimits: input.buildLimits ?? {},
   };
 }
 
@@ -90,6 +95,8 @@ export function repositoryProblems(spec: RepositorySpec, layouts: readonly Layou
       if (!d.architectures.includes(arch))
         add(`mandatory architecture "${arch}" is not one of its architectures`);
     }
+    for (const problem of limitProblems(d.buildLimits))
+      add(`build limit ${problem.where} ${problem.message}`);
     if (d.components.length === 0) add('at least one component is needed');
     for (const c of d.components)
       if (!COMPONENT_PATTERN.test(c)) add(`"${c}" is not a valid component name`);

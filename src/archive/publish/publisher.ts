@@ -15,6 +15,7 @@ import type { ArchiveFormats, ReleaseSigner } from '../ports.js';
 import type { GenerationWriter } from './generation-writer.js';
 import type { BuiltFile, IndexBuilder } from './index-builder.js';
 import { nextReleaseDate, releaseDate, releaseOptions } from './release-fields.js';
+import { publishedEvent, type PublishedDist } from './published-event.js';
 import type { IndexKind } from './segments.js';
 
 export interface PublisherOptions {
@@ -46,24 +47,49 @@ const KEEP_GENERATIONS = 2;
  * while one runs are folded into the next run, so a burst of changes costs one publish.
  */
 export class Publisher {
-  private readonly queues = new Map<string, { running?: Promise<void>; next?: Promise<void> }>();
+  private readonly queues = new Map<
+    string,
+    { running?: Promise<PublishedDist | null>; next?: Promise<PublishedDist | null> }
+  >();
+  /** The publish() calls under way (idle() waits for their events too). */
+  private readonly operations = new Set<Promise<void>>();
   /** Publishes of different distributions run in parallel, this many at a time. */
   private readonly slots = new Slots(2);
 
   constructor(private readonly deps: PublisherDeps) {}
 
-  /** Publishes the distributions; resolves once a publish that includes every change so far is done. */
-  async publish(dists: Iterable<string>, signal?: AbortSignal): Promise<void> {
-    await Promise.all([...new Set(dists)].map((d) => this.request(d, signal)));
+  /**
+   * Publishes the distributions; resolves once a publish that includes every change so far
+   * is done. One PUBLISHED event per repository names every distribution this call (or a
+   * call it was folded into) published.
+   */
+  publish(dists: Iterable<string>, signal?: AbortSignal): Promise<void> {
+    const operation = this.publishAndReport([...new Set(dists)], signal);
+    this.operations.add(operation);
+    return operation.finally(() => this.operations.delete(operation));
+  }
+
+  private async publishAndReport(dists: readonly string[], signal?: AbortSignal): Promise<void> {
+    const started = this.deps.clock.monotonicMs();
+    const outcomes = await Promise.allSettled(dists.map((d) => this.request(d, signal)));
+    const runs: PublishedDist[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'fulfilled' || !outcome.value || outcome.value.reported) continue;
+      outcome.value.reported = true;
+      runs.push(outcome.value);
+    }
+    this.report(runs, (this.deps.clock.monotonicMs() - started) / 1000);
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Resolves once every publish requested so far has finished (successfully or not). */
   async idle(): Promise<void> {
     const pending = [...this.queues.values()].flatMap((q) => [q.running, q.next]);
-    await Promise.allSettled(pending);
+    await Promise.allSettled([...pending, ...this.operations]);
   }
 
-  private request(dist: string, signal?: AbortSignal): Promise<void> {
+  private request(dist: string, signal?: AbortSignal): Promise<PublishedDist | null> {
     let queue = this.queues.get(dist);
     if (!queue) this.queues.set(dist, (queue = {}));
     if (queue.next) return queue.next;
@@ -84,7 +110,7 @@ export class Publisher {
     return next;
   }
 
-  private async publishOne(dist: string, signal?: AbortSignal): Promise<void> {
+  private async publishOne(dist: string, signal?: AbortSignal): Promise<PublishedDist | null> {
     const { index, clock } = this.deps;
     signal?.throwIfAborted();
     const started = clock.monotonicMs();
@@ -93,7 +119,7 @@ export class Publisher {
     index.ensureDist(dist, repository);
     const state = index.dist(dist)!;
     const onDisk = await this.deps.generations.current(repository, dist);
-    if (state.revision === state.publishedRevision && onDisk === state.generation) return;
+    if (state.revision === state.publishedRevision && onDisk === state.generation) return null;
 
     const generations = index.generations(dist);
     const previous = generations.find((g) => g.generation === state.generation && onDisk !== null);
@@ -163,13 +189,28 @@ export class Publisher {
         error: describeError(error),
       }),
     );
-    const seconds = (clock.monotonicMs() - started) / 1000;
-    this.deps.events.emit({
-      type: 'PUBLISHED',
-      message: `published ${dist} (generation ${generation}, ${dirty.length} of ${all.length} indices rebuilt, ${seconds.toFixed(2)} s)`,
-      distribution: dist,
-      details: { generation, revision, rebuilt: dirty, seconds },
-    });
+    return {
+      dist,
+      repository,
+      generation,
+      revision,
+      rebuilt: dirty,
+      indices: all.length,
+      seconds: (clock.monotonicMs() - started) / 1000,
+      reported: false,
+    };
+  }
+
+  /** One PUBLISHED event per repository for the distributions a publish() call published. */
+  private report(runs: readonly PublishedDist[], seconds: number): void {
+    const byRepository = new Map<string, PublishedDist[]>();
+    for (const run of runs) {
+      byRepository.set(run.repository, [...(byRepository.get(run.repository) ?? []), run]);
+    }
+    for (const [repository, list] of byRepository) {
+      list.sort((a, b) => (a.dist < b.dist ? -1 : a.dist > b.dist ? 1 : 0));
+      this.deps.events.emit(publishedEvent(repository, list, seconds));
+    }
   }
 
   /** The entries of an index; `binaries` keeps listings for the other index of an arch. */

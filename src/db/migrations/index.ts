@@ -3,6 +3,7 @@ import { initial } from './001-initial.js';
 import { repositories } from './010-repositories.js';
 import { archivePackages } from './011-archive-packages.js';
 import { archivePublishing } from './012-archive-publishing.js';
+import { distributionLimits } from './013-distribution-limits.js';
 import { uploads } from './020-uploads.js';
 import { uploadRequesters } from './021-upload-requesters.js';
 import { chroots } from './030-chroots.js';
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   repositories,
   archivePackages,
   archivePublishing,
+  distributionLimits,
   uploads,
   uploadRequesters,
   chroots,

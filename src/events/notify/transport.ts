@@ -28,7 +28,10 @@ export function targetWants(target: NotifyTarget, event: StoredEvent): boolean {
   if (target.eventTypes.length > 0 && !target.eventTypes.includes(event.type)) return false;
   if (target.source !== null && event.source !== target.source) return false;
   if (target.repository !== null) {
-    const repo = /^[a-z][a-z0-9]*-([a-z0-9]+)-[a-z]/.exec(event.distribution ?? '')?.[1];
+    // A PUBLISHED event of several distributions names their repository in its details.
+    const repo =
+      /^[a-z][a-z0-9]*-([a-z0-9]+)-[a-z]/.exec(event.distribution ?? '')?.[1] ??
+      event.details.repository;
     if (repo !== target.repository) return false;
   }
   return true;

@@ -45,9 +45,10 @@ export function createChrootsPage(deps: ChrootsPageDeps): express.Router {
   router.post('/chroots', pages.require('admin'), async (req, res) => {
     const input = formInput(req.body, ['codename', 'architecture']);
     const result = await pages.attempt(calls, chrootCreateCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/chroots',
       outcomeOf(result, (c) => ({ notice: `Creating chroot ${c.codename}/${c.architecture}.` })),
     );
   });
@@ -66,9 +67,10 @@ export function createChrootsPage(deps: ChrootsPageDeps): express.Router {
       async (req, res) => {
         const input = { codename: req.params.codename, architecture: req.params.architecture };
         const result = await pages.attempt(calls, spec, input, req, res);
-        await show(
+        pages.redirect(
           req,
           res,
+          '/chroots',
           outcomeOf(result, (o) => ({ notice: said(o as never) })),
         );
       },

@@ -27,15 +27,22 @@ export interface DurationChart {
   series: ChartSeries[];
   yTicks: { y: number; label: string }[];
   xTicks: { x: number; label: string }[];
+  /** The axes' titles: the duration's unit, and when the builds ended (the day, if one). */
+  yTitle: string;
+  xTitle: string;
 }
 
 const WIDTH = 640;
-const HEIGHT = 220;
-const PLOT = { left: 52, top: 12, right: WIDTH - 12, bottom: HEIGHT - 28 };
+const HEIGHT = 236;
+const PLOT = { left: 64, top: 12, right: WIDTH - 16, bottom: HEIGHT - 42 };
 
-/** Seconds as a short duration: 45 s, 3 min, 1.5 h. */
+/** Seconds as a short duration: 45 s, 2 min 30 s, 12 min, 1.5 h. */
 export function shortDuration(seconds: number): string {
   if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 600) {
+    const whole = Math.round(seconds);
+    return `${Math.floor(whole / 60)} min${whole % 60 ? ` ${whole % 60} s` : ''}`;
+  }
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
 }
@@ -46,6 +53,59 @@ function niceStep(max: number, count: number): number {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw);
   return step ?? 10 * magnitude;
+}
+
+const UNITS = [
+  { below: 120, seconds: 1, name: 's', title: 'seconds' },
+  { below: 7200, seconds: 60, name: 'min', title: 'minutes' },
+  { below: Infinity, seconds: 3600, name: 'h', title: 'hours' },
+] as const;
+
+/**
+ * The duration axis: one unit for every tick (chosen by the longest build), round steps
+ * in that unit, each label the exact value of its tick, so no two labels are the same.
+ */
+export function durationTicks(maxSeconds: number): {
+  top: number;
+  ticks: { seconds: number; label: string }[];
+  title: string;
+} {
+  const unit = UNITS.find((u) => maxSeconds < u.below)!;
+  const max = Math.max(maxSeconds / unit.seconds, 1e-9);
+  const step = niceStep(max, 4);
+  const count = Math.max(1, Math.ceil(max / step - 1e-9));
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const ticks = [];
+  for (let i = 0; i <= count; i++) {
+    const value = i * step;
+    ticks.push({
+      seconds: value * unit.seconds,
+      label: `${i === 0 ? '0' : value.toFixed(decimals)} ${unit.name}`,
+    });
+  }
+  return { top: count * step * unit.seconds, ticks, title: `duration (${unit.title})` };
+}
+
+/**
+ * Labels of the time axis for its first and last build: dates when they ended on other
+ * days, else times of day (with seconds when the minutes are the same); the title names
+ * the day then.
+ */
+export function timeTicks(first: number, last: number): { labels: string[]; title: string } {
+  const iso = [first, last].map((t) => new Date(t).toISOString());
+  if (first === last)
+    return { labels: [iso[0]!.slice(0, 16).replace('T', ' ')], title: 'build end (UTC)' };
+  const day = (i: number) => iso[i]!.slice(0, 10);
+  if (day(0) !== day(1)) return { labels: [day(0), day(1)], title: 'build end (UTC)' };
+  const minutes = (i: number) => iso[i]!.slice(11, 16);
+  const seconds = (i: number) => iso[i]!.slice(11, 19);
+  const labels =
+    minutes(0) !== minutes(1)
+      ? [minutes(0), minutes(1)]
+      : seconds(0) !== seconds(1)
+        ? [seconds(0), seconds(1)]
+        : [seconds(0)];
+  return { labels, title: `build end on ${day(0)} (UTC)` };
 }
 
 /**
@@ -60,8 +120,8 @@ export function durationChart(builds: readonly BuildSummary[]): DurationChart | 
   if (timed.length === 0) return null;
   const first = timed[0]!.t;
   const span = Math.max(timed.at(-1)!.t - first, 1);
-  const step = niceStep(Math.max(...timed.map((p) => p.s), 1), 4);
-  const top = Math.ceil(Math.max(...timed.map((p) => p.s), 1) / step) * step;
+  const axis = durationTicks(Math.max(...timed.map((p) => p.s), 1));
+  const top = axis.top;
   const xOf = (t: number) =>
     timed.length === 1
       ? (PLOT.left + PLOT.right) / 2
@@ -81,12 +141,20 @@ export function durationChart(builds: readonly BuildSummary[]): DurationChart | 
     const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ');
     return { architecture, index: index % 6, points, path };
   });
-  const yTicks = [];
-  for (let s = 0; s <= top; s += step) yTicks.push({ y: round(yOf(s)), label: shortDuration(s) });
-  const xTicks = [first, timed.at(-1)!.t]
-    .filter((t, i, all) => all.indexOf(t) === i)
-    .map((t) => ({ x: round(xOf(t)), label: new Date(t).toISOString().slice(0, 10) }));
-  return { width: WIDTH, height: HEIGHT, plot: PLOT, series, yTicks, xTicks };
+  const yTicks = axis.ticks.map((t) => ({ y: round(yOf(t.seconds)), label: t.label }));
+  const ends = [...new Set([first, timed.at(-1)!.t])];
+  const time = timeTicks(ends[0]!, ends.at(-1)!);
+  const xTicks = time.labels.map((label, i) => ({ x: round(xOf(ends[i]!)), label }));
+  return {
+    width: WIDTH,
+    height: HEIGHT,
+    plot: PLOT,
+    series,
+    yTicks,
+    xTicks,
+    yTitle: axis.title,
+    xTitle: time.title,
+  };
 }
 
 function round(n: number): number {

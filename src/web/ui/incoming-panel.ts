@@ -40,13 +40,16 @@ export function createIncomingForms(deps: IncomingPanelDeps): express.Router {
     router.post(`/incoming/${action}`, pages.require('admin'), async (req, res) => {
       const input = action === 'pause' ? formInput(req.body, ['reason']) : {};
       const result = await pages.attempt(calls, spec, input, req, res);
-      if (result.ok) return res.redirect(303, '/#panel-incoming');
-      pages.render(
+      pages.redirect(
         req,
         res,
-        'error',
-        { title: `Cannot ${action} the incoming`, message: result.problem.detail },
-        result.problem.status,
+        '/#panel-incoming',
+        result.ok
+          ? {}
+          : {
+              error: `Cannot ${action} the incoming: ${result.problem.detail}`,
+              status: result.problem.status,
+            },
       );
     });
   }

@@ -22,11 +22,17 @@ export interface InstallSteps {
   suite: string;
   codename: string;
   notAutomatic: boolean;
+  /** What a version of this suite ends in, e.g. ~test12+1. */
+  versionSuffix: string;
   packages: string[];
   sources: string;
   sourcesInline: string;
+  /** The apt preferences file that makes apt take this suite's versions (see pinStep). */
+  pin: string;
   update: string;
   install: string;
+  /** Replaces a version from elsewhere (Debian's) that is installed already. */
+  replace: string;
 }
 
 /** GET /install/<repo>: public copy-paste steps to use a repository with apt, per suite. */
@@ -72,6 +78,7 @@ function installSteps(
       });
       const file = `/etc/apt/sources.list.d/debyard-${dist}.sources`;
       const packages = deps.packagesIn(dist);
+      const example = packages[0] ?? 'PACKAGE';
       const query = new URLSearchParams({ repo: repo.id, suite: suite.name, codename: d.codename });
       const target = suite.notAutomatic ? ` -t ${dist}` : '';
       return {
@@ -79,6 +86,7 @@ function installSteps(
         suite: suite.name,
         codename: d.codename,
         notAutomatic: suite.notAutomatic,
+        versionSuffix: `~${repo.id}${d.codeversion}+${suite.experimental ? 0 : 1}`,
         packages,
         sources: [
           `sudo tee ${file} > /dev/null <<'EOF'`,
@@ -90,9 +98,31 @@ function installSteps(
           'EOF',
         ].join('\n'),
         sourcesInline: `curl -fsSL '${base}/api/v1/sources_list?${query}' | sudo tee ${file} > /dev/null`,
+        pin: pinStep(deps.identity, dist, suite.notAutomatic ? example : '*'),
         update: 'sudo apt update',
-        install: `sudo apt install${target} ${packages[0] ?? 'PACKAGE'}`,
+        install: `sudo apt install${target} ${example}`,
+        replace: `sudo apt install ${example}/${dist}`,
       };
     }),
   );
+}
+
+/**
+ * The apt preferences that make apt install this suite's packages. Without it apt takes
+ * the highest version, and a rebuild here sorts below the version it rebuilds
+ * (`2.10-3~test12+1` < Debian's `2.10-3`), so `apt install` would get Debian's; `-t` alone
+ * only helps once: the next `apt upgrade` would go over to Debian's. Priority 990 (that of
+ * a target release) makes the suite's versions the candidates, also on upgrades, without
+ * downgrading what is installed. A NotAutomatic suite pins only the packages named, so
+ * the rest of it stays opt-in.
+ */
+export function pinStep(identity: string, dist: string, packages: string): string {
+  return [
+    `sudo tee /etc/apt/preferences.d/debyard-${dist}.pref > /dev/null <<'EOF'`,
+    `Explanation: take ${packages === '*' ? 'the packages' : packages} of ${dist} over other repositories' versions (Debian's sort higher)`,
+    `Package: ${packages}`,
+    `Pin: release o=${identity},n=${dist}`,
+    'Pin-Priority: 990',
+    'EOF',
+  ].join('\n');
 }

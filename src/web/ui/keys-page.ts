@@ -28,9 +28,10 @@ export function createKeysPage(deps: KeysPageDeps): express.Router {
   router.post('/keys', pages.require('login'), async (req, res) => {
     const input = formInput(req.body, ['key', 'comment']);
     const result = await pages.attempt(calls, keyAddCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/keys',
       result.ok
         ? {
             notice: `Added ${result.output.map((k) => k.fingerprint).join(', ')}. An admin decides which repositories it may upload to.`,
@@ -41,9 +42,10 @@ export function createKeysPage(deps: KeysPageDeps): express.Router {
   router.post('/keys/:fingerprint/remove', pages.require('login'), async (req, res) => {
     const input = { fingerprint: req.params.fingerprint };
     const result = await pages.attempt(calls, keyRemoveCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/keys',
       outcomeOf(result, (o) => ({ notice: `Key ${o.removed} removed.` })),
     );
   });

@@ -33,9 +33,10 @@ export function createLayoutsPage(deps: LayoutsPageDeps): express.Router {
   router.post('/layouts', pages.require('admin'), async (req, res) => {
     const input = layoutForm(req.body);
     const result = await pages.attempt(deps.calls(), layoutAddCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/layouts',
       result.ok
         ? { notice: `Layout ${result.output.name} added.` }
         : { ...outcomeOf(result, () => ({})), form: req.body as object },
@@ -44,18 +45,20 @@ export function createLayoutsPage(deps: LayoutsPageDeps): express.Router {
   router.post('/layouts/:name/update', pages.require('admin'), async (req, res) => {
     const input = { ...layoutForm(req.body), name: req.params.name };
     const result = await pages.attempt(deps.calls(), layoutUpdateCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/layouts',
       outcomeOf(result, (l) => ({ notice: `Layout ${l.name} updated.` })),
     );
   });
   router.post('/layouts/:name/remove', pages.require('admin'), async (req, res) => {
     const input = { name: req.params.name };
     const result = await pages.attempt(deps.calls(), layoutRemoveCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/layouts',
       outcomeOf(result, (o) => ({ notice: `Layout ${o.removed} removed.` })),
     );
   });

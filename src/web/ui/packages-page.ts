@@ -1,32 +1,18 @@
 import express, { type Request, type Response } from 'express';
 import type { CallImplementation } from '../../api/api-router.js';
 import { accessAllows } from '../../api/call.js';
-import { searchCall, showCall, type PackageVersionRow } from '../../api/specs/archive.js';
+import { searchCall, showCall } from '../../api/specs/archive.js';
 import { buildsCall, type BuildSummary } from '../../api/specs/builds.js';
+import { byteSize } from './byte-size.js';
 import { durationChart, shortDuration } from './duration-chart.js';
+import { versionGroups, type PackageFileLookups } from './package-files.js';
 import { actionFields, PACKAGE_ACTIONS, type PackageAction } from './package-actions.js';
 import type { Outcome, PageKit } from './page-kit.js';
 
-export interface PackagesPageDeps {
+export interface PackagesPageDeps extends PackageFileLookups {
   pages: PageKit;
   /** Every call of the daemon: search and show, and the actions that exist. */
   calls: () => readonly CallImplementation[];
-  /** The source files (.dsc, tarballs) of a version in a repository's pool. */
-  sourceFiles(
-    repository: string,
-    source: string,
-    version: string,
-  ): { path: string; size: number }[];
-}
-
-/** One source version in one repository, with where it is and its files. */
-interface VersionGroup {
-  repository: string;
-  source: string;
-  version: string;
-  component: string;
-  distributions: string[];
-  files: { path: string; size: number | null }[];
 }
 
 /** /packages: search by name; /packages/<name>: a package's versions, files and actions. */
@@ -53,6 +39,9 @@ export function createPackagesPage(deps: PackagesPageDeps): express.Router {
   });
   router.get('/packages/:name', (req, res) => showPackage(deps, req, res));
   for (const action of PACKAGE_ACTIONS) {
+    router.get(`/packages/:name/${action.name}`, pages.require(action.access), (req, res) =>
+      confirmAction(deps, action, req, res),
+    );
     router.post(`/packages/:name/${action.name}`, pages.require(action.access), (req, res) =>
       runAction(deps, action, req, res),
     );
@@ -60,9 +49,29 @@ export function createPackagesPage(deps: PackagesPageDeps): express.Router {
   return router;
 }
 
+/** The confirmation page of an action: its question and a Confirm button (GET, so it reloads). */
+function confirmAction(
+  deps: PackagesPageDeps,
+  action: PackageAction,
+  req: Request,
+  res: Response,
+): void {
+  const name = String(req.params.name);
+  const fields = actionFields(action, req.query);
+  deps.pages.render(req, res, 'confirm', {
+    title: `${action.label} ${name}`,
+    question: action.question(name, fields),
+    action: `/packages/${encodeURIComponent(name)}/${action.name}`,
+    label: action.label,
+    fields,
+    back: `/packages/${encodeURIComponent(name)}`,
+  });
+}
+
 /**
  * An action asks first: the form (or the confirmation dialog, with JavaScript) sends
- * confirmed=yes; without it the page shows the question with a Confirm button.
+ * confirmed=yes; without it the browser goes to the confirmation page. Either way the
+ * post ends in a redirect to a page (Post/Redirect/Get).
  */
 async function runAction(
   deps: PackagesPageDeps,
@@ -72,22 +81,16 @@ async function runAction(
 ): Promise<void> {
   const name = String(req.params.name);
   const fields = actionFields(action, req.body);
+  const page = `/packages/${encodeURIComponent(name)}`;
   if ((req.body as Record<string, unknown>).confirmed !== 'yes') {
-    return deps.pages.render(req, res, 'confirm', {
-      title: `${action.label} ${name}`,
-      question: action.question(name, fields),
-      action: `/packages/${encodeURIComponent(name)}/${action.name}`,
-      label: action.label,
-      fields,
-      back: `/packages/${encodeURIComponent(name)}`,
-    });
+    return res.redirect(303, `${page}/${action.name}?${new URLSearchParams(fields)}`);
   }
   const input = action.input(name, fields);
   const result = await deps.pages.attempt(deps.calls(), action.spec, input, req, res);
-  await showPackage(
-    deps,
+  deps.pages.redirect(
     req,
     res,
+    page,
     result.ok
       ? { notice: action.notice(result.output) }
       : { error: result.problem.detail, status: result.problem.status },
@@ -119,11 +122,12 @@ async function showPackage(
       title: `Package ${name}`,
       name,
       rows,
-      groups: versionGroups(deps, rows),
+      groups: versionGroups(deps, rows, builds),
       builds,
       chart: durationChart(builds),
       retryOn: retryOffers(builds),
       shortDuration,
+      byteSize,
       may: Object.fromEntries(PACKAGE_ACTIONS.map((a) => [a.name, accessAllows(role, a.access)])),
       ...data,
     },
@@ -159,28 +163,4 @@ async function buildsOf(
     if (result.ok) builds.push(...result.output);
   }
   return builds.sort((a, b) => b.id - a.id);
-}
-
-function versionGroups(deps: PackagesPageDeps, rows: readonly PackageVersionRow[]): VersionGroup[] {
-  const groups = new Map<string, VersionGroup>();
-  for (const row of rows) {
-    const key = `${row.repository} ${row.source} ${row.version}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = {
-        repository: row.repository,
-        source: row.source,
-        version: row.version,
-        component: row.component,
-        distributions: [],
-        files: [
-          ...deps.sourceFiles(row.repository, row.source, row.version),
-          ...row.binaries.map((b) => ({ path: b.path, size: null })),
-        ],
-      };
-      groups.set(key, group);
-    }
-    group.distributions.push(row.distribution);
-  }
-  return [...groups.values()];
 }

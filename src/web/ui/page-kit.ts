@@ -12,6 +12,8 @@ import { AppError } from '../../shared/errors.js';
 import { principalOf } from '../auth/authenticator.js';
 import { CSRF_FIELD, csrfTokenFor, csrfValid, SAFE_METHODS } from '../auth/csrf.js';
 import type { SessionService } from '../auth/session-service.js';
+import { eventLinks } from './event-links.js';
+import { FlashStore } from './flash-store.js';
 import type { NavItem } from './ui-types.js';
 
 export type Attempt<O> = { ok: true; output: O } | { ok: false; problem: ProblemDocument };
@@ -29,10 +31,15 @@ const PAGE_HEADERS = {
  * access check and validation.
  */
 export class PageKit {
+  private readonly flashes: FlashStore<Outcome>;
+
   constructor(
     private readonly sessions: SessionService,
     private readonly site: { identity: string; version: string },
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.flashes = new FlashStore(now);
+  }
 
   principal(req: Request): Principal {
     const active = this.sessions.resolve(req);
@@ -101,8 +108,14 @@ export class PageKit {
     const nav = ((res.locals.nav ?? []) as NavItem[]).filter((item) =>
       accessAllows(principal.role, item.access),
     );
+    // What the form post that led here left for this page (once).
+    const flash =
+      active && SAFE_METHODS.has(req.method)
+        ? this.flashes.take(String(active.session.id), req.path)
+        : undefined;
+    const { status: flashStatus, ...flashData } = flash ?? {};
     res.set(PAGE_HEADERS);
-    res.status(status).render(view, {
+    res.status(status === 200 ? (flashStatus ?? 200) : status).render(view, {
       principal,
       csrfToken: csrfTokenFor(req, res, active),
       nav,
@@ -110,8 +123,24 @@ export class PageKit {
       site: this.site,
       notice: null,
       error: null,
+      eventLinks,
       ...data,
+      ...flashData,
     });
+  }
+
+  /**
+   * Ends a form post (Post/Redirect/Get): the outcome (a notice, or the problem with its
+   * status, and what the page shows with it) waits for the page at `to`, and the browser
+   * is sent there with 303, so reloading it or going back never posts the form again.
+   */
+  redirect(req: Request, res: Response, to: string, outcome: Outcome = {}): void {
+    const active = this.sessions.resolve(req);
+    if (active && Object.keys(outcome).length > 0) {
+      const path = new URL(to, 'http://page.invalid').pathname;
+      this.flashes.put(String(active.session.id), path, outcome);
+    }
+    res.redirect(303, to);
   }
 
   /** Runs an API call for a form; AppErrors come back as problems to show. */

@@ -58,7 +58,7 @@ export function createRemotesPage(deps: RemotesPageDeps): express.Router {
   router.post('/remotes/scan', pages.require('admin'), async (req, res) => {
     const input = formInput(req.body, ['host', 'port']);
     const result = await pages.attempt(calls, remoteScanCall, input, req, res);
-    await show(req, res, {
+    pages.redirect(req, res, '/remotes', {
       form: input,
       ...outcomeOf(result, (scanned) => ({ scanned })),
     });
@@ -67,9 +67,10 @@ export function createRemotesPage(deps: RemotesPageDeps): express.Router {
     const input = formInput(req.body, ADD_FIELDS);
     const result = await pages.attempt(calls, remoteAddCall, input, req, res);
     const { key_text: _secret, token: _token, ...kept } = input;
-    await show(
+    pages.redirect(
       req,
       res,
+      '/remotes',
       result.ok
         ? { added: result.output, notice: `Remote peer ${result.output.remote.name} added.` }
         : {
@@ -85,9 +86,10 @@ export function createRemotesPage(deps: RemotesPageDeps): express.Router {
   });
   router.post('/remotes/:name/check', pages.require('admin'), async (req, res) => {
     const result = await pages.attempt(calls, remoteCheckCall, { name: req.params.name }, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/remotes',
       outcomeOf(result, (r) => ({
         notice: `${r.name} is ${r.state}${r.reason ? `: ${r.reason}` : ''}.`,
       })),
@@ -101,9 +103,10 @@ export function createRemotesPage(deps: RemotesPageDeps): express.Router {
       req,
       res,
     );
-    await show(
+    pages.redirect(
       req,
       res,
+      '/remotes',
       outcomeOf(result, (r) => ({ notice: `Remote peer ${r.removed} removed.` })),
     );
   });

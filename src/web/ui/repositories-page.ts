@@ -4,6 +4,7 @@ import type { CallSpec } from '../../api/call.js';
 import { layoutsCall } from '../../api/specs/layouts.js';
 import {
   distributionAddCall,
+  distributionLimitsText,
   distributionRemoveCall,
   distributionUpdateCall,
   reindexCall,
@@ -23,7 +24,17 @@ export interface RepositoriesPageDeps {
   keyFingerprint: () => string | null;
 }
 
-const DIST_FIELDS = ['architectures', 'components', 'codeversion', 'arch_all', 'mandatory'];
+const DIST_FIELDS = [
+  'architectures',
+  'components',
+  'codeversion',
+  'arch_all',
+  'mandatory',
+  'limit_pids',
+  'limit_memory',
+  'limit_cpus',
+  'limit_disk',
+];
 
 type Show = (req: Request, res: Response, outcome?: Outcome) => Promise<void>;
 
@@ -88,13 +99,15 @@ export function createRepositoriesPage(deps: RepositoriesPageDeps): express.Rout
   const showOne = repositoryView(deps);
   router.get('/repositories', (req, res) => showList(req, res));
   router.get('/repositories/:id', (req, res) => showOne(req, res));
+  const page = (id: unknown) => `/repositories/${encodeURIComponent(String(id))}`;
   router.post('/repositories', pages.require('admin'), async (req, res) => {
     const fields = ['id', 'description', 'layout', 'allow_unsigned', 'codename', ...DIST_FIELDS];
     const input = formInput(req.body, fields);
     const result = await attempt(repositoryAddCall, input, req, res);
-    await showList(
+    pages.redirect(
       req,
       res,
+      '/repositories',
       result.ok
         ? { notice: `Repository ${result.output.id} added.` }
         : { ...outcomeOf(result, () => ({})), form: input },
@@ -103,19 +116,23 @@ export function createRepositoriesPage(deps: RepositoriesPageDeps): express.Rout
   router.post('/repositories/:id/remove', pages.require('admin'), async (req, res) => {
     const result = await attempt(repositoryRemoveCall, { id: req.params.id }, req, res);
     if (!result.ok)
-      return showOne(
+      return pages.redirect(
         req,
         res,
+        page(req.params.id),
         outcomeOf(result, () => ({})),
       );
-    await showList(req, res, { notice: `Repository ${result.output.removed} removed.` });
+    pages.redirect(req, res, '/repositories', {
+      notice: `Repository ${result.output.removed} removed.`,
+    });
   });
   for (const action of ACTIONS) {
     router.post(`/repositories/:id/${action.path}`, pages.require('admin'), async (req, res) => {
       const result = await attempt(action.spec, action.input(req), req, res);
-      await showOne(
+      pages.redirect(
         req,
         res,
+        page(req.params.id),
         outcomeOf(result, (o) => ({ notice: action.said(o as never) })),
       );
     });
@@ -165,6 +182,9 @@ function repositoryView(deps: RepositoriesPageDeps): Show {
         title: `Repository ${id}`,
         repo,
         dists: distributionRows(repo),
+        limits: Object.fromEntries(
+          repo.distributions.map((d) => [d.codename, distributionLimitsText(d.buildLimits)]),
+        ),
         layouts: layouts.ok ? layouts.output.map((l) => l.name) : [],
         fingerprint: deps.keyFingerprint(),
         ...data,

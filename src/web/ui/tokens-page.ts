@@ -29,17 +29,19 @@ export function createTokensPage(deps: TokensPageDeps): express.Router {
   router.post('/tokens', pages.require('login'), async (req, res) => {
     const input = formInput(req.body, ['name', 'expires_days']);
     const result = await pages.attempt(calls, tokenCreateCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/tokens',
       outcomeOf(result, (created) => ({ created })),
     );
   });
   router.post('/tokens/:id/revoke', pages.require('login'), async (req, res) => {
     const result = await pages.attempt(calls, tokenRevokeCall, { id: req.params.id }, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/tokens',
       outcomeOf(result, (o) => ({ notice: `Token ${o.revoked} revoked.` })),
     );
   });

@@ -38,14 +38,15 @@ export function createUploadersPage(deps: UploadersPageDeps): express.Router {
   };
   router.get('/uploaders', pages.require('admin'), (req, res) => show(req, res));
   router.post('/uploaders/:fingerprint', pages.require('admin'), async (req, res) => {
-    await show(req, res, await setRepositories(deps, req, res));
+    pages.redirect(req, res, '/uploaders', await setRepositories(deps, req, res));
   });
   router.post('/uploaders/:fingerprint/remove', pages.require('admin'), async (req, res) => {
     const input = { fingerprint: req.params.fingerprint };
     const result = await pages.attempt(deps.calls(), keyRemoveCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/uploaders',
       outcomeOf(result, (o) => ({ notice: `Key ${o.removed} removed.` })),
     );
   });

@@ -37,9 +37,10 @@ export function createUsersPage(deps: UsersPageDeps): express.Router {
   router.post('/users', pages.require('admin'), async (req, res) => {
     const input = formInput(req.body, ['name', 'role', 'password']);
     const result = await pages.attempt(calls, userAddCall, input, req, res);
-    await show(
+    pages.redirect(
       req,
       res,
+      '/users',
       outcomeOf(result, (added) => ({ added, notice: `User ${added.name} added.` })),
     );
   });
@@ -52,9 +53,10 @@ export function createUsersPage(deps: UsersPageDeps): express.Router {
     router.post(`/users/:name/${action}`, pages.require('admin'), async (req, res) => {
       const input = { ...formInput(req.body, ['role']), name: req.params.name };
       const result = await pages.attempt(calls, spec, input, req, res);
-      await show(
+      pages.redirect(
         req,
         res,
+        '/users',
         outcomeOf(result, (user) => ({ notice: said(user) })),
       );
     });

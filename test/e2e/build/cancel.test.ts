@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readParents } from '../../../src/exec/process-tree.js';
 import { buildRequest, testBuilder } from '../../helpers/builder.js';
 import { fixtureSource } from '../../helpers/fixture-sources.js';
@@ -17,6 +17,7 @@ beforeAll(async () => {
   env = await testBuilder(snapshots);
   baseChecksum = treeChecksum(env.lease.tree);
 }, 15 * 60_000);
+afterAll(() => env.groups.close());
 
 /** Processes running the slow fixture's `sleep 3600` (its own and the one it detached). */
 function sleepers(): number[] {

@@ -22,8 +22,9 @@ beforeAll(async () => {
   baseChecksum = treeChecksum(env.lease.tree);
 }, 15 * 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   expect(env.leases()).toBe(0);
+  await env.groups.close();
 });
 
 /** After every build: the base is untouched and nothing of the snapshot is left. */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTRA_APT_KEYRING, type BuildResult } from '../../../src/build/build-request.js';
 import { testHost } from '../../helpers/base-chroot.js';
 import { buildRequest, testBuilder } from '../../helpers/builder.js';
@@ -12,6 +12,7 @@ let env: Awaited<ReturnType<typeof testBuilder>>;
 beforeAll(async () => {
   env = await testBuilder(persistentTempDir('debyard-snapshots-'));
 }, 15 * 60_000);
+afterAll(() => env.groups.close());
 
 const log = (result: BuildResult) => readFileSync(result.logFile, 'utf8');
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChroots, type Chroots } from '../../../src/chroot/chroots.js';
+import { ResourceGroups } from '../../../src/chroot/resource-groups.js';
 import { ChrootsRepository } from '../../../src/db/chroots-repository.js';
 import { openDatabase, type Db } from '../../../src/db/database.js';
 import { EventsRepository } from '../../../src/db/events-repository.js';
@@ -14,7 +15,7 @@ import { LiveLogHub } from '../../../src/build/live-log.js';
 import { LocalBuilder } from '../../../src/build/local-builder.js';
 import { PtyRunner } from '../../../src/exec/pty-runner.js';
 import { testHost, testKey } from '../../helpers/base-chroot.js';
-import { buildRequest } from '../../helpers/builder.js';
+import { buildRequest, TEST_LIMITS } from '../../helpers/builder.js';
 import { fixtureSource } from '../../helpers/fixture-sources.js';
 import { REPO_ROOT } from '../../helpers/daemon.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
@@ -104,6 +105,8 @@ describe('ChrootService with mmdebstrap', () => {
         logs: new LiveLogHub(),
         clock: systemClock,
         snapshotsDir: paths.snapshots,
+        groups: new ResourceGroups({ key: paths.snapshots }),
+        limits: TEST_LIMITS,
       });
       const dsc = fixtureSource('hello-all');
       const built = await builder.build(buildRequest(dsc, key, { lintian: 'ignore' }));

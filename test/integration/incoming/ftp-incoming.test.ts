@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFtpServer, type RunningFtpServer } from '../../../src/incoming/ftp-server.js';
 import { IncomingArea, type ArrivedFile } from '../../../src/incoming/incoming-area.js';
 import { IncomingFileSystem } from '../../../src/incoming/incoming-file-system.js';
+import { IncomingSpace } from '../../../src/incoming/incoming-space.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { RawFtp } from '../../helpers/raw-ftp.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -39,6 +40,7 @@ async function startIncoming(
   area.onArrival((file) => arrivals.push(file));
   const fsOptions = {
     area,
+    space: new IncomingSpace({ dir, maxBytes: 64 * 1024 * 1024, minFreeBytes: 0 }),
     maxFileBytes: options.maxFileBytes ?? 1024 * 1024,
     maxSessionBytes: options.maxSessionBytes ?? 4 * 1024 * 1024,
     idleTimeoutSeconds: options.idleTimeoutSeconds ?? 30,
@@ -215,7 +217,7 @@ describe('FTP incoming', () => {
     await until(() => partialSizes(incoming) === '200000', 'the partial file');
     data.resetAndDestroy();
     await until(() => readdirSync(incoming.partialDir).length === 0, 'the partial file to go');
-    expect((await ftp.reply()).code).toBe(550);
+    expect(await ftp.reply()).toEqual({ code: 426, text: 'read ECONNRESET' });
     await ftp.quit();
 
     // The control connection goes while the data connection stays open.
@@ -251,14 +253,14 @@ describe('FTP incoming', () => {
       code: 226,
     });
     expect((await ftp.put('b_1.0.orig.tar.gz', Buffer.alloc(60 * 1024)))[1]).toEqual({
-      code: 550,
+      code: 552,
       text: 'this session has sent more than 100 KiB, the most one session may send; log in again for more',
     });
     await ftp.quit();
     const next = await RawFtp.login(incoming.port);
     await next.send('CWD /incoming');
     expect((await next.put('big_1.0.orig.tar.gz', Buffer.alloc(65 * 1024)))[1]).toEqual({
-      code: 550,
+      code: 552,
       text: 'big_1.0.orig.tar.gz is larger than 64 KiB, the most one file may have here',
     });
     await next.quit();

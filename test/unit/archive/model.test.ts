@@ -139,6 +139,7 @@ describe('repositories', () => {
       archAllArchitecture: 'amd64',
       mandatoryArchitectures: ['amd64', 'arm64'],
       components: ['main'],
+      buildLimits: {},
     });
     expect(repositoryProblems(good, [DEFAULT_LAYOUT])).toEqual([]);
   });

@@ -35,6 +35,7 @@ describe('loadSettings', () => {
       identity: 'build-host',
       logLevel: 'info',
       logFormat: 'auto',
+      shutdownTimeoutSeconds: 30,
       http: { listen: { host: '0.0.0.0', port: 8066 }, publicUrl: null },
       ftp: {
         listen: { host: '0.0.0.0', port: 8067 },
@@ -42,6 +43,11 @@ describe('loadSettings', () => {
         idleTimeoutSeconds: 300,
         maxFileBytes: 4 * 1024 ** 3,
         maxSessionBytes: 16 * 1024 ** 3,
+        maxIncomingBytes: 32 * 1024 ** 3,
+        minFreeDiskBytes: 1024 ** 3,
+        maxSessionsPerAddress: 32,
+        maxPassivePerAddress: 16,
+        passiveTimeoutSeconds: 30,
         tls: null,
       },
       incoming: {
@@ -54,6 +60,7 @@ describe('loadSettings', () => {
         timeLimitSeconds: 3 * 3600,
         maxAttempts: 3,
         lintianMode: 'errfail',
+        limits: { pids: 4096, memoryBytes: null, cpus: null, diskBytes: 20 * 1024 ** 3 },
         maxLogBytes: 50 * 1024 * 1024,
       },
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
@@ -127,6 +134,10 @@ describe('loadSettings', () => {
         'idle_timeout = "90s"',
         'max_file_size = "100M"',
         'max_session_size = 1048576',
+        'max_incoming_size = "8G"',
+        'min_free_disk = 0',
+        'max_sessions_per_address = 4',
+        'passive_timeout = "10s"',
         'tls_cert = "tls/ftp.crt"',
         'tls_key = "/etc/ftp.key"',
         '[incoming]',
@@ -137,13 +148,26 @@ describe('loadSettings', () => {
       ].join('\n'),
     );
     const settings = loadSettings(
-      base({ configFile: file, env: { DEBYARD_FTP_PASSIVE_PORTS: '0' } }),
+      base({
+        configFile: file,
+        env: {
+          DEBYARD_FTP_PASSIVE_PORTS: '0',
+          DEBYARD_FTP_MAX_PASSIVE_PER_ADDRESS: '2',
+          DEBYARD_SHUTDOWN_TIMEOUT: '1m',
+        },
+      }),
     );
+    expect(settings.shutdownTimeoutSeconds).toBe(60);
     expect(settings.ftp).toMatchObject({
       passivePorts: { min: 0, max: 0 },
       idleTimeoutSeconds: 90,
       maxFileBytes: 100 * 1024 * 1024,
       maxSessionBytes: 1048576,
+      maxIncomingBytes: 8 * 1024 ** 3,
+      minFreeDiskBytes: 0,
+      maxSessionsPerAddress: 4,
+      maxPassivePerAddress: 2,
+      passiveTimeoutSeconds: 10,
       tls: { certFile: path.join(dir, 'tls/ftp.crt'), keyFile: '/etc/ftp.key' },
     });
     expect(settings.incoming).toEqual({
@@ -162,6 +186,8 @@ describe('loadSettings', () => {
             DEBYARD_FTP_IDLE_TIMEOUT: 'soon',
             DEBYARD_FTP_MAX_FILE_SIZE: '2 lots',
             DEBYARD_FTP_TLS_CERT: 'cert.pem',
+            DEBYARD_FTP_MAX_SESSIONS_PER_ADDRESS: '0',
+            DEBYARD_FTP_MIN_FREE_DISK: 'lots',
             DEBYARD_INCOMING_STRAY_TIMEOUT: '0',
           },
         }),
@@ -171,6 +197,8 @@ describe('loadSettings', () => {
       'ftp.passive_ports (from the environment): the range 50000-40000 is empty (the first port is above the last)',
       'ftp.idle_timeout (from the environment): expected a duration such as 90s, 15m, 2h or 7d, got "soon"',
       'ftp.max_file_size (from the environment): expected a size such as 512K, 100M or 2G, got "2 lots"',
+      'ftp.min_free_disk (from the environment): expected a size such as 512K, 100M or 2G, got "lots"',
+      'ftp.max_sessions_per_address (from the environment): at least 1',
       'ftp.tls_key (from defaults): FTPS needs both tls_cert and tls_key',
       'incoming.stray_timeout (from the environment): expected a positive whole number of seconds',
     ]);
@@ -246,6 +274,7 @@ describe('loadSettings', () => {
       timeLimitSeconds: 5400,
       maxAttempts: 5,
       lintianMode: 'warnfail',
+      limits: { pids: 4096, memoryBytes: null, cpus: null, diskBytes: 20 * 1024 ** 3 },
       maxLogBytes: 8 * 1024 * 1024,
     });
     writeFileSync(file, '[build]\nmax_attempts = 0\nlintian_mode = "fatal"\nmax_log_size = "1K"\n');
@@ -253,6 +282,28 @@ describe('loadSettings', () => {
       `build.max_attempts (from config file ${file}): expected a whole number from 1 to 20`,
       `build.lintian_mode (from config file ${file}): must be one of disabled, ignore, errfail, warnfail`,
       `build.max_log_size (from config file ${file}): must be at least 64K (a log needs room for its header and end)`,
+    ]);
+  });
+
+  it('reads the limits of builds and names bad ones', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'debyard.toml');
+    writeFileSync(file, '[build.limits]\npids = 1024\nmemory = "6G"\ncpus = 1.5\n');
+    const settings = loadSettings(
+      base({ configFile: file, env: { DEBYARD_BUILD_LIMITS_DISK: '50G' } }),
+    );
+    expect(settings.build.limits).toEqual({
+      pids: 1024,
+      memoryBytes: 6 * 1024 ** 3,
+      cpus: 1.5,
+      diskBytes: 50 * 1024 ** 3,
+    });
+    writeFileSync(file, '[build.limits]\npids = 3\nmemory = "lots"\ncpus = 0\nswap = "1G"\n');
+    expect(problemsOf(() => loadSettings(base({ configFile: file })))).toEqual([
+      `build.limits.pids (from config file ${file}): at least 16 processes`,
+      `build.limits.memory (from config file ${file}): expected a size such as 512K, 100M or 2G, got "lots"`,
+      `build.limits.cpus (from config file ${file}): at least 0.01 of a core`,
+      `build.limits.swap (from config file ${file}): unknown setting`,
     ]);
   });
 
