@@ -147,7 +147,8 @@
     const refresh = async () => {
       timer = null;
       const response = await fetch(element.dataset.liveRefresh, {
-        headers: { accept: 'text/html' },
+        // A background load: a form's outcome waiting for this page stays for it.
+        headers: { accept: 'text/html', 'x-debyard-refresh': '1' },
       });
       if (!response.ok) return;
       const page = new DOMParser().parseFromString(await response.text(), 'text/html');

@@ -43,6 +43,7 @@ export function seedFailedBuild(
       architectures: ['amd64'],
       archAll: false,
       options: {},
+      requestedBy: null,
       signer: null,
       requestedBy: null,
       changedBy: null,

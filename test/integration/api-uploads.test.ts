@@ -3,8 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { UploadRecord } from '../../src/db/uploads-repository.js';
+import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
+import { signUpload as signInternalUpload } from '../../src/incoming/internal/internal-upload.js';
 import { adminToken, api, userWithToken } from '../helpers/api.js';
 import { cli } from '../helpers/cli.js';
 import { startTestDaemon } from '../helpers/daemon.js';
@@ -87,6 +89,7 @@ describe('the uploads call', () => {
       distribution: `${codename}-team-unstable`,
       repository: 'team',
       uploader: signer.fingerprint,
+      requestedBy: null,
       changesFile: `gamma_1.0-1~team${codeversion}+1_source.changes`,
       reasons: [],
     });
@@ -193,5 +196,36 @@ describe('debyard uploads and debyard upload', () => {
     );
     const missing = await run(['upload', '9999']);
     expect([missing.code, missing.err]).toEqual([1, 'debyard: there is no upload 9999\n']);
+  });
+});
+
+describe('an upload the daemon made (signed with its key)', () => {
+  it('shows whom it is for: API, CLI and its page', async () => {
+    const pkg = await buildSourcePackage(path.join(root, 'made'), {
+      source: 'epsilon',
+      revision: `1~team${codeversion}+1`,
+      distribution: `${codename}-team-unstable`,
+    });
+    const archive = daemon.parts.find((p) => p.name === 'archive') as ArchivePart;
+    await signInternalUpload(
+      { ...pkg, source: pkg.source, version: pkg.version, dispose: async () => {} },
+      archive.signer(),
+      { kind: 'user', name: 'stella', role: 'staff' },
+    );
+    await curlUpload(daemon.ftp.port, filesOf(pkg));
+    const incoming = daemon.parts.find((p) => p.name === 'incoming') as IncomingPart;
+    const record = await outcome(daemon.events, incoming, pkg.changes);
+    expect(record.state).toBe('ACCEPTED');
+    const shown = await api(daemon.url, 'upload', { input: { upload: record.id } });
+    expect(shown.body.upload).toMatchObject({
+      uploader: archive.signer().key.fingerprint,
+      requestedBy: 'user stella (staff)',
+    });
+    const text = await cli(['upload', String(record.id), '--server', daemon.url]);
+    expect(text.out).toContain(
+      `signed by ${archive.signer().key.fingerprint} for user stella (staff), received`,
+    );
+    const page = await (await fetch(`${daemon.url}/uploads/${record.id}`)).text();
+    expect(page).toContain('<dt>Made for</dt><dd>user stella (staff) ');
   });
 });

@@ -52,6 +52,9 @@ function userEnv(home: string): Record<string, string> {
   };
 }
 
+// eslint-disable-next-line no-control-regex -- ANSI colour sequences start with ESC
+const ANSI = /\x1b\[[0-9;]*m/g;
+
 interface Started {
   /** The daemon's pid, from its home lock. */
   pid: number;
@@ -61,19 +64,22 @@ interface Started {
 
 /** Waits until the output shows the daemon started; returns its pid and port. */
 async function started(output: () => string, home: string): Promise<Started> {
-  const deadline = Date.now() + 120_000;
+  const lock = path.join(home, 'var', 'debyard.lock');
+  let pid: number | undefined;
+  const deadline = Date.now() + 80_000;
   while (Date.now() < deadline) {
-    const match = /debyard started.*/.exec(output());
-    const port = match && /http\W+127\.0\.0\.1:(\d+)/.exec(output());
-    const lock = path.join(home, 'var', 'debyard.lock');
-    if (port && existsSync(lock)) {
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      onTestFinished(() => killLeftover(pid));
-      return { pid, port: Number(port[1]) };
+    if (pid === undefined && existsSync(lock)) {
+      pid = Number(readFileSync(lock, 'utf8').trim()) || undefined;
+      // Whatever the test finds, the daemon does not outlive it.
+      if (pid !== undefined) onTestFinished(() => killLeftover(pid!));
     }
+    // JSON in a pipe, coloured lines on a terminal: `"http":"127.0.0.1:…"`, `http=127.0.0.1:…`.
+    const text = output().replace(ANSI, '');
+    const port = text.includes('debyard started') && /http\W+127\.0\.0\.1:(\d+)/.exec(text);
+    if (port && pid !== undefined) return { pid, port: Number(port[1]) };
     await sleep(100);
   }
-  throw new Error(`the daemon did not start in 120 s:\n${output()}`);
+  throw new Error(`the daemon did not start in 80 s:\n${output()}`);
 }
 
 function isRunning(pid: number): boolean {

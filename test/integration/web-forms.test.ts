@@ -46,8 +46,10 @@ const post = (url: string, fields: Record<string, string>) =>
     headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: admin.csrf, ...fields }),
   });
-const get = async (url: string) => {
-  const response = await fetch(`${daemon.url}${url}`, { headers: { cookie: admin.cookie } });
+const get = async (url: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${daemon.url}${url}`, {
+    headers: { cookie: admin.cookie, ...headers },
+  });
   return { status: response.status, html: await response.text() };
 };
 const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&#34;');
@@ -166,6 +168,13 @@ describe('forms in the web UI (Post/Redirect/Get)', () => {
       if (!isQuestion) expect(said(again.html)).toBeNull();
     },
   );
+
+  it("leaves the outcome for the page, not for the live updates' background load of it", async () => {
+    expect((await post('/users', { name: 'bea', role: 'login' })).status).toBe(303);
+    const background = await get('/users', { 'x-debyard-refresh': '1' });
+    expect(said(background.html)).toBeNull();
+    expect(said((await get('/users')).html)).toBe('User bea added.');
+  });
 
   it('keeps the status of a refused form for the page it leads to, once', async () => {
     const refused = await post('/repositories', { id: 'Bad Id' });

@@ -69,6 +69,7 @@ export function uploadSummary(u: UploadRecord): UploadSummary {
     archAll: u.archAll,
     options: u.options,
     uploader: u.signer,
+    requestedBy: u.requestedBy,
     changedBy: u.changedBy,
     files: u.files,
     reasons: u.reasons,

@@ -237,7 +237,7 @@ export const distributionUpdateCall = defineCall({
   name: 'distribution_update',
   method: 'POST',
   access: 'admin',
-  summary: "Change a distribution's architectures, components or limits",
+  summary: 'Change a distribution: architectures, components, limits',
   description:
     "Changes its architectures, components, codeversion (the number in the version policy's ~<repo><codeversion>+<n>) or build limits.",
   input: z

@@ -33,6 +33,12 @@ export interface UploadSummary {
   options: Record<string, unknown>;
   /** The fingerprint of the key that signed it; null for an unsigned (anonymous) upload. */
   uploader: string | null;
+  /**
+   * Whom an upload the daemon made (a port, the keyring or test packages, signed with its
+   * key) is for: `anonymous`, `key <fingerprint>` or `user <name> (<role>)`; null for
+   * uploads from outside.
+   */
+  requestedBy: string | null;
   changedBy: string | null;
   files: { name: string; size: number; sha256: string; inPool?: boolean }[];
   /** Why it was rejected or failed, one sentence each. */
@@ -156,7 +162,7 @@ export const uploadCall = defineCall({
 function uploadText({ upload: u, builds, events, installed }: UploadDetail): string {
   const lines = [
     `upload ${u.id}: ${u.source ?? '?'} ${u.version ?? '?'} for ${u.distribution ?? '?'}: ${u.state}`,
-    `  ${u.changesFile}, ${u.uploader === null ? 'unsigned' : `signed by ${u.uploader}`}, received ${u.receivedAt}`,
+    `  ${u.changesFile}, ${u.uploader === null ? 'unsigned' : `signed by ${u.uploader}`}${u.requestedBy ? ` for ${u.requestedBy}` : ''}, received ${u.receivedAt}`,
     ...u.reasons.map((r) => `  reason: ${r}`),
     ...u.files.map(
       (f) => `  file: ${f.name} (${f.size} bytes${f.inPool ? ', from the pool' : ''})`,

@@ -108,9 +108,11 @@ export class PageKit {
     const nav = ((res.locals.nav ?? []) as NavItem[]).filter((item) =>
       accessAllows(principal.role, item.access),
     );
-    // What the form post that led here left for this page (once).
+    // What the form post that led here left for this page (once); the live updates'
+    // background loads of a page (static/debyard.js) leave it for the page itself.
+    const background = req.get('x-debyard-refresh') !== undefined;
     const flash =
-      active && SAFE_METHODS.has(req.method)
+      active && !background && SAFE_METHODS.has(req.method)
         ? this.flashes.take(String(active.session.id), req.path)
         : undefined;
     const { status: flashStatus, ...flashData } = flash ?? {};

@@ -292,6 +292,11 @@ describe('port', () => {
     ]);
     const port = await pipeline.uploadIn(answer.body[0].uploadId, ['INSTALLED', 'FAILED']);
     expect(port).toMatchObject({ state: 'INSTALLED', requestedBy: 'user stella (staff)' });
+    const shown = await api(daemon.url, 'upload', { input: { upload: port.id } });
+    expect(shown.body.upload).toMatchObject({
+      uploader: part<ArchivePart>('archive').signer().key.fingerprint,
+      requestedBy: 'user stella (staff)',
+    });
     expect(inArchive().sort()).toEqual([later, unstable].sort());
   }, 300_000);
 });
