@@ -72,8 +72,6 @@ export interface SandboxStep extends Pick<
   cwd?: string;
   /** The whole environment of the step (PATH included). */
   env: Readonly<Record<string, string>>;
-  /** A host file to hold an exclusive lock on (flock) while the step runs. */
-  hostLock?: string;
 }
 
 /** PATH for the host tools that enter the sandbox (nsenter, unshare, ip, setpriv). */
@@ -203,9 +201,8 @@ export class Sandbox {
     const env = Object.entries(step.env).map(([key, value]) => `${key}=${value}`);
     const inside = ['/usr/bin/env', '-i', '-C', step.cwd ?? '/', ...env, ...step.argv];
     const { command, args } = enter(this.holderPid, inside, ids);
-    const locked = step.hostLock ? ['flock', step.hostLock, command, ...args] : [command, ...args];
     return runner.run({
-      ...joined(this.options, asRootNoNewPrivs(locked[0]!, locked.slice(1))),
+      ...joined(this.options, asRootNoNewPrivs(command, args)),
       env: { PATH: HOST_PATH },
       signal: step.signal,
       timeoutMs: step.timeoutMs,
