@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
+import { allowList } from '../../../src/chroot/mirror-proxy.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { adminToken, api } from '../../helpers/api.js';
@@ -131,10 +132,10 @@ describe('keyring package', () => {
       'dpkg -i /debs/*.deb >/dev/null',
       'ls /usr/share/keyrings/testyard-archive-keyring.gpg /usr/share/testyard-archive-keyring',
       'apt-get update 2>&1',
-      'apt-get install -y -q debyard-test-any >/dev/null 2>&1',
+      'apt-get install -y -q debyard-test-any >/tmp/install.log 2>&1 || { cat /tmp/install.log; exit 1; }',
       'debyard-test-any',
     ].join('\n');
-    const out = await inFreshSystem(debs, script);
+    const out = await inFreshSystem(debs, script, `${daemon.url}/repos/test/`);
     expect(out.exitCode, out.stdout + out.stderr).toBe(0);
     const lines = out.stdout.split('\n');
     expect(lines.filter((l) => /^(W|E|Err):/.test(l))).toEqual([]);
@@ -152,8 +153,8 @@ describe('keyring package', () => {
   }, 600_000);
 });
 
-/** Runs a root shell script in an overlay of the test base system, on the host's network. */
-async function inFreshSystem(debs: string, script: string) {
+/** Runs a root shell script in an overlay of the test base system that may reach `repo`. */
+async function inFreshSystem(debs: string, script: string, repo: string) {
   const runner = new LocalRunner();
   const box = await Sandbox.open(
     {
@@ -161,6 +162,7 @@ async function inFreshSystem(debs: string, script: string) {
       mode: 'overlay',
       workDir: path.join(dir, 'fresh'),
       binds: [{ source: debs, target: '/debs', readOnly: true }],
+      mirrors: allowList([repo]),
     },
     runner,
   );
