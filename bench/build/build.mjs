@@ -17,8 +17,8 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LiveLogHub } from '../../dist/build/live-log.js';
-import { LocalBuilder } from '../../dist/build/local-builder.js';
+import { LiveLogHub } from '../../dist/builder/live-log.js';
+import { LocalBuilder } from '../../dist/builder/local-builder.js';
 import { BaseOperations } from '../../dist/chroot/base-operations.js';
 import { ChrootCatalog } from '../../dist/chroot/chroot-catalog.js';
 import { ChrootPaths, keyName } from '../../dist/chroot/chroot-paths.js';

@@ -1,13 +1,13 @@
 import type { Problem } from '../shared/errors.js';
-import { LINTIAN_MODES, type LintianMode } from '../build/build-request.js';
-import { NO_OPTIONS, type PerArchitecture, type UploadOptions } from '../build/upload-options.js';
+import { LINTIAN_MODES, type LintianMode } from '../builder/build-request.js';
+import { NO_OPTIONS, type PerArchitecture, type UploadOptions } from '../builder/upload-options.js';
 
 export {
   forArchitecture,
   NO_OPTIONS,
   type PerArchitecture,
   type UploadOptions,
-} from '../build/upload-options.js';
+} from '../builder/upload-options.js';
 
 /**
  * Upload options: lines of the top changelog entry of the form

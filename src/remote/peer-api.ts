@@ -1,4 +1,4 @@
-import type { BuildRequest, BuildResult } from '../build/build-request.js';
+import type { BuildRequest, BuildResult } from '../builder/build-request.js';
 import type { ChrootKey } from '../chroot/chroot-paths.js';
 
 /**

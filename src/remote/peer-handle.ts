@@ -1,4 +1,4 @@
-import type { LiveLogHub } from '../build/live-log.js';
+import type { LiveLogHub } from '../builder/live-log.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { PeerApi, PeerStatus } from './peer-api.js';

@@ -1,4 +1,4 @@
-import type { LiveLogHub } from '../build/live-log.js';
+import type { LiveLogHub } from '../builder/live-log.js';
 import type { PeerBuildResult } from './peer-api.js';
 
 export interface JobLogSource {

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BuildRequest, BuildResult } from '../build/build-request.js';
-import type { LiveLogHub, LogPiece } from '../build/live-log.js';
+import type { BuildRequest, BuildResult } from '../builder/build-request.js';
+import type { LiveLogHub, LogPiece } from '../builder/live-log.js';
 import { keyLabel, type ChrootKey } from '../chroot/chroot-paths.js';
 import type { Clock } from '../shared/clock.js';
 import {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BuildResult } from '../build/build-request.js';
+import type { BuildResult } from '../builder/build-request.js';
 import { describeError } from '../shared/errors.js';
 import type { PeerBuildResult, PeerJobRequest } from './peer-api.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { BuildRequest, BuildResult } from '../build/build-request.js';
-import type { LiveLog } from '../build/live-log.js';
-import { banner, fields, section } from '../build/log-format.js';
+import type { BuildRequest, BuildResult } from '../builder/build-request.js';
+import type { LiveLog } from '../builder/live-log.js';
+import { banner, fields, section } from '../builder/log-format.js';
 import { describeError, RemotePeerError } from '../shared/errors.js';
 import type { PeerBuildResult, PeerFile, PeerJobRequest, PeerJobView } from './peer-api.js';
 import type { PeerHandle, RemoteBuilderDeps } from './peer-handle.js';

@@ -4,9 +4,9 @@ import {
   validateBuildRequest,
   type BuildRequest,
   type BuildResult,
-} from '../build/build-request.js';
-import type { Builder } from '../build/builder.js';
-import { readDsc } from '../build/control-files.js';
+} from '../builder/build-request.js';
+import type { Builder } from '../builder/builder.js';
+import { readDsc } from '../builder/control-files.js';
 import type { ChrootKey } from '../chroot/chroot-paths.js';
 import { NotFoundError, RemotePeerError } from '../shared/errors.js';
 import type { PeerFile } from './peer-api.js';

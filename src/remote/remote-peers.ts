@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Builder } from '../build/builder.js';
-import type { LiveLogHub } from '../build/live-log.js';
+import type { Builder } from '../builder/builder.js';
+import type { LiveLogHub } from '../builder/live-log.js';
 import { inTransaction, type Db } from '../db/database.js';
 import type { RemoteRecord, RemotesRepository } from '../db/remotes-repository.js';
 import type { EventLog } from '../events/event-log.js';

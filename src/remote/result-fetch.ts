@@ -1,6 +1,6 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { readChangesFiles } from '../build/control-files.js';
+import { readChangesFiles } from '../builder/control-files.js';
 import { RemotePeerError, type Problem } from '../shared/errors.js';
 import type { PeerApi, PeerBuildResult } from './peer-api.js';
 import { describeFile } from './received-file.js';

@@ -1,4 +1,4 @@
-import type { BuildResult } from '../build/build-request.js';
+import type { BuildResult } from '../builder/build-request.js';
 import type { BuildEnd } from '../db/builds-repository.js';
 
 /** How a build ended, from its builder's result. */

@@ -1,5 +1,5 @@
-import type { BuildResult } from '../build/build-request.js';
-import type { Builder } from '../build/builder.js';
+import type { BuildResult } from '../builder/build-request.js';
+import type { Builder } from '../builder/builder.js';
 import type { BuildEnd, BuildView } from '../db/builds-repository.js';
 import { cancelledEnd, endOf } from './build-ends.js';
 import { describeError, RemotePeerError, UnavailableError } from '../shared/errors.js';

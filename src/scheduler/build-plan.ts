@@ -1,6 +1,6 @@
 import type { ResolvedDistribution } from '../archive/archive-config.js';
-import type { LintianMode } from '../build/build-request.js';
-import { forArchitecture, NO_OPTIONS, type UploadOptions } from '../build/upload-options.js';
+import type { LintianMode } from '../builder/build-request.js';
+import { forArchitecture, NO_OPTIONS, type UploadOptions } from '../builder/upload-options.js';
 import type { UploadRecord } from '../db/uploads-repository.js';
 import { InvalidInputError } from '../shared/errors.js';
 

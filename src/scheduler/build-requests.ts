@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ResolvedDistribution } from '../archive/archive-config.js';
 import { aptPinning, aptSourcesStanza, buildDependencySuites } from '../archive/apt-sources.js';
 import { poolDirectory } from '../archive/pool/pool-path.js';
-import type { BuildRequest, ExtraAptSources, LintianMode } from '../build/build-request.js';
+import type { BuildRequest, ExtraAptSources, LintianMode } from '../builder/build-request.js';
 import type { BuildView } from '../db/builds-repository.js';
 import type { UploadRecord } from '../db/uploads-repository.js';
 import { NotFoundError } from '../shared/errors.js';

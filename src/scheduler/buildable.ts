@@ -1,5 +1,5 @@
 import type { DistributionSpec } from '../archive/model/repository.js';
-import type { Builder } from '../build/builder.js';
+import type { Builder } from '../builder/builder.js';
 import { keyLabel, type ChrootKey } from '../chroot/chroot-paths.js';
 
 export interface BuildableDeps {

@@ -1,4 +1,4 @@
-import type { Builder } from '../build/builder.js';
+import type { Builder } from '../builder/builder.js';
 
 /**
  * The builders the scheduler chooses among: this host, and whatever other sources add

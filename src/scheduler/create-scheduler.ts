@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { InstallInput } from '../archive/archive.js';
-import type { LintianMode } from '../build/build-request.js';
+import type { LintianMode } from '../builder/build-request.js';
 import { BuildsRepository } from '../db/builds-repository.js';
 import type { Db } from '../db/database.js';
 import { UploadsRepository } from '../db/uploads-repository.js';

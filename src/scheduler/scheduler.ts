@@ -1,4 +1,4 @@
-import type { Builder } from '../build/builder.js';
+import type { Builder } from '../builder/builder.js';
 import { keyLabel } from '../chroot/chroot-paths.js';
 import type { BuildFilter, BuildRecord, BuildView } from '../db/builds-repository.js';
 import type { UploadRecord } from '../db/uploads-repository.js';

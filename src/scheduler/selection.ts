@@ -1,4 +1,4 @@
-import type { Builder } from '../build/builder.js';
+import type { Builder } from '../builder/builder.js';
 import { keyLabel, type ChrootKey } from '../chroot/chroot-paths.js';
 
 /** A queued build as selection sees it. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { BuildRequest } from '../../src/build/build-request.js';
+import type { BuildRequest } from '../../src/builder/build-request.js';
 import type { BuildLimits } from '../../src/chroot/build-limits.js';
 import { ResourceGroups } from '../../src/chroot/resource-groups.js';
-import { LiveLogHub } from '../../src/build/live-log.js';
-import { LocalBuilder } from '../../src/build/local-builder.js';
+import { LiveLogHub } from '../../src/builder/live-log.js';
+import { LocalBuilder } from '../../src/builder/local-builder.js';
 import type { ChrootKey } from '../../src/chroot/chroot-paths.js';
 import type { BaseLease } from '../../src/chroot/chroot-service.js';
 import { LocalRunner } from '../../src/exec/local-runner.js';

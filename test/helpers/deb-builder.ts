@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { BuildRequest, BuildResult } from '../../src/build/build-request.js';
-import type { Builder } from '../../src/build/builder.js';
+import type { BuildRequest, BuildResult } from '../../src/builder/build-request.js';
+import type { Builder } from '../../src/builder/builder.js';
 import type { ChrootKey } from '../../src/chroot/chroot-paths.js';
 import { buildDeb } from './debian-packages.js';
 

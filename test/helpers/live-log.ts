@@ -1,4 +1,4 @@
-import type { LiveLogHub } from '../../src/build/live-log.js';
+import type { LiveLogHub } from '../../src/builder/live-log.js';
 
 /**
  * Follows a build's log as the web UI does (LiveLogHub.read with follow): the text so

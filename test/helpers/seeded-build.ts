@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { homeLayout } from '../../src/config/home-layout.js';
-import { LiveLogHub, type LiveLog } from '../../src/build/live-log.js';
+import { LiveLogHub, type LiveLog } from '../../src/builder/live-log.js';
 import { BuildsRepository } from '../../src/db/builds-repository.js';
 import { openDatabase } from '../../src/db/database.js';
 import { UploadsRepository } from '../../src/db/uploads-repository.js';

@@ -6,7 +6,7 @@ import type { UploadRecord } from '../../src/db/uploads-repository.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { signUpload as signInternalUpload } from '../../src/incoming/internal/internal-upload.js';
+import { signUpload as signInternalUpload } from '../../src/own-uploads/internal-upload.js';
 import { adminToken, api, userWithToken } from '../helpers/api.js';
 import { cli } from '../helpers/cli.js';
 import { startTestDaemon } from '../helpers/daemon.js';

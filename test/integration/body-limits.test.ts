@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiRouter } from '../../src/api/api-router.js';
 import { peerFilesRouter } from '../../src/api/routers/peer-files-router.js';
 import type { Daemon } from '../../src/app/daemon.js';
-import { LiveLogHub } from '../../src/build/live-log.js';
+import { LiveLogHub } from '../../src/builder/live-log.js';
 import { PeerJobs } from '../../src/remote/peer-jobs.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';

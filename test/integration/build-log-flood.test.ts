@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LiveLog } from '../../src/build/live-log.js';
+import type { LiveLog } from '../../src/builder/live-log.js';
 import { startTestDaemon, spawnDaemon, waitForExit } from '../helpers/daemon.js';
 import { seedFailedBuild } from '../helpers/seeded-build.js';
 import { openSse } from '../helpers/sse.js';

@@ -1,7 +1,7 @@
 import { FINAL_BUILD_STATES } from '../../db/builds-repository.js';
 import type { StreamSink } from '../api-router.js';
 import type { BuildLogItem } from '../specs/builds.js';
-import type { LogPiece, LogReadOptions } from '../../build/live-log.js';
+import type { LogPiece, LogReadOptions } from '../../builder/live-log.js';
 import type { BuildInfo } from '../../scheduler/scheduler.js';
 
 /** Live build logs (LiveLogHub). */

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import type { Requester } from '../../incoming/requester.js';
-import type { KeyringPackages } from '../../incoming/internal/keyring-packages.js';
-import type { PortOutcome, Ports } from '../../incoming/internal/ports.js';
-import type { TestPackages } from '../../incoming/internal/test-packages.js';
+import type { KeyringPackages } from '../../own-uploads/keyring-packages.js';
+import type { PortOutcome, Ports } from '../../own-uploads/ports.js';
+import type { TestPackages } from '../../own-uploads/test-packages.js';
 import { implement, type CallImplementation, type Principal } from '../api-router.js';
 import {
   keyringPackageCall,

@@ -1,7 +1,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { chrootRoutes } from '../../api/routers/chroots-router.js';
-import { LiveLogHub } from '../../build/live-log.js';
-import { LocalBuilder } from '../../build/local-builder.js';
+import { LiveLogHub } from '../../builder/live-log.js';
+import { LocalBuilder } from '../../builder/local-builder.js';
 import type { ChrootKey } from '../../chroot/chroot-paths.js';
 import type { ChrootService } from '../../chroot/chroot-service.js';
 import { createChroots } from '../../chroot/chroots.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createPeerApi } from '../../api/peer-client.js';
 import { remoteRoutes } from '../../api/routers/remotes-router.js';
-import type { LiveLogHub } from '../../build/live-log.js';
+import type { LiveLogHub } from '../../builder/live-log.js';
 import { RemotesRepository } from '../../db/remotes-repository.js';
 import type { ConnectPeer } from '../../remote/peer-entry.js';
 import { RemotePeers } from '../../remote/remote-peers.js';

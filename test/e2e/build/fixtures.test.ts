@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildResult } from '../../../src/build/build-request.js';
+import type { BuildResult } from '../../../src/builder/build-request.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { buildRequest, testBuilder } from '../../helpers/builder.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTRA_APT_KEYRING, type BuildResult } from '../../../src/build/build-request.js';
+import { EXTRA_APT_KEYRING, type BuildResult } from '../../../src/builder/build-request.js';
 import { testHost } from '../../helpers/base-chroot.js';
 import { buildRequest, testBuilder } from '../../helpers/builder.js';
 import { fixtureSource } from '../../helpers/fixture-sources.js';

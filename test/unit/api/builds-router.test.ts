@@ -2,7 +2,7 @@ import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { createApiRouter, type Principal } from '../../../src/api/api-router.js';
 import { buildRoutes } from '../../../src/api/routers/builds-router.js';
-import { LiveLogHub } from '../../../src/build/live-log.js';
+import { LiveLogHub } from '../../../src/builder/live-log.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { cli } from '../../helpers/cli.js';
 import { body, serve } from '../../helpers/http.js';

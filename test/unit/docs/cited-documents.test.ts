@@ -133,9 +133,9 @@ describe('docs/ARCHITECTURE.md', () => {
 
   it('is found stale when it names a file that is gone', () => {
     const root = tree({
-      'docs/ARCHITECTURE.md': '`build/build-run.ts` runs `build-stages.ts`; see `gone.ts`.\n',
-      'src/build/build-run.ts': '',
-      'src/build/build-stages.ts': '',
+      'docs/ARCHITECTURE.md': '`builder/build-run.ts` runs `build-stages.ts`; see `gone.ts`.\n',
+      'src/builder/build-run.ts': '',
+      'src/builder/build-stages.ts': '',
     });
     expect(staleFilesInMap(root)).toEqual(['gone.ts']);
   });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { BuildRequest, BuildResult } from '../../../src/build/build-request.js';
-import { HostSlots } from '../../../src/build/host-slots.js';
-import { LiveLogHub } from '../../../src/build/live-log.js';
+import type { BuildRequest, BuildResult } from '../../../src/builder/build-request.js';
+import { HostSlots } from '../../../src/builder/host-slots.js';
+import { LiveLogHub } from '../../../src/builder/live-log.js';
 import { PeerJobs } from '../../../src/remote/peer-jobs.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedDistribution } from '../../../src/archive/archive-config.js';
 import { DEFAULT_LAYOUT } from '../../../src/archive/model/layout.js';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
-import { NO_OPTIONS, type UploadOptions } from '../../../src/build/upload-options.js';
+import { NO_OPTIONS, type UploadOptions } from '../../../src/builder/upload-options.js';
 import { lintianModeFor, planBuilds } from '../../../src/scheduler/build-plan.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Builder } from '../../../src/build/builder.js';
+import type { Builder } from '../../../src/builder/builder.js';
 import { selectBuilders } from '../../../src/scheduler/selection.js';
 
 function builder(name: string, capacity: number, chroots: string[], available = true): Builder {

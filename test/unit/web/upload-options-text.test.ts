@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_OPTIONS } from '../../../src/build/upload-options.js';
+import { NO_OPTIONS } from '../../../src/builder/upload-options.js';
 import { optionTexts } from '../../../src/web/ui/uploads-page.js';
 
 describe('optionTexts', () => {

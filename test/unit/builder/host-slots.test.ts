@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HostSlots } from '../../../src/build/host-slots.js';
-import { LocalHost } from '../../../src/build/local-host.js';
+import { HostSlots } from '../../../src/builder/host-slots.js';
+import { LocalHost } from '../../../src/builder/local-host.js';
 import { selectBuilders } from '../../../src/scheduler/selection.js';
 
 /** A host with `parallelism` slots, its scheduler's own builds counted as the scheduler does. */

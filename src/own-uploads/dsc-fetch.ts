@@ -3,8 +3,8 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseDsc, type Dsc } from '../../debian/index.js';
-import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
+import { parseDsc, type Dsc } from '../debian/index.js';
+import { InvalidInputError, NotFoundError } from '../shared/errors.js';
 
 /** A .dsc larger than this is no .dsc. */
 const MAX_DSC_BYTES = 1024 * 1024;

@@ -1,10 +1,10 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { hashBuffer, hashStream } from '../../debian/index.js';
-import { ConflictError } from '../../shared/errors.js';
-import { REQUESTED_BY_FIELD } from '../check-signatures.js';
-import type { IncomingArea } from '../incoming-area.js';
-import { formatRequester, type Requester } from '../requester.js';
+import { hashBuffer, hashStream } from '../debian/index.js';
+import { ConflictError } from '../shared/errors.js';
+import { REQUESTED_BY_FIELD } from '../incoming/check-signatures.js';
+import type { IncomingArea } from '../incoming/incoming-area.js';
+import { formatRequester, type Requester } from '../incoming/requester.js';
 import type { MadeSource } from './source-factory.js';
 
 /** Clear-signs texts with the instance key (the pgp Signer does). */

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectResults } from '../../../src/build/results.js';
+import { collectResults } from '../../../src/builder/results.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -1,8 +1,8 @@
-import type { StoredEvent } from '../../events/event.js';
-import type { EventLog } from '../../events/event-log.js';
-import { describeError, formatProblem, isAppError } from '../../shared/errors.js';
-import type { Logger } from '../../shared/logger.js';
-import { formatRequester, type Requester } from '../requester.js';
+import type { StoredEvent } from '../events/event.js';
+import type { EventLog } from '../events/event-log.js';
+import { describeError, formatProblem, isAppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { formatRequester, type Requester } from '../incoming/requester.js';
 import type { Ports } from './ports.js';
 
 export interface AutoPortsDeps {

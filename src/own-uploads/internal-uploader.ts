@@ -1,7 +1,7 @@
-import type { UploadsRepository } from '../../db/uploads-repository.js';
-import type { EventLog } from '../../events/event-log.js';
-import type { IncomingArea } from '../incoming-area.js';
-import type { Requester } from '../requester.js';
+import type { UploadsRepository } from '../db/uploads-repository.js';
+import type { EventLog } from '../events/event-log.js';
+import type { IncomingArea } from '../incoming/incoming-area.js';
+import type { Requester } from '../incoming/requester.js';
 import { deliverUpload, signUpload, type TextSigner } from './internal-upload.js';
 import type { MadeSource } from './source-factory.js';
 

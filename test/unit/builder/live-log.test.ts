@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LiveLogHub } from '../../../src/build/live-log.js';
-import { wholeCharacters } from '../../../src/build/log-cap.js';
+import { LiveLogHub } from '../../../src/builder/live-log.js';
+import { wholeCharacters } from '../../../src/builder/log-cap.js';
 import { NotFoundError } from '../../../src/shared/errors.js';
 import { followLog } from '../../helpers/live-log.js';
 import { tempDir } from '../../helpers/temp-dir.js';

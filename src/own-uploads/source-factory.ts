@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { BUILD_USER, BUILD_USER_ON_HOST, builderEnv } from '../../build/build-env.js';
-import type { BaseLease } from '../../chroot/chroot-service.js';
-import { Sandbox } from '../../chroot/sandbox.js';
-import { parseDsc, versionWithoutEpoch } from '../../debian/index.js';
-import { checkResult } from '../../exec/command.js';
-import type { LocalRunner } from '../../exec/local-runner.js';
-import { InvalidInputError } from '../../shared/errors.js';
+import { BUILD_USER, BUILD_USER_ON_HOST, builderEnv } from '../builder/build-env.js';
+import type { BaseLease } from '../chroot/chroot-service.js';
+import { Sandbox } from '../chroot/sandbox.js';
+import { parseDsc, versionWithoutEpoch } from '../debian/index.js';
+import { checkResult } from '../exec/command.js';
+import type { LocalRunner } from '../exec/local-runner.js';
+import { InvalidInputError } from '../shared/errors.js';
 
 /** A source package made for an internal upload: every file in `dir`, the .changes too. */
 export interface MadeSource {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ArchiveConfig, ResolvedDistribution } from '../../archive/archive-config.js';
-import { formatDistributionName } from '../../archive/model/distribution-name.js';
-import type { RepositorySpec } from '../../archive/model/repository.js';
-import type { Clock } from '../../shared/clock.js';
-import { InvalidInputError } from '../../shared/errors.js';
-import type { Requester } from '../requester.js';
+import type { ArchiveConfig, ResolvedDistribution } from '../archive/archive-config.js';
+import { formatDistributionName } from '../archive/model/distribution-name.js';
+import type { RepositorySpec } from '../archive/model/repository.js';
+import type { Clock } from '../shared/clock.js';
+import { InvalidInputError } from '../shared/errors.js';
+import type { Requester } from '../incoming/requester.js';
 import type { InternalUploader } from './internal-uploader.js';
 import { changelogEntry } from './port-version.js';
 import { pickVersion, type PortArchive, type PortOutcome } from './ports.js';

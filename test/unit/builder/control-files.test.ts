@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseBuildType } from '../../../src/build/build-type.js';
-import { readDsc } from '../../../src/build/control-files.js';
+import { chooseBuildType } from '../../../src/builder/build-type.js';
+import { readDsc } from '../../../src/builder/control-files.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
 import { fixtureSource } from '../../helpers/fixture-sources.js';

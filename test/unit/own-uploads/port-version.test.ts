@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { changelogEntry, portVersion } from '../../../src/incoming/internal/port-version.js';
+import { changelogEntry, portVersion } from '../../../src/own-uploads/port-version.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const test12 = { repository: 'test', codeversion: '12' };

@@ -1,16 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ArchiveConfig, ResolvedDistribution } from '../../archive/archive-config.js';
-import type { Clock } from '../../shared/clock.js';
+import type { ArchiveConfig, ResolvedDistribution } from '../archive/archive-config.js';
+import type { Clock } from '../shared/clock.js';
 import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
   PermissionError,
   type Problem,
-} from '../../shared/errors.js';
-import { formatRequester, uploadRefusal, type KeyRights, type Requester } from '../requester.js';
+} from '../shared/errors.js';
+import {
+  formatRequester,
+  uploadRefusal,
+  type KeyRights,
+  type Requester,
+} from '../incoming/requester.js';
 import { fetchSource } from './dsc-fetch.js';
 import type { InternalUploader, InternalUploadOutcome } from './internal-uploader.js';
 import { changelogEntry, portVersion, type VersionTag } from './port-version.js';

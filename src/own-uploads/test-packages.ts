@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ArchiveConfig } from '../../archive/archive-config.js';
-import type { EventLog } from '../../events/event-log.js';
-import type { Clock } from '../../shared/clock.js';
-import { InvalidInputError } from '../../shared/errors.js';
-import type { Requester } from '../requester.js';
+import type { ArchiveConfig } from '../archive/archive-config.js';
+import type { EventLog } from '../events/event-log.js';
+import type { Clock } from '../shared/clock.js';
+import { InvalidInputError } from '../shared/errors.js';
+import type { Requester } from '../incoming/requester.js';
 import type { InternalUploader, InternalUploadOutcome } from './internal-uploader.js';
 import { changelogEntry } from './port-version.js';
 import { pickVersion, type PortArchive } from './ports.js';
