@@ -6,6 +6,9 @@ export default defineConfig({
     // Native modules (better-sqlite3, node-pty) and process-wide state (signals, mounts)
     // want real processes rather than worker threads.
     pool: 'forks',
+    // Most of an end-to-end file's time is spent waiting on builds, apt and servers, so
+    // two files at a time even on a 2-core machine (vitest's default there is one).
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     reporters: ['default'],
