@@ -42,9 +42,8 @@ export async function extendKey(
   now: Date,
 ): Promise<string> {
   const created = key.getCreationTime().getTime();
-  const userIDs = key.users.flatMap((u) =>
-    u.userID ? [{ name: u.userID.name, email: u.userID.email, comment: u.userID.comment }] : [],
-  );
+  // Each user id as it is, byte for byte (openpgp.js would refuse some emails it parses).
+  const userIDs = key.users.flatMap((u) => (u.userID ? [{ name: u.userID.userID }] : []));
   if (userIDs.length === 0) {
     throw new InvalidInputError(`key ${key.getFingerprint().toUpperCase()} has no user id`);
   }

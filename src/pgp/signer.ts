@@ -41,7 +41,8 @@ export async function createSigner(
   const publicKeys = privateKeys.map((k) => k.toPublic());
   const infos = await Promise.all(publicKeys.map((k) => describeKey(k)));
   const binary = concat(publicKeys.map((k) => k.write()));
-  const armored = openpgp.armor(openpgp.enums.armor.publicKey, binary);
+  // With its CRC24 line: gpg 2.2 misreads an armored key without it.
+  const armored = openpgp.armor(openpgp.enums.armor.publicKey, binary, undefined, undefined, undefined, true);
   const sign = (
     message: openpgp.CleartextMessage | openpgp.Message<Uint8Array>,
     detached: boolean,

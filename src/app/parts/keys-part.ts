@@ -33,6 +33,7 @@ export function keysPart(ctx: AppContext, deps: KeysPartDeps): DaemonPart {
   /** Re-signs every distribution (awaited), then uploads the keyring package (not). */
   const changed = async (what: string, actor: string | null) => {
     await archive.service.resignAll(ctx.shutdown);
+    warnExpiring();
     const requester: Requester = { kind: 'user', name: actor ?? 'debyard', role: 'admin' };
     const baseUrl = ctx.settings.http.publicUrl ?? ctx.localUrl();
     deps.keyring.upload({ baseUrl, requester }, ctx.shutdown).then(
@@ -65,6 +66,11 @@ export function keysPart(ctx: AppContext, deps: KeysPartDeps): DaemonPart {
       });
       await changed('key retired', null);
     }
+    warnExpiring();
+  };
+
+  /** A KEY event a day for each signing key that expires within EXPIRY_WARNING_DAYS. */
+  const warnExpiring = () => {
     const today = ctx.clock.now().toISOString().slice(0, 10);
     for (const { info, days } of expiring()) {
       const stamp = `keys.expiry-warned.${info.fingerprint}`;
