@@ -7,6 +7,9 @@ import type { ReleaseSigner } from '../../archive/ports.js';
 import { ArchiveKeys } from '../../pgp/archive-keys.js';
 import type { Signer } from '../../pgp/signer.js';
 import { describeError, UnavailableError } from '../../shared/errors.js';
+import { readTokenRoutes } from '../../api/routers/read-tokens-router.js';
+import { ReadTokensRepository } from '../../db/read-tokens-repository.js';
+import { ReadAccess } from '../../web/auth/read-access.js';
 import { createReposRouter } from '../../web/repos-router.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
@@ -41,6 +44,13 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
     clearSign: (text) => releaseKeys().clearSign(text),
     detachSign: (text) => releaseKeys().detachSign(text),
   };
+  // Private repositories are read with read tokens (HTTP basic auth).
+  const readTokens = new ReadTokensRepository(ctx.db);
+  const access = new ReadAccess({
+    isPublic: (id) => deps.config.hasRepository(id) && !deps.config.repository(id).private,
+    tokens: readTokens,
+    clock: ctx.clock,
+  });
   // Bulk installs read their packages on worker threads (one per core).
   const formats = withReadingThreads(debianFormats);
   const service = createArchiveService({
@@ -72,16 +82,24 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
     signer,
     releaseKeys,
     keys,
-    calls: archiveRoutes({
-      queries: service.queries,
-      config: deps.config,
-      publicKey: () => ({
-        armored: releaseKeys().publicKeyArmored(),
-        fingerprint: releaseKeys().key.fingerprint,
+    calls: [
+      ...archiveRoutes({
+        queries: service.queries,
+        config: deps.config,
+        publicKey: () => ({
+          armored: releaseKeys().publicKeyArmored(),
+          fingerprint: releaseKeys().key.fingerprint,
+        }),
+        publicUrl: ctx.settings.http.publicUrl,
       }),
-      publicUrl: ctx.settings.http.publicUrl,
-    }),
-    routers: [createReposRouter({ reposRoot: ctx.layout.repos })],
+      ...readTokenRoutes({
+        tokens: readTokens,
+        config: deps.config,
+        clock: ctx.clock,
+        publicUrl: ctx.settings.http.publicUrl,
+      }),
+    ],
+    routers: [createReposRouter({ reposRoot: ctx.layout.repos, access })],
     async start() {
       const opened = await ArchiveKeys.open({
         dir: ctx.layout.keys,

@@ -14,6 +14,7 @@ import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
 import { notifications } from './061-notifications.js';
 import { eventActors } from './110-event-actors.js';
+import { privateRepositories } from './111-private-repositories.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   snapshots,
   notifications,
   eventActors,
+  privateRepositories,
 ];
