@@ -62,7 +62,9 @@ function auditEvent(
   const shown = redact(input);
   const args = Object.entries(shown)
     .filter(([, v]) => v !== undefined && v !== false && v !== '[secret]')
-    .map(([k, v]) => (v === true ? `--${k}` : `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`))
+    .map(([k, v]) =>
+      v === true ? `--${k}` : `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+    )
     .join(' ');
   return {
     type: 'AUDIT',

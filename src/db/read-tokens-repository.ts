@@ -75,7 +75,9 @@ export class ReadTokensRepository {
     const rows = (
       repository === undefined
         ? this.db.prepare('SELECT * FROM read_tokens ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM read_tokens WHERE repository = ? ORDER BY id').all(repository)
+        : this.db
+            .prepare('SELECT * FROM read_tokens WHERE repository = ? ORDER BY id')
+            .all(repository)
     ) as Row[];
     return rows.map(toToken);
   }

@@ -2,9 +2,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { writeFileAtomic } from '../shared/atomic-fs.js';
-import type { Clock } from '../shared/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors.js';
-import { INSTANCE_KEY_FILE, openInstanceKey, type InstanceKeyOptions } from './instance-key-store.js';
+import {
+  INSTANCE_KEY_FILE,
+  openInstanceKey,
+  type InstanceKeyOptions,
+} from './instance-key-store.js';
 import { describeKey, isExpired, type KeyInfo } from './key-info.js';
 import { extendKey, unlockKey } from './key-material.js';
 import { createSigner, readSecretKey, type Signer } from './signer.js';
@@ -44,7 +47,9 @@ export class ArchiveKeys {
 
   private constructor(private readonly options: InstanceKeyOptions) {}
 
-  static async open(options: InstanceKeyOptions): Promise<{ keys: ArchiveKeys; generated: boolean }> {
+  static async open(
+    options: InstanceKeyOptions,
+  ): Promise<{ keys: ArchiveKeys; generated: boolean }> {
     const keys = new ArchiveKeys(options);
     const opened = await openInstanceKey(options);
     await keys.load();
@@ -175,7 +180,9 @@ export class ArchiveKeys {
   private find(fingerprint: string): Entry | undefined {
     const wanted = fingerprint.replace(/\s+/g, '').toUpperCase();
     return this.entries.find(
-      (e) => e.info.fingerprint === wanted || (wanted.length >= 16 && e.info.fingerprint.endsWith(wanted)),
+      (e) =>
+        e.info.fingerprint === wanted ||
+        (wanted.length >= 16 && e.info.fingerprint.endsWith(wanted)),
     );
   }
 
@@ -211,7 +218,11 @@ export class ArchiveKeys {
   private fileOf(entry: Entry): string {
     const { dir } = this.options;
     if (entry.state === 'primary') return path.join(dir, INSTANCE_KEY_FILE);
-    return path.join(dir, entry.state === 'retiring' ? RETIRING : RETIRED, `${entry.info.fingerprint}.asc`);
+    return path.join(
+      dir,
+      entry.state === 'retiring' ? RETIRING : RETIRED,
+      `${entry.info.fingerprint}.asc`,
+    );
   }
 
   private async load(): Promise<void> {
@@ -221,7 +232,8 @@ export class ArchiveKeys {
     for (const state of ['retiring', 'retired'] as const) {
       for (const entry of await this.folder(state)) {
         // A crash between the two writes of promote() leaves the primary in retiring/ too.
-        if (!entries.some((e) => e.info.fingerprint === entry.info.fingerprint)) entries.push(entry);
+        if (!entries.some((e) => e.info.fingerprint === entry.info.fingerprint))
+          entries.push(entry);
       }
     }
     const now = this.options.clock.now().getTime();
@@ -249,7 +261,9 @@ export class ArchiveKeys {
       const secret = await fs.readFile(path.join(dir, name), 'utf8');
       let retireAt: Date | null = null;
       if (state === 'retiring') {
-        const json = await fs.readFile(path.join(dir, name.replace(/\.asc$/, '.json')), 'utf8').catch(() => '{}');
+        const json = await fs
+          .readFile(path.join(dir, name.replace(/\.asc$/, '.json')), 'utf8')
+          .catch(() => '{}');
         const at = (JSON.parse(json) as { retireAt?: string | null }).retireAt;
         retireAt = at ? new Date(at) : null;
       }

@@ -35,14 +35,22 @@ export async function createSigner(
   armoredSecretKeys: string | readonly string[],
   deps: { clock: Clock },
 ): Promise<Signer> {
-  const armoredKeys = typeof armoredSecretKeys === 'string' ? [armoredSecretKeys] : armoredSecretKeys;
+  const armoredKeys =
+    typeof armoredSecretKeys === 'string' ? [armoredSecretKeys] : armoredSecretKeys;
   if (armoredKeys.length === 0) throw new InvalidInputError('no secret key to sign with');
   const privateKeys = await Promise.all(armoredKeys.map((a) => usableKey(a, deps.clock)));
   const publicKeys = privateKeys.map((k) => k.toPublic());
   const infos = await Promise.all(publicKeys.map((k) => describeKey(k)));
   const binary = concat(publicKeys.map((k) => k.write()));
   // With its CRC24 line: gpg 2.2 misreads an armored key without it.
-  const armored = openpgp.armor(openpgp.enums.armor.publicKey, binary, undefined, undefined, undefined, true);
+  const armored = openpgp.armor(
+    openpgp.enums.armor.publicKey,
+    binary,
+    undefined,
+    undefined,
+    undefined,
+    true,
+  );
   const sign = (
     message: openpgp.CleartextMessage | openpgp.Message<Uint8Array>,
     detached: boolean,

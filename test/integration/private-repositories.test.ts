@@ -1,4 +1,12 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
@@ -124,8 +132,12 @@ describe('private repositories', () => {
     // Only a digest is kept: the secret is in no file of the home.
     expect(filesHolding(daemon.layout.root, token.password)).toEqual([]);
     const audit = await api(daemon.url, 'events', { input: { type: 'AUDIT', user: 'admin' } });
-    const line = audit.body.find((e: { message: string }) => e.message.includes('read-token-create'));
-    expect(line.message).toMatch(/^admin: read-token-create repo=secret name=host1 expires=30d: done$/);
+    const line = audit.body.find((e: { message: string }) =>
+      e.message.includes('read-token-create'),
+    );
+    expect(line.message).toMatch(
+      /^admin: read-token-create repo=secret name=host1 expires=30d: done$/,
+    );
   });
 
   it('apt without credentials gets 401 and nothing; with auth.conf.d it installs', async () => {
@@ -141,7 +153,9 @@ describe('private repositories', () => {
     expect(update.code).toBe(0);
     const install = await trusted.aptGet(['install', 'hello'], DATES);
     expect(install.code, install.output).toBe(0);
-    expect(readFileSync(path.join(trusted.root, 'usr/bin/hello'), 'utf8')).toContain('private hello');
+    expect(readFileSync(path.join(trusted.root, 'usr/bin/hello'), 'utf8')).toContain(
+      'private hello',
+    );
   });
 
   it('shows logged-in users how to use auth.conf.d, never a token', async () => {

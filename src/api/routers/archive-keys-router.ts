@@ -32,7 +32,10 @@ const DAY = 86_400_000;
 export function archiveKeyRoutes(deps: ArchiveKeysRouterDeps): CallImplementation[] {
   const { clock } = deps;
   const view = (fingerprint: string) => {
-    const found = deps.keys().list().find((k) => k.info.fingerprint === fingerprint);
+    const found = deps
+      .keys()
+      .list()
+      .find((k) => k.info.fingerprint === fingerprint);
     return archiveKeyView(found!, signingNow(deps), clock.now());
   };
   const event = (context: CallContext, message: string, key: KeyInfo, extra = {}) =>
@@ -45,10 +48,15 @@ export function archiveKeyRoutes(deps: ArchiveKeysRouterDeps): CallImplementatio
   return [
     implement(archiveKeysCall, () => {
       const signing = signingNow(deps);
-      return deps.keys().list().map((k) => archiveKeyView(k, signing, clock.now()));
+      return deps
+        .keys()
+        .list()
+        .map((k) => archiveKeyView(k, signing, clock.now()));
     }),
     implement(keyImportCall, async (input, context) => {
-      const retireAt = input.retire_at ? parseWhen(input.retire_at, clock.now(), 'retire_at') : null;
+      const retireAt = input.retire_at
+        ? parseWhen(input.retire_at, clock.now(), 'retire_at')
+        : null;
       const key = await deps.keys().import({
         armored: input.key,
         passphrase: input.passphrase,
@@ -65,10 +73,18 @@ export function archiveKeyRoutes(deps: ArchiveKeysRouterDeps): CallImplementatio
     implement(keyExportCall, async (input, context) => {
       const armored = await deps.keys().exportSecret(input.fingerprint, input.passphrase);
       const fingerprint = fingerprintOf(deps, input.fingerprint);
-      const key = deps.keys().list().find((k) => k.info.fingerprint === fingerprint)!.info;
-      event(context, `archive secret key ${fingerprint} exported by ${context.principal.user}`, key, {
-        protected: input.passphrase !== undefined,
-      });
+      const key = deps
+        .keys()
+        .list()
+        .find((k) => k.info.fingerprint === fingerprint)!.info;
+      event(
+        context,
+        `archive secret key ${fingerprint} exported by ${context.principal.user}`,
+        key,
+        {
+          protected: input.passphrase !== undefined,
+        },
+      );
       return { fingerprint, armored };
     }),
     implement(keyExtendCall, async (input, context) => {
@@ -91,7 +107,11 @@ export function archiveKeyRoutes(deps: ArchiveKeysRouterDeps): CallImplementatio
         expires: input.expires ? parseWhen(input.expires, now, 'expires') : null,
         retireAt: input.retire_at ? parseWhen(input.retire_at, now, 'retire_at') : null,
       });
-      event(context, `archive key rotated: new primary key ${key.fingerprint} (${key.algorithm})`, key);
+      event(
+        context,
+        `archive key rotated: new primary key ${key.fingerprint} (${key.algorithm})`,
+        key,
+      );
       await deps.changed('key rotated', context.principal.user);
       return view(key.fingerprint);
     }),
@@ -105,7 +125,12 @@ export function archiveKeyRoutes(deps: ArchiveKeysRouterDeps): CallImplementatio
 }
 
 function signingNow(deps: ArchiveKeysRouterDeps): Set<string> {
-  return new Set(deps.keys().signer().keys.map((k) => k.fingerprint));
+  return new Set(
+    deps
+      .keys()
+      .signer()
+      .keys.map((k) => k.fingerprint),
+  );
 }
 
 function fingerprintOf(deps: ArchiveKeysRouterDeps, wanted: string | undefined): string {

@@ -22,8 +22,7 @@ export interface ArchiveKeyView {
   publicKey: string;
 }
 
-const WHEN =
-  'a date (2027-06-30 or ISO 8601 time) or a time from now: 90d, 12w, 6m (months), 2y';
+const WHEN = 'a date (2027-06-30 or ISO 8601 time) or a time from now: 90d, 12w, 6m (months), 2y';
 
 const fingerprint = z
   .string()
@@ -68,7 +67,11 @@ export const keyImportCall = defineCall({
     'The key (e.g. gpg --export-secret-keys --armor FPR) becomes the primary archive key; the previous key keeps signing Release files with it until it is retired (--retire-at, or key-retire), or retires at once with --replace. A passphrase unlocks the key once and is kept nowhere; the key is stored unprotected, readable by the daemon only.',
   input: z
     .object({
-      key: z.string().min(1).max(1024 * 1024).describe('The armored secret key (or standard input)'),
+      key: z
+        .string()
+        .min(1)
+        .max(1024 * 1024)
+        .describe('The armored secret key (or standard input)'),
       passphrase: passphrase.optional().describe('The passphrase protecting the key, if any'),
       replace: queryBoolean.default(false).describe('Retire the previous key at once'),
       retire_at: z.string().optional().describe(`When the previous key stops signing: ${WHEN}`),

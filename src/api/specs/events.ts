@@ -39,7 +39,13 @@ export const eventsInput = z
   .strict();
 
 const line = (e: StoredEvent) =>
-  [e.time, e.type, e.actor && `by ${e.actor}`, e.source && `${e.source}${e.version ? ` ${e.version}` : ''}`, e.message]
+  [
+    e.time,
+    e.type,
+    e.actor && `by ${e.actor}`,
+    e.source && `${e.source}${e.version ? ` ${e.version}` : ''}`,
+    e.message,
+  ]
     .filter(Boolean)
     .join('  ');
 

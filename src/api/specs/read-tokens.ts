@@ -32,18 +32,26 @@ export const readTokenCreateCall = defineCall({
   access: 'admin',
   summary: 'Make a read token for a private repository',
   description:
-    "Prints the file apt reads it from: put it in /etc/apt/auth.conf.d/ (mode 0600, owned by root). The secret is shown only now; only its digest is stored. --expires: a date (2027-06-30) or a time from now (90d, 12w, 6m, 2y).",
+    'Prints the file apt reads it from: put it in /etc/apt/auth.conf.d/ (mode 0600, owned by root). The secret is shown only now; only its digest is stored. --expires: a date (2027-06-30) or a time from now (90d, 12w, 6m, 2y).',
   input: z
     .object({
       repo: repo.describe('The private repository'),
-      name: z.string().trim().min(1).max(100).default('apt').describe('What it is for (a host name)'),
+      name: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .default('apt')
+        .describe('What it is for (a host name)'),
       expires: z.string().optional().describe('When it stops working [default: never]'),
     })
     .strict(),
   positional: ['repo'],
   format: (t: CreatedReadToken) =>
     `# ${t.authConfFile} (chmod 600); the password is shown only now\n${t.authConf.trimEnd()}`,
-  examples: [['debyard read-token-create team --name build-host-1 --expires 1y', 'a token for a host']],
+  examples: [
+    ['debyard read-token-create team --name build-host-1 --expires 1y', 'a token for a host'],
+  ],
 });
 
 export const readTokensCall = defineCall({

@@ -16,9 +16,7 @@ export interface ReadAccessDeps {
 }
 
 export type ReadDecision =
-  | { ok: true }
-  | { ok: false; status: 401 }
-  | { ok: false; status: 429; retryAfterSeconds: number };
+  { ok: true } | { ok: false; status: 401 } | { ok: false; status: 429; retryAfterSeconds: number };
 
 export const DEFAULT_READ_LIMITS = { failures: 20, windowSeconds: 60 };
 
@@ -44,13 +42,21 @@ export class ReadAccess {
     });
   }
 
-  async check(repository: string, authorization: string | undefined, ip: string): Promise<ReadDecision> {
+  async check(
+    repository: string,
+    authorization: string | undefined,
+    ip: string,
+  ): Promise<ReadDecision> {
     if (this.deps.isPublic(repository)) return { ok: true };
     const credentials = basicCredentials(authorization);
     if (!credentials) return { ok: false, status: 401 };
     const used = await this.failures.get(ip);
     if (used && used.consumedPoints >= this.limit) {
-      return { ok: false, status: 429, retryAfterSeconds: Math.max(1, Math.ceil(used.msBeforeNext / 1000)) };
+      return {
+        ok: false,
+        status: 429,
+        retryAfterSeconds: Math.max(1, Math.ceil(used.msBeforeNext / 1000)),
+      };
     }
     const token = this.valid(repository, credentials);
     if (token) {
@@ -61,11 +67,17 @@ export class ReadAccess {
     return { ok: false, status: 401 };
   }
 
-  private valid(repository: string, credentials: { login: string; password: string }): ReadToken | undefined {
+  private valid(
+    repository: string,
+    credentials: { login: string; password: string },
+  ): ReadToken | undefined {
     const id = /^read-([1-9]\d{0,15})$/.exec(credentials.login)?.[1];
     // Unknown logins cost a digest and a comparison too.
     const token = id === undefined ? undefined : this.deps.tokens.get(Number(id));
-    const matches = secretsEqual(secretDigest(credentials.password), token?.digest ?? '0'.repeat(64));
+    const matches = secretsEqual(
+      secretDigest(credentials.password),
+      token?.digest ?? '0'.repeat(64),
+    );
     if (!token || !matches || token.repository !== repository || token.revokedAt !== null) {
       return undefined;
     }
@@ -75,7 +87,9 @@ export class ReadAccess {
   }
 }
 
-function basicCredentials(header: string | undefined): { login: string; password: string } | undefined {
+function basicCredentials(
+  header: string | undefined,
+): { login: string; password: string } | undefined {
   const encoded = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '')?.[1];
   if (!encoded) return undefined;
   const text = Buffer.from(encoded, 'base64').toString('utf8');

@@ -44,7 +44,8 @@ export function createInstallPage(deps: InstallPageDeps): express.Router {
     const id = String(req.params.repo);
     const principal = deps.pages.principal(req);
     // Anonymous visitors learn nothing of private repositories: the page of one does not exist.
-    const hidden = (repo: string) => deps.config.repository(repo).private && principal.user === null;
+    const hidden = (repo: string) =>
+      deps.config.repository(repo).private && principal.user === null;
     if (!/^[a-z0-9]+$/.test(id) || !deps.config.hasRepository(id) || hidden(id)) {
       const message = `There is no repository "${id}"; see the list of repositories.`;
       return deps.pages.render(req, res, 'error', { title: 'Not found', message }, 404);

@@ -43,9 +43,13 @@ const keys = async () =>
 
 /** gpg made off the event loop: an RSA 4096 key takes gpg seconds. */
 async function gpgAsync(args: string[]): Promise<string> {
-  const { stdout } = await run('gpg', ['--batch', '--no-tty', '--pinentry-mode', 'loopback', ...args], {
-    env: gnupg.env,
-  });
+  const { stdout } = await run(
+    'gpg',
+    ['--batch', '--no-tty', '--pinentry-mode', 'loopback', ...args],
+    {
+      env: gnupg.env,
+    },
+  );
   return stdout;
 }
 
@@ -72,7 +76,13 @@ beforeAll(async () => {
   keyA = {
     fingerprint: listed.fingerprint,
     created: listed.created.getTime(),
-    armored: await gpgAsync(['--passphrase', PASSPHRASE, '--armor', '--export-secret-keys', listed.fingerprint]),
+    armored: await gpgAsync([
+      '--passphrase',
+      PASSPHRASE,
+      '--armor',
+      '--export-secret-keys',
+      listed.fingerprint,
+    ]),
   };
 }, 600_000);
 
@@ -128,7 +138,10 @@ async function signaturesOf(file: 'InRelease' | 'Release.gpg'): Promise<string[]
   const keyring = path.join(dir, 'all.gpg');
   rmSync(keyring, { force: true });
   await run('gpg', ['--batch', '--dearmor', '-o', keyring, path.join(dir, 'all.asc')]);
-  const args = file === 'InRelease' ? [path.join(dir, file)] : [path.join(dir, file), path.join(dir, 'Release')];
+  const args =
+    file === 'InRelease'
+      ? [path.join(dir, file)]
+      : [path.join(dir, file), path.join(dir, 'Release')];
   const { stdout } = await run('gpgv', ['--status-fd', '1', '--keyring', keyring, ...args]).catch(
     (e: { stdout: string }) => ({ stdout: e.stdout }),
   );
@@ -157,7 +170,11 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     const missing = await post('key_import', { key: keyA.armored, replace: true });
     expect(missing.status).toBe(400);
     expect(missing.body.detail).toMatch(/protected by a passphrase; give it/);
-    const wrong = await post('key_import', { key: keyA.armored, passphrase: 'not it', replace: true });
+    const wrong = await post('key_import', {
+      key: keyA.armored,
+      passphrase: 'not it',
+      replace: true,
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.detail).toBe(
       `the passphrase given does not unlock secret key ${keyA.fingerprint}`,
@@ -188,7 +205,9 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     // The passphrase is in no file of the home (database, WAL, keys) nor in any event.
     expect(homeHolds(PASSPHRASE)).toEqual([]);
     const audit = await api(daemon.url, 'events', { input: { type: 'AUDIT', user: 'admin' } });
-    expect(audit.body.some((e: { message: string }) => /key-import .*done/.test(e.message))).toBe(true);
+    expect(audit.body.some((e: { message: string }) => /key-import .*done/.test(e.message))).toBe(
+      true,
+    );
     expect(JSON.stringify(audit.body)).not.toContain(PASSPHRASE);
   });
 
@@ -231,7 +250,10 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     const { stdout } = await run('gpg', ['--batch', '--with-colons', '--show-keys', file], {
       env: gnupg.env,
     });
-    const pub = stdout.split('\n').find((l) => l.startsWith('pub:'))!.split(':');
+    const pub = stdout
+      .split('\n')
+      .find((l) => l.startsWith('pub:'))!
+      .split(':');
     expect(Number(pub[6]) * 1000).toBeGreaterThan(Date.now() + 360 * 86_400_000);
     const page = await (await fetch(`${daemon.url}/install/test`)).text();
     expect(page).not.toContain('expires in');
