@@ -171,7 +171,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       uploadsPart(ctx, { incoming, scheduler, pages }),
       maintenancePart(ctx, { archive }),
       ports,
-      keysPart(ctx, { archive, keyring: ports.keyring, pages }),
+      keysPart(ctx, { archive, keyring: ports.keyring, pages, calls }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

@@ -3,6 +3,8 @@ import { MetaRepository } from '../../db/meta-repository.js';
 import type { Requester } from '../../incoming/requester.js';
 import type { KeyringPackages } from '../../own-uploads/keyring-packages.js';
 import { describeError } from '../../shared/errors.js';
+import type { CallImplementation } from '../../api/api-router.js';
+import { createArchiveKeysPage } from '../../web/ui/archive-keys-page.js';
 import type { PageKit } from '../../web/ui/page-kit.js';
 import type { AppContext, DaemonPart } from '../part.js';
 import type { ArchivePart } from './archive-part.js';
@@ -11,6 +13,8 @@ export interface KeysPartDeps {
   archive: ArchivePart;
   keyring: Pick<KeyringPackages, 'upload'>;
   pages: PageKit;
+  /** Every call of the daemon (audited), asked per request: the page's forms run them. */
+  calls: () => readonly CallImplementation[];
 }
 
 /** Days before a signing key's expiry from which the daemon warns (event, banner). */
@@ -108,6 +112,8 @@ export function keysPart(ctx: AppContext, deps: KeysPartDeps): DaemonPart {
       changed,
       clock: ctx.clock,
     }),
+    routers: [createArchiveKeysPage({ pages: deps.pages, calls: deps.calls })],
+    ui: { nav: [{ href: '/archive-keys', label: 'Archive keys', access: 'admin', order: 45 }] },
     async start() {
       const run = () =>
         check().catch((error) =>

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import { detectHostSystem } from '../../../src/config/host-system.js';
-import { adminToken, api } from '../../helpers/api.js';
+import { adminPassword, adminToken, api, webLogin } from '../../helpers/api.js';
 import { IsolatedApt } from '../../helpers/apt.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { GnupgHome } from '../../helpers/gnupg.js';
@@ -310,5 +310,28 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     const again = await post('key_retire', { fingerprint: keyA.fingerprint });
     expect(again.status).toBe(400);
     expect(again.body.detail).toMatch(/is retired; only a retiring key/);
+  });
+
+  it('shows the keys to admins on /archive-keys, whose forms run the same calls', async () => {
+    const anonymous = await fetch(`${daemon.url}/archive-keys`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    const { cookie, csrf } = await webLogin(daemon.url, 'admin', adminPassword(daemon));
+    const page = await (await fetch(`${daemon.url}/archive-keys`, { headers: { cookie } })).text();
+    expect(page).toMatch(new RegExp(`data-fingerprint="${keyB}">[\\s\\S]*?<td>primary</td>`));
+    expect(page).toMatch(
+      new RegExp(`data-fingerprint="${keyA.fingerprint}">[\\s\\S]*?<td>retired</td>`),
+    );
+    const exported = await fetch(`${daemon.url}/archive-keys/export`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }),
+    });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toBe(
+      `attachment; filename="archive-key-${keyB}.asc"`,
+    );
+    expect(await exported.text()).toMatch(/^-----BEGIN PGP PRIVATE KEY BLOCK-----/);
+    const audit = await api(daemon.url, 'events', { input: { type: 'AUDIT', user: 'admin' } });
+    expect(audit.body[0].message).toBe('admin: key-export: done');
   });
 });
