@@ -176,6 +176,7 @@ function toSpec(record: RepositorySpec): RepositorySpec {
     description: record.description,
     layout: record.layout,
     allowUnsigned: record.allowUnsigned,
+    private: record.private ?? false,
     distributions: record.distributions,
   };
 }

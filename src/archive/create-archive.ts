@@ -73,6 +73,8 @@ export interface ArchiveService {
   republish(repository: string, dists: readonly string[], signal?: AbortSignal): Promise<void>;
   /** Re-signs distributions whose Valid-Until is less than half its period away. */
   refreshExpiring(signal?: AbortSignal): Promise<void>;
+  /** Signs every distribution's Release again (the archive keys changed). */
+  resignAll(signal?: AbortSignal): Promise<void>;
   /** Resolves once no publish is running. */
   idle(): Promise<void>;
 }
@@ -243,6 +245,15 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
       for (const d of expiring) index.markChanged(d.name, d.repository, []);
       await publisher.publish(
         expiring.map((d) => d.name),
+        signal,
+      );
+    },
+    async resignAll(signal) {
+      const known = new Set(configured().map((d) => d.name));
+      const dists = index.dists().filter((d) => known.has(d.name));
+      for (const d of dists) index.markChanged(d.name, d.repository, []);
+      await publisher.publish(
+        dists.map((d) => d.name),
         signal,
       );
     },

@@ -41,6 +41,7 @@ export interface RepositoryRecord {
   description: string;
   layout: string;
   allowUnsigned: boolean;
+  private?: boolean;
   distributions: DistributionRecord[];
   createdAt: string;
   updatedAt: string;
@@ -51,6 +52,7 @@ interface RepositoryRow {
   description: string;
   layout: string;
   allow_unsigned: number;
+  private: number;
   created_at: string;
   updated_at: string;
 }
@@ -133,16 +135,18 @@ export class ArchiveConfigRepository {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO repositories (id, description, layout, allow_unsigned, created_at, updated_at)
-           VALUES (@id, @description, @layout, @allow, @time, @time)
+          `INSERT INTO repositories (id, description, layout, allow_unsigned, private, created_at, updated_at)
+           VALUES (@id, @description, @layout, @allow, @private, @time, @time)
            ON CONFLICT (id) DO UPDATE SET description = excluded.description, layout = excluded.layout,
-             allow_unsigned = excluded.allow_unsigned, updated_at = excluded.updated_at`,
+             allow_unsigned = excluded.allow_unsigned, private = excluded.private,
+             updated_at = excluded.updated_at`,
         )
         .run({
           id: repo.id,
           description: repo.description,
           layout: repo.layout,
           allow: repo.allowUnsigned ? 1 : 0,
+          private: repo.private ? 1 : 0,
           time,
         });
       this.db.prepare('DELETE FROM distributions WHERE repository = ?').run(repo.id);
@@ -184,6 +188,7 @@ export class ArchiveConfigRepository {
       description: row.description,
       layout: row.layout,
       allowUnsigned: row.allow_unsigned !== 0,
+      private: row.private !== 0,
       distributions,
       createdAt: row.created_at,
       updatedAt: row.updated_at,

@@ -43,6 +43,7 @@ export function repositoryRoutes(deps: RepositoryRoutesDeps): CallImplementation
   const { config } = deps;
   const view = (spec: RepositorySpec): RepositoryView => ({
     ...spec,
+    private: spec.private ?? false,
     suites:
       config
         .layouts()
@@ -51,7 +52,13 @@ export function repositoryRoutes(deps: RepositoryRoutesDeps): CallImplementation
     sources: Object.fromEntries(deps.placementCounts(spec.id)),
   });
   return [
-    implement(repositoriesCall, () => config.repositories().map(view)),
+    // Anonymous visitors do not learn which private repositories exist.
+    implement(repositoriesCall, (_input, { principal }) =>
+      config
+        .repositories()
+        .filter((r) => !r.private || principal.user !== null)
+        .map(view),
+    ),
     ...repositoryChanges(deps, view),
     ...distributionRoutes(deps, view),
     implement(reindexCall, async ({ repo, distribution }, { signal }) => ({
@@ -73,6 +80,7 @@ function repositoryChanges(deps: RepositoryRoutesDeps, view: View): CallImplemen
           description: input.description,
           layout: input.layout,
           allowUnsigned: input.allow_unsigned,
+          private: input.private,
           distributions: input.codename
             ? [newDistribution({ ...input, codename: input.codename })]
             : [],
@@ -87,6 +95,7 @@ function repositoryChanges(deps: RepositoryRoutesDeps, view: View): CallImplemen
           description: input.description ?? spec.description,
           layout: input.layout ?? spec.layout,
           allowUnsigned: input.allow_unsigned ?? spec.allowUnsigned,
+          private: input.private ?? spec.private ?? false,
         }),
       );
     }),

@@ -20,6 +20,8 @@ export interface RepositoryView {
   description: string;
   layout: string;
   allowUnsigned: boolean;
+  /** Readable only with a read token (read-token-create). */
+  private: boolean;
   distributions: DistributionView[];
   /** The suites of its layout, in order. */
   suites: string[];
@@ -145,7 +147,7 @@ export const repositoriesCall = defineCall({
     repos
       .map((r) =>
         [
-          `${r.id}: ${r.description || '(no description)'}; layout ${r.layout}${r.allowUnsigned ? ', unsigned uploads allowed' : ''}`,
+          `${r.id}: ${r.description || '(no description)'}; layout ${r.layout}${r.allowUnsigned ? ', unsigned uploads allowed' : ''}${r.private ? ', private' : ''}`,
           `  suites: ${r.suites.join(', ')}`,
           ...r.distributions.map(
             (d) =>
@@ -169,6 +171,9 @@ export const repositoryAddCall = defineCall({
       description: z.string().trim().max(200).default('').describe('One line about it'),
       layout: z.string().min(1).default('default').describe('Its layout [default: default]'),
       allow_unsigned: queryBoolean.default(false).describe('Accept unsigned uploads'),
+      private: queryBoolean
+        .default(false)
+        .describe('Readable only with a read token (read-token-create)'),
       codename: codename.optional().describe('A first distribution: its codename'),
       ...distributionFields,
       architectures: distributionFields.architectures.optional(),
@@ -205,6 +210,9 @@ export const repositoryUpdateCall = defineCall({
       description: z.string().trim().max(200).optional().describe('One line about it'),
       layout: z.string().min(1).optional().describe('Its layout'),
       allow_unsigned: queryBoolean.optional().describe('Accept unsigned uploads'),
+      private: queryBoolean
+        .optional()
+        .describe('Readable only with a read token (read-token-create)'),
     })
     .strict(),
   positional: ['id'],

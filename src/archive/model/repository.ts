@@ -26,6 +26,8 @@ export interface RepositorySpec {
   layout: string;
   /** Unsigned uploads are accepted (only `test` out of the box). */
   allowUnsigned: boolean;
+  /** Read only with a read token (HTTP basic auth) under /repos/<id>/; absent: public. */
+  private?: boolean;
   distributions: DistributionSpec[];
 }
 
