@@ -305,6 +305,30 @@ export class BuildsRepository {
     return info.changes === 1;
   }
 
+  /**
+   * The successful builds of the newest upload of a source version to a repository
+   * that has any (the builds whose packages were installed), with their test results.
+   */
+  testedBuildsOf(
+    repository: string,
+    source: string,
+    version: string,
+  ): { architecture: string; tests: StoredTestResult[] }[] {
+    const rows = this.sql(
+      `SELECT b.architecture, b.tests FROM builds b JOIN uploads u ON u.id = b.upload_id
+       WHERE u.id = (SELECT MAX(u2.id) FROM uploads u2 JOIN builds b2 ON b2.upload_id = u2.id
+                     WHERE u2.repository = ? AND u2.source = ? AND u2.version = ?
+                       AND b2.state = 'BUILT')
+         AND b.state = 'BUILT'
+         AND b.round = (SELECT MAX(round) FROM builds WHERE upload_id = u.id)
+       ORDER BY b.id`,
+    ).all(repository, source, version) as { architecture: string; tests: string }[];
+    return rows.map((row) => ({
+      architecture: row.architecture,
+      tests: JSON.parse(row.tests) as StoredTestResult[],
+    }));
+  }
+
   counts(): Record<BuildState, number> {
     const rows = this.sql('SELECT state, COUNT(*) AS n FROM builds GROUP BY state').all() as {
       state: BuildState;
