@@ -128,10 +128,17 @@ const limitFields = {
 
 /** A test check's modes per suite: "errfail", "unstable=errfail,testing=ignore", "default". */
 function testModesField(check: string) {
+  // unknown, as limitField: the CLI sends what it parsed already (a record, or null).
   return z
-    .string()
+    .unknown()
     .transform((value, ctx): Record<string, TestMode> | null => {
-      const parsed = parseSuiteModes(value);
+      const text =
+        value !== null && typeof value === 'object'
+          ? Object.entries(value).map(([suite, mode]) => `${suite}=${String(mode)}`).join(',')
+          : value === null
+            ? 'default'
+            : String(value);
+      const parsed = parseSuiteModes(text);
       if ('error' in parsed) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.error });
         return z.NEVER;
