@@ -134,7 +134,9 @@ function testModesField(check: string) {
     .transform((value, ctx): Record<string, TestMode> | null => {
       const text =
         value !== null && typeof value === 'object'
-          ? Object.entries(value).map(([suite, mode]) => `${suite}=${String(mode)}`).join(',')
+          ? Object.entries(value)
+              .map(([suite, mode]) => `${suite}=${String(mode)}`)
+              .join(',')
           : value === null
             ? 'default'
             : String(value);

@@ -24,6 +24,7 @@ const run = promisify(execFile);
 let root: string;
 let daemon: Daemon;
 let codename: string;
+let architecture: string;
 let token: string;
 let dputCf: string;
 let unstable: string;
@@ -33,7 +34,7 @@ const as = (args: string[]) => cli([...args, '--server', daemon.url, '--token', 
 beforeAll(async () => {
   root = persistentTempDir('debyard-gates-');
   const home = path.join(root, 'home');
-  ({ codename } = await importTestChroot(home));
+  ({ codename, architecture } = await importTestChroot(home));
   daemon = await startTestDaemon(home);
   token = await adminToken(daemon);
   unstable = `${codename}-test-unstable`;
@@ -94,8 +95,7 @@ async function tested(source: string) {
 
 /** The published Packages of a distribution (what apt sees). */
 async function published(dist: string): Promise<string> {
-  const arch = (await as(['repositories', '--json'])).out.match(/"architectures":\["([^"]+)"/)![1];
-  const url = `${daemon.url}/repos/test/dists/${dist}/main/binary-${arch}/Packages`;
+  const url = `${daemon.url}/repos/test/dists/${dist}/main/binary-${architecture}/Packages`;
   return (await fetch(url)).text();
 }
 
@@ -138,6 +138,13 @@ describe('the test stage gates installs and migrations', () => {
       expect.objectContaining({ check: 'installability', mode: 'errfail', result: 'pass' }),
     ]);
     await expect.poll(() => published(unstable), { timeout: 60_000 }).toContain('debyard-qa-pass');
+    // The log of a check the build did not run, or of no check at all: clear refusals.
+    const notRun = await as(['build-log', String(built!.id), '--check', 'autopkgtest']);
+    expect(notRun.err).toContain(
+      `build ${built!.id} did not run autopkgtest (it ran: installability)`,
+    );
+    const noCheck = await as(['build-log', String(built!.id), '--check', 'lint']);
+    expect(noCheck.err).toContain('must be one of installability, autopkgtest, installtest');
 
     const breaker = await upload('qa-breaker');
     expect(breaker.state).toBe('FAILED');
