@@ -41,9 +41,9 @@ const deb = path.join(
   result,
   readdirSync(result).find((f) => f.endsWith('.deb')),
 );
-// piuparts' base: the same tree as an uncompressed tarball (its fastest form).
-const tarball = path.join(work, 'base.tar');
-execFileSync('tar', ['-C', base, '-cf', tarball, '.']);
+// piuparts' base: the same tree as a gzipped tarball (the only form it unpacks, tar -zxf).
+const tarball = path.join(work, 'base.tgz');
+execFileSync('tar', ['-C', base, '-czf', tarball, '.']);
 
 const runner = new LocalRunner();
 const lease = { ...key, generation: 1, tree: base, aptCache: path.join(work, 'apt-cache') };
@@ -115,7 +115,7 @@ try {
     `  debyard (overlay snapshot; install, purge, compare, reinstall): ${s(a)}  [${times.ours.map(s).join(', ')}]`,
   );
   console.log(
-    `  piuparts (tarball; install, purge, compare):                    ${s(b)}  [${times.piuparts.map(s).join(', ')}]`,
+    `  piuparts (.tgz; install, purge, compare):                       ${s(b)}  [${times.piuparts.map(s).join(', ')}]`,
   );
   console.log(`  ratio piuparts / debyard: ${(b / a).toFixed(2)}× (target: at least 2×)`);
 } finally {
