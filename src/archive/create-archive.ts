@@ -1,3 +1,5 @@
+import { BuildsRepository } from '../db/builds-repository.js';
+import { migrationRefusals } from './test-gate.js';
 import { ArchiveIndexRepository } from '../db/archive-index-repository.js';
 import { ArchivePackagesRepository } from '../db/archive-packages-repository.js';
 import { ArchiveQueryRepository } from '../db/archive-query-repository.js';
@@ -115,8 +117,15 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     options: deps.options,
   });
   const publish = (dists: string[], signal?: AbortSignal) => publisher.publish(dists, signal);
+  const builds = new BuildsRepository(db);
   const archive = new Archive({
     config,
+    migrationGate: (source, version, target) =>
+      migrationRefusals(target, {
+        source,
+        version,
+        builds: builds.testedBuildsOf(target.repository.id, source, version),
+      }),
     transaction: (fn) => inTransaction(db, fn),
     packages,
     writer,

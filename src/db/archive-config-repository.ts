@@ -27,6 +27,8 @@ export interface DistributionRecord {
   components: string[];
   /** Resource limits of its builds over the builder's own; {} for none. */
   buildLimits: BuildLimitsRecord;
+  /** Modes of the test stage's checks: check → suite (or "*") → mode; {} for none. */
+  testModes?: Record<string, Record<string, string>>;
 }
 
 export interface BuildLimitsRecord {
@@ -65,6 +67,7 @@ interface DistributionRow {
   mandatory_architectures: string;
   components: string;
   build_limits: string;
+  test_modes: string;
 }
 
 const toDistribution = (row: DistributionRow): DistributionRecord => ({
@@ -75,6 +78,7 @@ const toDistribution = (row: DistributionRow): DistributionRecord => ({
   mandatoryArchitectures: JSON.parse(row.mandatory_architectures) as string[],
   components: JSON.parse(row.components) as string[],
   buildLimits: JSON.parse(row.build_limits) as BuildLimitsRecord,
+  testModes: JSON.parse(row.test_modes) as Record<string, Record<string, string>>,
 });
 
 /** Layouts, repositories and their distributions. */
@@ -152,8 +156,8 @@ export class ArchiveConfigRepository {
       this.db.prepare('DELETE FROM distributions WHERE repository = ?').run(repo.id);
       const insert = this.db.prepare(
         `INSERT INTO distributions (repository, codename, codeversion, architectures, arch_all_architecture,
-           mandatory_architectures, components, build_limits, position)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           mandatory_architectures, components, build_limits, test_modes, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       repo.distributions.forEach((d, i) =>
         insert.run(
@@ -165,6 +169,7 @@ export class ArchiveConfigRepository {
           JSON.stringify(d.mandatoryArchitectures),
           JSON.stringify(d.components),
           JSON.stringify(d.buildLimits ?? {}),
+          JSON.stringify(d.testModes ?? {}),
           i,
         ),
       );

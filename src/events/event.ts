@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   'PACKAGING',
   'BUILDING',
   'BUILT',
+  'TESTED',
   'FAILED',
   'CANCELLED',
   'INSTALLED',

@@ -1,3 +1,5 @@
+import { TEST_CHECKS } from '../../builder/build-request.js';
+import type { DistributionTestModes } from '../../archive/model/test-modes.js';
 import type { ArchiveAdmin } from '../../archive/archive-admin.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import {
@@ -186,6 +188,7 @@ function newDistribution(
     mandatoryArchitectures: input.mandatory,
     components: input.components,
     buildLimits: limitsOf({}, input),
+    testModes: testModesOf({}, input),
   });
 }
 
@@ -203,6 +206,17 @@ function limitsOf(old: LimitOverrides, input: DistributionFields): LimitOverride
     else if (value !== undefined) limits[key] = value;
   }
   return limits;
+}
+
+/** The test modes with those the input names: given ones replace a check's, "default" drops it. */
+function testModesOf(old: DistributionTestModes, input: DistributionFields): DistributionTestModes {
+  const modes = { ...old };
+  for (const check of TEST_CHECKS) {
+    const value = input[check];
+    if (value === null) delete modes[check];
+    else if (value !== undefined) modes[check] = value;
+  }
+  return modes;
 }
 
 /** Given fields replace the old ones; arch:all and mandatory follow new architectures. */
@@ -225,5 +239,6 @@ function updated(old: DistributionSpec, input: DistributionFields): Distribution
         : old.mandatoryArchitectures.filter((a) => architectures.includes(a))),
     components: input.components ?? old.components,
     buildLimits: limitsOf(old.buildLimits, input),
+    testModes: testModesOf(old.testModes, input),
   };
 }

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { LIMIT_BOUNDS, type LimitOverrides } from '../../chroot/build-limits.js';
 import { formatByteSize, parseByteSize } from '../../config/units.js';
+import type { TestMode } from '../../builder/build-request.js';
+import {
+  parseSuiteModes,
+  suiteModesText,
+  type DistributionTestModes,
+} from '../../archive/model/test-modes.js';
 import { defineCall, queryBoolean } from '../call.js';
 
 /** A distribution (codename) of a repository, as the API shows it. */
@@ -13,6 +19,8 @@ export interface DistributionView {
   components: string[];
   /** Resource limits of its builds instead of the builders' own ({}: theirs). */
   buildLimits: LimitOverrides;
+  /** Modes of the test stage's checks: check → suite (or "*") → mode ({}: disabled). */
+  testModes: DistributionTestModes;
 }
 
 export interface RepositoryView {
@@ -120,6 +128,40 @@ const limitFields = {
   ),
 };
 
+/** A test check's modes per suite: "errfail", "unstable=errfail,testing=ignore", "default". */
+function testModesField(check: string) {
+  // unknown, as limitField: the CLI sends what it parsed already (a record, or null).
+  return z
+    .unknown()
+    .transform((value, ctx): Record<string, TestMode> | null => {
+      const text =
+        value !== null && typeof value === 'object'
+          ? Object.entries(value)
+              .map(([suite, mode]) => `${suite}=${String(mode)}`)
+              .join(',')
+          : value === null
+            ? 'default'
+            : String(value);
+      const parsed = parseSuiteModes(text);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.modes;
+    })
+    .optional()
+    .describe(
+      `Mode of the ${check} check of builds: disabled, ignore or errfail, for every suite or per suite as unstable=errfail,testing=ignore ("default": disabled)`,
+    );
+}
+
+/** The test stage's modes, shared by repository_add and distribution_*. */
+export const testModeFields = {
+  autopkgtest: testModesField('autopkgtest'),
+  installtest: testModesField('install test (install, purge, reinstall)'),
+  installability: testModesField('installability (dose-distcheck)'),
+};
+
 /** The fields describing a distribution, shared by repository_add and distribution_*. */
 const distributionFields = {
   architectures: architectures
@@ -135,6 +177,7 @@ const distributionFields = {
     .optional()
     .describe('Architectures that must build before an upload is installed [default: all]'),
   ...limitFields,
+  ...testModeFields,
 };
 
 export const repositoriesCall = defineCall({
@@ -151,7 +194,7 @@ export const repositoriesCall = defineCall({
           `  suites: ${r.suites.join(', ')}`,
           ...r.distributions.map(
             (d) =>
-              `  ${d.codename} (${d.codeversion}): ${d.architectures.join(', ')}; ${d.components.join(', ')}${limitsText(d.buildLimits)}`,
+              `  ${d.codename} (${d.codeversion}): ${d.architectures.join(', ')}; ${d.components.join(', ')}${limitsText(d.buildLimits)}${testsText(d.testModes)}`,
           ),
         ].join('\n'),
       )
@@ -245,9 +288,9 @@ export const distributionUpdateCall = defineCall({
   name: 'distribution_update',
   method: 'POST',
   access: 'admin',
-  summary: 'Change a distribution: architectures, components, limits',
+  summary: 'Change a distribution: architectures, limits, tests',
   description:
-    "Changes its architectures, components, codeversion (the number in the version policy's ~<repo><codeversion>+<n>) or build limits.",
+    "Changes its architectures, components, codeversion (the number in the version policy's ~<repo><codeversion>+<n>), build limits or the modes of its test stage per suite (autopkgtest, install test, installability).",
   input: z
     .object({
       repo: repoId,
@@ -290,6 +333,14 @@ export const reindexCall = defineCall({
   positional: ['repo'],
   format: (o: { republished: string[] }) => `republished ${o.republished.join(', ')}`,
 });
+
+/** "; tests: autopkgtest unstable=errfail" for a distribution that runs any. */
+function testsText(modes: DistributionTestModes | undefined): string {
+  const parts = Object.entries(modes ?? {}).map(
+    ([check, bySuite]) => `${check} ${suiteModesText(bySuite)}`,
+  );
+  return parts.length > 0 ? `; tests: ${parts.join(', ')}` : '';
+}
 
 /** "; build limits: memory 16 GiB, 4 CPUs" for a distribution that sets any. */
 function limitsText(limits: LimitOverrides | undefined): string {
