@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
+import type { PortsPart } from '../../../src/app/parts/ports-part.js';
 import { detectHostSystem } from '../../../src/config/host-system.js';
 import { adminPassword, adminToken, api, webLogin } from '../../helpers/api.js';
 import { IsolatedApt } from '../../helpers/apt.js';
@@ -148,6 +149,28 @@ async function signaturesOf(file: 'InRelease' | 'Release.gpg'): Promise<string[]
   return [...stdout.matchAll(/^\[GNUPG:\] VALIDSIG (\S+) .* (\S+)$/gm)].map((m) => m[2]!).sort();
 }
 
+/**
+ * The fingerprints in the keyring the keyring package would ship: its source tree as the
+ * daemon writes it before building (building it needs a chroot; test/e2e builds one).
+ */
+async function keyringPackageKeys(): Promise<string[]> {
+  const ports = daemon.parts.find((p) => p.name === 'ports') as PortsPart;
+  const keyring = ports.keyring as unknown as {
+    target(repo: unknown, codename: string): unknown;
+    writeTree(tree: string, target: unknown, version: string, baseUrl: string): Promise<void>;
+    packageName: string;
+  };
+  const repo = { id: 'test', layout: 'default' };
+  const tree = path.join(root, 'keyring-tree');
+  rmSync(tree, { recursive: true, force: true });
+  await keyring.writeTree(tree, keyring.target(repo, codename), '1', daemon.url);
+  const file = path.join(tree, 'keyrings', `${keyring.packageName}.gpg`);
+  const { stdout } = await run('gpg', ['--batch', '--with-colons', '--show-keys', file], {
+    env: gnupg.env,
+  });
+  return [...stdout.matchAll(/^pub:.*\nfpr:+([0-9A-F]{40}):/gm)].map((m) => m[1]!).sort();
+}
+
 /** Every file of the home, the database and its WAL included, as bytes. */
 function homeHolds(text: string): string[] {
   const found: string[] = [];
@@ -274,6 +297,8 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     const pub = (f: string) => all.find((k) => k.fingerprint === f)!.publicKey;
     await expectBothVerify('old-only', [pub(keyA.fingerprint)]);
     await expectBothVerify('new-only', [pub(keyB)]);
+    // The keyring package's source ships both keys in its one keyring file.
+    expect(await keyringPackageKeys()).toEqual([keyA.fingerprint, keyB].sort());
     // pub_key serves both, for clients to refresh.
     await expectBothVerify('pub-key', [await (await fetch(`${daemon.url}/api/v1/pub_key`)).text()]);
   });
