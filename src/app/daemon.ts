@@ -29,6 +29,7 @@ import { remotesPart } from './parts/remotes-part.js';
 import { maintenancePart } from './parts/maintenance-part.js';
 import { notifyPart } from './parts/notify-part.js';
 import { portsPart } from './parts/ports-part.js';
+import { gitPart } from './parts/git-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -154,14 +155,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       incomingUiPart(ctx, { incoming, pages }),
       uploadsPart(ctx, { incoming, scheduler, pages }),
       maintenancePart(ctx, { archive }),
-      portsPart(ctx, {
-        archiveConfig: archiveConfig.config,
-        archive,
-        incoming,
-        chroots: chroots.chroots,
-        hostArchitecture: chroots.defaultChroot.architecture,
-      }),
     ];
+    const ports = portsPart(ctx, {
+      archiveConfig: archiveConfig.config,
+      archive,
+      incoming,
+      chroots: chroots.chroots,
+      hostArchitecture: chroots.defaultChroot.architecture,
+    });
+    parts.push(ports, gitPart(ctx, { archiveConfig: archiveConfig.config, ports }));
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);
     parts.push(web);

@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   'CHROOT',
   'PEER',
   'INCOMING',
+  'GIT',
   'DAEMON',
 ] as const;
 

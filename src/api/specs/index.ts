@@ -44,6 +44,14 @@ import {
 } from './notifications.js';
 import { snapshotCreateCall, snapshotDeleteCall, snapshotsCall } from './snapshots.js';
 import { keyringPackageCall, portCall, portExtCall, testPackagesCall } from './internal-uploads.js';
+import {
+  gitBuildCall,
+  gitBuildsCall,
+  gitSourceAddCall,
+  gitSourcePollCall,
+  gitSourceRemoveCall,
+  gitSourcesCall,
+} from './git-sources.js';
 import { statusCall } from './status.js';
 import { uploadCall, uploadsCall } from './uploads.js';
 import {
@@ -125,6 +133,12 @@ export const ALL_CALLS: readonly CallSpec[] = [
   portExtCall,
   keyringPackageCall,
   testPackagesCall,
+  gitSourcesCall,
+  gitSourceAddCall,
+  gitSourceRemoveCall,
+  gitSourcePollCall,
+  gitBuildCall,
+  gitBuildsCall,
   snapshotsCall,
   snapshotCreateCall,
   snapshotDeleteCall,

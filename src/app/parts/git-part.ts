@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { gitHookRouter, gitSourceRoutes } from '../../api/routers/git-sources-router.js';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
+import { GitSourcesRepository } from '../../db/git-sources-repository.js';
+import { LocalRunner } from '../../exec/local-runner.js';
+import { GitBuilds } from '../../own-uploads/git/git-builds.js';
+import { GitPoller } from '../../own-uploads/git/git-poller.js';
+import { GitRemote } from '../../own-uploads/git/git-remote.js';
+import { GitSources } from '../../own-uploads/git/git-sources.js';
+import { GitTriggers } from '../../own-uploads/git/git-triggers.js';
+import type { AppContext, DaemonPart } from '../part.js';
+import type { PortsPart } from './ports-part.js';
+
+export interface GitPart extends DaemonPart {
+  sources: GitSources;
+  builds: GitBuilds;
+  triggers: GitTriggers;
+  poller: GitPoller;
+}
+
+export interface GitPartDeps {
+  archiveConfig: ArchiveConfig;
+  ports: Pick<PortsPart, 'factory' | 'uploader'>;
+}
+
+const GIT_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Builds from git: git sources, their webhooks (POST /api/v1/git_hook/<name>), polling,
+ * and git builds that make source uploads through the daemon's own uploads. Bare
+ * repositories are cached under `<home>/git/`, deploy keys under `<home>/keys/git/`.
+ */
+export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
+  const { clock, events, layout } = ctx;
+  const logger = ctx.logger.child({ module: 'git' });
+  const runner = new LocalRunner();
+  const store = new GitSourcesRepository(ctx.db);
+  const remote = new GitRemote({
+    runner,
+    dir: path.join(layout.root, 'git'),
+    timeoutMs: GIT_TIMEOUT_MS,
+  });
+  const sources = new GitSources({
+    store,
+    remote,
+    config: deps.archiveConfig,
+    runner,
+    keysDir: path.join(layout.keys, 'git'),
+    clock,
+    changed: () => {},
+  });
+  const remoteOf = sources.remoteOf.bind(sources);
+  const builds = new GitBuilds({
+    store,
+    remote,
+    factory: deps.ports.factory,
+    uploader: deps.ports.uploader,
+    config: deps.archiveConfig,
+    events,
+    clock,
+    logger,
+    workRoot: path.join(layout.tmp, 'git'),
+    remoteOf,
+    shutdown: ctx.shutdown,
+  });
+  const triggers = new GitTriggers({ store, builds, remote, remoteOf, events, clock });
+  const poller = new GitPoller({ store, triggers, clock, logger, tickMs: 60_000 });
+  return {
+    name: 'git',
+    sources,
+    builds,
+    triggers,
+    poller,
+    calls: gitSourceRoutes({
+      sources,
+      builds,
+      triggers,
+      store,
+      publicUrl: ctx.settings.http.publicUrl,
+      shutdown: ctx.shutdown,
+    }),
+    apiRouters: [gitHookRouter({ triggers, logger })],
+    start() {
+      store.failRunning(clock.now());
+      poller.start();
+    },
+    stop: () => poller.stop(),
+  };
+}
