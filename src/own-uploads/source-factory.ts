@@ -4,7 +4,7 @@ import path from 'node:path';
 import { BUILD_USER, BUILD_USER_ON_HOST, builderEnv } from '../builder/build-env.js';
 import type { BaseLease } from '../chroot/chroot-service.js';
 import { Sandbox } from '../chroot/sandbox.js';
-import { parseDsc, versionWithoutEpoch } from '../debian/index.js';
+import { parseChanges, parseDsc, versionWithoutEpoch } from '../debian/index.js';
 import { checkResult } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
 import { InvalidInputError } from '../shared/errors.js';
@@ -230,12 +230,15 @@ export class SourceFactory {
         `dpkg-source made ${dscName} with version ${dsc.version}, not ${input.version}`,
       );
     }
-    const names = [dscName, ...dsc.files.map((f) => f.name)];
+    const changes = `${input.source}_${bare}_source.changes`;
+    // dpkg-buildpackage lists a source .buildinfo beside the .dsc's files.
+    const listed = parseChanges(changesText, changes).files.map((f) => f.name);
+    const names = [...new Set([dscName, ...dsc.files.map((f) => f.name), ...listed])];
     for (const name of names) {
+      if (name.includes('/')) throw new InvalidInputError(`${changes} lists ${name}`);
       await copyRegular(path.join(work, name), path.join(out, name));
     }
     await fs.rm(work, { recursive: true, force: true });
-    const changes = `${input.source}_${bare}_source.changes`;
     await fs.writeFile(path.join(out, changes), changesText);
     return {
       dir: out,

@@ -174,6 +174,8 @@ export class GitBuilds {
       );
     }
     const target = deps.config.resolve(distribution);
+    const format = await deps.remote.readFile(remote, commit, 'debian/source/format', signal);
+    const quilt = format?.trim() === '3.0 (quilt)';
     const version =
       splitRef(ref)?.kind === 'branch'
         ? snapshotVersion(
@@ -184,11 +186,9 @@ export class GitBuilds {
               codeversion: target.distribution.codeversion,
               experimental: target.suite.experimental,
             },
+            quilt,
           )
         : head.version;
-    const format =
-      (await deps.remote.readFile(remote, commit, 'debian/source/format', signal)) ?? '1.0';
-    const quilt = format.trim() === '3.0 (quilt)';
     const tarball = path.join(deps.workRoot, `git-${randomBytes(6).toString('hex')}.tar`);
     await fs.mkdir(deps.workRoot, { recursive: true });
     try {

@@ -106,7 +106,7 @@ export class GitTriggers {
       throw error;
     }
     const known = store.refs(source.id);
-    const first = source.polledAt === null && known.size === 0;
+    const first = source.polledAt === null;
     store.setRefs(source.id, refs);
     store.polled(source.id, now, null);
     if (first) return [];

@@ -10,11 +10,15 @@ export interface SnapshotPolicy {
  * so that every newer commit makes a higher version, with the suite's
  * `~<repo><codeversion>+<n>` kept at the end (or added, +1, +0 for experimental).
  * E.g. 1.0-1~test12+1 at abc1234 → 1.0-1+git20261206120000.abc1234~test12+1.
+ * With `inUpstream` (3.0 (quilt): each commit's upstream tree makes its own
+ * .orig.tar.gz, which needs its own upstream version) the stamp goes into the upstream
+ * part: 1.0+git20261206120000.abc1234-1~test12+1.
  */
 export function snapshotVersion(
   changelogVersion: string,
   commit: { id: string; time: Date },
   policy: SnapshotPolicy,
+  inUpstream = false,
 ): string {
   const tag = `~${policy.repository}${policy.codeversion}+`;
   const at = changelogVersion.lastIndexOf(tag);
@@ -23,5 +27,10 @@ export function snapshotVersion(
   const base = kept ? changelogVersion.slice(0, at) : changelogVersion;
   const suffix = kept ? `${tag}${counter}` : `${tag}${policy.experimental ? 0 : 1}`;
   const stamp = commit.time.toISOString().replace(/\D/g, '').slice(0, 14);
-  return `${base}+git${stamp}.${commit.id.slice(0, 7)}${suffix}`;
+  const snapshot = `+git${stamp}.${commit.id.slice(0, 7)}`;
+  const dash = base.lastIndexOf('-');
+  if (inUpstream && dash > 0) {
+    return `${base.slice(0, dash)}${snapshot}${base.slice(dash)}${suffix}`;
+  }
+  return `${base}${snapshot}${suffix}`;
 }

@@ -47,6 +47,21 @@ describe('snapshotVersion', () => {
     ).toMatch(/~test12\+0$/);
   });
 
+  it('puts the stamp into the upstream version where each commit needs its own tarball', () => {
+    const quilt = snapshotVersion(
+      '1:1.0-1~test12+1',
+      commitAt('abc1234def', '2026-12-06T12:00:00Z'),
+      unstable,
+      true,
+    );
+    expect(quilt).toBe('1:1.0+git20261206120000.abc1234-1~test12+1');
+    expect(compareVersions(quilt, '1:1.0-1~test12+1')).toBeGreaterThan(0);
+    // No revision: nothing to put it before.
+    expect(
+      snapshotVersion('1.0', commitAt('abc1234', '2026-12-06T12:00:00Z'), unstable, true),
+    ).toBe('1.0+git20261206120000.abc1234~test12+1');
+  });
+
   it('makes a later commit a higher version, and both higher than the release', () => {
     const first = snapshotVersion(
       '1.0-1~test12+1',
