@@ -163,7 +163,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       chroots: chroots.chroots,
       hostArchitecture: chroots.defaultChroot.architecture,
     });
-    parts.push(ports, gitPart(ctx, { archiveConfig: archiveConfig.config, ports }));
+    parts.push(ports, gitPart(ctx, { archiveConfig: archiveConfig.config, ports, pages }));
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);
     parts.push(web);

@@ -8,6 +8,8 @@ import { GitPoller } from '../../own-uploads/git/git-poller.js';
 import { GitRemote } from '../../own-uploads/git/git-remote.js';
 import { GitSources } from '../../own-uploads/git/git-sources.js';
 import { GitTriggers } from '../../own-uploads/git/git-triggers.js';
+import type { PageKit } from '../../web/ui/page-kit.js';
+import { createGitPage } from '../../web/ui/git-page.js';
 import type { AppContext, DaemonPart } from '../part.js';
 import type { PortsPart } from './ports-part.js';
 
@@ -21,6 +23,7 @@ export interface GitPart extends DaemonPart {
 export interface GitPartDeps {
   archiveConfig: ArchiveConfig;
   ports: Pick<PortsPart, 'factory' | 'uploader'>;
+  pages: PageKit;
 }
 
 const GIT_TIMEOUT_MS = 10 * 60_000;
@@ -64,6 +67,14 @@ export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
     shutdown: ctx.shutdown,
   });
   const triggers = new GitTriggers({ store, builds, remote, remoteOf, events, clock });
+  const calls = gitSourceRoutes({
+    sources,
+    builds,
+    triggers,
+    store,
+    publicUrl: ctx.settings.http.publicUrl,
+    shutdown: ctx.shutdown,
+  });
   const poller = new GitPoller({ store, triggers, clock, logger, tickMs: 60_000 });
   return {
     name: 'git',
@@ -71,15 +82,10 @@ export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
     builds,
     triggers,
     poller,
-    calls: gitSourceRoutes({
-      sources,
-      builds,
-      triggers,
-      store,
-      publicUrl: ctx.settings.http.publicUrl,
-      shutdown: ctx.shutdown,
-    }),
+    calls,
     apiRouters: [gitHookRouter({ triggers, logger })],
+    routers: [createGitPage({ pages: deps.pages, calls })],
+    ui: { nav: [{ href: '/git', label: 'Git', access: 'staff', order: 65 }] },
     start() {
       store.failRunning(clock.now());
       poller.start();
