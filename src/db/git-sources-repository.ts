@@ -23,6 +23,8 @@ export interface GitSourceRecord {
   pollError: string | null;
   createdAt: string;
   createdBy: string | null;
+  /** Commit statuses go to this forge's API (null: none). */
+  status: { forge: 'github' | 'gitea' | 'gitlab'; url: string; token: string } | null;
 }
 
 export type NewGitSource = Omit<GitSourceRecord, 'id' | 'polledAt' | 'pollError'>;
@@ -47,15 +49,25 @@ export interface GitBuildRecord {
 
 const SOURCE_COLUMNS = `id, name, url, tags, branches, distribution, layout, secret,
   deploy_key AS deployKey, poll_minutes AS pollMinutes, polled_at AS polledAt,
-  poll_error AS pollError, created_at AS createdAt, created_by AS createdBy`;
+  poll_error AS pollError, created_at AS createdAt, created_by AS createdBy,
+  status_forge AS statusForge, status_url AS statusUrl, status_token AS statusToken`;
 const BUILD_COLUMNS = `id, source_id AS sourceId, source_name AS sourceName, url, ref,
   commit_id AS 'commit', trigger, state, package, version, upload_id AS uploadId, error,
   created_at AS createdAt, updated_at AS updatedAt`;
 
-type SourceRow = Omit<GitSourceRecord, 'branches'> & { branches: string };
-const toSource = (row: SourceRow): GitSourceRecord => ({
+type SourceRow = Omit<GitSourceRecord, 'branches' | 'status'> & {
+  branches: string;
+  statusForge: 'github' | 'gitea' | 'gitlab' | null;
+  statusUrl: string | null;
+  statusToken: string | null;
+};
+const toSource = ({ statusForge, statusUrl, statusToken, ...row }: SourceRow): GitSourceRecord => ({
   ...row,
   branches: JSON.parse(row.branches) as string[],
+  status:
+    statusForge && statusUrl && statusToken
+      ? { forge: statusForge, url: statusUrl, token: statusToken }
+      : null,
 });
 
 /** git_sources, git_refs, git_deliveries and git_builds. */
@@ -72,11 +84,19 @@ export class GitSourcesRepository {
     }
     const row = this.sql(
       `INSERT INTO git_sources (name, url, tags, branches, distribution, layout, secret,
-           deploy_key, poll_minutes, created_at, created_by)
+           deploy_key, poll_minutes, created_at, created_by, status_forge, status_url,
+           status_token)
          VALUES (@name, @url, @tags, @branches, @distribution, @layout, @secret, @deployKey,
-           @pollMinutes, @createdAt, @createdBy)
+           @pollMinutes, @createdAt, @createdBy, @statusForge, @statusUrl, @statusToken)
          RETURNING ${SOURCE_COLUMNS}`,
-    ).get({ ...source, branches: JSON.stringify(source.branches) }) as SourceRow;
+    ).get({
+      ...source,
+      branches: JSON.stringify(source.branches),
+      statusForge: source.status?.forge ?? null,
+      statusUrl: source.status?.url ?? null,
+      statusToken: source.status?.token ?? null,
+      status: undefined,
+    }) as SourceRow;
     return toSource(row);
   }
 
@@ -205,6 +225,18 @@ export class GitSourcesRepository {
            AND state IN ('running', 'uploaded', 'rejected')
          ORDER BY id DESC LIMIT 1`,
     ).get(id, ref, commit, except) as GitBuildRecord | undefined;
+  }
+
+  /** The git build that made an upload. */
+  buildOfUpload(uploadId: number): GitBuildRecord | undefined {
+    return this.sql(`SELECT ${BUILD_COLUMNS} FROM git_builds WHERE upload_id = ?`).get(uploadId) as
+      GitBuildRecord | undefined;
+  }
+
+  /** A source by id (its row may be gone). */
+  byId(id: number): GitSourceRecord | undefined {
+    const row = this.sql(`SELECT ${SOURCE_COLUMNS} FROM git_sources WHERE id = ?`).get(id);
+    return row ? toSource(row as SourceRow) : undefined;
   }
 
   /** Builds a stopped daemon left running: they failed with it. */

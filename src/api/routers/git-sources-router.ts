@@ -74,6 +74,8 @@ export function gitSourceRoutes(deps: GitSourceRoutesDeps): CallImplementation[]
     pollMinutes: s.pollMinutes,
     polledAt: s.polledAt,
     pollError: s.pollError,
+    statusForge: s.status?.forge ?? null,
+    statusUrl: s.status?.url ?? null,
     webhook: `${base(req)}/api/v1/git_hook/${s.name}`,
     createdAt: s.createdAt,
     createdBy: s.createdBy,
@@ -90,6 +92,10 @@ export function gitSourceRoutes(deps: GitSourceRoutesDeps): CallImplementation[]
         pollMinutes: input.poll,
         secret: input.secret,
         createdBy: principal.user,
+        status:
+          input.status_forge && input.status_url && input.status_token
+            ? { forge: input.status_forge, url: input.status_url, token: input.status_token }
+            : null,
       });
       return { ...view(added, request), secret: added.secret };
     }),

@@ -17,6 +17,9 @@ export interface GitSourceView {
   pollMinutes: number;
   polledAt: string | null;
   pollError: string | null;
+  /** Where commit statuses go (the token is never shown). */
+  statusForge: 'github' | 'gitea' | 'gitlab' | null;
+  statusUrl: string | null;
   /** Where the forge's webhook posts to. */
   webhook: string;
   createdAt: string;
@@ -108,8 +111,37 @@ export const gitSourceAddCall = defineCall({
         .max(200)
         .optional()
         .describe('the webhook secret (default: a random one, shown in the answer)'),
+      status_forge: z
+        .enum(['github', 'gitea', 'gitlab'])
+        .optional()
+        .describe('send commit statuses to this kind of forge'),
+      status_url: z
+        .string()
+        .max(2000)
+        .optional()
+        .describe(
+          "the repository's API URL: https://api.github.com/repos/O/R, …/api/v1/repos/O/R, …/api/v4/projects/ID",
+        ),
+      status_token: z
+        .string()
+        .min(1)
+        .max(500)
+        .optional()
+        .describe('API token that may set commit statuses'),
     })
-    .strict(),
+    .strict()
+    .superRefine((input, ctx) => {
+      const given = [input.status_forge, input.status_url, input.status_token].filter(
+        (v) => v !== undefined,
+      ).length;
+      if (given !== 0 && given !== 3) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['status_url'],
+          message: 'commit statuses need all three of status_forge, status_url and status_token',
+        });
+      }
+    }),
   positional: ['name', 'url'],
   format: (s: GitSourceView & { secret: string }) =>
     [

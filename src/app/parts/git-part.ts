@@ -3,6 +3,7 @@ import { gitHookRouter, gitSourceRoutes } from '../../api/routers/git-sources-ro
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { GitSourcesRepository } from '../../db/git-sources-repository.js';
 import { LocalRunner } from '../../exec/local-runner.js';
+import { ForgeStatus } from '../../own-uploads/git/forge-status.js';
 import { GitBuilds } from '../../own-uploads/git/git-builds.js';
 import { GitPoller } from '../../own-uploads/git/git-poller.js';
 import { GitRemote } from '../../own-uploads/git/git-remote.js';
@@ -75,6 +76,13 @@ export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
     publicUrl: ctx.settings.http.publicUrl,
     shutdown: ctx.shutdown,
   });
+  const status = new ForgeStatus({
+    store,
+    events,
+    baseUrl: () => ctx.settings.http.publicUrl ?? ctx.localUrl(),
+    logger,
+    timeoutMs: ctx.settings.notify.webhookTimeoutMs,
+  });
   const poller = new GitPoller({ store, triggers, clock, logger, tickMs: 60_000 });
   return {
     name: 'git',
@@ -88,8 +96,12 @@ export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
     ui: { nav: [{ href: '/git', label: 'Git', access: 'staff', order: 65 }] },
     start() {
       store.failRunning(clock.now());
+      status.start();
       poller.start();
     },
-    stop: () => poller.stop(),
+    async stop() {
+      await poller.stop();
+      await status.stop();
+    },
   };
 }

@@ -14,6 +14,7 @@ import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
 import { notifications } from './061-notifications.js';
 import { gitSources } from './100-git-sources.js';
+import { gitStatus } from './101-git-status.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   snapshots,
   notifications,
   gitSources,
+  gitStatus,
 ];

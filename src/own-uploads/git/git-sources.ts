@@ -23,6 +23,7 @@ export interface NewSourceInput {
   pollMinutes: number;
   secret?: string;
   createdBy: string | null;
+  status: GitSourceRecord['status'];
 }
 
 export interface GitSourcesDeps {
@@ -78,6 +79,7 @@ export class GitSources {
         pollMinutes: input.pollMinutes,
         createdAt: this.deps.clock.now().toISOString(),
         createdBy: input.createdBy,
+        status: input.status,
       });
       this.deps.changed();
       return source;
@@ -118,6 +120,12 @@ export class GitSources {
       problems.push({
         where: 'url',
         message: `${input.url} is not a git URL debyard reaches: give https://…, ssh://… or user@host:path, git://…, or an absolute local path`,
+      });
+    }
+    if (input.status && !/^https?:\/\/[^\s]+$/.test(input.status.url)) {
+      problems.push({
+        where: 'status_url',
+        message: `${input.status.url} is not an http(s) URL of the forge's API`,
       });
     }
     if (input.tags === null && input.branches.length === 0) {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createHmac, randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +30,9 @@ let unstable: string;
 let cv: string;
 let pipeline: PipelineUploads;
 let tagDelivery: { body: string; delivery: string };
+/** Commit statuses the daemon sent to the stand-in forge API. */
+const statuses: { path: string; auth: string; body: Record<string, string> }[] = [];
+let statusApi: Server;
 
 const SOURCE = 'debyard-hello-all';
 const git = (...args: string[]) =>
@@ -120,6 +125,21 @@ beforeAll(async () => {
   await git('remote', 'add', 'origin', path.join(dir, 'forge', 'hello.git'));
   await git('push', '-q', 'origin', 'debian/latest');
   forge = await serveGitHttp(path.join(dir, 'forge'));
+  // The forge's status API (GitHub's shape): records what it is sent.
+  statusApi = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      statuses.push({
+        path: req.url ?? '',
+        auth: req.headers.authorization ?? '',
+        body: JSON.parse(text) as Record<string, string>,
+      });
+      res.writeHead(201).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => statusApi.listen(0, '127.0.0.1', resolve));
+  const statusUrl = `http://127.0.0.1:${(statusApi.address() as AddressInfo).port}/repos/team/hello`;
   // Added with the real CLI, as an admin would.
   const added = await cli([
     'git-source-add',
@@ -129,6 +149,12 @@ beforeAll(async () => {
     'debian/*',
     '--branches',
     'debian/latest',
+    '--status-forge',
+    'github',
+    '--status-url',
+    statusUrl,
+    '--status-token',
+    'forge-token',
     '--server',
     daemon.url,
     '--token',
@@ -147,6 +173,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon?.stop();
   await forge?.close();
+  statusApi?.close();
   if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -172,6 +199,20 @@ describe('builds from git', () => {
     });
     const upload = await pipeline.uploadIn(build.uploadId!, ['INSTALLED', 'FAILED', 'REJECTED']);
     expect(upload.state, JSON.stringify(upload.reasons)).toBe('INSTALLED');
+    // The forge hears of it: pending once accepted, success once installed, with a link.
+    await expect
+      .poll(
+        () =>
+          statuses
+            .filter((st) => st.path === `/repos/team/hello/statuses/${commit}`)
+            .map((st) => st.body.state),
+        { timeout: 10_000 },
+      )
+      .toEqual(['pending', 'success']);
+    expect(statuses[1]).toMatchObject({
+      auth: 'Bearer forge-token',
+      body: { context: 'debyard', target_url: `${daemon.url}/uploads/${build.uploadId}` },
+    });
     // Fetched over git's smart HTTP protocol; the event names repository, ref and commit.
     expect(forge.requests).toContain('POST /git/hello.git/git-upload-pack');
     const events = await api(daemon.url, 'events', { token: admin, input: { type: 'GIT' } });
@@ -295,6 +336,7 @@ describe('builds from git', () => {
       '--json',
     ]);
     expect(rebuilt.code, rebuilt.err).toBe(0);
+    await expect.poll(() => statuses.at(-1)?.body.state, { timeout: 10_000 }).toBe('failure');
     expect(JSON.parse(rebuilt.out)).toMatchObject({
       state: 'rejected',
       error: expect.stringMatching(/1\.0-1~test\d+\+1/),
