@@ -2,7 +2,15 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac, randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +121,12 @@ beforeAll(async () => {
   work = path.join(dir, 'work');
   cpSync(path.join(FIXTURE_PACKAGES, 'hello-all'), work, { recursive: true });
   writeFileSync(path.join(work, 'debian/source/format'), '3.0 (quilt)\n');
+  // debian/rules clean of an untrusted tree reaches for the host: it must never run there.
+  const rules = readFileSync(path.join(work, 'debian/rules'), 'utf8');
+  writeFileSync(
+    path.join(work, 'debian/rules'),
+    rules.replace('clean:\n', `clean:\n\t-touch ${path.join(dir, 'clean-ran-on-host')}\n`),
+  );
   writeFileSync(
     path.join(work, 'debian/changelog'),
     `${SOURCE} (1.0-1~test${cv}+1) ${unstable}; urgency=medium\n\n  * Packaged in git.\n\n -- Packager <packager@example.org>  Thu, 01 Jan 2026 00:00:00 +0000\n`,
@@ -199,6 +213,7 @@ describe('builds from git', () => {
     });
     const upload = await pipeline.uploadIn(build.uploadId!, ['INSTALLED', 'FAILED', 'REJECTED']);
     expect(upload.state, JSON.stringify(upload.reasons)).toBe('INSTALLED');
+    expect(existsSync(path.join(dir, 'clean-ran-on-host'))).toBe(false);
     // The forge hears of it: pending once accepted, success once installed, with a link.
     await expect
       .poll(
