@@ -138,6 +138,13 @@ export interface ApiRouterDeps {
   routers?: readonly express.Router[];
 }
 
+type RawBodied = { rawBody?: Buffer };
+
+/** The bytes of a JSON body as they came (webhooks check signatures over them). */
+export function rawBodyOf(req: Request): Buffer | undefined {
+  return (req as Request & RawBodied).rawBody;
+}
+
 /** The `/api/v1` router: one route per call, access checks, validation, problems. */
 export function createApiRouter(deps: ApiRouterDeps): express.Router {
   const router = express.Router();
@@ -146,7 +153,14 @@ export function createApiRouter(deps: ApiRouterDeps): express.Router {
   router.use((req, res, next) =>
     req.method === 'PUT' ? next() : refuseDeclaredLarge(API_BODY_LIMIT, bodies)(req, res, next),
   );
-  router.use(express.json({ limit: API_BODY_LIMIT }));
+  router.use(
+    express.json({
+      limit: API_BODY_LIMIT,
+      verify: (req, _res, body) => {
+        (req as RawBodied).rawBody = body;
+      },
+    }),
+  );
   router.use((req, _res, next) => {
     // A form or text body would be ignored and the call made without its input.
     const type = req.get('content-type') ?? 'none';

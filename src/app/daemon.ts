@@ -31,6 +31,7 @@ import { remotesPart } from './parts/remotes-part.js';
 import { maintenancePart } from './parts/maintenance-part.js';
 import { notifyPart } from './parts/notify-part.js';
 import { portsPart } from './parts/ports-part.js';
+import { gitPart } from './parts/git-part.js';
 import { archiveQueriesFrom } from '../incoming/archive-adapter.js';
 import { statusPart } from './parts/status-part.js';
 import { webPart } from './parts/web-part.js';
@@ -172,6 +173,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       maintenancePart(ctx, { archive }),
       ports,
       keysPart(ctx, { archive, keyring: ports.keyring, pages, calls }),
+      gitPart(ctx, { archiveConfig: archiveConfig.config, ports, pages }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

@@ -14,6 +14,8 @@ export type { DebianVersion, VersionRelation } from './version.js';
 export { isValidPackageName, isValidArchitecture, unsafeFilenameReason, parseDebianFilename } from './names.js';
 export type { DebianFilename, DebianFileKind } from './names.js';
 export type { ListedFile } from './file-lists.js';
+export { parseChangelogHead, rewriteChangelogHead } from './changelog-head.js';
+export type { ChangelogHead } from './changelog-head.js';
 export { checkChanges, parseChanges } from './changes.js';
 export type { Changes } from './changes.js';
 export type { UploadContents, UploadFile } from './upload-files.js';

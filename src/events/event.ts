@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'CHROOT',
   'PEER',
   'INCOMING',
+  'GIT',
   'DAEMON',
   'KEY',
   'AUDIT',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { BUILD_USER, BUILD_USER_ON_HOST, builderEnv } from '../builder/build-env.js';
 import type { BaseLease } from '../chroot/chroot-service.js';
 import { Sandbox } from '../chroot/sandbox.js';
-import { parseDsc, versionWithoutEpoch } from '../debian/index.js';
+import { parseChanges, parseDsc, versionWithoutEpoch } from '../debian/index.js';
 import { checkResult } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
 import { InvalidInputError } from '../shared/errors.js';
@@ -36,6 +36,19 @@ type Prepare = (
   work: string,
   run: (argv: string[], cwd: string, stdin?: string) => Promise<string>,
 ) => Promise<void>;
+
+/** How the prepared tree in /build/src becomes a source package. */
+type Pack = 'dpkg-source' | 'dpkg-buildpackage';
+
+/** A tree from git: a tar of a commit and the changelog to build it with. */
+export interface TreeArchive {
+  /** The tar file (git archive) on the host. */
+  tarball: string;
+  /** debian/changelog to put in place (the version and distribution of this upload). */
+  changelog: string;
+  /** Make `<source>_<upstream>.orig.tar.gz` from the tree without debian/ (3.0 (quilt)). */
+  orig: { upstream: string } | null;
+}
 
 /**
  * Makes source packages with dpkg-source and dpkg-genchanges inside a snapshot of the
@@ -85,10 +98,55 @@ export class SourceFactory {
     });
   }
 
+  /**
+   * Unpacks a tree from git in the sandbox (as the build user: its symlinks and names
+   * reach nothing of the host), puts the given changelog in place and runs
+   * `dpkg-buildpackage -S -nc`: a git tree is clean, so debian/rules is not run at all.
+   */
+  fromTree(
+    input: { archive: TreeArchive; codename: string; source: string; version: string },
+    signal?: AbortSignal,
+  ): Promise<MadeSource> {
+    const { archive } = input;
+    return this.make(
+      input,
+      signal,
+      async (work, run) => {
+        await fs.copyFile(archive.tarball, path.join(work, 'tree.tar'));
+        await fs.chmod(path.join(work, 'tree.tar'), 0o644);
+        await fs.chown(work, BUILD_USER_ON_HOST.uid, BUILD_USER_ON_HOST.gid);
+        await run(['sh', '-c', 'mkdir src && tar -xf tree.tar -C src && rm tree.tar'], '/build');
+        await run(
+          ['sh', '-c', 'rm -f debian/changelog && cat > debian/changelog'],
+          '/build/src',
+          archive.changelog,
+        );
+        if (archive.orig) {
+          const dir = `${input.source}-${archive.orig.upstream}`;
+          const orig = `${input.source}_${archive.orig.upstream}.orig.tar.gz`;
+          // The same tree always makes the same bytes: sorted, fixed times and owners.
+          await run(
+            [
+              'sh',
+              '-c',
+              'tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --exclude=./debian --transform "s,^\\.,$1," -cf - . | gzip -n9 > "../$2"',
+              'orig',
+              dir,
+              orig,
+            ],
+            '/build/src',
+          );
+        }
+      },
+      'dpkg-buildpackage',
+    );
+  }
+
   private async make(
     input: { codename: string; source: string; version: string },
     signal: AbortSignal | undefined,
     prepare: Prepare,
+    pack: Pack = 'dpkg-source',
   ): Promise<MadeSource> {
     const base = path.join(this.deps.workRoot, randomBytes(6).toString('hex'));
     const work = path.join(base, 'build');
@@ -97,7 +155,7 @@ export class SourceFactory {
     await fs.mkdir(out, { mode: 0o700 });
     const dispose = () => fs.rm(base, { recursive: true, force: true });
     try {
-      const changesText = await this.inSandbox(input.codename, base, work, signal, prepare);
+      const changesText = await this.inSandbox(input, { base, work, pack }, signal, prepare);
       return await this.collect(input, work, out, changesText, dispose);
     } catch (error) {
       await dispose();
@@ -107,13 +165,13 @@ export class SourceFactory {
 
   /** Runs `prepare`, dpkg-source -b and dpkg-genchanges in a sandbox; returns the .changes. */
   private async inSandbox(
-    codename: string,
-    base: string,
-    work: string,
+    input: { codename: string; source: string; version: string },
+    where: { base: string; work: string; pack: Pack },
     signal: AbortSignal | undefined,
     prepare: Prepare,
   ): Promise<string> {
-    const lease = this.deps.lease(codename);
+    const { base, work } = where;
+    const lease = this.deps.lease(input.codename);
     let sandbox: Sandbox | undefined;
     try {
       sandbox = await Sandbox.open(
@@ -143,6 +201,11 @@ export class SourceFactory {
         return checkResult(result, argv.slice(0, 2).join(' ')).stdout;
       };
       await prepare(work, run);
+      if (where.pack === 'dpkg-buildpackage') {
+        await run(['dpkg-buildpackage', '-S', '-sa', '-us', '-uc', '-d', '-nc'], '/build/src');
+        const bare = versionWithoutEpoch(input.version);
+        return await run(['cat', `../${input.source}_${bare}_source.changes`], '/build/src');
+      }
       await run(['dpkg-source', '-b', 'src'], '/build');
       return await run(['dpkg-genchanges', '-S', '-sa'], '/build/src');
     } finally {
@@ -167,12 +230,15 @@ export class SourceFactory {
         `dpkg-source made ${dscName} with version ${dsc.version}, not ${input.version}`,
       );
     }
-    const names = [dscName, ...dsc.files.map((f) => f.name)];
+    const changes = `${input.source}_${bare}_source.changes`;
+    // dpkg-buildpackage lists a source .buildinfo beside the .dsc's files.
+    const listed = parseChanges(changesText, changes).files.map((f) => f.name);
+    const names = [...new Set([dscName, ...dsc.files.map((f) => f.name), ...listed])];
     for (const name of names) {
+      if (name.includes('/')) throw new InvalidInputError(`${changes} lists ${name}`);
       await copyRegular(path.join(work, name), path.join(out, name));
     }
     await fs.rm(work, { recursive: true, force: true });
-    const changes = `${input.source}_${bare}_source.changes`;
     await fs.writeFile(path.join(out, changes), changesText);
     return {
       dir: out,

@@ -122,6 +122,26 @@ const FORMS: Form[] = [
   ['/chroots', () => ({ codename: 'Nope' }), '/chroots', /^invalid input for chroot_create: /],
   ['/chroots/nosuch/amd64/update', () => ({}), '/chroots', /nosuch/],
   ['/chroots/nosuch/amd64/remove', () => ({}), '/chroots', /nosuch/],
+  [
+    '/git',
+    () => ({ name: 'prg', url: '/srv/git/prg.git', tags: 'debian/*' }),
+    '/git',
+    'Git source prg added.',
+  ],
+  [
+    '/git',
+    () => ({ name: 'bad', url: 'relative' }),
+    '/git',
+    /^git source bad cannot be added: url: /,
+  ],
+  ['/git/prg/poll', () => ({}), '/git', /^listing the refs of \/srv\/git\/prg\.git exited/],
+  ['/git/prg/remove', () => ({}), '/git', 'Git source prg removed.'],
+  [
+    '/git/prg/remove',
+    () => ({}),
+    '/git',
+    'there is no git source named prg (debyard git-sources lists them)',
+  ],
   ['/incoming/pause', () => ({ reason: 'prg' }), '/#panel-incoming', /paused/],
   ['/incoming/resume', () => ({}), '/#panel-incoming', /open/],
   [

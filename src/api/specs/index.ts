@@ -46,6 +46,14 @@ import { snapshotCreateCall, snapshotDeleteCall, snapshotsCall } from './snapsho
 import { keyringPackageCall, portCall, portExtCall, testPackagesCall } from './internal-uploads.js';
 import { ARCHIVE_KEY_CALLS } from './archive-keys.js';
 import { READ_TOKEN_CALLS } from './read-tokens.js';
+import {
+  gitBuildCall,
+  gitBuildsCall,
+  gitSourceAddCall,
+  gitSourcePollCall,
+  gitSourceRemoveCall,
+  gitSourcesCall,
+} from './git-sources.js';
 import { statusCall } from './status.js';
 import { uploadCall, uploadsCall } from './uploads.js';
 import {
@@ -129,6 +137,12 @@ export const ALL_CALLS: readonly CallSpec[] = [
   portExtCall,
   keyringPackageCall,
   testPackagesCall,
+  gitSourcesCall,
+  gitSourceAddCall,
+  gitSourceRemoveCall,
+  gitSourcePollCall,
+  gitBuildCall,
+  gitBuildsCall,
   snapshotsCall,
   snapshotCreateCall,
   snapshotDeleteCall,

@@ -24,6 +24,9 @@ export interface PortsPart extends DaemonPart {
   keyring: KeyringPackages;
   testPackages: TestPackages;
   autoPorts: AutoPorts;
+  /** Makes source packages in a sandbox (git builds use it too). */
+  factory: SourceFactory;
+  uploader: InternalUploader;
 }
 
 export interface PortsPartDeps {
@@ -136,6 +139,8 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     keyring,
     testPackages,
     autoPorts,
+    factory,
+    uploader,
     calls: internalUploadRoutes({
       ports,
       keyring,

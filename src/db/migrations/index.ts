@@ -14,6 +14,8 @@ import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
 import { notifications } from './061-notifications.js';
 import { testStage } from './090-test-stage.js';
+import { gitSources } from './100-git-sources.js';
+import { gitStatus } from './101-git-status.js';
 import { eventActors } from './110-event-actors.js';
 import { privateRepositories } from './111-private-repositories.js';
 
@@ -41,6 +43,8 @@ export const MIGRATIONS: readonly Migration[] = [
   snapshots,
   notifications,
   testStage,
+  gitSources,
+  gitStatus,
   eventActors,
   privateRepositories,
 ];

@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
+import type {
+  GitBuildRecord,
+  GitSourceRecord,
+  GitSourcesRepository,
+  GitTrigger,
+} from '../../db/git-sources-repository.js';
+import { parseChangelogHead, parseVersion, rewriteChangelogHead } from '../../debian/index.js';
+import type { EventLog } from '../../events/event-log.js';
+import type { Requester } from '../../incoming/requester.js';
+import type { Clock } from '../../shared/clock.js';
+import { describeError, InvalidInputError, NotFoundError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { InternalUploader } from '../internal-uploader.js';
+import type { SourceFactory } from '../source-factory.js';
+import type { GitRemote, GitRemoteSource } from './git-remote.js';
+import { splitRef } from './ref-patterns.js';
+import { snapshotVersion } from './snapshot-version.js';
+
+export interface GitBuildsDeps {
+  store: GitSourcesRepository;
+  remote: Pick<GitRemote, 'listRefs' | 'fetch' | 'commitTime' | 'readFile' | 'archive'>;
+  factory: Pick<SourceFactory, 'fromTree'>;
+  uploader: Pick<InternalUploader, 'upload'>;
+  config: Pick<ArchiveConfig, 'resolve'>;
+  events: EventLog;
+  clock: Clock;
+  logger: Logger;
+  /** Scratch space for tree archives. */
+  workRoot: string;
+  /** How git reaches a source (its deploy key). */
+  remoteOf(source: GitSourceRecord): GitRemoteSource;
+  /** Aborted when the daemon stops. */
+  shutdown: AbortSignal;
+}
+
+/**
+ * From a ref of a git source to an upload: fetch the ref (shallow, into the source's
+ * cache), read debian/changelog from the commit, decide version and distribution (a
+ * branch gets a snapshot version), make the source package in a sandbox and put it into
+ * the incoming, signed by the daemon for the requester; from there it goes the way of
+ * every upload. One git build runs at a time; each is a git_builds row and a GIT event.
+ */
+export class GitBuilds {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: GitBuildsDeps) {}
+
+  /** Builds a ref given by hand (a tag or branch name, or a full ref); waits for it. */
+  async buildByHand(
+    sourceName: string,
+    refName: string,
+    requester: Requester,
+    signal?: AbortSignal,
+  ): Promise<GitBuildRecord> {
+    const source = this.deps.store.get(sourceName);
+    const refs = await this.deps.remote.listRefs(this.deps.remoteOf(source), signal);
+    const ref = [refName, `refs/tags/${refName}`, `refs/heads/${refName}`].find(
+      (r) => refs.has(r) && splitRef(r),
+    );
+    if (!ref) {
+      throw new NotFoundError(
+        `${source.url} has no tag or branch ${refName} (git ls-remote lists its refs)`,
+      );
+    }
+    const build = this.deps.store.startBuild({ source, ref, trigger: 'manual', at: this.now() });
+    return this.queue(build, source, requester, signal);
+  }
+
+  /**
+   * Starts a build of a pushed ref in the background, unless that commit of the ref was
+   * built before (a replayed webhook, a poll after a webhook): then undefined.
+   */
+  trigger(
+    source: GitSourceRecord,
+    ref: string,
+    commit: string | null,
+    trigger: Exclude<GitTrigger, 'manual'>,
+    requester: Requester,
+  ): GitBuildRecord | undefined {
+    if (commit && this.deps.store.builtBefore(source.id, ref, commit)) return undefined;
+    const build = this.deps.store.startBuild({ source, ref, trigger, at: this.now() });
+    void this.queue(build, source, requester, this.deps.shutdown).catch(() => {});
+    return build;
+  }
+
+  private queue(
+    build: GitBuildRecord,
+    source: GitSourceRecord,
+    requester: Requester,
+    signal?: AbortSignal,
+  ): Promise<GitBuildRecord> {
+    const next = this.chain.then(() => this.run(build, source, requester, signal));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async run(
+    build: GitBuildRecord,
+    source: GitSourceRecord,
+    requester: Requester,
+    signal?: AbortSignal,
+  ): Promise<GitBuildRecord> {
+    const { store } = this.deps;
+    const remote = this.deps.remoteOf(source);
+    let commit: string | null = null;
+    try {
+      commit = await this.deps.remote.fetch(remote, build.ref, signal);
+      store.setRef(source.id, build.ref, commit);
+      const earlier =
+        build.trigger === 'manual'
+          ? undefined
+          : store.builtBefore(source.id, build.ref, commit, build.id);
+      if (earlier) {
+        return this.end(build, {
+          commit,
+          state: 'skipped',
+          error: `commit ${commit.slice(0, 12)} of ${build.ref} was built before (git build ${earlier.id})`,
+        });
+      }
+      store.updateBuild(build.id, { commit }, this.now());
+      const outcome = await this.make(remote, source, build.ref, commit, requester, signal);
+      return this.end(
+        build,
+        {
+          commit,
+          state:
+            outcome.state === 'ACCEPTED'
+              ? 'uploaded'
+              : outcome.state === 'REJECTED'
+                ? 'rejected'
+                : 'failed',
+          package: outcome.source,
+          version: outcome.version,
+          uploadId: outcome.uploadId,
+          error:
+            outcome.state === 'PENDING'
+              ? 'the incoming did not decide on the upload in time'
+              : outcome.reasons.join('; ') || null,
+        },
+        outcome.distribution,
+      );
+    } catch (error) {
+      this.deps.logger.warn('git build failed', { build: build.id, error: describeError(error) });
+      this.end(build, { commit, state: 'failed', error: describeError(error) });
+      throw error;
+    }
+  }
+
+  private async make(
+    remote: GitRemoteSource,
+    source: GitSourceRecord,
+    ref: string,
+    commit: string,
+    requester: Requester,
+    signal?: AbortSignal,
+  ) {
+    const { deps } = this;
+    const short = commit.slice(0, 12);
+    const changelog = await deps.remote.readFile(remote, commit, 'debian/changelog', signal);
+    if (changelog === undefined) {
+      throw new InvalidInputError(
+        `commit ${short} of ${ref} has no debian/changelog: the native layout needs the debian/ folder in the tree`,
+      );
+    }
+    const head = parseChangelogHead(changelog, `debian/changelog of ${short}`);
+    const distribution = source.distribution ?? head.distributions[0]!;
+    if (distribution === 'UNRELEASED') {
+      throw new InvalidInputError(
+        `debian/changelog of ${short} names UNRELEASED: release the entry (dch -r) or give the git source a distribution`,
+      );
+    }
+    const target = deps.config.resolve(distribution);
+    const format = await deps.remote.readFile(remote, commit, 'debian/source/format', signal);
+    const quilt = format?.trim() === '3.0 (quilt)';
+    const version =
+      splitRef(ref)?.kind === 'branch'
+        ? snapshotVersion(
+            head.version,
+            { id: commit, time: await deps.remote.commitTime(remote, commit, signal) },
+            {
+              repository: target.repository.id,
+              codeversion: target.distribution.codeversion,
+              experimental: target.suite.experimental,
+            },
+            quilt,
+          )
+        : head.version;
+    const tarball = path.join(deps.workRoot, `git-${randomBytes(6).toString('hex')}.tar`);
+    await fs.mkdir(deps.workRoot, { recursive: true });
+    try {
+      await deps.remote.archive(remote, commit, tarball, signal);
+      const made = await deps.factory.fromTree(
+        {
+          archive: {
+            tarball,
+            changelog: rewriteChangelogHead(changelog, { version, distribution: target.name }),
+            orig: quilt ? { upstream: parseVersion(version).upstream } : null,
+          },
+          codename: target.distribution.codename,
+          source: head.source,
+          version,
+        },
+        signal,
+      );
+      try {
+        return {
+          ...(await deps.uploader.upload(made, requester, signal)),
+          distribution: target.name,
+        };
+      } finally {
+        await made.dispose();
+      }
+    } finally {
+      await fs.rm(tarball, { force: true });
+    }
+  }
+
+  private end(
+    build: GitBuildRecord,
+    patch: Parameters<GitSourcesRepository['updateBuild']>[1],
+    distribution?: string,
+  ): GitBuildRecord {
+    const done = this.deps.store.updateBuild(build.id, patch, this.now());
+    const at = done.commit ? ` (${done.commit.slice(0, 12)})` : '';
+    const what =
+      done.state === 'failed' || done.state === 'skipped'
+        ? `${done.state}: ${done.error}`
+        : `upload ${done.uploadId} of ${done.package} ${done.version} ${done.state === 'uploaded' ? 'accepted' : 'rejected'}`;
+    this.deps.events.emit({
+      type: 'GIT',
+      message: `git build ${done.id} of ${done.sourceName} ${done.ref}${at}: ${what}`,
+      source: done.package,
+      version: done.version,
+      distribution: distribution ?? null,
+      uploadId: done.uploadId,
+      details: {
+        gitBuild: done.id,
+        gitSource: done.sourceName,
+        url: done.url,
+        ref: done.ref,
+        commit: done.commit,
+        trigger: done.trigger,
+        state: done.state,
+        ...(done.error ? { error: done.error } : {}),
+      },
+    });
+    return done;
+  }
+
+  private now(): Date {
+    return this.deps.clock.now();
+  }
+}

@@ -1,0 +1,203 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { checkResult, type CommandRunner } from '../../exec/command.js';
+import { InvalidInputError } from '../../shared/errors.js';
+
+/** Where a source's remote is and how to reach it. */
+export interface GitRemoteSource {
+  name: string;
+  url: string;
+  /** The private deploy key for ssh URLs; undefined: none. */
+  keyFile?: string;
+}
+
+export interface GitRemoteDeps {
+  runner: CommandRunner;
+  /** Holds one bare repository per source (`<name>.git`) and the ssh known_hosts files. */
+  dir: string;
+  timeoutMs: number;
+}
+
+/** The largest debian/changelog or debian/source/format read from a commit. */
+const MAX_BLOB = 16 * 1024 * 1024;
+/** What ls-remote may print (a repository with very many refs is cut short there). */
+const MAX_LISTING = 16 * 1024 * 1024;
+
+/**
+ * The daemon's side of git: ls-remote, shallow fetches into a cached bare repository per
+ * source, and reading from commits (git archive, blobs) — nothing of a commit is checked
+ * out or run on the host. Git runs without the host's or user's configuration, never
+ * prompts, and speaks only http(s), ssh, git and local paths.
+ */
+export class GitRemote {
+  constructor(private readonly deps: GitRemoteDeps) {}
+
+  /** The refs under refs/tags and refs/heads (annotated tags peeled to their commit). */
+  async listRefs(source: GitRemoteSource, signal?: AbortSignal): Promise<Map<string, string>> {
+    const out = await this.git(
+      source,
+      ['ls-remote', '--', source.url, 'refs/tags/*', 'refs/heads/*'],
+      `listing the refs of ${source.url}`,
+      signal,
+      MAX_LISTING,
+    );
+    const refs = new Map<string, string>();
+    for (const line of out.split('\n')) {
+      const [commit, ref] = line.split('\t');
+      if (!commit || !ref) continue;
+      if (ref.endsWith('^{}')) refs.set(ref.slice(0, -3), commit);
+      else if (!refs.has(ref)) refs.set(ref, commit);
+    }
+    return refs;
+  }
+
+  /** Fetches one ref (shallow) into the source's cache; returns the commit it points to. */
+  async fetch(source: GitRemoteSource, ref: string, signal?: AbortSignal): Promise<string> {
+    const repo = await this.repository(source);
+    await this.git(
+      source,
+      [
+        '-C',
+        repo,
+        'fetch',
+        '--depth=1',
+        '--no-tags',
+        '--force',
+        '--',
+        source.url,
+        `+${ref}:refs/debyard/fetched`,
+      ],
+      `fetching ${ref} from ${source.url}`,
+      signal,
+    );
+    return (
+      await this.git(
+        source,
+        ['-C', repo, 'rev-parse', '--verify', 'refs/debyard/fetched^{commit}'],
+        'reading the fetched commit',
+        signal,
+      )
+    ).trim();
+  }
+
+  /** When a fetched commit was committed. */
+  async commitTime(source: GitRemoteSource, commit: string, signal?: AbortSignal): Promise<Date> {
+    const out = await this.git(
+      source,
+      ['-C', this.repoPath(source), 'show', '-s', '--format=%ct', commit],
+      `reading commit ${commit}`,
+      signal,
+    );
+    return new Date(Number(out.trim()) * 1000);
+  }
+
+  /** A file of a fetched commit, as text; undefined if the commit has no such file. */
+  async readFile(
+    source: GitRemoteSource,
+    commit: string,
+    file: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const repo = this.repoPath(source);
+    const type = await this.deps.runner.run({
+      command: 'git',
+      args: ['-C', repo, 'cat-file', '-t', `${commit}:${file}`],
+      env: this.env(source),
+      signal,
+    });
+    if (type.exitCode !== 0) return undefined;
+    if (type.stdout.trim() !== 'blob') {
+      throw new InvalidInputError(`${file} of commit ${commit.slice(0, 12)} is not a file`);
+    }
+    const mode = await this.git(
+      source,
+      ['-C', repo, 'ls-tree', commit, '--', file],
+      `reading ${file}`,
+      signal,
+    );
+    if (mode.startsWith('120000')) {
+      throw new InvalidInputError(
+        `${file} of commit ${commit.slice(0, 12)} is a symbolic link, not a file`,
+      );
+    }
+    return this.git(
+      source,
+      ['-C', repo, 'cat-file', 'blob', `${commit}:${file}`],
+      `reading ${file}`,
+      signal,
+      MAX_BLOB,
+    );
+  }
+
+  /** Writes the tree of a fetched commit as a tar file (git archive: no checkout). */
+  async archive(source: GitRemoteSource, commit: string, file: string, signal?: AbortSignal) {
+    await this.git(
+      source,
+      ['-C', this.repoPath(source), 'archive', '--format=tar', `--output=${file}`, commit],
+      `archiving commit ${commit}`,
+      signal,
+    );
+  }
+
+  /** Removes a source's cache (when the source goes). */
+  async forget(source: Pick<GitRemoteSource, 'name'>): Promise<void> {
+    await fs.rm(this.repoPath(source), { recursive: true, force: true });
+    await fs.rm(this.knownHosts(source), { force: true });
+  }
+
+  private repoPath(source: Pick<GitRemoteSource, 'name'>): string {
+    return path.join(this.deps.dir, `${source.name}.git`);
+  }
+
+  private knownHosts(source: Pick<GitRemoteSource, 'name'>): string {
+    return path.join(this.deps.dir, `${source.name}.known_hosts`);
+  }
+
+  private async repository(source: GitRemoteSource): Promise<string> {
+    const repo = this.repoPath(source);
+    if (!existsSync(path.join(repo, 'HEAD'))) {
+      await fs.mkdir(this.deps.dir, { recursive: true, mode: 0o700 });
+      await fs.rm(repo, { recursive: true, force: true });
+      await this.git(source, ['init', '--quiet', '--bare', repo], 'making the git cache');
+    }
+    return repo;
+  }
+
+  private env(source: GitRemoteSource): Record<string, string> {
+    const ssh = [
+      'ssh',
+      '-o BatchMode=yes',
+      '-o StrictHostKeyChecking=accept-new',
+      `-o UserKnownHostsFile=${this.knownHosts(source)}`,
+      ...(source.keyFile ? ['-o IdentitiesOnly=yes', `-i ${source.keyFile}`] : []),
+    ].join(' ');
+    return {
+      PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: this.deps.dir,
+      LC_ALL: 'C.UTF-8',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_ALLOW_PROTOCOL: 'http:https:ssh:git:file',
+      GIT_SSH_COMMAND: ssh,
+    };
+  }
+
+  private async git(
+    source: GitRemoteSource,
+    args: string[],
+    what: string,
+    signal?: AbortSignal,
+    maxOutputBytes?: number,
+  ): Promise<string> {
+    const result = await this.deps.runner.run({
+      command: 'git',
+      args,
+      env: this.env(source),
+      signal,
+      timeoutMs: this.deps.timeoutMs,
+      maxOutputBytes,
+    });
+    return checkResult(result, what).stdout;
+  }
+}

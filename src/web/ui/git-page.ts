@@ -1,0 +1,88 @@
+import express, { type Request, type Response } from 'express';
+import type { CallImplementation } from '../../api/api-router.js';
+import {
+  gitBuildsCall,
+  gitSourceAddCall,
+  gitSourcePollCall,
+  gitSourceRemoveCall,
+  gitSourcesCall,
+} from '../../api/specs/git-sources.js';
+import { formInput, outcomeOf, type Outcome, type PageKit } from './page-kit.js';
+
+export interface GitPageDeps {
+  pages: PageKit;
+  /** The implementations of the git calls the page and its forms run. */
+  calls: readonly CallImplementation[];
+}
+
+const ADD_FIELDS = ['name', 'url', 'tags', 'branches', 'distribution', 'poll', 'secret'] as const;
+
+/**
+ * /git (staff): the git sources with their webhook URLs and deploy keys, and the latest
+ * git builds with their commits and uploads; admins add (the secret and deploy key are
+ * shown once), poll and remove sources.
+ */
+export function createGitPage(deps: GitPageDeps): express.Router {
+  const { pages, calls } = deps;
+  const router = express.Router();
+  const show = async (req: Request, res: Response) => {
+    const sources = await pages.attempt(calls, gitSourcesCall, {}, req, res);
+    const builds = await pages.attempt(calls, gitBuildsCall, { limit: 30 }, req, res);
+    pages.render(req, res, 'git', {
+      title: 'Git sources',
+      sources: sources.ok ? sources.output : [],
+      builds: builds.ok ? builds.output : [],
+      added: null,
+      form: {},
+    });
+  };
+  router.get('/git', pages.require('staff'), (req, res) => show(req, res));
+  router.post('/git', pages.require('admin'), async (req, res) => {
+    const input = formInput(req.body, ADD_FIELDS);
+    const result = await pages.attempt(calls, gitSourceAddCall, input, req, res);
+    const { secret: _secret, ...kept } = input;
+    pages.redirect(
+      req,
+      res,
+      '/git',
+      result.ok
+        ? { added: result.output, notice: `Git source ${result.output.name} added.` }
+        : ({ form: kept, error: result.problem.detail, status: result.problem.status } as Outcome),
+    );
+  });
+  router.post('/git/:name/poll', pages.require('staff'), async (req, res) => {
+    const result = await pages.attempt(
+      calls,
+      gitSourcePollCall,
+      { name: req.params.name },
+      req,
+      res,
+    );
+    pages.redirect(
+      req,
+      res,
+      '/git',
+      outcomeOf(result, (started) => ({
+        notice: started.length
+          ? `Polled ${req.params.name}: git builds ${started.join(', ')} started.`
+          : `Polled ${req.params.name}: nothing new to build.`,
+      })),
+    );
+  });
+  router.post('/git/:name/remove', pages.require('admin'), async (req, res) => {
+    const result = await pages.attempt(
+      calls,
+      gitSourceRemoveCall,
+      { name: req.params.name },
+      req,
+      res,
+    );
+    pages.redirect(
+      req,
+      res,
+      '/git',
+      outcomeOf(result, (s) => ({ notice: `Git source ${s.name} removed.` })),
+    );
+  });
+  return router;
+}

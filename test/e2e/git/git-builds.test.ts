@@ -1,0 +1,372 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHmac, randomUUID } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Daemon } from '../../../src/app/daemon.js';
+import { compareVersions } from '../../../src/debian/index.js';
+import { adminToken, api } from '../../helpers/api.js';
+import { cli } from '../../helpers/cli.js';
+import { startTestDaemon } from '../../helpers/daemon.js';
+import { FIXTURE_PACKAGES } from '../../helpers/fixture-sources.js';
+import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http.js';
+import { codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
+import { importTestChroot } from '../../helpers/test-chroot.js';
+import { persistentTempDir } from '../../helpers/temp-dir.js';
+
+// One daemon and chroot for the file; 3 real builds of an Architecture: all script.
+const run = promisify(execFile);
+
+let dir: string;
+let daemon: Daemon;
+let admin: string;
+let forge: GitHttpServer;
+let work: string;
+let secret: string;
+let unstable: string;
+let cv: string;
+let pipeline: PipelineUploads;
+let tagDelivery: { body: string; delivery: string };
+/** Commit statuses the daemon sent to the stand-in forge API. */
+const statuses: { path: string; auth: string; body: Record<string, string> }[] = [];
+let statusApi: Server;
+
+const SOURCE = 'debyard-hello-all';
+const git = (...args: string[]) =>
+  run('git', ['-c', 'user.name=Packager', '-c', 'user.email=packager@example.org', ...args], {
+    cwd: work,
+  }).then((r) => r.stdout.trim());
+
+/** A delivery as a forge sends it, with Debian's curl. */
+async function deliver(
+  name: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const file = path.join(dir, `hook-${randomUUID()}.json`);
+  writeFileSync(file, body);
+  const { stdout } = await run('curl', [
+    '-sS',
+    '-w',
+    '\n%{http_code}',
+    '-H',
+    'Content-Type: application/json',
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+    '--data-binary',
+    `@${file}`,
+    `${daemon.url}/api/v1/git_hook/${name}`,
+  ]);
+  const lines = stdout.split('\n');
+  return {
+    status: Number(lines.pop()),
+    body: JSON.parse(lines.join('\n')) as Record<string, unknown>,
+  };
+}
+
+const hmac = (key: string, body: string) => createHmac('sha256', key).update(body).digest('hex');
+const github = (body: string, delivery: string, key = secret) => ({
+  'X-GitHub-Event': 'push',
+  'X-GitHub-Delivery': delivery,
+  'X-Hub-Signature-256': `sha256=${hmac(key, body)}`,
+});
+const pushBody = (ref: string, after: string) =>
+  JSON.stringify({ ref, after, repository: { name: 'hello' } });
+
+async function gitBuilds(): Promise<
+  {
+    id: number;
+    state: string;
+    uploadId: number | null;
+    version: string | null;
+    ref: string;
+    commit: string;
+  }[]
+> {
+  const answer = await api(daemon.url, 'git_builds', { token: admin, input: { name: 'hello' } });
+  expect(answer.status).toBe(200);
+  return answer.body;
+}
+
+async function buildEnded(id: number) {
+  await expect
+    .poll(async () => (await gitBuilds()).find((b) => b.id === id)?.state, {
+      timeout: 180_000,
+      interval: 250,
+    })
+    .not.toBe('running');
+  return (await gitBuilds()).find((b) => b.id === id)!;
+}
+
+beforeAll(async () => {
+  dir = persistentTempDir('debyard-git-');
+  const home = path.join(dir, 'home');
+  const { codename } = await importTestChroot(home);
+  cv = codeversionOf(codename);
+  unstable = `${codename}-test-unstable`;
+  daemon = await startTestDaemon(home);
+  admin = await adminToken(daemon);
+  pipeline = new PipelineUploads(daemon, dir);
+  // The packaging repository: the fixture with a quilt format, its changelog naming the target.
+  work = path.join(dir, 'work');
+  cpSync(path.join(FIXTURE_PACKAGES, 'hello-all'), work, { recursive: true });
+  writeFileSync(path.join(work, 'debian/source/format'), '3.0 (quilt)\n');
+  // debian/rules clean of an untrusted tree reaches for the host: it must never run there.
+  const rules = readFileSync(path.join(work, 'debian/rules'), 'utf8');
+  writeFileSync(
+    path.join(work, 'debian/rules'),
+    rules.replace('clean:\n', `clean:\n\t-touch ${path.join(dir, 'clean-ran-on-host')}\n`),
+  );
+  writeFileSync(
+    path.join(work, 'debian/changelog'),
+    `${SOURCE} (1.0-1~test${cv}+1) ${unstable}; urgency=medium\n\n  * Packaged in git.\n\n -- Packager <packager@example.org>  Thu, 01 Jan 2026 00:00:00 +0000\n`,
+  );
+  mkdirSync(path.join(dir, 'forge'));
+  await run('git', ['init', '-q', '--bare', path.join(dir, 'forge', 'hello.git')]);
+  await git('init', '-q', '-b', 'debian/latest');
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'Initial packaging');
+  await git('remote', 'add', 'origin', path.join(dir, 'forge', 'hello.git'));
+  await git('push', '-q', 'origin', 'debian/latest');
+  forge = await serveGitHttp(path.join(dir, 'forge'));
+  // The forge's status API (GitHub's shape): records what it is sent.
+  statusApi = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      statuses.push({
+        path: req.url ?? '',
+        auth: req.headers.authorization ?? '',
+        body: JSON.parse(text) as Record<string, string>,
+      });
+      res.writeHead(201).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => statusApi.listen(0, '127.0.0.1', resolve));
+  const statusUrl = `http://127.0.0.1:${(statusApi.address() as AddressInfo).port}/repos/team/hello`;
+  // Added with the real CLI, as an admin would.
+  const added = await cli([
+    'git-source-add',
+    'hello',
+    `${forge.url}/hello.git`,
+    '--tags',
+    'debian/*',
+    '--branches',
+    'debian/latest',
+    '--status-forge',
+    'github',
+    '--status-url',
+    statusUrl,
+    '--status-token',
+    'forge-token',
+    '--server',
+    daemon.url,
+    '--token',
+    admin,
+    '--json',
+  ]);
+  expect(added.code, added.err).toBe(0);
+  const source = JSON.parse(added.out) as { secret: string; webhook: string; distribution: null };
+  expect(source).toMatchObject({
+    webhook: `${daemon.url}/api/v1/git_hook/hello`,
+    distribution: null,
+  });
+  secret = source.secret;
+}, 15 * 60_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await forge?.close();
+  statusApi?.close();
+  if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('builds from git', () => {
+  it('a tag pushed and announced by a signed GitHub webhook is built and installed', async () => {
+    const tag = `debian/1.0-1_test${cv}+1`;
+    await git('tag', '-a', '-m', 'release', tag);
+    await git('push', '-q', 'origin', tag);
+    const commit = await git('rev-parse', 'HEAD');
+    tagDelivery = { body: pushBody(`refs/tags/${tag}`, commit), delivery: randomUUID() };
+    const answer = await deliver(
+      'hello',
+      github(tagDelivery.body, tagDelivery.delivery),
+      tagDelivery.body,
+    );
+    expect(answer).toMatchObject({ status: 202, body: { result: 'started' } });
+    const build = await buildEnded(answer.body.build as number);
+    expect(build, JSON.stringify(build)).toMatchObject({
+      state: 'uploaded',
+      ref: `refs/tags/${tag}`,
+      commit,
+      version: `1.0-1~test${cv}+1`,
+    });
+    const upload = await pipeline.uploadIn(build.uploadId!, ['INSTALLED', 'FAILED', 'REJECTED']);
+    expect(upload.state, JSON.stringify(upload.reasons)).toBe('INSTALLED');
+    expect(existsSync(path.join(dir, 'clean-ran-on-host'))).toBe(false);
+    // The forge hears of it: pending once accepted, success once installed, with a link.
+    await expect
+      .poll(
+        () =>
+          statuses
+            .filter((st) => st.path === `/repos/team/hello/statuses/${commit}`)
+            .map((st) => st.body.state),
+        { timeout: 10_000 },
+      )
+      .toEqual(['pending', 'success']);
+    expect(statuses[1]).toMatchObject({
+      auth: 'Bearer forge-token',
+      body: { context: 'debyard', target_url: `${daemon.url}/uploads/${build.uploadId}` },
+    });
+    // Fetched over git's smart HTTP protocol; the event names repository, ref and commit.
+    expect(forge.requests).toContain('POST /git/hello.git/git-upload-pack');
+    const events = await api(daemon.url, 'events', { token: admin, input: { type: 'GIT' } });
+    expect(events.body).toContainEqual(
+      expect.objectContaining({
+        uploadId: build.uploadId,
+        details: expect.objectContaining({
+          url: `${forge.url}/hello.git`,
+          ref: `refs/tags/${tag}`,
+          commit,
+        }),
+      }),
+    );
+  }, 300_000);
+
+  it('refuses unsigned, wrongly signed and replayed deliveries with a problem and an event, building nothing', async () => {
+    const before = (await gitBuilds()).length;
+    const { body, delivery } = tagDelivery;
+    const unsigned = await deliver(
+      'hello',
+      { 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': randomUUID() },
+      body,
+    );
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.detail).toMatch(/unsigned/);
+    const wrong = await deliver('hello', github(body, randomUUID(), 'not-the-secret-at-all'), body);
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.detail).toMatch(/X-Hub-Signature-256 does not match/);
+    const gitea = await deliver(
+      'hello',
+      {
+        'X-Gitea-Event': 'push',
+        'X-Gitea-Delivery': randomUUID(),
+        'X-Gitea-Signature': hmac('wrong', body),
+      },
+      body,
+    );
+    expect(gitea.status).toBe(401);
+    const gitlab = await deliver(
+      'hello',
+      {
+        'X-Gitlab-Event': 'Tag Push Hook',
+        'X-Gitlab-Event-UUID': randomUUID(),
+        'X-Gitlab-Token': 'wrong',
+      },
+      body,
+    );
+    expect(gitlab.status).toBe(401);
+    expect(gitlab.body.detail).toMatch(/X-Gitlab-Token/);
+    // The same delivery again; then its signed body under a new delivery id.
+    const replay = await deliver('hello', github(body, delivery), body);
+    expect(replay.status).toBe(409);
+    expect(replay.body.detail).toMatch(/received before/);
+    const again = await deliver('hello', github(body, randomUUID()), body);
+    expect(again).toMatchObject({
+      status: 200,
+      body: { result: 'ignored', reason: expect.stringMatching(/built before/) },
+    });
+    const unknown = await deliver('nosuch', github(body, randomUUID()), body);
+    expect(unknown.status).toBe(404);
+    expect((await gitBuilds()).length).toBe(before);
+    const events = await api(daemon.url, 'events', {
+      token: admin,
+      input: { type: 'GIT', limit: 20 },
+    });
+    const refusals = (events.body as { message: string }[]).filter((e) =>
+      e.message.includes('refused'),
+    );
+    expect(refusals.length).toBe(6);
+  }, 300_000);
+
+  it('polling builds a branch push; every push makes a higher snapshot version', async () => {
+    const poll = () =>
+      api(daemon.url, 'git_source_poll', {
+        method: 'POST',
+        token: admin,
+        input: { name: 'hello' },
+      });
+    expect((await poll()).body).toEqual([]); // the first poll notes what is there
+    writeFileSync(path.join(work, 'NEWS'), 'one\n');
+    await git('add', 'NEWS');
+    await git('commit', '-q', '-m', 'news');
+    await git('push', '-q', 'origin', 'debian/latest');
+    const started = await poll();
+    expect(started.body).toHaveLength(1);
+    const first = await buildEnded(started.body[0] as number);
+    expect(first.state, JSON.stringify(first)).toBe('uploaded');
+    expect(first.version).toMatch(new RegExp(`^1\\.0\\+git\\d{14}\\.[0-9a-f]{7}-1~test${cv}\\+1$`));
+    expect(first.version).toContain(first.commit.slice(0, 7));
+    await pipeline.uploadIn(first.uploadId!, ['INSTALLED']);
+    // Committed a second later; announced by a Gitea webhook this time.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    writeFileSync(path.join(work, 'NEWS'), 'two\n');
+    await git('commit', '-q', '-a', '-m', 'more news');
+    await git('push', '-q', 'origin', 'debian/latest');
+    const body = pushBody('refs/heads/debian/latest', await git('rev-parse', 'HEAD'));
+    const hook = await deliver(
+      'hello',
+      {
+        'X-Gitea-Event': 'push',
+        'X-Gitea-Delivery': randomUUID(),
+        'X-Gitea-Signature': hmac(secret, body),
+      },
+      body,
+    );
+    expect(hook.status, JSON.stringify(hook.body)).toBe(202);
+    const second = await buildEnded(hook.body.build as number);
+    expect(second.state, JSON.stringify(second)).toBe('uploaded');
+    expect(compareVersions(second.version!, first.version!)).toBeGreaterThan(0);
+    const upload = await pipeline.uploadIn(second.uploadId!, ['INSTALLED', 'FAILED', 'REJECTED']);
+    expect(upload.state, JSON.stringify(upload.reasons)).toBe('INSTALLED');
+  }, 300_000);
+
+  it('git-build by hand: the incoming rejects what it would reject from anyone; bad refs and trees get clear errors', async () => {
+    const common = ['--server', daemon.url, '--token', admin];
+    const rebuilt = await cli([
+      'git-build',
+      'hello',
+      `debian/1.0-1_test${cv}+1`,
+      ...common,
+      '--json',
+    ]);
+    expect(rebuilt.code, rebuilt.err).toBe(0);
+    await expect.poll(() => statuses.at(-1)?.body.state, { timeout: 10_000 }).toBe('failure');
+    expect(JSON.parse(rebuilt.out)).toMatchObject({
+      state: 'rejected',
+      error: expect.stringMatching(/1\.0-1~test\d+\+1/),
+    });
+    const missing = await cli(['git-build', 'hello', 'debian/9.9-9', ...common]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/has no tag or branch debian\/9\.9-9/);
+    // A changelog that is a symbolic link is not followed on the host.
+    rmSync(path.join(work, 'debian/changelog'));
+    symlinkSync('/etc/passwd', path.join(work, 'debian/changelog'));
+    await git('commit', '-q', '-a', '-m', 'evil');
+    await git('tag', 'debian/6.6-6');
+    await git('push', '-q', 'origin', 'debian/6.6-6');
+    const evil = await cli(['git-build', 'hello', 'debian/6.6-6', ...common]);
+    expect(evil.code).toBe(1);
+    expect(evil.err).toMatch(/debian\/changelog of commit [0-9a-f]{12} is a symbolic link/);
+  }, 300_000);
+});
