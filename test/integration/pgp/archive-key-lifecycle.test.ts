@@ -297,6 +297,11 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     const pub = (f: string) => all.find((k) => k.fingerprint === f)!.publicKey;
     await expectBothVerify('old-only', [pub(keyA.fingerprint)]);
     await expectBothVerify('new-only', [pub(keyB)]);
+    // The install page tells machines set up with the previous key what to do.
+    const install = await (await fetch(`${daemon.url}/install/test`)).text();
+    expect(install).toMatch(
+      new RegExp(`id="rotation">The archive key is being changed[\\s\\S]*${keyA.fingerprint}`),
+    );
     // The keyring package's source ships both keys in its one keyring file.
     expect(await keyringPackageKeys()).toEqual([keyA.fingerprint, keyB].sort());
     // pub_key serves both, for clients to refresh.
@@ -324,6 +329,7 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     expect(retired.status, JSON.stringify(retired.body)).toBe(200);
     expect(await signaturesOf('InRelease')).toEqual([keyB]);
     expect(await signaturesOf('Release.gpg')).toEqual([keyB]);
+    expect(await (await fetch(`${daemon.url}/install/test`)).text()).not.toContain('id="rotation"');
     const all = await keys();
     const pub = (f: string) => all.find((k) => k.fingerprint === f)!.publicKey;
     await expectBothVerify('new-after', [pub(keyB)]);
