@@ -11,6 +11,7 @@ import { describeError, InvalidInputError } from '../shared/errors.js';
 import { BuildBounds, type BoundsDeps } from './build-bounds.js';
 import type { BuildResult, BuildStage, BuildStatus, LintianOutcome } from './build-request.js';
 import { StageFailure, BuildSession } from './build-session.js';
+import { DepWait } from './dep-wait.js';
 import {
   buildBinaries,
   fetchSource,
@@ -30,7 +31,12 @@ export interface BuildRunDeps extends BoundsDeps {
   snapshotsDir: string;
 }
 
-type Outcome = { status: BuildStatus; failStage: BuildStage | null; reason: string | null };
+type Outcome = {
+  status: BuildStatus;
+  failStage: BuildStage | null;
+  reason: string | null;
+  missing?: string[];
+};
 
 /** One build from snapshot to cleanup; never throws for a failed build, it reports it. */
 export class BuildRun {
@@ -171,6 +177,14 @@ export class BuildRun {
       reason = this.bounds.exceeded;
     } else if (stop.aborted) {
       reason = `killed after the time limit of ${formatDuration(this.plan.request.timeLimitMs)}`;
+    } else if (error instanceof DepWait) {
+      this.log.write(`\nE: ${error.message}\n`);
+      return {
+        status: 'depwait',
+        failStage: stage,
+        reason: error.message,
+        missing: [...error.missing],
+      };
     } else if (error instanceof StageFailure) {
       reason = error.message;
     } else if (error instanceof InvalidInputError) {

@@ -12,6 +12,8 @@ export const EVENT_TYPES = [
   'REMOVED',
   'PUBLISHED',
   'SNAPSHOT',
+  'DEPWAIT',
+  'SOURCE',
   'CHROOT',
   'PEER',
   'INCOMING',

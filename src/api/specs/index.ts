@@ -1,4 +1,5 @@
 import type { CallSpec } from '../call.js';
+import { aptSourceAddCall, aptSourceRemoveCall, aptSourcesCall } from './apt-sources.js';
 import { buildLogCall, buildsCall, cancelCall, retryCall } from './builds.js';
 import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } from './chroots.js';
 import { dputConfCall } from './dput-conf.js';
@@ -117,6 +118,9 @@ export const ALL_CALLS: readonly CallSpec[] = [
   layoutAddCall,
   layoutUpdateCall,
   layoutRemoveCall,
+  aptSourcesCall,
+  aptSourceAddCall,
+  aptSourceRemoveCall,
   reindexCall,
   migrateCall,
   removeCall,

@@ -315,7 +315,7 @@ describe('the whole pipeline: dput → build → archive → apt', () => {
     });
     expect(again.status).toBe(409);
     expect(again.body.detail).toBe(
-      `build ${slowBuild!.id} (${slow.source} ${slow.version} for ${architecture}) is CANCELLED; only queued or running builds can be cancelled`,
+      `build ${slowBuild!.id} (${slow.source} ${slow.version} for ${architecture}) is CANCELLED; only queued, waiting or running builds can be cancelled`,
     );
   }, 240_000);
 
