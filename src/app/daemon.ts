@@ -161,7 +161,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       buildsUiPart({ scheduler, pages }),
       incomingUiPart(ctx, { incoming, pages }),
       uploadsPart(ctx, { incoming, scheduler, pages }),
-      maintenancePart(ctx, { archive }),
+      maintenancePart(ctx, { archive, config: archiveConfig.config }),
       portsPart(ctx, {
         archiveConfig: archiveConfig.config,
         archive,

@@ -1,6 +1,7 @@
 import type { Archive } from '../../archive/archive.js';
 import { implement, type CallImplementation } from '../api-router.js';
-import { migrateCall, removeCall, restoreCall } from '../specs/archive-changes.js';
+import type { ImportDebsInput, ImportDebsResult } from '../../archive/imports/import-debs.js';
+import { importDebsCall, migrateCall, removeCall, restoreCall } from '../specs/archive-changes.js';
 
 export interface ArchiveChangesDeps {
   archive: Pick<Archive, 'migrateChain' | 'remove' | 'restore'>;
@@ -9,9 +10,10 @@ export interface ArchiveChangesDeps {
    * even if the client goes away meanwhile.
    */
   shutdown: AbortSignal;
+  importDebs(input: ImportDebsInput, signal: AbortSignal): Promise<ImportDebsResult>;
 }
 
-/** Changes to what the archive holds: migrate, remove, restore. */
+/** Changes to what the archive holds: migrate, remove, restore, imports. */
 export function archiveChangesRoutes(deps: ArchiveChangesDeps): CallImplementation[] {
   const { archive } = deps;
 
@@ -31,6 +33,17 @@ export function archiveChangesRoutes(deps: ArchiveChangesDeps): CallImplementati
     ),
     implement(restoreCall, (input) =>
       archive.restore(input.distribution, input.package, { version: input.version }, deps.shutdown),
+    ),
+    implement(importDebsCall, (input) =>
+      deps.importDebs(
+        {
+          repository: input.repository,
+          distribution: input.distribution,
+          paths: input.paths,
+          component: input.component,
+        },
+        deps.shutdown,
+      ),
     ),
   ];
 }

@@ -33,7 +33,7 @@ import {
   repositoryRemoveCall,
   repositoryUpdateCall,
 } from './repositories.js';
-import { migrateCall, removeCall, restoreCall } from './archive-changes.js';
+import { importDebsCall, migrateCall, removeCall, restoreCall } from './archive-changes.js';
 import {
   deliveriesCall,
   subscriptionAddCall,
@@ -125,6 +125,7 @@ export const ALL_CALLS: readonly CallSpec[] = [
   migrateCall,
   removeCall,
   restoreCall,
+  importDebsCall,
   portCall,
   portExtCall,
   keyringPackageCall,
