@@ -32,6 +32,7 @@ let repoKey: string;
 let otherKey: string;
 let served: Awaited<ReturnType<typeof serveFolder>>;
 let codeversion: string;
+let helloDeb: string;
 
 const scheduler = () =>
   (daemon.parts.find((p) => p.name === 'scheduler') as SchedulerPart).scheduler;
@@ -79,12 +80,12 @@ beforeAll(async () => {
   repoKey = gnupg.exportKey(fingerprint, true).toString('utf8');
   otherKey = gnupg.exportKey(other, true).toString('utf8');
   mkdirSync(path.join(root, 'debs'));
-  const deb = buildDeb(path.join(root, 'debs'), {
+  const deb = (helloDeb = buildDeb(path.join(root, 'debs'), {
     name: 'debyard-hello-all',
     version: '1.0',
     architecture: 'all',
     files: { 'usr/bin/debyard-hello-all': '#!/bin/sh\necho hello from outside\n' },
-  });
+  }));
   repreproRepository(path.join(root, 'repo'), {
     codename: 'outside',
     architecture,
@@ -204,10 +205,9 @@ describe('packages from outside', () => {
     const upload = await uploads.changesIn(pkg.changes, ['BUILDING', 'PACKAGING']);
     const build = await buildOf(upload.id, ['DEPWAIT', 'FAILED', 'BUILT']);
     expect(build.state).toBe('DEPWAIT');
-    await uploads.installed('hello-all', {
-      version: `1.0~test${codeversion}+1`,
-      distribution: hotfix,
-    });
+    // The archive gets it: an import of the .deb the other repository has.
+    const imported = await asAdmin(['import-debs', 'test', hotfix, helloDeb]);
+    expect(imported, imported.err).toMatchObject({ code: 0 });
     const done = await uploads.uploadIn(upload.id, ['INSTALLED', 'FAILED']);
     expect(done.state, JSON.stringify(done.reasons)).toBe('INSTALLED');
     const events = await cli(['events', '--upload', String(upload.id), '--server', daemon.url]);
