@@ -115,7 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const archiveConfig = archiveConfigPart(ctx);
     const archive = archivePart(ctx, { config: archiveConfig.config });
     const chroots = chrootsPart(ctx);
-    const aptSources = aptSourcesPart(ctx, { config: archiveConfig.config });
+    const aptSources = aptSourcesPart(ctx, { config: archiveConfig.config, pages: auth.pages });
     const scheduler = schedulerPart(ctx, {
       config: archiveConfig.config,
       archive,
