@@ -1,7 +1,14 @@
 import type { Archive } from '../../archive/archive.js';
 import { implement, type CallImplementation } from '../api-router.js';
 import type { ImportDebsInput, ImportDebsResult } from '../../archive/imports/import-debs.js';
-import { importDebsCall, migrateCall, removeCall, restoreCall } from '../specs/archive-changes.js';
+import type { ImportRepoInput } from '../../archive/imports/import-repo.js';
+import {
+  importDebsCall,
+  importRepoCall,
+  migrateCall,
+  removeCall,
+  restoreCall,
+} from '../specs/archive-changes.js';
 
 export interface ArchiveChangesDeps {
   archive: Pick<Archive, 'migrateChain' | 'remove' | 'restore'>;
@@ -11,6 +18,7 @@ export interface ArchiveChangesDeps {
    */
   shutdown: AbortSignal;
   importDebs(input: ImportDebsInput, signal: AbortSignal): Promise<ImportDebsResult>;
+  importRepo(input: ImportRepoInput, signal: AbortSignal): Promise<ImportDebsResult>;
 }
 
 /** Changes to what the archive holds: migrate, remove, restore, imports. */
@@ -41,6 +49,19 @@ export function archiveChangesRoutes(deps: ArchiveChangesDeps): CallImplementati
           distribution: input.distribution,
           paths: input.paths,
           component: input.component,
+        },
+        deps.shutdown,
+      ),
+    ),
+    implement(importRepoCall, (input) =>
+      deps.importRepo(
+        {
+          repository: input.repository,
+          distribution: input.distribution,
+          from: input.from,
+          suite: input.suite,
+          components: input.components,
+          key: input.key,
         },
         deps.shutdown,
       ),

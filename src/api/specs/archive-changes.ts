@@ -152,3 +152,63 @@ export const importDebsCall = defineCall({
     ],
   ],
 });
+
+export const importRepoCall = defineCall({
+  name: 'import_repo',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Import a published apt tree (reprepro, aptly) into a suite',
+  description:
+    "FROM is the published tree (where dists/ is): an absolute path on the daemon's host or an http(s) URL. Its suite's Release (with --key: its InRelease, verified with that key), the Packages and Sources indices it lists and every file they name are checked against the SHA256 sums each states; then all of it is imported as import-debs does: versions as they are, nothing on any problem.",
+  input: z
+    .object({
+      repository: z
+        .string()
+        .regex(/^[a-z0-9]+$/, 'a repository id is lower-case letters and digits')
+        .describe('The repository'),
+      distribution: z
+        .string()
+        .regex(
+          /^[a-z0-9]+-[a-z0-9]+-[a-z0-9]+$/,
+          'a distribution is <codename>-<repository>-<suite>',
+        )
+        .describe('The distribution, e.g. bookworm-test-unstable'),
+      from: z.string().min(1, 'must not be empty').describe('The published tree: a path or URL'),
+      suite: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, 'a suite is like bookworm or stable')
+        .describe('Its suite (or codename) to take'),
+      components: z
+        .preprocess(
+          (v) =>
+            (Array.isArray(v) ? v : [v])
+              .flatMap((item) => (typeof item === 'string' ? item.split(/[,\s]+/) : [item]))
+              .filter((item) => item !== ''),
+          z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a component is like main')),
+        )
+        .optional()
+        .describe('Its components to take [default: all]'),
+      key: z
+        .preprocess(
+          (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+          z.string().max(1_000_000, 'at most 1 MB of key data').optional(),
+        )
+        .describe('The armored key its InRelease is signed with [default: standard input]'),
+    })
+    .strict(),
+  positional: ['repository', 'distribution', 'from'],
+  stdin: 'key',
+  format: (o: ImportDebsOutput) =>
+    o.packages
+      .map(
+        (p) =>
+          `${p.changed ? 'imported' : 'already there:'} ${p.source} ${p.version} into ${o.distribution}`,
+      )
+      .join('\n'),
+  examples: [
+    [
+      'debyard import-repo test bookworm-test-stable /srv/aptly/public --suite bookworm < key.asc',
+      'an aptly-published suite into a suite, its signature checked',
+    ],
+  ],
+});

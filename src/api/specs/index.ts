@@ -33,7 +33,13 @@ import {
   repositoryRemoveCall,
   repositoryUpdateCall,
 } from './repositories.js';
-import { importDebsCall, migrateCall, removeCall, restoreCall } from './archive-changes.js';
+import {
+  importDebsCall,
+  importRepoCall,
+  migrateCall,
+  removeCall,
+  restoreCall,
+} from './archive-changes.js';
 import {
   deliveriesCall,
   subscriptionAddCall,
@@ -126,6 +132,7 @@ export const ALL_CALLS: readonly CallSpec[] = [
   removeCall,
   restoreCall,
   importDebsCall,
+  importRepoCall,
   portCall,
   portExtCall,
   keyringPackageCall,

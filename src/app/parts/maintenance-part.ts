@@ -3,6 +3,7 @@ import { snapshotRoutes } from '../../api/routers/snapshots-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { debianFormats } from '../../archive/debian-formats.js';
 import { importDebs } from '../../archive/imports/import-debs.js';
+import { importRepo } from '../../archive/imports/import-repo.js';
 import { describeError } from '../../shared/errors.js';
 import type { AppContext, DaemonPart } from '../part.js';
 import type { ArchivePart } from './archive-part.js';
@@ -39,6 +40,18 @@ export function maintenancePart(
         importDebs: (input, signal) =>
           importDebs(
             { config: deps.config, archive: service.archive, formats: debianFormats },
+            input,
+            signal,
+          ),
+        importRepo: (input, signal) =>
+          importRepo(
+            {
+              config: deps.config,
+              archive: service.archive,
+              formats: debianFormats,
+              tmpDir: ctx.layout.tmp,
+              fetch: (url, init) => fetch(url, init),
+            },
             input,
             signal,
           ),

@@ -9,7 +9,9 @@ import {
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
+import { execFileSync } from 'node:child_process';
 import { adminToken } from '../../helpers/api.js';
+import { GnupgHome } from '../../helpers/gnupg.js';
 import { testHost } from '../../helpers/base-chroot.js';
 import { cli } from '../../helpers/cli.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
@@ -18,7 +20,7 @@ import { aptFor } from '../../helpers/pipeline-uploads.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
 /**
- * import-debs with the real CLI: a folder of existing packages (a source with its
+ * import-debs and import-repo with the real CLI: a folder of existing packages (a source with its
  * binaries, a binary-only package) goes into a suite and apt installs from it; broken
  * files (a truncated .deb, a tarball its .dsc does not describe, a .deb a .changes gives
  * other checksums) are each named and nothing is imported.
@@ -38,8 +40,47 @@ const holds = async (pkg: string) =>
     }
   ).versions;
 
+let gnupg: GnupgHome;
+let key: string;
+let tree: string;
+let otherKey: string;
+
+/**
+ * A tree published by aptly, signed with its own key, and another key; made before any
+ * request, so that no idle client connection waits meanwhile.
+ */
+function aptlyTree(): void {
+  gnupg = new GnupgHome();
+  const fingerprint = gnupg.generateKey(
+    'Aptly <aptly@outside.invalid>',
+    'ed25519',
+    'sign',
+    'never',
+  );
+  key = gnupg.exportKey(fingerprint, true).toString('utf8');
+  const aptly = path.join(dir, 'aptly');
+  mkdirSync(path.join(aptly, 'debs'), { recursive: true });
+  buildDeb(path.join(aptly, 'debs'), { name: 'oldlib', version: '3.1-2', architecture: 'all' });
+  buildDeb(path.join(aptly, 'debs'), { name: 'oldbin', version: '7:0.9', architecture });
+  rmSync(path.join(aptly, 'debs', '.build'), { recursive: true, force: true });
+  const conf = path.join(aptly, 'aptly.conf');
+  writeFileSync(
+    conf,
+    JSON.stringify({ rootDir: path.join(aptly, 'root'), architectures: [architecture] }),
+  );
+  const run = (...args: string[]) =>
+    execFileSync('aptly', [`-config=${conf}`, ...args], { env: gnupg.env, stdio: 'pipe' });
+  run('repo', 'create', '-distribution=oldstable', '-component=main', 'old');
+  run('repo', 'add', 'old', path.join(aptly, 'debs'));
+  run('publish', 'repo', `-gpg-key=${fingerprint}`, `-architectures=${architecture}`, 'old');
+  tree = path.join(aptly, 'root', 'public');
+  const other = gnupg.generateKey('Else <else@outside.invalid>', 'ed25519', 'sign', 'never');
+  otherKey = gnupg.exportKey(other, true).toString('utf8');
+}
+
 beforeAll(async () => {
   dir = persistentTempDir('debyard-import-');
+  aptlyTree();
   daemon = await startTestDaemon(path.join(dir, 'home'));
   token = await adminToken(daemon);
   stable = `${codename}-test-stable`;
@@ -57,6 +98,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await daemon?.stop();
+  gnupg?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -155,5 +197,58 @@ describe('import-debs', () => {
     expect(refused.err).toContain(
       `standalone 1.0 is not higher than 1.5-3, the version in ${stable}`,
     );
+  }, 60_000);
+});
+
+describe('import-repo', () => {
+  const importRepo = (...args: string[]) =>
+    cli(['import-repo', 'test', ...args, '--server', daemon.url, '--token', token], { stdin: key });
+
+  it('refuses a tree whose InRelease its key did not sign, or whose files were changed', async () => {
+    const unstable = `${codename}-test-unstable`;
+    const wrong = await cli(
+      [
+        'import-repo',
+        'test',
+        unstable,
+        tree,
+        '--suite',
+        'oldstable',
+        '--server',
+        daemon.url,
+        '--token',
+        token,
+      ],
+      { stdin: otherKey },
+    );
+    expect(wrong.err).toContain('dists/oldstable/InRelease is not validly signed by the given key');
+    const pool = path.join(tree, 'pool/main/o/oldlib/oldlib_3.1-2_all.deb');
+    const saved = readFileSync(pool);
+    writeFileSync(pool, Buffer.concat([saved, Buffer.from('tampered')]));
+    try {
+      const tampered = await importRepo(unstable, tree, '--suite', 'oldstable');
+      expect(tampered.err).toContain(
+        'pool/main/o/oldlib/oldlib_3.1-2_all.deb does not match the SHA256 its index states',
+      );
+    } finally {
+      writeFileSync(pool, saved);
+    }
+    expect(await holds('oldlib')).toEqual([]);
+  });
+
+  it('imports the suite, versions kept, and apt installs from it', async () => {
+    const answer = await importRepo(`${codename}-test-unstable`, tree, '--suite', 'oldstable');
+    expect(answer, answer.err).toMatchObject({ code: 0 });
+    expect(answer.out).toContain(`imported oldbin 7:0.9 into ${codename}-test-unstable`);
+    expect(answer.out).toContain(`imported oldlib 3.1-2 into ${codename}-test-unstable`);
+    const apt = await aptFor(daemon, path.join(dir, 'apt-repo'), architecture, [
+      { repo: 'test', suite: 'unstable' },
+    ]);
+    await expect
+      .poll(async () => (await apt.aptGet(['update'])).problems, { timeout: 20_000 })
+      .toEqual([]);
+    const install = await apt.aptGet(['install', 'oldlib', 'oldbin']);
+    expect(install.code, install.output).toBe(0);
+    expect(install.output).toContain('oldbin (7:0.9)');
   }, 60_000);
 });
