@@ -157,7 +157,7 @@ export const importRepoCall = defineCall({
   name: 'import_repo',
   method: 'POST',
   access: 'admin',
-  summary: 'Import a published apt tree (reprepro, aptly) into a suite',
+  summary: 'Import a published apt tree (reprepro, aptly) to a suite',
   description:
     "FROM is the published tree (where dists/ is): an absolute path on the daemon's host or an http(s) URL. Its suite's Release (with --key: its InRelease, verified with that key), the Packages and Sources indices it lists and every file they name are checked against the SHA256 sums each states; then all of it is imported as import-debs does: versions as they are, nothing on any problem.",
   input: z

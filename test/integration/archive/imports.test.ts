@@ -20,10 +20,12 @@ import { aptFor } from '../../helpers/pipeline-uploads.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
 /**
- * import-debs and import-repo with the real CLI: a folder of existing packages (a source with its
- * binaries, a binary-only package) goes into a suite and apt installs from it; broken
- * files (a truncated .deb, a tarball its .dsc does not describe, a .deb a .changes gives
- * other checksums) are each named and nothing is imported.
+ * import-debs and import-repo with the real CLI, one daemon: a folder of existing packages
+ * (a source with its binaries, a binary-only package) goes into a suite and apt installs
+ * from it; broken files (a truncated .deb, a tarball its .dsc does not describe, a .deb a
+ * .changes gives other checksums) are each named and nothing is imported. A tree aptly
+ * published and signed is imported with its key, versions kept; a wrong key or a changed
+ * pool file imports nothing.
  */
 let dir: string;
 let daemon: Daemon;
