@@ -6,7 +6,12 @@ import type { ResolvedDistribution } from '../archive/archive-config.js';
 import { aptPinning, aptSourcesStanza, buildDependencySuites } from '../archive/apt-sources.js';
 import { extraSourceApt } from '../archive/extra-sources/extra-source-apt.js';
 import { poolDirectory } from '../archive/pool/pool-path.js';
-import type { BuildRequest, ExtraAptSources, LintianMode } from '../builder/build-request.js';
+import type {
+  BuildRequest,
+  ExtraAptSources,
+  LintianMode,
+  TestModes,
+} from '../builder/build-request.js';
 import type { BuildView } from '../db/builds-repository.js';
 import type { ExtraSourceRecord } from '../db/extra-sources-repository.js';
 import type { UploadRecord } from '../db/uploads-repository.js';
@@ -90,6 +95,9 @@ export class BuildRequests {
       distribution: upload.distribution!,
       extraApt: this.extraApt(target, upload, builder),
       lintian: build.lintianMode as LintianMode,
+      ...(Object.values(build.testModes).some((mode) => mode !== 'disabled') && {
+        tests: build.testModes as Partial<TestModes>,
+      }),
       timeLimitMs: this.deps.timeLimitMs,
       // The distribution's own limits; the builder (this host or a peer) has the rest.
       ...(Object.keys(target.distribution.buildLimits).length > 0 && {
