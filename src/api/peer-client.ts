@@ -131,6 +131,7 @@ function jobInput(request: PeerJobRequest) {
     extra_apt_sources: request.extraApt?.sources,
     extra_apt_key: request.extraApt?.key,
     extra_apt_preferences: request.extraApt?.preferences,
+    extra_apt_auth: request.extraApt?.auth,
   };
 }
 

@@ -20,6 +20,7 @@ import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
+import { aptSourcesPart } from './parts/apt-sources-part.js';
 import { archivePart } from './parts/archive-part.js';
 import { authPart } from './parts/auth-part.js';
 import { chrootsPart } from './parts/chroots-part.js';
@@ -117,7 +118,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const archiveConfig = archiveConfigPart(ctx);
     const archive = archivePart(ctx, { config: archiveConfig.config });
     const chroots = chrootsPart(ctx);
-    const scheduler = schedulerPart(ctx, { config: archiveConfig.config, archive, chroots });
+    const aptSources = aptSourcesPart(ctx, { config: archiveConfig.config, pages: auth.pages });
+    const scheduler = schedulerPart(ctx, {
+      config: archiveConfig.config,
+      archive,
+      chroots,
+      extraSources: (distribution) => aptSources.sources.forDistribution(distribution),
+    });
     const incoming = incomingPart(ctx, {
       archiveConfig: archiveConfig.config,
       archive: archiveQueriesFrom(archive.service.queries),
@@ -162,6 +169,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       peerPart(ctx, { chroots, authenticate: auth.authenticate, slots: scheduler.slots }),
       remotes,
       archive,
+      aptSources,
       scheduler,
       incoming,
       uploaderKeysPart(ctx, { keys: incoming.uploaderKeys, pages, calls }),
@@ -170,7 +178,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       buildsUiPart({ scheduler, pages }),
       incomingUiPart(ctx, { incoming, pages }),
       uploadsPart(ctx, { incoming, scheduler, pages }),
-      maintenancePart(ctx, { archive }),
+      maintenancePart(ctx, { archive, config: archiveConfig.config }),
       ports,
       keysPart(ctx, { archive, keyring: ports.keyring, pages, calls }),
       gitPart(ctx, { archiveConfig: archiveConfig.config, ports, pages }),

@@ -12,11 +12,7 @@ export function aptSourcesStanza(input: {
   armoredKey: string;
   types?: string;
 }): string {
-  const key = input.armoredKey
-    .trimEnd()
-    .split('\n')
-    .map((line) => ` ${line === '' ? '.' : line}`)
-    .join('\n');
+  const key = inlineKey(input.armoredKey);
   return [
     `Types: ${input.types ?? 'deb deb-src'}`,
     `URIs: ${input.baseUrl}/repos/${input.repository}/`,
@@ -25,6 +21,15 @@ export function aptSourcesStanza(input: {
     `Signed-By:\n${key}`,
     '',
   ].join('\n');
+}
+
+/** An armored key as the folded value of a deb822 Signed-By field. */
+export function inlineKey(armoredKey: string): string {
+  return armoredKey
+    .trimEnd()
+    .split('\n')
+    .map((line) => ` ${line === '' ? '.' : line}`)
+    .join('\n');
 }
 
 /**

@@ -44,9 +44,10 @@ export const EXTRA_APT_KEYRING = '/etc/apt/keyrings/debyard-archive.asc';
 
 /**
  * apt sources for build dependencies beyond the base mirror: the target distribution's
- * own suites in the daemon's archive. Each stanza is signed: with the key inline in its
- * Signed-By field (as the sources_list call gives it), or with `Signed-By:
- * EXTRA_APT_KEYRING` and the key given here.
+ * own suites in the daemon's archive, and the extra sources of the distribution. Each
+ * stanza is signed: with the key inline in its Signed-By field (as the sources_list call
+ * gives it), or with `Signed-By: EXTRA_APT_KEYRING` and the key given here; only an
+ * extra source an admin marked unsigned says `Trusted: yes` instead.
  */
 export interface ExtraAptSources {
   /** deb822 `.sources` stanzas. */
@@ -55,6 +56,8 @@ export interface ExtraAptSources {
   key?: string;
   /** apt_preferences(5) text pinning these sources, if any. */
   preferences?: string;
+  /** apt_auth.conf(5) lines for the sources that need a login, if any. */
+  auth?: string;
 }
 
 /** One build of one source package for one architecture. */
@@ -85,8 +88,17 @@ export interface BuildRequest {
   logFile: string;
 }
 
-export const BUILD_STATUSES = ['successful', 'failed', 'attempted', 'cancelled'] as const;
-/** As sbuild: attempted = the package's own build failed; failed = anything else did. */
+export const BUILD_STATUSES = [
+  'successful',
+  'failed',
+  'attempted',
+  'cancelled',
+  'depwait',
+] as const;
+/**
+ * As sbuild: attempted = the package's own build failed; failed = anything else did;
+ * depwait = its build dependencies cannot be satisfied (yet).
+ */
 export type BuildStatus = (typeof BUILD_STATUSES)[number];
 
 /** sbuild's names for the stages a build can fail in. */
@@ -108,6 +120,8 @@ export interface BuildResult {
   failStage: BuildStage | null;
   /** One line for humans: why it did not succeed. */
   reason: string | null;
+  /** For status depwait: the build-dependency relations apt could not satisfy. */
+  missing?: string[];
   package: string;
   version: string | null;
   architecture: string;
@@ -145,7 +159,8 @@ const requestSchema = z.object({
         .string()
         .min(1, 'must not be empty')
         .refine((text) => signedStanzas(text), {
-          message: 'every stanza needs a Signed-By field: apt must check these sources',
+          message:
+            'every stanza needs a Signed-By field (or Trusted: yes for a source marked unsigned): apt must check these sources',
         }),
       key: z
         .string()
@@ -154,6 +169,7 @@ const requestSchema = z.object({
         })
         .optional(),
       preferences: z.string().optional(),
+      auth: z.string().optional(),
     })
     .optional(),
   debBuildOptions: z
@@ -185,10 +201,13 @@ function bounded(key: keyof typeof LIMIT_BOUNDS, whole: boolean) {
   return number.min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).optional();
 }
 
-/** Whether every stanza of a deb822 text has a Signed-By field. */
+/** Whether every stanza of a deb822 text has a Signed-By field or is marked trusted. */
 function signedStanzas(text: string): boolean {
   const stanzas = text.split(/\n[ \t]*\n/).filter((stanza) => stanza.trim() !== '');
-  return stanzas.length > 0 && stanzas.every((stanza) => /^Signed-By:/im.test(stanza));
+  return (
+    stanzas.length > 0 &&
+    stanzas.every((stanza) => /^(Signed-By:|Trusted:[ \t]*yes[ \t]*$)/im.test(stanza))
+  );
 }
 
 /** Checks a request, listing every problem. */

@@ -17,6 +17,7 @@ import type {
   TestResult,
 } from './build-request.js';
 import { StageFailure, BuildSession } from './build-session.js';
+import { DepWait } from './dep-wait.js';
 import {
   buildBinaries,
   fetchSource,
@@ -38,7 +39,12 @@ export interface BuildRunDeps extends BoundsDeps {
   snapshotsDir: string;
 }
 
-type Outcome = { status: BuildStatus; failStage: BuildStage | null; reason: string | null };
+type Outcome = {
+  status: BuildStatus;
+  failStage: BuildStage | null;
+  reason: string | null;
+  missing?: string[];
+};
 
 /** One build from snapshot to cleanup; never throws for a failed build, it reports it. */
 export class BuildRun {
@@ -221,6 +227,14 @@ export class BuildRun {
       reason = this.bounds.exceeded;
     } else if (stop.aborted) {
       reason = `killed after the time limit of ${formatDuration(this.plan.request.timeLimitMs)}`;
+    } else if (error instanceof DepWait) {
+      this.log.write(`\nE: ${error.message}\n`);
+      return {
+        status: 'depwait',
+        failStage: stage,
+        reason: error.message,
+        missing: [...error.missing],
+      };
     } else if (error instanceof StageFailure) {
       reason = error.message;
     } else if (error instanceof InvalidInputError) {

@@ -5,6 +5,7 @@ import type { BaseLease } from '../chroot/chroot-service.js';
 import { BUILD_USER_ON_HOST, builderEnv } from './build-env.js';
 import { EXTRA_APT_KEYRING, type BuildRequest, type ExtraAptSources } from './build-request.js';
 import { StageFailure, type BuildSession } from './build-session.js';
+import { DepWait, unmetRelations } from './dep-wait.js';
 import { BUILD_TYPE_OPTION, type BuildType } from './build-type.js';
 import type { DscSummary } from './control-files.js';
 
@@ -38,6 +39,7 @@ export async function fetchSource(plan: BuildPlan, session: BuildSession): Promi
 }
 
 const SOURCES_FILE = '/etc/apt/sources.list.d/debyard-archive.sources';
+const AUTH_FILE = '/etc/apt/auth.conf.d/debyard-extra-sources.conf';
 
 /**
  * Installs the build dependencies with apt in two steps. The download is the only step
@@ -76,8 +78,11 @@ export async function installDependencies(plan: BuildPlan, session: BuildSession
       'apt-get update failed',
     );
     fetched = await download();
-    if (fetched.exitCode !== 0)
+    if (fetched.exitCode !== 0) {
+      const missing = unmetRelations(`${fetched.stdout}\n${fetched.stderr}`);
+      if (missing.length > 0) throw new DepWait(missing);
       throw new StageFailure('the build dependencies cannot be downloaded');
+    }
   }
   if (NOTHING_TO_INSTALL.test(fetched.stdout)) return;
   await session.keepDownloads();
@@ -98,14 +103,27 @@ export async function writeAptSources(
   if (extraApt.preferences) {
     await writeInside(session, '/etc/apt/preferences.d/debyard-archive', extraApt.preferences);
   }
+  if (extraApt.auth) await writeInside(session, AUTH_FILE, extraApt.auth, '600');
 }
 
 /** apt-get's summary when every build dependency is installed already (C locale). */
 const NOTHING_TO_INSTALL = /^0 upgraded, 0 newly installed, 0 to remove\b/m;
 
-async function writeInside(session: BuildSession, file: string, content: string): Promise<void> {
+async function writeInside(
+  session: BuildSession,
+  file: string,
+  content: string,
+  mode = '644',
+): Promise<void> {
   await session.must(
-    ['sh', '-c', 'mkdir -p "$(dirname "$1")" && cat > "$1"', 'write', file],
+    [
+      'sh',
+      '-c',
+      'mkdir -p "$(dirname "$1")" && cat > "$1" && chmod "$2" "$1"',
+      'write',
+      file,
+      mode,
+    ],
     { as: 'root', input: content, quiet: true },
     `cannot write ${file}`,
   );

@@ -18,9 +18,17 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
   const fields = fieldsOf(spec.input);
   const positional = spec.positional ?? [];
   const required = requiredPositionals(spec);
+  // A list as the last positional takes every argument left (`import-debs REPO DIST FILE…`).
+  const variadic = (name: string) =>
+    name === positional.at(-1) &&
+    fields[name] !== undefined &&
+    optionOf(fields[name]).type === 'array';
   const usage = [
     commandName(spec),
-    ...positional.map((name) => (required.includes(name) ? `<${name}>` : `[${name}]`)),
+    ...positional.map((name) => {
+      const shown = variadic(name) ? `${name}..` : name;
+      return required.includes(name) ? `<${shown}>` : `[${shown}]`;
+    }),
   ].join(' ');
 
   return {
@@ -33,6 +41,7 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
           yargs.positional(name, {
             describe: option.describe,
             type: option.type === 'number' ? 'number' : 'string',
+            ...(variadic(name) && { array: true }),
           });
         } else {
           yargs.option(flagName(name), option);

@@ -58,6 +58,7 @@ const ENV_KEYS: Record<string, string> = {
   DEBYARD_BUILD_LIMITS_CPUS: 'build.limits.cpus',
   DEBYARD_BUILD_LIMITS_DISK: 'build.limits.disk',
   DEBYARD_BUILD_MAX_LOG_SIZE: 'build.max_log_size',
+  DEBYARD_BUILD_DEPWAIT_RETRY_MINUTES: 'build.depwait_retry_minutes',
   DEBYARD_CHROOTS_AUTO_CREATE: 'chroots.auto_create',
   DEBYARD_REMOTES_CHECK_INTERVAL: 'remotes.check_interval',
   DEBYARD_REMOTES_CHECK_TIMEOUT: 'remotes.check_timeout',
@@ -151,6 +152,7 @@ export function loadSettings(input: LoadSettingsInput): Settings {
         diskBytes: raw.build.limits.disk,
       },
       maxLogBytes: raw.build.max_log_size,
+      depwaitRetryMinutes: raw.build.depwait_retry_minutes,
     },
     chroots: {
       autoCreate: raw.chroots.auto_create,
@@ -250,6 +252,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
         lintian_mode: 'errfail',
         limits: { pids: 4096, memory: null, cpus: null, disk: '20G' },
         max_log_size: '50M',
+        depwait_retry_minutes: 60,
       },
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
       remotes: { check_interval: '30s', check_timeout: '15s', failover_timeout: '60s' },

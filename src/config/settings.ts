@@ -76,6 +76,8 @@ export interface Settings {
     };
     /** Most bytes a build log keeps: what a build prints beyond is dropped, but its end. */
     maxLogBytes: number;
+    /** Minutes between retries of builds waiting for build dependencies (DEPWAIT); 0: never. */
+    depwaitRetryMinutes: number;
   };
   chroots: {
     /** Create the default chroot (host codename and architecture) in the background. */
@@ -337,6 +339,7 @@ export const rawSettingsSchema = z
             .number()
             .min(64 * 1024, 'must be at least 64K (a log needs room for its header and end)'),
         ),
+        depwait_retry_minutes: nonNegativeInt(525_600),
       })
       .strict(),
     chroots: z

@@ -2,10 +2,19 @@ import { NotFoundError } from '../shared/errors.js';
 import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
 
-export const BUILD_STATES = ['QUEUED', 'BUILDING', 'BUILT', 'FAILED', 'CANCELLED'] as const;
+export const BUILD_STATES = [
+  'QUEUED',
+  'BUILDING',
+  'BUILT',
+  'FAILED',
+  'CANCELLED',
+  'DEPWAIT',
+] as const;
 export type BuildState = (typeof BUILD_STATES)[number];
 /** States a build does not leave (but by a retry of its upload, which makes new builds). */
 export const FINAL_BUILD_STATES: readonly BuildState[] = ['BUILT', 'FAILED', 'CANCELLED'];
+/** States of a build that is not running and whose log is complete. */
+export const ENDED_BUILD_STATES: readonly BuildState[] = [...FINAL_BUILD_STATES, 'DEPWAIT'];
 
 /** Durations of a build's phases in ms, as its builder measured them. */
 export interface BuildTimes {
@@ -76,7 +85,11 @@ export type NewBuild = Pick<
 export type BuildEnd = Pick<
   BuildRecord,
   'status' | 'failStage' | 'reason' | 'lintian' | 'files' | 'times' | 'logDroppedBytes'
-> & { tests?: StoredTestResult[]; state: 'BUILT' | 'FAILED' | 'CANCELLED'; endedAt: Date };
+> & {
+  tests?: StoredTestResult[];
+  state: 'BUILT' | 'FAILED' | 'CANCELLED' | 'DEPWAIT';
+  endedAt: Date;
+};
 
 export interface BuildFilter {
   states?: readonly BuildState[];
@@ -302,6 +315,18 @@ export class BuildsRepository {
          attempts = CASE WHEN ? THEN attempts ELSE MAX(attempts - 1, 0) END
        WHERE id = ? AND state = 'BUILDING'`,
     ).run(reason, countAttempt ? 1 : 0, id);
+    return info.changes === 1;
+  }
+
+  /**
+   * DEPWAIT → QUEUED: its build dependencies may be there now. It starts afresh (its
+   * attempts count from 0 again); its reason says why it was woken.
+   */
+  wake(id: number, reason: string): boolean {
+    const info = this.sql(
+      `UPDATE builds SET state = 'QUEUED', reason = ?, started_at = NULL, attempts = 0
+       WHERE id = ? AND state = 'DEPWAIT'`,
+    ).run(reason, id);
     return info.changes === 1;
   }
 

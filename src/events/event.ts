@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   'REMOVED',
   'PUBLISHED',
   'SNAPSHOT',
+  'DEPWAIT',
+  'SOURCE',
   'CHROOT',
   'PEER',
   'INCOMING',

@@ -8,7 +8,9 @@ export function endOf(result: BuildResult, now: Date, cancelReason: string | nul
       ? 'BUILT'
       : result.status === 'cancelled'
         ? 'CANCELLED'
-        : 'FAILED';
+        : result.status === 'depwait'
+          ? 'DEPWAIT'
+          : 'FAILED';
   return {
     state,
     status: result.status,

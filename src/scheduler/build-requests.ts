@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { ResolvedDistribution } from '../archive/archive-config.js';
 import { aptPinning, aptSourcesStanza, buildDependencySuites } from '../archive/apt-sources.js';
+import { extraSourceApt } from '../archive/extra-sources/extra-source-apt.js';
 import { poolDirectory } from '../archive/pool/pool-path.js';
 import type {
   BuildRequest,
@@ -12,6 +13,7 @@ import type {
   TestModes,
 } from '../builder/build-request.js';
 import type { BuildView } from '../db/builds-repository.js';
+import type { ExtraSourceRecord } from '../db/extra-sources-repository.js';
 import type { UploadRecord } from '../db/uploads-repository.js';
 import { NotFoundError } from '../shared/errors.js';
 import { readUploadOptions } from './build-plan.js';
@@ -40,6 +42,8 @@ export interface BuildRequestsDeps {
   timeLimitMs: number;
   /** How long a build waits for its apt sources to be published (a new repository's). */
   publishWaitMs?: number;
+  /** The extra apt sources of a distribution (none when absent). */
+  extraSources?: (distribution: string) => readonly ExtraSourceRecord[];
 }
 
 /** Where a build's files are: `<home>/builds/<id>/` with source/, result/ and build.log. */
@@ -111,12 +115,16 @@ export class BuildRequests {
     await rm(paths.resultDir, { recursive: true, force: true });
   }
 
-  /** Build dependencies from the target's own suites, pinned to the upload's priority. */
+  /**
+   * Build dependencies from the target's own suites, pinned to the upload's priority, and
+   * from the extra sources of its distribution, each trusting its own key, at its priority.
+   */
   extraApt(target: ResolvedDistribution, upload: UploadRecord, builder: string): ExtraAptSources {
     const { archive } = this.deps;
     const suites = buildDependencySuites(target);
     const priority = readUploadOptions(upload.options).internalAptPriority ?? 1;
-    return {
+    const extra = extraSourceApt(this.deps.extraSources?.(target.name) ?? []);
+    const own = {
       sources: aptSourcesStanza({
         baseUrl: archive.baseUrl(builder),
         repository: target.repository.id,
@@ -126,6 +134,12 @@ export class BuildRequests {
         types: 'deb',
       }),
       preferences: aptPinning(suites, archive.origin, priority),
+    };
+    if (extra.sources === '') return own;
+    return {
+      sources: `${own.sources}\n${extra.sources}`,
+      preferences: `${own.preferences}\n${extra.preferences}`,
+      ...(extra.auth !== '' && { auth: extra.auth }),
     };
   }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { InstallInput } from '../archive/archive.js';
 import type { LintianMode } from '../builder/build-request.js';
 import { BuildsRepository } from '../db/builds-repository.js';
+import type { ExtraSourceRecord } from '../db/extra-sources-repository.js';
 import type { Db } from '../db/database.js';
 import { UploadsRepository } from '../db/uploads-repository.js';
 import type { EventLog } from '../events/event-log.js';
@@ -28,7 +29,14 @@ export interface CreateSchedulerOptions {
     install(input: InstallInput, signal?: AbortSignal): Promise<unknown>;
   };
   builders: BuilderSet;
-  settings: { timeLimitMs: number; maxAttempts: number; lintianMode: LintianMode };
+  settings: {
+    timeLimitMs: number;
+    maxAttempts: number;
+    lintianMode: LintianMode;
+    depwaitRetryMinutes?: number;
+  };
+  /** The extra apt sources of a distribution. */
+  extraSources?: (distribution: string) => readonly ExtraSourceRecord[];
 }
 
 /** The scheduler with its store, requests, launcher and installer, wired. */
@@ -50,6 +58,7 @@ export function createScheduler(options: CreateSchedulerOptions): {
     buildsDir: options.buildsDir,
     archive,
     timeLimitMs: settings.timeLimitMs,
+    extraSources: options.extraSources,
   });
   const scheduler = new Scheduler({
     store,
@@ -74,6 +83,7 @@ export function createScheduler(options: CreateSchedulerOptions): {
       filesPresent: (upload) => existsSync(path.join(home, upload.spoolPath)),
     },
     logger,
+    depwaitRetryMinutes: settings.depwaitRetryMinutes,
   });
   return { scheduler, store, requests };
 }

@@ -52,6 +52,15 @@ export function requeuedEvent(build: BuildView, reason: string): EventInput {
   };
 }
 
+export function wokenEvent(build: BuildView, reason: string): EventInput {
+  return {
+    ...buildBase(build),
+    type: 'PACKAGING',
+    message: `build ${build.id} of ${pkg(build)} for ${arch(build)} tried again: ${reason}`,
+    details: { requeued: true, depwait: true, reason },
+  };
+}
+
 export function buildingEvent(build: BuildView, builder: string): EventInput {
   const attempt = build.attempts + 1;
   return {
@@ -91,6 +100,14 @@ export function endedEvent(
       ...buildBase(build),
       type: 'CANCELLED',
       message: `build of ${pkg(build)} for ${arch(build)} ${end.reason ?? 'cancelled'}`,
+      details,
+    };
+  }
+  if (end.state === 'DEPWAIT') {
+    return {
+      ...buildBase(build),
+      type: 'DEPWAIT',
+      message: `${pkg(build)} waits for build dependencies for ${arch(build)}: ${end.reason ?? 'unknown'}`,
       details,
     };
   }

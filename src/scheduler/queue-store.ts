@@ -22,6 +22,7 @@ import {
   requeuedEvent,
   testedEvents,
   uploadFailedEvent,
+  wokenEvent,
 } from './messages.js';
 
 export interface QueueStoreDeps {
@@ -195,9 +196,19 @@ export class QueueStore {
     });
   }
 
-  /** QUEUED → CANCELLED (the build never ran). */
+  /** QUEUED or DEPWAIT → CANCELLED (the build is not running). */
   cancelQueued(buildId: number, reason: string): UploadOutcome | undefined {
-    return this.end(buildId, cancelledEnd(reason, this.deps.clock.now()), ['QUEUED']);
+    return this.end(buildId, cancelledEnd(reason, this.deps.clock.now()), ['QUEUED', 'DEPWAIT']);
+  }
+
+  /** DEPWAIT → QUEUED, with an event saying why it is tried again. */
+  wake(buildId: number, reason: string): boolean {
+    return this.transact((record) => {
+      const build = this.deps.builds.get(buildId);
+      if (!this.deps.builds.wake(buildId, reason)) return false;
+      record(wokenEvent(build, reason));
+      return true;
+    });
   }
 
   /**

@@ -9,6 +9,7 @@ import type { BuildLauncher } from './build-launcher.js';
 import type { PlannedBuild } from './build-plan.js';
 import type { Installer } from './installer.js';
 import type { QueueStore } from './queue-store.js';
+import { DepWaits } from './dep-waits.js';
 import { recoverQueue } from './recovery.js';
 import { loadOf, selectBuilders, usedOn } from './selection.js';
 
@@ -32,6 +33,8 @@ export interface SchedulerDeps {
   installer: Installer;
   planner: UploadPlanner;
   logger: Logger;
+  /** Minutes between retries of builds waiting for dependencies; 0: none on a timer. */
+  depwaitRetryMinutes?: number;
 }
 
 export interface BuilderStatus {
@@ -85,6 +88,7 @@ export class Scheduler {
   private shutdown: AbortSignal = new AbortController().signal;
   private rejected: RejectedUploads | undefined;
   private unsubscribe: (() => void) | undefined;
+  private depWaits: DepWaits | undefined;
   private timer: NodeJS.Timeout | undefined;
   private dispatchQueued = false;
   private stopped = true;
@@ -122,6 +126,14 @@ export class Scheduler {
       },
       { types: ['ACCEPTED', 'CHROOT', 'PEER'] },
     );
+    this.depWaits = new DepWaits({
+      store: this.deps.store,
+      events,
+      schedule: () => this.schedule(),
+      logger: this.deps.logger,
+      retryMinutes: this.deps.depwaitRetryMinutes ?? 0,
+    });
+    this.depWaits.start();
     this.timer = setInterval(() => this.schedule(), TICK_MS);
     this.timer.unref();
     this.schedule();
@@ -132,6 +144,7 @@ export class Scheduler {
     this.stopped = true;
     clearInterval(this.timer);
     this.unsubscribe?.();
+    this.depWaits?.stop();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     await this.deps.installer.idle();
   }
@@ -176,7 +189,7 @@ export class Scheduler {
   async cancel(buildId: number, by: string): Promise<BuildInfo> {
     const build = this.deps.store.build(buildId);
     const reason = `cancelled by ${by}`;
-    if (build.state === 'QUEUED') {
+    if (build.state === 'QUEUED' || build.state === 'DEPWAIT') {
       if (this.deps.store.cancelQueued(buildId, reason) !== undefined) {
         this.schedule();
         return this.build(buildId);
@@ -190,7 +203,7 @@ export class Scheduler {
       return this.build(buildId);
     }
     throw new ConflictError(
-      `build ${buildId} (${build.source} ${build.version} for ${build.architecture}) is ${build.state}; only queued or running builds can be cancelled`,
+      `build ${buildId} (${build.source} ${build.version} for ${build.architecture}) is ${build.state}; only queued, waiting or running builds can be cancelled`,
     );
   }
 
@@ -198,8 +211,8 @@ export class Scheduler {
   async cancelUpload(uploadId: number, by: string): Promise<BuildInfo[]> {
     const open = this.deps.store
       .currentBuilds(uploadId)
-      .filter((b) => b.state === 'QUEUED' || b.state === 'BUILDING')
-      .sort((a, b) => (a.state === 'QUEUED' ? -1 : 0) - (b.state === 'QUEUED' ? -1 : 0));
+      .filter((b) => b.state === 'QUEUED' || b.state === 'DEPWAIT' || b.state === 'BUILDING')
+      .sort((a, b) => (a.state === 'BUILDING' ? 0 : -1) - (b.state === 'BUILDING' ? 0 : -1));
     if (open.length === 0) {
       const upload = this.deps.store.upload(uploadId);
       throw new ConflictError(

@@ -47,6 +47,7 @@ describe('web UI in Chromium', () => {
       'Layouts',
       'Chroots',
       'Remotes',
+      'Apt sources',
       'My keys',
       'Tokens',
       'Uploaders',
@@ -93,7 +94,7 @@ describe('web UI in Chromium', () => {
 
     await page.goto(`${daemon.url}/events`);
     await page.getByLabel('Type').selectOption('FAILED');
-    await page.getByLabel('Source').fill('webpkg');
+    await page.getByRole('textbox', { name: 'Source' }).fill('webpkg');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect
       .poll(() => page.locator('table.events tbody tr').allTextContents())

@@ -46,6 +46,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
       lintianMode: 'disabled',
       limits: { pids: 4096, memoryBytes: 4 * 1024 ** 3, cpus: null, diskBytes: 8 * 1024 ** 3 },
       maxLogBytes: 50 * 1024 * 1024,
+      depwaitRetryMinutes: 0,
     },
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },

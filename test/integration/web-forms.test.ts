@@ -119,6 +119,13 @@ const FORMS: Form[] = [
   ['/remotes/nosuch/remove', () => ({}), '/remotes', /^there is no remote peer nosuch/],
   ['/remotes', () => ({ name: 'x' }), '/remotes', /^invalid input for remote_add: /],
   ['/remotes/scan', () => ({}), '/remotes', /^invalid input for remote_scan: host/],
+  [
+    '/apt-sources',
+    () => ({ name: 'extras', url: 'http://127.0.0.1:9/', suites: 'x', distributions: UNSTABLE }),
+    '/apt-sources',
+    'give the key the source is signed with (--key), or mark it --unsigned explicitly',
+  ],
+  ['/apt-sources/nosuch/remove', () => ({}), '/apt-sources', /^there is no extra source nosuch/],
   ['/chroots', () => ({ codename: 'Nope' }), '/chroots', /^invalid input for chroot_create: /],
   ['/chroots/nosuch/amd64/update', () => ({}), '/chroots', /nosuch/],
   ['/chroots/nosuch/amd64/remove', () => ({}), '/chroots', /nosuch/],

@@ -1,7 +1,15 @@
 import { PermissionError } from '../../shared/errors.js';
 import type { Archive } from '../../archive/archive.js';
 import { implement, type CallImplementation } from '../api-router.js';
-import { migrateCall, removeCall, restoreCall } from '../specs/archive-changes.js';
+import type { ImportDebsInput, ImportDebsResult } from '../../archive/imports/import-debs.js';
+import type { ImportRepoInput } from '../../archive/imports/import-repo.js';
+import {
+  importDebsCall,
+  importRepoCall,
+  migrateCall,
+  removeCall,
+  restoreCall,
+} from '../specs/archive-changes.js';
 
 export interface ArchiveChangesDeps {
   archive: Pick<Archive, 'migrateChain' | 'remove' | 'restore'>;
@@ -10,9 +18,11 @@ export interface ArchiveChangesDeps {
    * even if the client goes away meanwhile.
    */
   shutdown: AbortSignal;
+  importDebs(input: ImportDebsInput, signal: AbortSignal): Promise<ImportDebsResult>;
+  importRepo(input: ImportRepoInput, signal: AbortSignal): Promise<ImportDebsResult>;
 }
 
-/** Changes to what the archive holds: migrate, remove, restore. */
+/** Changes to what the archive holds: migrate, remove, restore, imports. */
 export function archiveChangesRoutes(deps: ArchiveChangesDeps): CallImplementation[] {
   const { archive } = deps;
 
@@ -39,6 +49,30 @@ export function archiveChangesRoutes(deps: ArchiveChangesDeps): CallImplementati
     ),
     implement(restoreCall, (input) =>
       archive.restore(input.distribution, input.package, { version: input.version }, deps.shutdown),
+    ),
+    implement(importDebsCall, (input) =>
+      deps.importDebs(
+        {
+          repository: input.repository,
+          distribution: input.distribution,
+          paths: input.paths,
+          component: input.component,
+        },
+        deps.shutdown,
+      ),
+    ),
+    implement(importRepoCall, (input) =>
+      deps.importRepo(
+        {
+          repository: input.repository,
+          distribution: input.distribution,
+          from: input.from,
+          suite: input.suite,
+          components: input.components,
+          key: input.key,
+        },
+        deps.shutdown,
+      ),
     ),
   ];
 }

@@ -1,4 +1,4 @@
-import { FINAL_BUILD_STATES } from '../../db/builds-repository.js';
+import { ENDED_BUILD_STATES } from '../../db/builds-repository.js';
 import type { StreamSink } from '../api-router.js';
 import type { BuildLogItem } from '../specs/builds.js';
 import type { LogPiece, LogReadOptions } from '../../builder/live-log.js';
@@ -33,14 +33,14 @@ export async function followBuildLog(
   const skip = Number(/^\d+$/.test(sink.lastEventId ?? '') ? sink.lastEventId : 0);
   const started = await until(signal, () => {
     const build = deps.queue.build(buildId);
-    const final = FINAL_BUILD_STATES.includes(build.state);
+    const final = ENDED_BUILD_STATES.includes(build.state);
     return final || (build.state === 'BUILDING' && deps.logs.isLive(buildId)) ? build : null;
   });
   if (!started) return;
   if (started.logFile) await streamLines(deps, started.logFile, buildId, signal, skip, sink);
   const ended = await until(signal, () => {
     const build = deps.queue.build(buildId);
-    return FINAL_BUILD_STATES.includes(build.state) || build.state === 'QUEUED' ? build : null;
+    return ENDED_BUILD_STATES.includes(build.state) || build.state === 'QUEUED' ? build : null;
   });
   if (ended) sink.send({ end: true, state: ended.state });
 }

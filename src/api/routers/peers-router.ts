@@ -63,6 +63,7 @@ export function peerRoutes(deps: PeerRoutesDeps): CallImplementation[] {
                 sources: input.extra_apt_sources,
                 key: input.extra_apt_key,
                 preferences: input.extra_apt_preferences,
+                auth: input.extra_apt_auth,
               },
       }),
     ),

@@ -99,3 +99,120 @@ export const restoreCall = defineCall({
   format: (c: ChangeView) => `${c.source} ${c.version} restored in ${c.distribution}`,
   examples: [['debyard restore hello bookworm-test-unstable', 'back to the previous version']],
 });
+
+/** What import_debs put into a distribution. */
+export interface ImportDebsOutput {
+  distribution: string;
+  packages: { source: string; version: string; files: string[]; changed: boolean }[];
+}
+
+export const importDebsCall = defineCall({
+  name: 'import_debs',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Import existing .debs and .dsc files into a suite',
+  description:
+    "Paths are absolute paths on the daemon's host: .deb, .udeb, .dsc and .changes files, or folders (searched through). Every file is checked first: each .deb's control data and contents, each .dsc with the size and checksums of the files it names (beside it), the checksums of the files a .changes lists. Any problem — all are listed — imports nothing. Then every package goes in at once (one install, one publish); the version rules of the archive hold (higher than the suite's, new to the repository), not the upload version policy.",
+  input: z
+    .object({
+      repository: z
+        .string()
+        .regex(/^[a-z0-9]+$/, 'a repository id is lower-case letters and digits')
+        .describe('The repository'),
+      distribution: z
+        .string()
+        .regex(
+          /^[a-z0-9]+-[a-z0-9]+-[a-z0-9]+$/,
+          'a distribution is <codename>-<repository>-<suite>',
+        )
+        .describe('The distribution, e.g. bookworm-test-unstable'),
+      paths: z
+        .preprocess(
+          (v) => (Array.isArray(v) ? v : [v]),
+          z
+            .array(z.string().min(1, 'must not be empty'))
+            .min(1, 'name at least one file or folder'),
+        )
+        .describe("Files or folders (absolute paths on the daemon's host)"),
+      component: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]*$/, 'a component is like main')
+        .optional()
+        .describe("The component [default: the distribution's first]"),
+    })
+    .strict(),
+  positional: ['repository', 'distribution', 'paths'],
+  format: (o: ImportDebsOutput) =>
+    o.packages
+      .map(
+        (p) =>
+          `${p.changed ? 'imported' : 'already there:'} ${p.source} ${p.version} into ${o.distribution} (${p.files.join(', ')})`,
+      )
+      .join('\n'),
+  examples: [
+    [
+      'debyard import-debs test bookworm-test-stable /srv/old-repo/pool',
+      'every package of a folder into a suite',
+    ],
+  ],
+});
+
+export const importRepoCall = defineCall({
+  name: 'import_repo',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Import a published apt tree (reprepro, aptly) to a suite',
+  description:
+    "FROM is the published tree (where dists/ is): an absolute path on the daemon's host or an http(s) URL. Its suite's Release (with --key: its InRelease, verified with that key), the Packages and Sources indices it lists and every file they name are checked against the SHA256 sums each states; then all of it is imported as import-debs does: versions as they are, nothing on any problem.",
+  input: z
+    .object({
+      repository: z
+        .string()
+        .regex(/^[a-z0-9]+$/, 'a repository id is lower-case letters and digits')
+        .describe('The repository'),
+      distribution: z
+        .string()
+        .regex(
+          /^[a-z0-9]+-[a-z0-9]+-[a-z0-9]+$/,
+          'a distribution is <codename>-<repository>-<suite>',
+        )
+        .describe('The distribution, e.g. bookworm-test-unstable'),
+      from: z.string().min(1, 'must not be empty').describe('The published tree: a path or URL'),
+      suite: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, 'a suite is like bookworm or stable')
+        .describe('Its suite (or codename) to take'),
+      components: z
+        .preprocess(
+          (v) =>
+            (Array.isArray(v) ? v : [v])
+              .flatMap((item) => (typeof item === 'string' ? item.split(/[,\s]+/) : [item]))
+              .filter((item) => item !== ''),
+          z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a component is like main')),
+        )
+        .optional()
+        .describe('Its components to take [default: all]'),
+      key: z
+        .preprocess(
+          (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+          z.string().max(1_000_000, 'at most 1 MB of key data').optional(),
+        )
+        .describe('The armored key its InRelease is signed with [default: standard input]'),
+    })
+    .strict(),
+  positional: ['repository', 'distribution', 'from'],
+  stdin: 'key',
+  format: (o: ImportDebsOutput) =>
+    o.packages
+      .map(
+        (p) =>
+          `${p.changed ? 'imported' : 'already there:'} ${p.source} ${p.version} into ${o.distribution}`,
+      )
+      .join('\n'),
+  examples: [
+    [
+      'debyard import-repo test bookworm-test-stable /srv/aptly/public --suite bookworm < key.asc',
+      'an aptly-published suite into a suite, its signature checked',
+    ],
+  ],
+});

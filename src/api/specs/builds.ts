@@ -3,7 +3,14 @@ import { TEST_CHECKS } from '../../builder/build-request.js';
 import { formatTable } from '../../shared/text-table.js';
 import { defineCall, queryBoolean, queryInt } from '../call.js';
 
-export const BUILD_STATE_NAMES = ['queued', 'building', 'built', 'failed', 'cancelled'] as const;
+export const BUILD_STATE_NAMES = [
+  'queued',
+  'building',
+  'built',
+  'failed',
+  'cancelled',
+  'depwait',
+] as const;
 
 /** A build as the API shows it. */
 export interface BuildSummary {
@@ -15,13 +22,17 @@ export interface BuildSummary {
   architecture: string;
   archAll: boolean;
   mandatory: boolean;
-  state: 'QUEUED' | 'BUILDING' | 'BUILT' | 'FAILED' | 'CANCELLED';
+  /** DEPWAIT: its build dependencies cannot be satisfied yet; it is tried again later. */
+  state: 'QUEUED' | 'BUILDING' | 'BUILT' | 'FAILED' | 'CANCELLED' | 'DEPWAIT';
   /** Why a queued build waits, e.g. "waiting: no ready chroot for trixie/arm64". */
   waiting: string | null;
   builder: string | null;
   attempts: number;
   priority: number;
-  /** The builder's verdict: successful, failed, attempted (the package's own build failed), cancelled. */
+  /**
+   * The builder's verdict: successful, failed, attempted (the package's own build failed),
+   * cancelled, depwait (build dependencies missing; reason names them).
+   */
   status: string | null;
   failStage: string | null;
   reason: string | null;
@@ -74,7 +85,7 @@ export const buildsCall = defineCall({
   access: 'anonymous',
   summary: 'List builds, newest first: queued, running and recent',
   description:
-    'A queued build says why it waits (no builder with a ready chroot, every such builder busy).',
+    'A queued build says why it waits (no builder with a ready chroot, every such builder busy). A DEPWAIT build waits for build dependencies no apt source has yet (its info names them); it is tried again when its repository installs a package, when an extra apt source is added for its distribution, and every build.depwait_retry_minutes.',
   input: z
     .object({
       state: states

@@ -1,4 +1,5 @@
 import type { CallSpec } from '../call.js';
+import { aptSourceAddCall, aptSourceRemoveCall, aptSourcesCall } from './apt-sources.js';
 import { buildLogCall, buildsCall, cancelCall, retryCall } from './builds.js';
 import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } from './chroots.js';
 import { dputConfCall } from './dput-conf.js';
@@ -32,7 +33,13 @@ import {
   repositoryRemoveCall,
   repositoryUpdateCall,
 } from './repositories.js';
-import { migrateCall, removeCall, restoreCall } from './archive-changes.js';
+import {
+  importDebsCall,
+  importRepoCall,
+  migrateCall,
+  removeCall,
+  restoreCall,
+} from './archive-changes.js';
 import {
   deliveriesCall,
   subscriptionAddCall,
@@ -129,10 +136,15 @@ export const ALL_CALLS: readonly CallSpec[] = [
   layoutAddCall,
   layoutUpdateCall,
   layoutRemoveCall,
+  aptSourcesCall,
+  aptSourceAddCall,
+  aptSourceRemoveCall,
   reindexCall,
   migrateCall,
   removeCall,
   restoreCall,
+  importDebsCall,
+  importRepoCall,
   portCall,
   portExtCall,
   keyringPackageCall,

@@ -107,6 +107,7 @@ export const peerJobCreateCall = defineCall({
       extra_apt_sources: z.string().optional().describe('deb822 sources for build dependencies'),
       extra_apt_key: z.string().optional().describe('Armored key of the extra sources'),
       extra_apt_preferences: z.string().optional().describe('apt_preferences of the sources'),
+      extra_apt_auth: z.string().optional().describe('apt_auth.conf lines of the sources'),
     })
     .strict(),
   format: formatJob,

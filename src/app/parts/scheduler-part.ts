@@ -5,6 +5,7 @@ import type { StatusOutput } from '../../api/specs/status.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { LintianMode } from '../../builder/build-request.js';
 import { HostSlots } from '../../builder/host-slots.js';
+import type { ExtraSourceRecord } from '../../db/extra-sources-repository.js';
 import { LocalHost } from '../../builder/local-host.js';
 import { buildableArchitectures } from '../../scheduler/buildable.js';
 import { BuilderSet } from '../../scheduler/builder-set.js';
@@ -30,6 +31,8 @@ export interface SchedulerPartDeps {
   config: ArchiveConfig;
   archive: ArchivePart;
   chroots: ChrootsPart;
+  /** The extra apt sources builds of a distribution use. */
+  extraSources?: (distribution: string) => readonly ExtraSourceRecord[];
 }
 
 /**
@@ -74,7 +77,9 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
       timeLimitMs: settings.build.timeLimitSeconds * 1000,
       maxAttempts: settings.build.maxAttempts,
       lintianMode: settings.build.lintianMode as LintianMode,
+      depwaitRetryMinutes: settings.build.depwaitRetryMinutes,
     },
+    extraSources: deps.extraSources,
   });
   return {
     name: 'scheduler',
@@ -120,13 +125,16 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
 /** The dashboard panel: builders with their load, the queue in its order, recent builds. */
 function queuePanel(scheduler: Scheduler): Record<string, unknown> {
   const overview = scheduler.overview();
-  const open = scheduler.list({ states: ['QUEUED', 'BUILDING'], limit: 50 }).map(summary);
+  const open = scheduler
+    .list({ states: ['QUEUED', 'BUILDING', 'DEPWAIT'], limit: 50 })
+    .map(summary);
   const building = open.filter((b) => b.state === 'BUILDING').sort((a, b) => a.id - b.id);
   const queued = open
     .filter((b) => b.state === 'QUEUED')
     .sort((a, b) => b.priority - a.priority || a.id - b.id);
+  const depwait = open.filter((b) => b.state === 'DEPWAIT').sort((a, b) => a.id - b.id);
   const recent = scheduler
     .list({ states: ['BUILT', 'FAILED', 'CANCELLED'], limit: 10 })
     .map(summary);
-  return { overview, open: [...building, ...queued], recent };
+  return { overview, open: [...building, ...queued, ...depwait], recent };
 }

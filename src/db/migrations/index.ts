@@ -13,6 +13,8 @@ import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
 import { notifications } from './061-notifications.js';
+import { extraSources } from './080-extra-sources.js';
+import { buildDepwait } from './081-build-depwait.js';
 import { testStage } from './090-test-stage.js';
 import { gitSources } from './100-git-sources.js';
 import { gitStatus } from './101-git-status.js';
@@ -42,6 +44,8 @@ export const MIGRATIONS: readonly Migration[] = [
   auth,
   snapshots,
   notifications,
+  extraSources,
+  buildDepwait,
   testStage,
   gitSources,
   gitStatus,

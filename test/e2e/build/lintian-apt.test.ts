@@ -111,7 +111,8 @@ describe('extra apt sources for build dependencies', () => {
       problems: [
         {
           where: 'extraApt.sources',
-          message: 'every stanza needs a Signed-By field: apt must check these sources',
+          message:
+            'every stanza needs a Signed-By field (or Trusted: yes for a source marked unsigned): apt must check these sources',
         },
         { where: 'extraApt.key', message: 'must be an armored OpenPGP public key' },
       ],

@@ -162,28 +162,38 @@ describe('the whole pipeline: dput → build → archive → apt', () => {
     expect(mountsBelow(daemon.layout.root)).toEqual([]);
   }, 240_000);
 
-  it('fails an upload whose build dependency is missing, with the log; a retry after the fix installs it', async () => {
+  it('waits (DEPWAIT) while a build dependency is missing; cancelled, the upload fails; a retry after the fix installs it', async () => {
     const pkg = await dput('uses-hello-all', 1);
-    const failed = await uploadIn(pkg.changes, ['INSTALLED', 'FAILED']);
-    const [build] = scheduler.scheduler.list({ uploadId: failed.id });
+    const building = await uploadIn(pkg.changes, ['BUILDING', 'INSTALLED', 'FAILED']);
+    await expect
+      .poll(() => scheduler.scheduler.list({ uploadId: building.id })[0]?.state, {
+        timeout: 120_000,
+        interval: 100,
+      })
+      .toBe('DEPWAIT');
+    const [build] = scheduler.scheduler.list({ uploadId: building.id });
     expect(build).toMatchObject({
-      state: 'FAILED',
-      status: 'failed',
+      state: 'DEPWAIT',
+      status: 'depwait',
       failStage: 'install-deps',
-      reason: 'the build dependencies cannot be downloaded',
+      reason: 'missing build dependencies: debyard-hello-all',
     });
-    expect(failed.state).toBe('FAILED');
-    expect(failed.reasons).toEqual([
-      `all: build ${build!.id} failed (the build dependencies cannot be downloaded)`.replace(
-        'all:',
-        `${architecture}:`,
-      ),
-    ]);
     const log = await cli(['build-log', String(build!.id), '--server', daemon.url]);
     expect(log.out).toMatch(/debyard-hello-all/);
     expect(log.out).toMatch(/^Fail-Stage: install-deps$/m);
-    const events = daemon.events.list({ uploadId: failed.id, types: ['FAILED'] });
-    expect(events.map((e) => e.buildId)).toEqual([null, build!.id]);
+    const waits = daemon.events.list({ uploadId: building.id, types: ['DEPWAIT'] });
+    expect(waits.map((e) => e.buildId)).toEqual([build!.id]);
+    const cancelled = await cli([
+      'cancel',
+      String(build!.id),
+      '--server',
+      daemon.url,
+      '--token',
+      token,
+    ]);
+    expect(cancelled, cancelled.err).toMatchObject({ code: 0 });
+    const failed = await uploadIn(pkg.changes, ['FAILED']);
+    expect(failed.reasons).toEqual([`${architecture}: build ${build!.id} cancelled by admin`]);
 
     // The cause fixed: the build dependency is in the archive now.
     const dependency = await dput('hello-all', 1);
@@ -207,7 +217,7 @@ describe('the whole pipeline: dput → build → archive → apt', () => {
     const rounds = scheduler.scheduler.list({ uploadId: failed.id }).map((b) => [b.round, b.state]);
     expect(rounds).toEqual([
       [2, 'BUILT'],
-      [1, 'FAILED'],
+      [1, 'CANCELLED'],
     ]);
     const retryLog = scheduler.scheduler.list({ uploadId: failed.id })[0]!;
     expect(readFileSync(retryLog.logFile!, 'utf8')).toMatch(/Setting up debyard-hello-all/);
@@ -315,7 +325,7 @@ describe('the whole pipeline: dput → build → archive → apt', () => {
     });
     expect(again.status).toBe(409);
     expect(again.body.detail).toBe(
-      `build ${slowBuild!.id} (${slow.source} ${slow.version} for ${architecture}) is CANCELLED; only queued or running builds can be cancelled`,
+      `build ${slowBuild!.id} (${slow.source} ${slow.version} for ${architecture}) is CANCELLED; only queued, waiting or running builds can be cancelled`,
     );
   }, 240_000);
 

@@ -52,7 +52,7 @@ describe('build API calls', () => {
     const bad = await fetch(`${base}/api/v1/builds?state=done&limit=0`);
     expect(bad.status).toBe(400);
     expect((await body(bad)).detail).toBe(
-      'invalid input for builds: state.0: must be one of queued, building, built, failed, cancelled; limit: must be at least 1',
+      'invalid input for builds: state.0: must be one of queued, building, built, failed, cancelled, depwait; limit: must be at least 1',
     );
     await h.stop();
   });

@@ -62,6 +62,7 @@ describe('loadSettings', () => {
         lintianMode: 'errfail',
         limits: { pids: 4096, memoryBytes: null, cpus: null, diskBytes: 20 * 1024 ** 3 },
         maxLogBytes: 50 * 1024 * 1024,
+        depwaitRetryMinutes: 60,
       },
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
       remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
@@ -266,7 +267,11 @@ describe('loadSettings', () => {
     const settings = loadSettings(
       base({
         configFile: file,
-        env: { DEBYARD_BUILD_MAX_ATTEMPTS: '5', DEBYARD_BUILD_MAX_LOG_SIZE: '8M' },
+        env: {
+          DEBYARD_BUILD_MAX_ATTEMPTS: '5',
+          DEBYARD_BUILD_MAX_LOG_SIZE: '8M',
+          DEBYARD_BUILD_DEPWAIT_RETRY_MINUTES: '15',
+        },
       }),
     );
     expect(settings.build).toEqual({
@@ -276,12 +281,17 @@ describe('loadSettings', () => {
       lintianMode: 'warnfail',
       limits: { pids: 4096, memoryBytes: null, cpus: null, diskBytes: 20 * 1024 ** 3 },
       maxLogBytes: 8 * 1024 * 1024,
+      depwaitRetryMinutes: 15,
     });
-    writeFileSync(file, '[build]\nmax_attempts = 0\nlintian_mode = "fatal"\nmax_log_size = "1K"\n');
+    writeFileSync(
+      file,
+      '[build]\nmax_attempts = 0\nlintian_mode = "fatal"\nmax_log_size = "1K"\ndepwait_retry_minutes = -5\n',
+    );
     expect(problemsOf(() => loadSettings(base({ configFile: file })))).toEqual([
       `build.max_attempts (from config file ${file}): expected a whole number from 1 to 20`,
       `build.lintian_mode (from config file ${file}): must be one of disabled, ignore, errfail, warnfail`,
       `build.max_log_size (from config file ${file}): must be at least 64K (a log needs room for its header and end)`,
+      `build.depwait_retry_minutes (from config file ${file}): expected a whole number`,
     ]);
   });
 

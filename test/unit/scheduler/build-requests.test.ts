@@ -4,12 +4,18 @@ import type { ResolvedDistribution } from '../../../src/archive/archive-config.j
 import { DEFAULT_LAYOUT } from '../../../src/archive/model/layout.js';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import type { LimitOverrides } from '../../../src/chroot/build-limits.js';
+import { validateBuildRequest } from '../../../src/builder/build-request.js';
 import type { BuildView } from '../../../src/db/builds-repository.js';
+import type { ExtraSourceRecord } from '../../../src/db/extra-sources-repository.js';
 import type { UploadRecord } from '../../../src/db/uploads-repository.js';
 import { BuildRequests } from '../../../src/scheduler/build-requests.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
-function requests(home: string, buildLimits: LimitOverrides): BuildRequests {
+function requests(
+  home: string,
+  buildLimits: LimitOverrides,
+  extraSources?: (distribution: string) => ExtraSourceRecord[],
+): BuildRequests {
   const distribution = distributionSpec({
     codename: 'bookworm',
     architectures: ['amd64'],
@@ -41,6 +47,7 @@ function requests(home: string, buildLimits: LimitOverrides): BuildRequests {
       publicKey: () => '-----BEGIN PGP PUBLIC KEY BLOCK-----\n',
       origin: 'debyard',
     },
+    extraSources,
   });
 }
 
@@ -96,5 +103,40 @@ describe('build requests', () => {
       new AbortController().signal,
     );
     expect(request.tests).toEqual(testModes);
+  });
+
+  it('add the extra sources of the distribution, each with its key and priority', async () => {
+    const home = tempDir();
+    const asked: string[] = [];
+    const extra = {
+      name: 'extras',
+      url: 'http://apt.example.org/',
+      suites: ['outside'],
+      components: ['main'],
+      distributions: ['bookworm-test-unstable'],
+      armoredKey:
+        '-----BEGIN PGP PUBLIC KEY BLOCK-----\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n',
+      keyFingerprints: [],
+      unsigned: false,
+      priority: 700,
+      origin: 'outside',
+      auth: { login: 'ci', password: 'pw' },
+      createdAt: '',
+    };
+    const request = await requests(home, {}, (distribution) => {
+      asked.push(distribution);
+      return [extra];
+    }).make(build, upload, 'local', new AbortController().signal);
+    expect(asked).toEqual(['bookworm-test-unstable']);
+    const stanzas = request.extraApt!.sources.split('\n\n');
+    expect(stanzas).toHaveLength(2);
+    expect(stanzas[0]).toContain('URIs: http://127.0.0.1:8066/repos/test/');
+    expect(stanzas[1]).toMatch(
+      /^Types: deb\nURIs: http:\/\/apt\.example\.org\/\nSuites: outside\n/,
+    );
+    expect(stanzas[1]).toContain('Signed-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n xjMEZ\n');
+    expect(request.extraApt!.preferences).toContain('Pin: release o=outside\nPin-Priority: 700');
+    expect(request.extraApt!.auth).toBe('machine http://apt.example.org login ci password pw\n');
+    expect(() => validateBuildRequest(request)).not.toThrow();
   });
 });

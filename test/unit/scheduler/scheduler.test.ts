@@ -281,7 +281,7 @@ describe('the scheduler state machine', () => {
     expect(local.requests.map((x) => x.id)).toEqual([r!.id]);
     await expect(h.scheduler.cancel(r!.id, 'bob')).rejects.toThrow(
       new ConflictError(
-        `build ${r!.id} (pkg ${running.version} for amd64) is CANCELLED; only queued or running builds can be cancelled`,
+        `build ${r!.id} (pkg ${running.version} for amd64) is CANCELLED; only queued, waiting or running builds can be cancelled`,
       ),
     );
     await expect(h.scheduler.cancelUpload(running.id, 'bob')).rejects.toThrow(
