@@ -90,7 +90,11 @@ export function asPeerStatus(value: unknown): PeerStatus | null {
     typeof s.version !== 'string' ||
     typeof s.identity !== 'string' ||
     !Array.isArray(s.chroots) ||
-    !s.chroots.every((c) => typeof c?.codename === 'string' && typeof c?.architecture === 'string')
+    !s.chroots.every(
+      (c) => typeof c?.codename === 'string' && typeof c?.architecture === 'string',
+    ) ||
+    (s.native !== undefined &&
+      !(Array.isArray(s.native) && s.native.every((a) => typeof a === 'string')))
   ) {
     return null;
   }

@@ -13,13 +13,14 @@ import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
 import { notifications } from './061-notifications.js';
+import { buildEmulation } from './070-build-emulation.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
  * the database has not recorded yet, so a late migration with a lower number still runs).
  * Number ranges per domain keep parallel work apart: 1-9 foundation, 10-19 archive,
  * 20-29 incoming, 30-39 chroots/builds, 40-49 scheduler/remotes, 50-59 API/auth,
- * 60-69 maintenance (snapshots, hooks, webhooks).
+ * 60-69 maintenance (snapshots, hooks, webhooks), 70-79 architectures and emulation.
  */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   auth,
   snapshots,
   notifications,
+  buildEmulation,
 ];
