@@ -245,7 +245,8 @@ export class BuildsRepository {
     id: number,
     start: {
       builder: string;
-      emulated: boolean;
+      /** Run under emulation (default: natively). */
+      emulated?: boolean;
       startedAt: Date;
       logFile: string;
       resultDir: string;

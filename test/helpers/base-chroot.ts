@@ -46,9 +46,12 @@ export async function testKey(): Promise<ChrootKey> {
   return { codename: info.codename, architecture: info.architecture };
 }
 
-/** The path of a ready base tree for the host's codename, created on first use. */
-export async function testBaseTree(): Promise<string> {
-  const key = await testKey();
+/**
+ * The path of a ready base tree for the host's codename, created on first use; of the
+ * host's architecture, or of another one (arm64: made under qemu-user, minutes).
+ */
+export async function testBaseTree(architecture?: string): Promise<string> {
+  const key = { ...(await testKey()), ...(architecture ? { architecture } : {}) };
   const catalog = new ChrootCatalog(loadDefinitions(CHROOTS_DIR), testHost(), CHROOTS_DIR);
   const resolved = catalog.resolve(key);
   // Paths of the checkout left out: worktrees of one commit share one base.
