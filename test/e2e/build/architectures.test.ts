@@ -147,9 +147,10 @@ describe('builds for several architectures, the foreign one under qemu-user', ()
         emulated: [`${codename}/${FOREIGN}`],
       },
     ]);
-    const log = await (
-      await fetch(`${daemon.url}/api/v1/build_log?build=${builds.find((b) => b.emulated)!.id}`)
-    ).text();
+    const emulated = builds.find((b) => b.emulated)!.id;
+    const page = await (await fetch(`${daemon.url}/builds/${emulated}`)).text();
+    expect(page).toContain('local (emulated: qemu-user)');
+    const log = await (await fetch(`${daemon.url}/api/v1/build_log?build=${emulated}`)).text();
     expect(log).toMatch(new RegExp(`^Architecture: ${FOREIGN}$`, 'm'));
   });
 
