@@ -69,14 +69,17 @@ export interface BinfmtSystem {
 
 /** How a host builds for an architecture. */
 export type EmulationMode =
-  | { native: true }
-  | { native: false; handler: string; interpreter: string };
+  { native: true } | { native: false; handler: string; interpreter: string };
 
 /** Reads a handler file: "enabled", "interpreter /path", "flags: OPF", … */
 export function parseHandler(text: string): BinfmtHandler {
   const lines = text.split('\n').map((l) => l.trim());
   const interpreter = lines.find((l) => l.startsWith('interpreter '))?.slice(12) ?? '';
-  const flags = lines.find((l) => l.startsWith('flags:'))?.slice(6).trim() ?? '';
+  const flags =
+    lines
+      .find((l) => l.startsWith('flags:'))
+      ?.slice(6)
+      .trim() ?? '';
   return { enabled: lines[0] === 'enabled', interpreter, flags };
 }
 

@@ -92,7 +92,9 @@ describe('emulation of foreign architectures', () => {
         /binfmt_misc is not mounted on \/proc\/sys\/fs\/binfmt_misc and mounting it failed \(permission denied\)/,
       ],
       [
-        { handlers: { 'qemu-aarch64': { enabled: true, interpreter: '/usr/bin/qemu', flags: 'P' } } },
+        {
+          handlers: { 'qemu-aarch64': { enabled: true, interpreter: '/usr/bin/qemu', flags: 'P' } },
+        },
         'arm64',
         /lacks the F \(fix-binary\) flag, so builds in the sandbox cannot reach its interpreter \/usr\/bin\/qemu/,
       ],

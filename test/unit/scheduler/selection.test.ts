@@ -114,7 +114,11 @@ describe('builder selection', () => {
     });
 
     it('emulates when no native builder is up, and says so', () => {
-      const selection = selectBuilders([build(1, 'bookworm/arm64')], [local(), arm(false)], () => 0);
+      const selection = selectBuilders(
+        [build(1, 'bookworm/arm64')],
+        [local(), arm(false)],
+        () => 0,
+      );
       expect(names(selection)).toEqual(['1@local']);
       expect(selection.starts[0]!.emulated).toBe(true);
     });
