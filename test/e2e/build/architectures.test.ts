@@ -213,7 +213,7 @@ describe('builds for several architectures, the foreign one under qemu-user', ()
         .list({ uploadId: only.id })
         .map((b) => b.architecture),
     ).toEqual([native]);
-  });
+  }, 20 * 60_000);
 
   it('marks a chroot for an architecture it cannot emulate broken, saying why', async () => {
     const created = await api(daemon.url, 'chroot_create', {
