@@ -198,22 +198,26 @@ describe('builds for several architectures, the foreign one under qemu-user', ()
     expect(readFileSync(fetched)).toEqual(readFileSync(pooled('debyard-hello-any', FOREIGN)));
   });
 
-  it('builds arch:all once and an any-amd64 package not for arm64', async () => {
-    const all = await finished(await dput('hello-all', 1));
-    expect(all.state).toBe('INSTALLED');
-    expect(
-      scheduler()
-        .list({ uploadId: all.id })
-        .map((b) => [b.architecture, b.archAll, b.emulated]),
-    ).toEqual([[native, true, false]]);
-    const only = await finished(await dput('hello-any', 2, `any-${native}`));
-    expect(only.state).toBe('INSTALLED');
-    expect(
-      scheduler()
-        .list({ uploadId: only.id })
-        .map((b) => b.architecture),
-    ).toEqual([native]);
-  }, 20 * 60_000);
+  it(
+    'builds arch:all once and an any-amd64 package not for arm64',
+    async () => {
+      const all = await finished(await dput('hello-all', 1));
+      expect(all.state).toBe('INSTALLED');
+      expect(
+        scheduler()
+          .list({ uploadId: all.id })
+          .map((b) => [b.architecture, b.archAll, b.emulated]),
+      ).toEqual([[native, true, false]]);
+      const only = await finished(await dput('hello-any', 2, `any-${native}`));
+      expect(only.state).toBe('INSTALLED');
+      expect(
+        scheduler()
+          .list({ uploadId: only.id })
+          .map((b) => b.architecture),
+      ).toEqual([native]);
+    },
+    20 * 60_000,
+  );
 
   it('marks a chroot for an architecture it cannot emulate broken, saying why', async () => {
     const created = await api(daemon.url, 'chroot_create', {
