@@ -21,6 +21,11 @@ export interface Builder {
   /** The (codename, architecture) pairs it has a ready chroot for. */
   readyChroots(): ChrootKey[];
   /**
+   * The architectures it builds natively; its chroots of any other architecture build
+   * under emulation (qemu-user). A builder that does not say builds all natively.
+   */
+  nativeArchitectures?(): readonly string[];
+  /**
    * Runs one build to its end. The .dsc and its files are local paths; the result files
    * end up in `request.resultDir` and the log in `request.logFile` (and the live-log hub
    * under `request.id`), wherever the build ran. Throws only when the build could not be

@@ -11,6 +11,8 @@ export interface LocalHostDeps {
   chroots: { list(): Pick<ChrootRecord, 'codename' | 'architecture' | 'state' | 'generation'>[] };
   /** The build slots of this host (settings.build.parallelism), shared with peer jobs. */
   slots: Pick<HostSlots, 'total' | 'peerRunning'>;
+  /** The architectures this host builds natively; its other chroots build emulated. */
+  native: readonly string[];
 }
 
 /**
@@ -40,6 +42,10 @@ export class LocalHost implements Builder {
       .list()
       .filter((c) => c.generation > 0 && (c.state === 'ready' || c.state === 'updating'))
       .map(({ codename, architecture }) => ({ codename, architecture }));
+  }
+
+  nativeArchitectures(): readonly string[] {
+    return this.deps.native;
   }
 
   build(request: BuildRequest, signal: AbortSignal): Promise<BuildResult> {

@@ -9,10 +9,13 @@ import type { ChrootKey, ChrootPaths } from './chroot-paths.js';
 import { asRoot } from './as-root.js';
 import { mmdebstrapArgs, mmdebstrapPhase } from './mmdebstrap.js';
 import { treeSourceUris } from './apt-sources.js';
+import { hostBinfmt } from './binfmt-system.js';
+import { emulator, type Emulator } from './emulation.js';
 import { shiftTree } from './id-map.js';
 import { allowList } from './mirror-proxy.js';
 import { Sandbox } from './sandbox.js';
 import { checkSeedTree } from './seed-check.js';
+import { detectHostSystem } from '../config/host-system.js';
 
 /** Where a running create or update reports to (the log and the chroot's state). */
 export interface Progress {
@@ -50,7 +53,16 @@ export class BaseOperations {
   constructor(
     private readonly runner: LocalRunner,
     private readonly paths: ChrootPaths,
+    private readonly emulation: Emulator = emulator(
+      detectHostSystem().architecture,
+      hostBinfmt(runner),
+    ),
   ) {}
+
+  /** Readies the host for the chroot's architecture (emulation.ts); throws what is missing. */
+  private async emulate(key: ChrootKey, progress: Progress): Promise<void> {
+    await this.emulation.prepare(key.architecture, (text) => progress.phase(text));
+  }
 
   /** Creates a generation with mmdebstrap; returns its path. */
   async create(
@@ -60,6 +72,7 @@ export class BaseOperations {
     progress: Progress,
     signal: AbortSignal,
   ): Promise<string> {
+    await this.emulate(key, progress);
     const partial = this.paths.partial(key, generation);
     await rm(partial, { recursive: true, force: true });
     await mkdir(path.dirname(partial), { recursive: true });
@@ -125,6 +138,7 @@ export class BaseOperations {
     progress: Progress,
     signal: AbortSignal,
   ): Promise<string> {
+    await this.emulate(key, progress);
     const partial = this.paths.partial(key, generation);
     await rm(partial, { recursive: true, force: true });
     await mkdir(path.dirname(partial), { recursive: true });
@@ -153,6 +167,7 @@ export class BaseOperations {
     progress: Progress,
     signal: AbortSignal,
   ): Promise<string> {
+    await this.emulate(key, progress);
     const partial = this.paths.partial(key, to);
     await rm(partial, { recursive: true, force: true });
     await this.building(partial, async () => {

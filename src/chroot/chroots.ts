@@ -5,6 +5,8 @@ import type { LocalRunner } from '../exec/local-runner.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { BaseOperations } from './base-operations.js';
+import { hostBinfmt } from './binfmt-system.js';
+import { emulator, type Emulator } from './emulation.js';
 import { ChrootCatalog } from './chroot-catalog.js';
 import { ChrootPaths } from './chroot-paths.js';
 import { ChrootService } from './chroot-service.js';
@@ -35,6 +37,8 @@ export interface Chroots {
   catalog: ChrootCatalog;
   /** Run once at start, before any build: clean leftovers, settle interrupted work. */
   recover(): Promise<void>;
+  /** Readies this host for foreign architectures (qemu-user through binfmt_misc). */
+  emulation: Emulator;
 }
 
 export function createChroots(options: ChrootsOptions): Chroots {
@@ -50,9 +54,10 @@ export function createChroots(options: ChrootsOptions): Chroots {
     events: options.events,
     clock: options.clock,
   });
+  const emulation = emulator(options.host.architecture, hostBinfmt(options.runner));
   const service = new ChrootService({
     state,
-    operations: new BaseOperations(options.runner, paths),
+    operations: new BaseOperations(options.runner, paths, emulation),
     catalog,
     paths,
     logger: options.logger,
@@ -61,6 +66,7 @@ export function createChroots(options: ChrootsOptions): Chroots {
     service,
     paths,
     catalog,
+    emulation,
     recover: () => recoverChroots({ state, paths, runner: options.runner, logger: options.logger }),
   };
 }

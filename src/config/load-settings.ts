@@ -158,6 +158,9 @@ export function loadSettings(input: LoadSettingsInput): Settings {
       autoCreate: raw.chroots.auto_create,
       updateIntervalHours: raw.chroots.update_interval_hours,
       definitions: raw.chroots.definitions,
+      ...(raw.chroots.native_architectures
+        ? { nativeArchitectures: raw.chroots.native_architectures }
+        : {}),
     },
     remotes: {
       checkIntervalSeconds: raw.remotes.check_interval,

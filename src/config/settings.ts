@@ -86,6 +86,11 @@ export interface Settings {
     updateIntervalHours: number;
     /** Folder of chroot definitions; null: the chroots/ folder of the package. Absolute. */
     definitions: string | null;
+    /**
+     * The architectures this host builds natively; its chroots of others build under
+     * emulation (qemu-user). Unset: the host's own (and i386 on amd64).
+     */
+    nativeArchitectures?: string[];
   };
   remotes: {
     /** Seconds between health checks of each remote peer. */
@@ -347,6 +352,10 @@ export const rawSettingsSchema = z
         auto_create: booleanish,
         update_interval_hours: hours,
         definitions: z.string().min(1, 'must not be empty').nullable(),
+        native_architectures: z
+          .array(z.string().regex(/^[a-z0-9][a-z0-9-]{1,30}$/, 'must be a Debian architecture'))
+          .min(1, 'name at least one architecture')
+          .optional(),
       })
       .strict(),
     remotes: z

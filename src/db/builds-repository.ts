@@ -48,6 +48,8 @@ export interface BuildRecord {
   priority: number;
   state: BuildState;
   builder: string | null;
+  /** The builder ran it under emulation (qemu-user) rather than natively. */
+  emulated: boolean;
   attempts: number;
   /** The builder's verdict (successful, failed, attempted, cancelled). */
   status: string | null;
@@ -113,6 +115,7 @@ interface BuildRow {
   priority: number;
   state: BuildState;
   builder: string | null;
+  emulated: number;
   attempts: number;
   status: string | null;
   fail_stage: string | null;
@@ -149,6 +152,7 @@ const toRecord = (row: BuildRow): BuildRecord => ({
   priority: row.priority,
   state: row.state,
   builder: row.builder,
+  emulated: row.emulated !== 0,
   attempts: row.attempts,
   status: row.status,
   failStage: row.fail_stage,
@@ -270,15 +274,29 @@ export class BuildsRepository {
   /** QUEUED → BUILDING; false if the build was not queued (any more). */
   markStarted(
     id: number,
-    start: { builder: string; startedAt: Date; logFile: string; resultDir: string },
+    start: {
+      builder: string;
+      /** Run under emulation (default: natively). */
+      emulated?: boolean;
+      startedAt: Date;
+      logFile: string;
+      resultDir: string;
+    },
   ): boolean {
     const info = this.sql(
-      `UPDATE builds SET state = 'BUILDING', builder = ?, attempts = attempts + 1,
+      `UPDATE builds SET state = 'BUILDING', builder = ?, emulated = ?, attempts = attempts + 1,
          started_at = ?, ended_at = NULL, log_file = ?, result_dir = ?, status = NULL,
          fail_stage = NULL, reason = NULL, lintian = NULL, tests = '[]', files = '[]', times = '{}',
          log_dropped_bytes = 0
        WHERE id = ? AND state = 'QUEUED'`,
-    ).run(start.builder, start.startedAt.toISOString(), start.logFile, start.resultDir, id);
+    ).run(
+      start.builder,
+      start.emulated ? 1 : 0,
+      start.startedAt.toISOString(),
+      start.logFile,
+      start.resultDir,
+      id,
+    );
     return info.changes === 1;
   }
 

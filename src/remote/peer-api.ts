@@ -19,6 +19,11 @@ export interface PeerStatus {
   load: number;
   /** The chroots it can build in now. */
   chroots: ChrootKey[];
+  /**
+   * The architectures it builds natively; its chroots of others build under emulation.
+   * Peers older than this field build everything natively as far as we know.
+   */
+  native?: string[];
   /** Peer jobs it holds (any state). */
   jobs: number;
 }

@@ -57,6 +57,12 @@ export class RemoteBuilder implements Builder {
     return this.peer.status()?.chroots ?? [];
   }
 
+  /** What the peer reports; an older peer that does not say counts as native for all. */
+  nativeArchitectures(): readonly string[] {
+    const status = this.peer.status();
+    return status?.native ?? [...new Set(status?.chroots.map((c) => c.architecture))];
+  }
+
   async build(request: BuildRequest, signal: AbortSignal): Promise<BuildResult> {
     validateBuildRequest(request);
     const state = this.peer.state();

@@ -21,6 +21,8 @@ export interface RemoteView {
   load: number | null;
   running: number | null;
   chroots: string[];
+  /** The architectures it builds natively, as it says (null: it does not say). */
+  native: string[] | null;
   version: string | null;
   identity: string | null;
   lastCheckAt: string | null;
@@ -54,6 +56,7 @@ export function remoteView(record: RemoteRecord, status: PeerStatus | null): Rem
     load: status?.load ?? null,
     running: status?.running ?? null,
     chroots: (status?.chroots ?? []).map((c) => `${c.codename}/${c.architecture}`),
+    native: status?.native ?? null,
     version: status?.version ?? null,
     identity: status?.identity ?? null,
     lastCheckAt: record.lastCheckAt,
@@ -90,7 +93,11 @@ export function asPeerStatus(value: unknown): PeerStatus | null {
     typeof s.version !== 'string' ||
     typeof s.identity !== 'string' ||
     !Array.isArray(s.chroots) ||
-    !s.chroots.every((c) => typeof c?.codename === 'string' && typeof c?.architecture === 'string')
+    !s.chroots.every(
+      (c) => typeof c?.codename === 'string' && typeof c?.architecture === 'string',
+    ) ||
+    (s.native !== undefined &&
+      !(Array.isArray(s.native) && s.native.every((a) => typeof a === 'string')))
   ) {
     return null;
   }

@@ -34,9 +34,9 @@ export class BuildLauncher {
   constructor(private readonly deps: BuildLauncherDeps) {}
 
   /** Marks the build BUILDING on `builder`; null if it was not queued any more. */
-  start(build: BuildView, builder: Builder): BuildView | null {
+  start(build: BuildView, builder: Builder, emulated = false): BuildView | null {
     const { logFile, resultDir } = this.deps.requests.paths(build.id);
-    return this.deps.store.start(build.id, builder.name, { logFile, resultDir });
+    return this.deps.store.start(build.id, builder.name, { logFile, resultDir }, emulated);
   }
 
   /** Runs a started build to its end; resolves with where its upload went. */

@@ -61,13 +61,13 @@ export function wokenEvent(build: BuildView, reason: string): EventInput {
   };
 }
 
-export function buildingEvent(build: BuildView, builder: string): EventInput {
+export function buildingEvent(build: BuildView, builder: string, emulated = false): EventInput {
   const attempt = build.attempts + 1;
   return {
     ...buildBase(build),
     type: 'BUILDING',
-    message: `building ${pkg(build)} for ${arch(build)} on ${builder}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
-    details: { builder, attempt, queuedAt: build.queuedAt },
+    message: `building ${pkg(build)} for ${arch(build)} on ${builder}${emulated ? ' (emulated)' : ''}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+    details: { builder, emulated, attempt, queuedAt: build.queuedAt },
   };
 }
 

@@ -144,19 +144,20 @@ export class QueueStore {
     buildId: number,
     builder: string,
     paths: { logFile: string; resultDir: string },
+    emulated = false,
   ): BuildView | null {
     return this.transact((record) => {
       const build = this.deps.builds.find(buildId);
       if (!build || build.state !== 'QUEUED') return null;
       const now = this.deps.clock.now();
-      this.deps.builds.markStarted(buildId, { builder, startedAt: now, ...paths });
+      this.deps.builds.markStarted(buildId, { builder, emulated, startedAt: now, ...paths });
       this.deps.uploads.transition(
         build.uploadId,
         [UPLOAD_STATES.packaging],
         UPLOAD_STATES.building,
         now,
       );
-      record(buildingEvent(build, builder));
+      record(buildingEvent(build, builder, emulated));
       return this.deps.builds.get(buildId);
     });
   }

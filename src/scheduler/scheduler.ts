@@ -11,7 +11,7 @@ import type { Installer } from './installer.js';
 import type { QueueStore } from './queue-store.js';
 import { DepWaits } from './dep-waits.js';
 import { recoverQueue } from './recovery.js';
-import { loadOf, selectBuilders, usedOn } from './selection.js';
+import { buildsNatively, loadOf, selectBuilders, usedOn } from './selection.js';
 
 /** Plans the builds of uploads (from the current configuration) and finds their files. */
 export interface UploadPlanner {
@@ -46,6 +46,10 @@ export interface BuilderStatus {
   available: boolean;
   /** `codename/architecture` of its ready chroots. */
   chroots: string[];
+  /** The architectures it builds natively (null: it does not say, all of them). */
+  native: string[] | null;
+  /** Those of `chroots` it builds under emulation (qemu-user). */
+  emulated: string[];
 }
 
 export interface SchedulerOverview {
@@ -160,6 +164,11 @@ export class Scheduler {
         load: loadOf(running, b.capacity()),
         available: b.available(),
         chroots: b.readyChroots().map(keyLabel),
+        native: b.nativeArchitectures ? [...b.nativeArchitectures()] : null,
+        emulated: b
+          .readyChroots()
+          .filter((key) => !buildsNatively(b, key.architecture))
+          .map(keyLabel),
       };
     });
     const up = builders.filter((b) => b.available);
@@ -307,11 +316,11 @@ export class Scheduler {
       (name) => this.runningOn(name),
     );
     this.waiting = waiting;
-    for (const { build, builder } of starts) this.launch(build, builder);
+    for (const { build, builder, emulated } of starts) this.launch(build, builder, emulated);
   }
 
-  private launch(queued: BuildView, builder: Builder): void {
-    const build = this.deps.launcher.start(queued, builder);
+  private launch(queued: BuildView, builder: Builder, emulated: boolean): void {
+    const build = this.deps.launcher.start(queued, builder, emulated);
     if (!build) return;
     const cancel = new AbortController();
     const done = this.deps.launcher

@@ -9,6 +9,8 @@ export interface QueuedBuild extends ChrootKey {
 export interface Assignment<B extends QueuedBuild> {
   build: B;
   builder: Builder;
+  /** The builder runs the build under emulation (qemu-user), not natively. */
+  emulated: boolean;
 }
 
 export interface Selection<B extends QueuedBuild> {
@@ -23,11 +25,21 @@ export function loadOf(running: number, capacity: number): number {
   return capacity > 0 ? running / capacity : 1;
 }
 
+/** Whether a builder builds an architecture natively (one that does not say: yes). */
+export function buildsNatively(builder: Builder, architecture: string): boolean {
+  return builder.nativeArchitectures?.().includes(architecture) ?? true;
+}
+
 /**
  * Assigns queued builds (in queue order: priority, then first come) to builders. A build
  * goes to the least loaded available builder with a ready chroot for its codename and
  * architecture that has a free slot; a build that cannot start does not hold up later
  * builds that can (they need other chroots or builders).
+ *
+ * Native builders come first: while one that builds the architecture natively is up, the
+ * build goes to a native one (waiting for a slot if all are busy, as a native build is
+ * sooner done than an emulated one, about ten times slower); only when none is up does
+ * it go to a builder that emulates the architecture.
  */
 export function selectBuilders<B extends QueuedBuild>(
   queue: readonly B[],
@@ -46,7 +58,9 @@ export function selectBuilders<B extends QueuedBuild>(
   for (const build of queue) {
     const label = keyLabel(build);
     const having = builders.filter((b) => ready.get(b.name)!.has(label));
-    const candidates = having.filter((b) => up.get(b.name));
+    const reachable = having.filter((b) => up.get(b.name));
+    const native = reachable.filter((b) => buildsNatively(b, build.architecture));
+    const candidates = native.length > 0 ? native : reachable;
     if (candidates.length === 0) {
       const down = having.map((b) => b.name);
       waiting.set(
@@ -62,12 +76,16 @@ export function selectBuilders<B extends QueuedBuild>(
       const busy = candidates.map(
         (b) => `${b.name} ${slots.get(b.name)!.used}/${slots.get(b.name)!.cap}`,
       );
-      waiting.set(build.id, `waiting: every builder for ${label} is busy (${busy.join(', ')})`);
+      const which = native.length > 0 && native.length < reachable.length ? 'native ' : '';
+      waiting.set(
+        build.id,
+        `waiting: every ${which}builder for ${label} is busy (${busy.join(', ')})`,
+      );
       continue;
     }
     const builder = leastLoaded(free, slots);
     slots.get(builder.name)!.used++;
-    starts.push({ build, builder });
+    starts.push({ build, builder, emulated: !buildsNatively(builder, build.architecture) });
   }
   return { starts, waiting };
 }

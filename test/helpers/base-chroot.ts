@@ -46,9 +46,12 @@ export async function testKey(): Promise<ChrootKey> {
   return { codename: info.codename, architecture: info.architecture };
 }
 
-/** The path of a ready base tree for the host's codename, created on first use. */
-export async function testBaseTree(): Promise<string> {
-  const key = await testKey();
+/**
+ * The path of a ready base tree for the host's codename, created on first use; of the
+ * host's architecture, or of another one (arm64: made under qemu-user, minutes).
+ */
+export async function testBaseTree(architecture?: string): Promise<string> {
+  const key = { ...(await testKey()), ...(architecture ? { architecture } : {}) };
   const catalog = new ChrootCatalog(loadDefinitions(CHROOTS_DIR), testHost(), CHROOTS_DIR);
   const resolved = catalog.resolve(key);
   // Paths of the checkout left out: worktrees of one commit share one base.
@@ -81,7 +84,9 @@ export async function testBaseTree(): Promise<string> {
       1,
       resolved,
       { phase: () => {}, line: () => {} },
-      AbortSignal.timeout(15 * 60_000),
+      // Under qemu-user (a foreign architecture) dpkg and every maintainer script are
+      // emulated: on a busy 2-core machine that takes half an hour.
+      AbortSignal.timeout((key.architecture === testHost().architecture ? 15 : 75) * 60_000),
     );
     renameSync(made, tree);
     rmSync(work.chrootsDir, { recursive: true, force: true });

@@ -29,6 +29,8 @@ export async function fixtureUpload(
     lines?: string[];
     /** Another source (and package) name than the fixture's own. */
     rename?: string;
+    /** Another Architecture for its binary packages (any-amd64, a list). */
+    architecture?: string;
   },
 ): Promise<FixtureUpload> {
   const dir = path.join(
@@ -43,6 +45,14 @@ export async function fixtureUpload(
       const at = path.join(tree, 'debian', file);
       writeFileSync(at, readFileSync(at, 'utf8').replaceAll(name, entry.rename));
     }
+  }
+  if (entry.architecture) {
+    const control = path.join(tree, 'debian', 'control');
+    const text = readFileSync(control, 'utf8');
+    writeFileSync(
+      control,
+      text.replace(/^Architecture: .*$/gm, `Architecture: ${entry.architecture}`),
+    );
   }
   const changelog = path.join(tree, 'debian', 'changelog');
   const lines = readFileSync(changelog, 'utf8').split('\n');

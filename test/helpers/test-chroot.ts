@@ -12,11 +12,12 @@ import { TEST_CACHE, testBaseTree, testKey } from './base-chroot.js';
  * generation 1: the cached test base (and its lintian layer, when there is one)
  * hard-linked in, the cached build dependencies too. Builds only ever read a base (they
  * write to their own overlay), so the links are safe and take a second, not a minute
- * of mmdebstrap.
+ * of mmdebstrap. Another architecture than the host's (arm64) is made once under
+ * qemu-user and cached the same way.
  */
-export async function importTestChroot(home: string): Promise<ChrootKey> {
-  const key = await testKey();
-  const tree = await testBaseTree();
+export async function importTestChroot(home: string, architecture?: string): Promise<ChrootKey> {
+  const key = { ...(await testKey()), ...(architecture ? { architecture } : {}) };
+  const tree = await testBaseTree(architecture);
   const paths = new ChrootPaths(path.join(home, 'chroots'), path.join(home, 'logs'));
   const target = paths.generation(key, 1);
   mkdirSync(path.dirname(target), { recursive: true });

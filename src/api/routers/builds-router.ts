@@ -131,6 +131,7 @@ export function summary(b: BuildInfo): BuildSummary {
     state: b.state,
     waiting: b.waiting,
     builder: b.builder,
+    emulated: b.emulated,
     attempts: b.attempts,
     priority: b.priority,
     status: b.status,

@@ -27,6 +27,8 @@ export interface BuildSummary {
   /** Why a queued build waits, e.g. "waiting: no ready chroot for trixie/arm64". */
   waiting: string | null;
   builder: string | null;
+  /** Its builder ran it under emulation (qemu-user), not natively. */
+  emulated: boolean;
   attempts: number;
   priority: number;
   /**
@@ -114,7 +116,7 @@ export const buildsCall = defineCall({
         { header: 'VERSION', value: (b) => b.version },
         { header: 'ARCH', value: (b) => (b.archAll ? `${b.architecture}+all` : b.architecture) },
         { header: 'DISTRIBUTION', value: (b) => b.distribution },
-        { header: 'BUILDER', value: (b) => b.builder },
+        { header: 'BUILDER', value: (b) => (b.emulated ? `${b.builder} (qemu)` : b.builder) },
         { header: 'INFO', value: info },
       ],
       'no builds',

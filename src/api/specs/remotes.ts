@@ -44,7 +44,7 @@ const formatRemote = (r: RemoteView) =>
     `${r.name}  ${r.state}  ${r.user}@${r.host}:${r.port} (API ${r.api})`,
     r.reason ? `  down: ${r.reason}` : null,
     `  host key ${r.hostKey.text}`,
-    `  load ${r.load === null ? '-' : r.load.toFixed(2)}, capacity ${r.capacity}, chroots ${r.chroots.join(', ') || '-'}, debyard ${r.version ?? '-'}`,
+    `  load ${r.load === null ? '-' : r.load.toFixed(2)}, capacity ${r.capacity}, chroots ${r.chroots.join(', ') || '-'}${r.native ? ` (native ${r.native.join(', ')})` : ''}, debyard ${r.version ?? '-'}`,
     `  last check ${r.lastCheckAt ?? 'never'}`,
   ]
     .filter(Boolean)

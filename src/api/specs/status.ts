@@ -12,6 +12,10 @@ export interface BuilderView {
   available: boolean;
   /** `codename/architecture` of its ready chroots. */
   chroots: string[];
+  /** The architectures it builds natively (null: it does not say, all of them). */
+  native: string[] | null;
+  /** Those of `chroots` it builds under emulation (qemu-user). */
+  emulated: string[];
 }
 
 export interface StatusOutput {
@@ -44,7 +48,7 @@ export const statusCall = defineCall({
       `queue: ${s.queue.queued} waiting, ${s.queue.building} building; load ${s.load.toFixed(2)}`,
       ...s.builders.map(
         (b) =>
-          `builder ${b.name}: ${b.available ? `${b.running}/${b.capacity} running` : 'down'}; chroots ${b.chroots.join(', ') || 'none ready'}`,
+          `builder ${b.name}: ${b.available ? `${b.running}/${b.capacity} running` : 'down'}; chroots ${b.chroots.map((c) => (b.emulated.includes(c) ? `${c} (emulated)` : c)).join(', ') || 'none ready'}${b.native ? `; native ${b.native.join(', ')}` : ''}`,
       ),
       formatIncomingState(s.incoming),
     ].join('\n'),

@@ -6,6 +6,7 @@ import type { ChrootKey } from '../../chroot/chroot-paths.js';
 import type { ChrootService } from '../../chroot/chroot-service.js';
 import { createChroots } from '../../chroot/chroots.js';
 import { describeLimits, hostLimits } from '../../chroot/build-limits.js';
+import { nativeArchitectures } from '../../chroot/emulation.js';
 import { detectHost, type HostInfo } from '../../chroot/host-info.js';
 import { ResourceGroups } from '../../chroot/resource-groups.js';
 import { ChrootsRepository } from '../../db/chroots-repository.js';
@@ -21,6 +22,8 @@ export interface ChrootsPart extends DaemonPart {
   liveLogs: LiveLogHub;
   /** The host's codename and architecture. */
   defaultChroot: ChrootKey;
+  /** The architectures this host builds natively; it emulates the others (qemu-user). */
+  nativeArchitectures: readonly string[];
   /** Whether this host could create a chroot: a definition for it, the host's architecture. */
   canCreate(key: ChrootKey): boolean;
   /** Another local builder on the same bases, writing its logs to `logs`. */
@@ -80,6 +83,8 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
     builder,
     liveLogs,
     defaultChroot,
+    nativeArchitectures:
+      settings.chroots.nativeArchitectures ?? nativeArchitectures(defaultChroot.architecture),
     canCreate: (key) => {
       if (key.architecture !== defaultChroot.architecture) return false;
       try {

@@ -53,6 +53,7 @@ export function peerPart(
       running,
       load: running / capacity,
       chroots: readyChroots(),
+      native: [...deps.chroots.nativeArchitectures],
       jobs: jobs.count(),
     };
   };

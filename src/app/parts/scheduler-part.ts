@@ -49,7 +49,12 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
   const slots = new HostSlots(settings.build.parallelism, (): number =>
     scheduler.runningOn('local'),
   );
-  const local = new LocalHost({ builder: chroots.builder, chroots: chroots.chroots, slots });
+  const local = new LocalHost({
+    builder: chroots.builder,
+    chroots: chroots.chroots,
+    slots,
+    native: chroots.nativeArchitectures,
+  });
   builders.add(() => [local]);
   const { scheduler } = createScheduler({
     db: ctx.db,

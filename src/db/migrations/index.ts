@@ -13,6 +13,7 @@ import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
 import { notifications } from './061-notifications.js';
+import { buildEmulation } from './070-build-emulation.js';
 import { extraSources } from './080-extra-sources.js';
 import { buildDepwait } from './081-build-depwait.js';
 import { testStage } from './090-test-stage.js';
@@ -44,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auth,
   snapshots,
   notifications,
+  buildEmulation,
   extraSources,
   buildDepwait,
   testStage,

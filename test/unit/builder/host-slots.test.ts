@@ -13,6 +13,7 @@ function host(parallelism: number) {
       list: () => [{ codename: 'bookworm', architecture: 'amd64', state: 'ready', generation: 1 }],
     },
     slots,
+    native: ['amd64'],
   });
   /** One dispatch of the scheduler: what selection starts is running from then on. */
   const dispatch = (queue: number[]) => {

@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Builder } from '../../../src/builder/builder.js';
 import { selectBuilders } from '../../../src/scheduler/selection.js';
 
-function builder(name: string, capacity: number, chroots: string[], available = true): Builder {
+function builder(
+  name: string,
+  capacity: number,
+  chroots: string[],
+  available = true,
+  native?: string[],
+): Builder {
   return {
     name,
+    ...(native ? { nativeArchitectures: () => native } : {}),
     capacity: () => capacity,
     available: () => available,
     readyChroots: () =>
@@ -81,5 +88,46 @@ describe('builder selection', () => {
     expect(selection.waiting.get(1)).toBe(
       'waiting: every builder for bookworm/amd64 is busy (none 0/0)',
     );
+  });
+
+  describe('native builders before emulation', () => {
+    const local = () => builder('local', 2, ['bookworm/amd64', 'bookworm/arm64'], true, ['amd64']);
+    const arm = (up = true, capacity = 1) =>
+      builder('arm', capacity, ['bookworm/arm64'], up, ['arm64']);
+
+    it('gives an arm64 build to the native arm64 peer, not to the emulating host', () => {
+      const selection = selectBuilders([build(1, 'bookworm/arm64')], [local(), arm()], () => 0);
+      expect(names(selection)).toEqual(['1@arm']);
+      expect(selection.starts[0]!.emulated).toBe(false);
+    });
+
+    it('waits for a busy native builder rather than emulating', () => {
+      const selection = selectBuilders(
+        [build(1, 'bookworm/arm64'), build(2, 'bookworm/arm64'), build(3)],
+        [local(), arm()],
+        () => 0,
+      );
+      expect(names(selection)).toEqual(['1@arm', '3@local']);
+      expect(selection.waiting.get(2)).toBe(
+        'waiting: every native builder for bookworm/arm64 is busy (arm 1/1)',
+      );
+    });
+
+    it('emulates when no native builder is up, and says so', () => {
+      const selection = selectBuilders(
+        [build(1, 'bookworm/arm64')],
+        [local(), arm(false)],
+        () => 0,
+      );
+      expect(names(selection)).toEqual(['1@local']);
+      expect(selection.starts[0]!.emulated).toBe(true);
+    });
+
+    it('counts a builder that does not name its native architectures as native', () => {
+      const old = builder('old', 1, ['bookworm/arm64']);
+      const selection = selectBuilders([build(1, 'bookworm/arm64')], [local(), old], () => 0);
+      expect(names(selection)).toEqual(['1@old']);
+      expect(selection.starts[0]!.emulated).toBe(false);
+    });
   });
 });

@@ -1,0 +1,250 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { openSync, readSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Daemon } from '../../../src/app/daemon.js';
+import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
+import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
+import type { UploadRecord } from '../../../src/db/uploads-repository.js';
+import { adminToken, api } from '../../helpers/api.js';
+import { IsolatedApt } from '../../helpers/apt.js';
+import { cli } from '../../helpers/cli.js';
+import { startTestDaemon } from '../../helpers/daemon.js';
+import { fixtureUpload, type FixtureUpload } from '../../helpers/fixture-uploads.js';
+import { importTestChroot } from '../../helpers/test-chroot.js';
+import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+
+/*
+ * Several architectures on one amd64 host: the test distribution builds for amd64 and
+ * arm64; arm64 in an arm64 chroot under qemu-user (binfmt_misc), in the same sandbox as
+ * native builds. One upload of hello-any builds twice (amd64 natively, arm64 emulated),
+ * and every assertion about the arm64 package shares that one emulated build. The arm64
+ * base is made once under qemu (26 minutes on a busy 2-core machine) and cached like the
+ * amd64 one; with it cached the file takes about 7 minutes (the emulated build about 4,
+ * its native twin 1).
+ */
+
+const run = promisify(execFile);
+const FOREIGN = 'arm64';
+
+let root: string;
+let daemon: Daemon;
+let token: string;
+let codename: string;
+let native: string;
+let dputCf: string;
+let hello: UploadRecord;
+
+const part = <T>(name: string) => daemon.parts.find((p) => p.name === name) as T;
+const scheduler = () => part<SchedulerPart>('scheduler').scheduler;
+const uploads = () => part<IncomingPart>('incoming').uploads;
+const codeversion = () => ({ bookworm: '12', trixie: '13' })[codename] ?? 'SID';
+const dist = () => `${codename}-test-unstable`;
+
+async function dput(fixture: string, n: number, architecture?: string): Promise<FixtureUpload> {
+  const pkg = await fixtureUpload(root, fixture, {
+    version: `1.0~test${codeversion()}+${n}`,
+    distribution: dist(),
+    ...(architecture ? { architecture, rename: `${fixture}-${n}` } : {}),
+  });
+  await run('dput', ['-U', '-c', dputCf, 'debyard-testyard-test', pkg.changes], {
+    cwd: pkg.dir,
+    env: { ...process.env, HOME: root },
+  });
+  return pkg;
+}
+
+/** The upload of a .changes once it is INSTALLED, FAILED or REJECTED (polled: beforeAll has no expect.poll). */
+async function finished(pkg: FixtureUpload): Promise<UploadRecord> {
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    const last = uploads()
+      .list({ limit: 1000 })
+      .find((u) => u.changesFile === pkg.changes);
+    if (last && ['INSTALLED', 'FAILED', 'REJECTED'].includes(last.state)) return last;
+    if (Date.now() > deadline)
+      throw new Error(`${pkg.changes} is still ${last?.state ?? 'unseen'}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+const published = (file: string) =>
+  readFileSync(path.join(daemon.layout.repos, 'test', 'dists', dist(), file), 'utf8');
+
+/** The .deb of a package and architecture in the pool. */
+function pooled(pkg: string, architecture: string): string {
+  const found = execFileSync(
+    'find',
+    [path.join(daemon.layout.repos, 'test', 'pool'), '-name', `${pkg}_*_${architecture}.deb`],
+    { encoding: 'utf8' },
+  );
+  const [deb] = found.split('\n').filter(Boolean);
+  if (!deb) throw new Error(`no ${pkg} for ${architecture} in the pool`);
+  return deb;
+}
+
+/** e_machine of an ELF file (0xb7: AArch64, 0x3e: x86-64). */
+function elfMachine(file: string): number {
+  const header = Buffer.alloc(20);
+  const fd = openSync(file, 'r');
+  readSync(fd, header, 0, 20, 0);
+  closeSync(fd);
+  expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  return header.readUInt16LE(18);
+}
+
+beforeAll(async () => {
+  root = persistentTempDir('debyard-arch-');
+  const home = path.join(root, 'home');
+  ({ codename, architecture: native } = await importTestChroot(home));
+  await importTestChroot(home, FOREIGN);
+  daemon = await startTestDaemon(home);
+  token = await adminToken(daemon);
+  dputCf = path.join(root, 'dput.cf');
+  writeFileSync(dputCf, await (await fetch(`${daemon.url}/api/v1/dput_conf`)).text());
+  const changed = await cli([
+    'distribution-update',
+    'test',
+    codename,
+    '--architectures',
+    `${native},${FOREIGN}`,
+    '--server',
+    daemon.url,
+    '--token',
+    token,
+  ]);
+  expect(changed.code, changed.err).toBe(0);
+  hello = await finished(await dput('hello-any', 1));
+}, 60 * 60_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  if (root && !process.env.KEEP) execFileSync('rm', ['-rf', root]);
+});
+
+describe('builds for several architectures, the foreign one under qemu-user', () => {
+  it('builds one upload once per architecture: natively, and arm64 emulated', async () => {
+    const builds = scheduler().list({ uploadId: hello.id });
+    expect(hello.state, JSON.stringify(builds, null, 1)).toBe('INSTALLED');
+    expect(builds.map((b) => [b.architecture, b.state, b.builder, b.emulated]).sort()).toEqual(
+      [
+        [native, 'BUILT', 'local', false],
+        [FOREIGN, 'BUILT', 'local', true],
+      ].sort(),
+    );
+    const events = daemon.events.list({ uploadId: hello.id, types: ['BUILDING'] });
+    expect(events.map((e) => e.message)).toContain(
+      `building debyard-hello-any ${hello.version} for ${FOREIGN} on local (emulated)`,
+    );
+    const listed = await cli(['builds', '--source', 'debyard-hello-any', '--server', daemon.url]);
+    expect(listed.out).toMatch(new RegExp(`\\s${FOREIGN}\\s+${dist()}\\s+local \\(qemu\\)\\s`));
+    const status = await api(daemon.url, 'status');
+    expect(status.body.builders).toMatchObject([
+      {
+        name: 'local',
+        native: [native, ...(native === 'amd64' ? ['i386'] : [])],
+        emulated: [`${codename}/${FOREIGN}`],
+      },
+    ]);
+    const emulated = builds.find((b) => b.emulated)!.id;
+    const page = await (await fetch(`${daemon.url}/builds/${emulated}`)).text();
+    expect(page).toContain('local (emulated: qemu-user)');
+    const log = await (await fetch(`${daemon.url}/api/v1/build_log?build=${emulated}`)).text();
+    expect(log).toMatch(new RegExp(`^Architecture: ${FOREIGN}$`, 'm'));
+  });
+
+  it('makes an arm64 .deb whose program is an AArch64 ELF', async () => {
+    const deb = pooled('debyard-hello-any', FOREIGN);
+    const fields = execFileSync('dpkg-deb', ['-f', deb, 'Package', 'Architecture'], {
+      encoding: 'utf8',
+    });
+    expect(fields).toBe(`Package: debyard-hello-any\nArchitecture: ${FOREIGN}\n`);
+    const dir = tempDir();
+    execFileSync('dpkg-deb', ['-x', deb, dir]);
+    expect(elfMachine(path.join(dir, 'usr/bin/debyard-hello-any'))).toBe(0xb7);
+    const ours = tempDir();
+    execFileSync('dpkg-deb', ['-x', pooled('debyard-hello-any', native), ours]);
+    expect(elfMachine(path.join(ours, 'usr/bin/debyard-hello-any'))).not.toBe(0xb7);
+  });
+
+  it('publishes binary-arm64 and Contents-arm64, and apt for arm64 fetches it from the signed archive', async () => {
+    const release = published('Release');
+    expect(release).toMatch(new RegExp(`^Architectures: ${native} ${FOREIGN}$`, 'm'));
+    expect(release).toContain(`main/binary-${FOREIGN}/Packages`);
+    const packages = published(`main/binary-${FOREIGN}/Packages`);
+    expect(packages).toMatch(/^Package: debyard-hello-any$/m);
+    expect(packages).toMatch(new RegExp(`^Architecture: ${FOREIGN}$`, 'm'));
+    expect(packages).not.toMatch(new RegExp(`^Architecture: ${native}$`, 'm'));
+    const contents = execFileSync('gzip', ['-dc'], {
+      input: readFileSync(
+        path.join(daemon.layout.repos, 'test', 'dists', dist(), `main/Contents-${FOREIGN}.gz`),
+      ),
+      encoding: 'utf8',
+    });
+    expect(contents).toMatch(/^usr\/bin\/debyard-hello-any\s+misc\/debyard-hello-any$/m);
+
+    const dir = tempDir();
+    const apt = new IsolatedApt(dir, FOREIGN);
+    const sources = await (
+      await fetch(`${daemon.url}/api/v1/sources_list?repo=test&suite=unstable`)
+    ).text();
+    writeFileSync(path.join(dir, 'etc/apt/sources.list.d/debyard.sources'), sources);
+    const update = await apt.aptGet(['update']);
+    expect(update.problems, update.output).toEqual([]);
+    const download = await apt.aptGet(['download', 'debyard-hello-any']);
+    expect(download.code, download.output).toBe(0);
+    const fetched = path.join(apt.root, path.basename(pooled('debyard-hello-any', FOREIGN)));
+    expect(readFileSync(fetched)).toEqual(readFileSync(pooled('debyard-hello-any', FOREIGN)));
+  });
+
+  it(
+    'builds arch:all once and an any-amd64 package not for arm64',
+    async () => {
+      const all = await finished(await dput('hello-all', 1));
+      expect(all.state).toBe('INSTALLED');
+      expect(
+        scheduler()
+          .list({ uploadId: all.id })
+          .map((b) => [b.architecture, b.archAll, b.emulated]),
+      ).toEqual([[native, true, false]]);
+      const only = await finished(await dput('hello-any', 2, `any-${native}`));
+      expect(only.state).toBe('INSTALLED');
+      expect(
+        scheduler()
+          .list({ uploadId: only.id })
+          .map((b) => b.architecture),
+      ).toEqual([native]);
+    },
+    20 * 60_000,
+  );
+
+  it('marks a chroot for an architecture it cannot emulate broken, saying why', async () => {
+    const created = await api(daemon.url, 'chroot_create', {
+      method: 'POST',
+      token,
+      input: { codename, architecture: 'ia64' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    let chroot: { state: string; lastError: string | null } | undefined;
+    await expect
+      .poll(
+        async () => {
+          const listed = await api(daemon.url, 'chroot_list', { token });
+          chroot = (
+            listed.body as { architecture: string; state: string; lastError: string }[]
+          ).find((c) => c.architecture === 'ia64');
+          return chroot?.state;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('broken');
+    expect(chroot!.lastError).toMatch(/cannot build for ia64: qemu-user has no emulator for it/);
+    const events = daemon.events.list({ types: ['CHROOT'], limit: 20 });
+    expect(events.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`creating chroot ${codename}/ia64 failed: .*qemu-user has no emulator`),
+      ),
+    );
+  }, 60_000);
+});
