@@ -21,6 +21,7 @@ describe('EventsRepository', () => {
         source: 'hello',
         version: '1.0-1',
         uploadId: 7,
+        actor: 'lou',
         details: { files: 3 },
       },
       time,
@@ -38,6 +39,7 @@ describe('EventsRepository', () => {
       architecture: null,
       uploadId: 7,
       buildId: null,
+      actor: 'lou',
       details: { files: 3 },
     });
   });
