@@ -45,7 +45,9 @@ describe('web UI in Chromium', () => {
       'Packages',
       'Repositories',
       'Layouts',
+      'Archive keys',
       'Chroots',
+      'Git',
       'Remotes',
       'Apt sources',
       'My keys',
@@ -251,6 +253,7 @@ describe('web UI in Chromium', () => {
       'Uploads',
       'Packages',
       'Repositories',
+      'Git',
       'My keys',
       'Tokens',
     ]);
