@@ -182,9 +182,9 @@ describe('API calls as commands', () => {
     });
     const table = await run(['events', '--source', 'clihello']);
     expect(table.out.split('\n')[0]).toMatch(
-      /^ *ID +TIME +TYPE +SOURCE +VERSION +DISTRIBUTION +MESSAGE$/,
+      /^ *ID +TIME +TYPE +SOURCE +VERSION +DISTRIBUTION +USER +MESSAGE$/,
     );
-    expect(table.out).toMatch(/BUILT +clihello +1\.0-1 +- +hello built/);
+    expect(table.out).toMatch(/BUILT +clihello +1\.0-1 +- +- +hello built/);
     const json = JSON.parse((await run(['events', '--source', 'clihello', '--json'])).out);
     expect(json).toEqual([expect.objectContaining({ type: 'BUILT', message: 'hello built' })]);
     expect((await run(['events', '--type', 'NOPE'])).code).toBe(2);

@@ -63,8 +63,11 @@ describe('.ci/install-packages', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const made = calls();
-    expect(made[0]).toBe('apt-get update -q');
-    expect(made[1]).toMatch(/^apt-get install -y -q --no-install-recommends mmdebstrap .* dput /);
+    // Waiting for another apt's lock rather than failing on it.
+    expect(made[0]).toBe('apt-get update -q -o DPkg::Lock::Timeout=600');
+    expect(made[1]).toMatch(
+      /^apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends mmdebstrap .* dput /,
+    );
     expect(made.filter((c) => c.startsWith('sudo'))).toEqual([]);
   });
 
