@@ -30,6 +30,7 @@ const repo = (over: Partial<RepositorySpec> = {}): RepositorySpec => ({
   description: 'Test',
   layout: 'default',
   allowUnsigned: true,
+  private: false,
   distributions: [distributionSpec({ codename: 'bookworm', architectures: ['amd64'] })],
   ...over,
 });
