@@ -6,14 +6,15 @@ import { createHash } from 'node:crypto';
  * modification time and link target. Any write to the tree changes it (a write updates
  * the modification time; chmod and chown change mode and owner).
  *
- * Change times and link counts are left out on purpose: test files running in parallel
- * hard-link the cached base into their daemons' homes (`cp -al`) and remove those homes
- * again, and every link made or removed updates the change time of the shared inode.
+ * Left out on purpose, because test files running in parallel share the cached base:
+ * change times (they hard-link the base into their daemons' homes with `cp -al` and
+ * remove those homes again, and every link made or removed updates the shared inode's
+ * change time) and the top folder itself (its times mark the base as in use).
  */
 export function treeChecksum(dir: string): string {
   const listing = execFileSync(
     'find',
-    [dir, '-xdev', '-printf', '%P\\0%y\\0%m\\0%U\\0%G\\0%s\\0%T@\\0%l\\n'],
+    [dir, '-xdev', '-mindepth', '1', '-printf', '%P\\0%y\\0%m\\0%U\\0%G\\0%s\\0%T@\\0%l\\n'],
     { maxBuffer: 256 * 1024 * 1024 },
   );
   const lines = listing.toString('utf8').split('\n').sort();
