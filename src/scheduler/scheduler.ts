@@ -67,7 +67,10 @@ export interface BuildInfo extends BuildView {
 
 export interface RetryResult {
   upload: number;
-  /** PACKAGING for a failed upload; RETRIED for a rejected one (checked again). */
+  /**
+   * PACKAGING for a failed upload; RETRIED for a rejected one (checked again); QUEUED
+   * for one whose builds waited for build dependencies.
+   */
   state: string;
   builds: BuildRecord[];
 }
@@ -234,8 +237,9 @@ export class Scheduler {
   }
 
   /**
-   * Builds a FAILED upload again from its files (a new round of builds), or hands a
-   * REJECTED one back to the incoming's checks.
+   * Builds a FAILED upload again from its files (a new round of builds), hands a
+   * REJECTED one back to the incoming's checks, or tries the builds of an upload that
+   * wait for their build dependencies (DEPWAIT) again now.
    */
   async retry(uploadId: number, by: string, priority = 0): Promise<RetryResult> {
     const upload = this.deps.store.upload(uploadId);
@@ -246,9 +250,11 @@ export class Scheduler {
       await this.rejected.retryRejected(upload, by);
       return { upload: uploadId, state: 'RETRIED', builds: [] };
     }
+    const waiting = this.deps.store.inState('DEPWAIT').filter((b) => b.uploadId === uploadId);
+    if (waiting.length > 0) return this.wakeWaiting(uploadId, waiting, by);
     if (upload.state !== 'FAILED') {
       throw new ConflictError(
-        `${what} is ${upload.state}; only FAILED or REJECTED uploads can be retried`,
+        `${what} is ${upload.state} and none of its builds waits for build dependencies; only FAILED, REJECTED or waiting uploads can be retried`,
       );
     }
     // Once it failed, its version could be uploaded again: one of them is built.
@@ -268,6 +274,20 @@ export class Scheduler {
     if (!builds) throw new ConflictError(`${what} changed meanwhile; look at it again`);
     this.schedule();
     return { upload: uploadId, state: 'PACKAGING', builds };
+  }
+
+  /** DEPWAIT → QUEUED for the given builds of one upload, by hand. */
+  private wakeWaiting(uploadId: number, waiting: BuildView[], by: string): RetryResult {
+    const woken = waiting.filter((b) => this.deps.store.wake(b.id, `retried by ${by}`));
+    if (woken.length === 0) {
+      throw new ConflictError(`upload ${uploadId} changed meanwhile; look at it again`);
+    }
+    this.schedule();
+    return {
+      upload: uploadId,
+      state: 'QUEUED',
+      builds: woken.map((b) => this.deps.store.build(b.id)),
+    };
   }
 
   /** Plans an ACCEPTED upload's builds (or fails it when it cannot be built at all). */

@@ -167,9 +167,9 @@ export const retryCall = defineCall({
   name: 'retry',
   method: 'POST',
   access: 'staff',
-  summary: 'Build a FAILED upload again, or check a REJECTED one',
+  summary: 'Retry a failed, rejected or dep-waiting upload',
   description:
-    'A failed upload gets a new round of builds from its files (after you fixed the cause: a missing build dependency, a chroot). A rejected upload goes through the incoming checks again (after you added the uploader key, say), while its files are kept (incoming.rejected_retention).',
+    'A failed upload gets a new round of builds from its files (after you fixed the cause: a missing build dependency, a chroot). A rejected upload goes through the incoming checks again (after you added the uploader key, say), while its files are kept (incoming.rejected_retention). The builds of an upload that wait for their build dependencies (DEPWAIT) are tried again now instead of at the next publish or timer.',
   input: z
     .object({
       upload: z.number().int().min(1).describe('The upload id'),

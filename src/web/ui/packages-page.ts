@@ -135,7 +135,10 @@ async function showPackage(
   );
 }
 
-/** Per failed upload with nothing left open, its newest failed build (where Retry is offered). */
+/**
+ * Where Retry is offered: per upload with nothing queued or running, its newest build
+ * waiting for build dependencies (tried again now), else its newest failed build.
+ */
 function retryOffers(builds: readonly BuildSummary[]): number[] {
   const byUpload = new Map<number, BuildSummary[]>();
   for (const b of builds) byUpload.set(b.upload, [...(byUpload.get(b.upload) ?? []), b]);
@@ -143,7 +146,8 @@ function retryOffers(builds: readonly BuildSummary[]): number[] {
     list.some((b) => b.state === 'QUEUED' || b.state === 'BUILDING')
       ? []
       : list
-          .filter((b) => b.state === 'FAILED')
+          .filter((b) => b.state === 'DEPWAIT')
+          .concat(list.filter((b) => b.state === 'FAILED'))
           .slice(0, 1)
           .map((b) => b.id),
   );

@@ -312,8 +312,33 @@ describe('the scheduler state machine', () => {
       `retry by carol: pkg ${upload.version} for bookworm-test-unstable: queued builds for amd64`,
     );
     await expect(h.scheduler.retry(upload.id, 'carol')).rejects.toThrow(
-      `upload ${upload.id} (pkg ${upload.version}) is INSTALLED; only FAILED or REJECTED uploads can be retried`,
+      `upload ${upload.id} (pkg ${upload.version}) is INSTALLED and none of its builds waits for build dependencies; only FAILED, REJECTED or waiting uploads can be retried`,
     );
+    await h.stop();
+  });
+
+  it('tries the builds of an upload that wait for build dependencies again by hand', async () => {
+    const local = new FakeBuilder('local', 1, [amd64]);
+    local.outcome = () => 'depwait';
+    const h = schedulerHarness(tempDir(), { builders: [local] });
+    const upload = h.accept({ architectures: ['amd64'] });
+    await expect
+      .poll(() => h.scheduler.list({ uploadId: upload.id })[0]?.state, { timeout: 15_000 })
+      .toBe('DEPWAIT');
+    expect(h.uploads.get(upload.id).state).toBe('BUILDING');
+    local.outcome = () => 'successful';
+    const retried = await h.scheduler.retry(upload.id, 'carol');
+    const [build] = h.scheduler.list({ uploadId: upload.id });
+    expect(retried).toMatchObject({
+      upload: upload.id,
+      state: 'QUEUED',
+      builds: [{ id: build!.id }],
+    });
+    await stateOf(h, upload.id, 'INSTALLED');
+    expect(local.requests.map((r) => r.id)).toEqual([build!.id, build!.id]);
+    expect(
+      h.events.list({ types: ['PACKAGING'], uploadId: upload.id }).map((e) => e.message),
+    ).toEqual(expect.arrayContaining([expect.stringContaining('retried by carol')]));
     await h.stop();
   });
 
