@@ -181,7 +181,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       maintenancePart(ctx, { archive, config: archiveConfig.config }),
       ports,
       keysPart(ctx, { archive, keyring: ports.keyring, pages, calls }),
-      gitPart(ctx, { archiveConfig: archiveConfig.config, ports, pages }),
+      gitPart(ctx, {
+        archiveConfig: archiveConfig.config,
+        ports,
+        pages,
+        uploaderKeys: incoming.uploaderKeys,
+        instanceFingerprint: () => {
+          try {
+            return archive.signer().key.fingerprint;
+          } catch {
+            return undefined; // not loaded yet
+          }
+        },
+      }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);

@@ -175,6 +175,7 @@ export function loadSettings(input: LoadSettingsInput): Settings {
     retention: {
       eventsDays: raw.retention.events_days,
       buildLogsDays: raw.retention.build_logs_days,
+      gitDeliveriesDays: raw.retention.git_deliveries_days,
     },
     notify: {
       hookTimeoutMs: raw.notify.hook_timeout * 1000,
@@ -261,7 +262,7 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       remotes: { check_interval: '30s', check_timeout: '15s', failover_timeout: '60s' },
       archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
       snapshots: { interval_hours: 0, keep: 7 },
-      retention: { events_days: 0, build_logs_days: 0 },
+      retention: { events_days: 0, build_logs_days: 0, git_deliveries_days: 90 },
       notify: {
         hook_timeout: '30s',
         webhook_timeout: '10s',

@@ -123,6 +123,8 @@ export interface Settings {
     eventsDays: number;
     /** Build logs and results older than this many days are deleted; 0: kept for ever. */
     buildLogsDays: number;
+    /** Git webhook deliveries (replay protection) older than this many days are deleted. */
+    gitDeliveriesDays: number;
   };
   notify: {
     /** An event hook running longer is killed. */
@@ -375,7 +377,11 @@ export const rawSettingsSchema = z
       .object({ interval_hours: hours, keep: nonNegativeInt(1000).pipe(z.number().min(1)) })
       .strict(),
     retention: z
-      .object({ events_days: nonNegativeInt(36500), build_logs_days: nonNegativeInt(36500) })
+      .object({
+        events_days: nonNegativeInt(36500),
+        build_logs_days: nonNegativeInt(36500),
+        git_deliveries_days: nonNegativeInt(36500).pipe(z.number().min(1)),
+      })
       .strict(),
     notify: notifySchema,
     ports: z

@@ -3,7 +3,8 @@ import type { Db } from './db-types.js';
 import { inTransaction } from './database.js';
 import { statementCache } from './statement-cache.js';
 
-export type GitLayout = 'native';
+/** Where the upstream tarball comes from (own-uploads/git/dep14-layout.ts). */
+export type GitLayout = 'native' | 'upstream-tag' | 'pristine-tar';
 export type GitTrigger = 'manual' | 'webhook' | 'poll';
 export type GitBuildState = 'running' | 'uploaded' | 'rejected' | 'failed' | 'skipped';
 
@@ -16,6 +17,10 @@ export interface GitSourceRecord {
   branches: string[];
   distribution: string | null;
   layout: GitLayout;
+  /** The upstream tags' pattern, %(version)s the upstream version (gbp's upstream-tag). */
+  upstreamTag: string;
+  /** The fingerprint of the key that signs its uploads (null: the instance key). */
+  signingKey: string | null;
   secret: string;
   deployKey: string | null;
   pollMinutes: number;
@@ -47,7 +52,9 @@ export interface GitBuildRecord {
   updatedAt: string;
 }
 
-const SOURCE_COLUMNS = `id, name, url, tags, branches, distribution, layout, secret,
+const SOURCE_COLUMNS = `id, name, url, tags, branches, distribution,
+  coalesce(upstream_from, 'native') AS layout, upstream_tag AS upstreamTag,
+  signing_key AS signingKey, secret,
   deploy_key AS deployKey, poll_minutes AS pollMinutes, polled_at AS polledAt,
   poll_error AS pollError, created_at AS createdAt, created_by AS createdBy,
   status_forge AS statusForge, status_url AS statusUrl, status_token AS statusToken`;
@@ -83,15 +90,18 @@ export class GitSourcesRepository {
       throw new ConflictError(`there is a git source named ${source.name} already`);
     }
     const row = this.sql(
-      `INSERT INTO git_sources (name, url, tags, branches, distribution, layout, secret,
-           deploy_key, poll_minutes, created_at, created_by, status_forge, status_url,
-           status_token)
-         VALUES (@name, @url, @tags, @branches, @distribution, @layout, @secret, @deployKey,
-           @pollMinutes, @createdAt, @createdBy, @statusForge, @statusUrl, @statusToken)
+      `INSERT INTO git_sources (name, url, tags, branches, distribution, layout,
+           upstream_from, upstream_tag, signing_key, secret, deploy_key, poll_minutes,
+           created_at, created_by, status_forge, status_url, status_token)
+         VALUES (@name, @url, @tags, @branches, @distribution, 'native', @upstreamFrom,
+           @upstreamTag, @signingKey, @secret, @deployKey, @pollMinutes, @createdAt,
+           @createdBy, @statusForge, @statusUrl, @statusToken)
          RETURNING ${SOURCE_COLUMNS}`,
     ).get({
       ...source,
       branches: JSON.stringify(source.branches),
+      layout: undefined,
+      upstreamFrom: source.layout === 'native' ? null : source.layout,
       statusForge: source.status?.forge ?? null,
       statusUrl: source.status?.url ?? null,
       statusToken: source.status?.token ?? null,
@@ -154,6 +164,12 @@ export class GitSourcesRepository {
       `INSERT INTO git_refs (source_id, ref, commit_id) VALUES (?, ?, ?)
          ON CONFLICT (source_id, ref) DO UPDATE SET commit_id = excluded.commit_id`,
     ).run(id, ref, commit);
+  }
+
+  /** Deletes the webhook deliveries received before a date; returns how many. */
+  pruneDeliveries(before: Date): number {
+    return this.sql('DELETE FROM git_deliveries WHERE received_at < ?').run(before.toISOString())
+      .changes;
   }
 
   /** Records a webhook delivery; false if it was recorded before (a replay). */

@@ -37,12 +37,14 @@ export class InternalUploader {
 
   constructor(private readonly deps: InternalUploaderDeps) {}
 
+  /** `signer`: another key than the instance key (then the incoming judges that key). */
   upload(
     made: MadeSource,
     requester: Requester,
     signal?: AbortSignal,
+    signer?: TextSigner,
   ): Promise<InternalUploadOutcome> {
-    const next = this.chain.then(() => this.uploadOne(made, requester, signal));
+    const next = this.chain.then(() => this.uploadOne(made, requester, signal, signer));
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -51,9 +53,10 @@ export class InternalUploader {
     made: MadeSource,
     requester: Requester,
     signal?: AbortSignal,
+    signer?: TextSigner,
   ): Promise<InternalUploadOutcome> {
     signal?.throwIfAborted();
-    await signUpload(made, this.deps.signer(), requester);
+    await signUpload(made, signer ?? this.deps.signer(), requester);
     const decided = this.decision(made.changes, signal);
     try {
       await deliverUpload(made, this.deps.area);

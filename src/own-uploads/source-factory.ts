@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BUILD_USER, BUILD_USER_ON_HOST, builderEnv } from '../builder/build-env.js';
+import type { LiveLog } from '../builder/live-log.js';
+import { toolLayer } from '../builder/tool-layer.js';
 import type { BaseLease } from '../chroot/chroot-service.js';
 import { Sandbox } from '../chroot/sandbox.js';
 import { parseChanges, parseDsc, versionWithoutEpoch } from '../debian/index.js';
@@ -37,8 +39,23 @@ type Prepare = (
   run: (argv: string[], cwd: string, stdin?: string) => Promise<string>,
 ) => Promise<void>;
 
+/** A tool layer (packages installed over the base, once per base generation). */
+type ToolSet = { name: string; packages: readonly string[] };
+
 /** How the prepared tree in /build/src becomes a source package. */
 type Pack = 'dpkg-source' | 'dpkg-buildpackage';
+
+/** Where the upstream tarball of a tree from git comes from (3.0 (quilt)). */
+export type TreeOrig =
+  /** Made in the sandbox from the tree without debian/: `<source>_<upstream>.orig.tar.gz`. */
+  | { kind: 'tree'; upstream: string }
+  /** A tarball the daemon made on the host (git archive of an upstream tag). */
+  | { kind: 'file'; file: string; name: string }
+  /**
+   * Regenerated in the sandbox by `pristine-tar gentar` from its delta (`deltaTar`: a tar
+   * holding the file `delta`) and the upstream tree (`treeTar`, no prefix).
+   */
+  | { kind: 'pristine-tar'; treeTar: string; deltaTar: string; delta: string; name: string };
 
 /** A tree from git: a tar of a commit and the changelog to build it with. */
 export interface TreeArchive {
@@ -46,9 +63,12 @@ export interface TreeArchive {
   tarball: string;
   /** debian/changelog to put in place (the version and distribution of this upload). */
   changelog: string;
-  /** Make `<source>_<upstream>.orig.tar.gz` from the tree without debian/ (3.0 (quilt)). */
-  orig: { upstream: string } | null;
+  /** The upstream tarball (3.0 (quilt)); null: none (a native source). */
+  orig: TreeOrig | null;
 }
+
+/** The packages of the tool layer pristine-tar runs from (over the target's base). */
+const PRISTINE_TAR_LAYER = { name: 'pristinetar', packages: ['pristine-tar'] } as const;
 
 /**
  * Makes source packages with dpkg-source and dpkg-genchanges inside a snapshot of the
@@ -108,22 +128,55 @@ export class SourceFactory {
     signal?: AbortSignal,
   ): Promise<MadeSource> {
     const { archive } = input;
+    const orig = archive.orig;
     return this.make(
       input,
       signal,
       async (work, run) => {
-        await fs.copyFile(archive.tarball, path.join(work, 'tree.tar'));
-        await fs.chmod(path.join(work, 'tree.tar'), 0o644);
+        await this.copyIn(archive.tarball, path.join(work, 'tree.tar'));
+        if (orig?.kind === 'file') await this.copyIn(orig.file, path.join(work, orig.name));
+        if (orig?.kind === 'pristine-tar') {
+          await this.copyIn(orig.treeTar, path.join(work, 'upstream.tar'));
+          await this.copyIn(orig.deltaTar, path.join(work, 'delta.tar'));
+        }
         await fs.chown(work, BUILD_USER_ON_HOST.uid, BUILD_USER_ON_HOST.gid);
-        await run(['sh', '-c', 'mkdir src && tar -xf tree.tar -C src && rm tree.tar'], '/build');
+        if (orig?.kind === 'pristine-tar') {
+          // The delta comes from the repository: pristine-tar reads it here, not on the host.
+          await run(
+            [
+              'sh',
+              '-c',
+              'mkdir pt upstream && tar -xf delta.tar -C pt && tar -xf upstream.tar -C upstream && rm delta.tar upstream.tar && cd upstream && pristine-tar gentar "../pt/$1" "../$2" && cd .. && rm -rf pt upstream',
+              'gentar',
+              orig.delta,
+              orig.name,
+            ],
+            '/build',
+          );
+        }
+        // A packaging branch may hold debian/ only: the upstream tree goes under it.
+        const unpackOrig =
+          orig?.kind === 'file' || orig?.kind === 'pristine-tar'
+            ? `tar -xf "$1" -C src --strip-components=1 && `
+            : '';
+        await run(
+          [
+            'sh',
+            '-c',
+            `mkdir src && ${unpackOrig}tar -xf tree.tar -C src && rm tree.tar`,
+            'unpack',
+            orig && orig.kind !== 'tree' ? orig.name : '',
+          ],
+          '/build',
+        );
         await run(
           ['sh', '-c', 'rm -f debian/changelog && cat > debian/changelog'],
           '/build/src',
           archive.changelog,
         );
-        if (archive.orig) {
-          const dir = `${input.source}-${archive.orig.upstream}`;
-          const orig = `${input.source}_${archive.orig.upstream}.orig.tar.gz`;
+        if (orig?.kind === 'tree') {
+          const dir = `${input.source}-${orig.upstream}`;
+          const name = `${input.source}_${orig.upstream}.orig.tar.gz`;
           // The same tree always makes the same bytes: sorted, fixed times and owners.
           await run(
             [
@@ -132,14 +185,21 @@ export class SourceFactory {
               'tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --exclude=./debian --transform "s,^\\.,$1," -cf - . | gzip -n9 > "../$2"',
               'orig',
               dir,
-              orig,
+              name,
             ],
             '/build/src',
           );
         }
       },
       'dpkg-buildpackage',
+      orig?.kind === 'pristine-tar' ? PRISTINE_TAR_LAYER : undefined,
     );
+  }
+
+  /** Copies a file of the daemon's into the work folder, readable by the build user. */
+  private async copyIn(from: string, to: string): Promise<void> {
+    await fs.copyFile(from, to);
+    await fs.chmod(to, 0o644);
   }
 
   private async make(
@@ -147,6 +207,7 @@ export class SourceFactory {
     signal: AbortSignal | undefined,
     prepare: Prepare,
     pack: Pack = 'dpkg-source',
+    tools?: ToolSet,
   ): Promise<MadeSource> {
     const base = path.join(this.deps.workRoot, randomBytes(6).toString('hex'));
     const work = path.join(base, 'build');
@@ -155,7 +216,7 @@ export class SourceFactory {
     await fs.mkdir(out, { mode: 0o700 });
     const dispose = () => fs.rm(base, { recursive: true, force: true });
     try {
-      const changesText = await this.inSandbox(input, { base, work, pack }, signal, prepare);
+      const changesText = await this.inSandbox(input, { base, work, pack, tools }, signal, prepare);
       return await this.collect(input, work, out, changesText, dispose);
     } catch (error) {
       await dispose();
@@ -166,7 +227,7 @@ export class SourceFactory {
   /** Runs `prepare`, dpkg-source -b and dpkg-genchanges in a sandbox; returns the .changes. */
   private async inSandbox(
     input: { codename: string; source: string; version: string },
-    where: { base: string; work: string; pack: Pack },
+    where: { base: string; work: string; pack: Pack; tools?: ToolSet },
     signal: AbortSignal | undefined,
     prepare: Prepare,
   ): Promise<string> {
@@ -174,9 +235,19 @@ export class SourceFactory {
     const lease = this.deps.lease(input.codename);
     let sandbox: Sandbox | undefined;
     try {
+      const layers = where.tools
+        ? [
+            await toolLayer(lease, where.tools.name, where.tools.packages, {
+              runner: this.deps.runner,
+              log: silentLog(),
+              signal: signal ?? new AbortController().signal,
+            }),
+          ]
+        : [];
       sandbox = await Sandbox.open(
         {
           tree: lease.tree,
+          layers,
           mode: 'overlay',
           workDir: path.join(base, 'snapshot'),
           binds: [{ source: work, target: '/build' }],
@@ -281,4 +352,9 @@ async function chownTree(dir: string): Promise<void> {
     if (entry.isDirectory()) await chownTree(full);
     else await fs.lchown(full, BUILD_USER_ON_HOST.uid, BUILD_USER_ON_HOST.gid);
   }
+}
+
+/** Making a tool layer prints to a build's log; a source factory has none. */
+function silentLog(): LiveLog {
+  return { file: '', droppedBytes: 0, write: () => {}, close: () => ({ droppedBytes: 0 }) };
 }

@@ -53,7 +53,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
     archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
     snapshots: { intervalHours: 0, keep: 7 },
-    retention: { eventsDays: 0, buildLogsDays: 0 },
+    retention: { eventsDays: 0, buildLogsDays: 0, gitDeliveriesDays: 90 },
     notify: {
       hookTimeoutMs: 10_000,
       webhookTimeoutMs: 5000,

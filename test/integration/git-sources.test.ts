@@ -1,9 +1,11 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
+import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import { adminToken, api, userWithToken } from '../helpers/api.js';
+import { makeKey } from '../helpers/openpgp-keys.js';
 import { startTestDaemon } from '../helpers/daemon.js';
 import { persistentTempDir } from '../helpers/temp-dir.js';
 
@@ -98,5 +100,85 @@ describe('git sources', () => {
       'there is no git source named nosuch (debyard git-sources lists them)',
     ]);
     expect((await api(daemon.url, 'git_sources', { token: admin })).body).toEqual([]);
+  });
+
+  it('takes DEP-14 layouts and a signing key the daemon holds; refuses the rest clearly', async () => {
+    const tag = await add({
+      name: 'tagged',
+      url: '/srv/git/t.git',
+      tags: 'debian/*',
+      layout: 'pristine-tar',
+      upstream_tag: 'v%(version)s',
+      poll_minutes: 15,
+    });
+    expect(tag.status, JSON.stringify(tag.body)).toBe(200);
+    expect(tag.body).toMatchObject({
+      layout: 'pristine-tar',
+      upstreamTag: 'v%(version)s',
+      signingKey: null,
+      pollMinutes: 15,
+    });
+    const plain = await add({ name: 'plain', url: '/srv/git/p.git', tags: 'debian/*' });
+    expect(plain.body).toMatchObject({ layout: 'native', upstreamTag: 'upstream/%(version)s' });
+    const badTag = await add({
+      name: 'badtag',
+      url: '/srv/git/b.git',
+      tags: 'debian/*',
+      layout: 'upstream-tag',
+      upstream_tag: 'upstream/latest',
+    });
+    expect([badTag.status, badTag.body.problems]).toEqual([
+      400,
+      [
+        expect.objectContaining({
+          where: 'upstream_tag',
+          message: expect.stringMatching(/has no %\(version\)s/),
+        }),
+      ],
+    ]);
+    const nativeTag = await add({
+      name: 'nativetag',
+      url: '/srv/git/n.git',
+      tags: 'debian/*',
+      upstream_tag: 'v%(version)s',
+    });
+    expect(nativeTag.body.problems).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/native layout takes no upstream tag/),
+      }),
+    ]);
+    const layout = await add({ name: 'l', url: '/srv/git/l.git', tags: 'v*', layout: 'gbp' });
+    expect(layout.status).toBe(400);
+    expect(layout.body.detail).toMatch(/layout/);
+    // Signing keys: the instance key, or a secret key in keys/signing that is an uploader key.
+    const archive = daemon.parts.find((p) => p.name === 'archive') as ArchivePart;
+    const instance = archive.signer().key.fingerprint;
+    const team = await makeKey('Team');
+    const withKey = (name: string, key: string) =>
+      add({ name, url: `/srv/git/${name}.git`, tags: 'debian/*', signing_key: key });
+    const notHeld = await withKey('k1', team.fingerprint);
+    expect([notHeld.status, notHeld.body.detail]).toEqual([
+      400,
+      expect.stringMatching(
+        new RegExp(`holds no secret key ${team.fingerprint}: put it .*keys/signing/`),
+      ),
+    ]);
+    mkdirSync(path.join(daemon.layout.keys, 'signing'), { recursive: true });
+    writeFileSync(path.join(daemon.layout.keys, 'signing', 'team.asc'), team.privateKey.armor());
+    const notUploader = await withKey('k2', team.fingerprint);
+    expect(notUploader.body.detail).toMatch(/is no uploader key: add its public half \(key-add\)/);
+    const keyAdded = await api(daemon.url, 'key_add', {
+      method: 'POST',
+      token: admin,
+      input: { key: team.publicArmored },
+    });
+    expect(keyAdded.status).toBe(200);
+    const held = await withKey('k3', team.fingerprint.toLowerCase());
+    expect([held.status, held.body.signingKey]).toEqual([200, team.fingerprint]);
+    const own = await withKey('k4', instance);
+    expect([own.status, own.body.signingKey]).toEqual([200, null]);
+    writeFileSync(path.join(daemon.layout.keys, 'signing', 'junk.asc'), 'not a key');
+    const junk = await withKey('k5', team.fingerprint);
+    expect(junk.body.detail).toMatch(/junk\.asc holds no usable secret key/);
   });
 });

@@ -131,9 +131,22 @@ const FORMS: Form[] = [
   ['/chroots/nosuch/amd64/remove', () => ({}), '/chroots', /nosuch/],
   [
     '/git',
-    () => ({ name: 'prg', url: '/srv/git/prg.git', tags: 'debian/*' }),
+    () => ({
+      name: 'prg',
+      url: '/srv/git/prg.git',
+      tags: 'debian/*',
+      layout: 'pristine-tar',
+      upstream_tag: 'v%(version)s',
+      poll_minutes: '30',
+    }),
     '/git',
     'Git source prg added.',
+  ],
+  [
+    '/git',
+    () => ({ name: 'lay', url: '/srv/git/l.git', tags: 'v*', upstream_tag: 'v%(version)s' }),
+    '/git',
+    /upstream_tag: the native layout takes no upstream tag/,
   ],
   [
     '/git',

@@ -11,7 +11,12 @@ export interface GitSourceView {
   branches: string[];
   /** null: the distribution debian/changelog names. */
   distribution: string | null;
-  layout: 'native';
+  /** native, upstream-tag or pristine-tar (DEP-14 packaging branches). */
+  layout: 'native' | 'upstream-tag' | 'pristine-tar';
+  /** The upstream tags' pattern (packaging branches). */
+  upstreamTag: string;
+  /** The fingerprint of the key signing its uploads (null: the instance key). */
+  signingKey: string | null;
   /** The public deploy key to add to the forge (ssh URLs). */
   deployKey: string | null;
   pollMinutes: number;
@@ -82,7 +87,7 @@ export const gitSourceAddCall = defineCall({
   access: 'admin',
   summary: 'Add a git repository whose pushes become uploads',
   description:
-    "A push of a matching tag (--tags 'debian/*') builds the version debian/changelog names; a push to a listed branch builds a snapshot <version>+git<date>.<hash> (kept under the suite's ~<repo><codeversion>+<n>). Builds start from the forge's webhook (POST /api/v1/git_hook/<name>, signed with the secret shown now), from polling every --poll minutes, or by hand (git-build). The upload is signed by the daemon for the admin who added the source. For an ssh URL the daemon makes a deploy key: add its public half to the forge, read-only.",
+    "A push of a matching tag (--tags 'debian/*') builds the version debian/changelog names; a push to a listed branch builds a snapshot <version>+git<date>.<hash> (kept under the suite's ~<repo><codeversion>+<n>). Builds start from the forge's webhook (POST /api/v1/git_hook/<name>, signed with the secret shown now), from polling every --poll-minutes, or by hand (git-build). With --layout upstream-tag or pristine-tar the ref is a DEP-14 packaging branch of a 3.0 (quilt) source: its upstream tarball is git archive of the upstream tag (--upstream-tag, gbp's upstream/%(version)s by default) or the one the pristine-tar branch regenerates (pristine-tar runs in the build sandbox, never on the host). The upload is signed by the daemon for the admin who added the source, or with --signing-key by a key of its own (a secret key an admin put into <home>/keys/signing/ whose public half is an uploader key): the incoming then judges that key as the uploader. For an ssh URL the daemon makes a deploy key: add its public half to the forge, read-only.",
   input: z
     .object({
       name: gitSourceName,
@@ -101,8 +106,26 @@ export const gitSourceAddCall = defineCall({
       distribution: suiteDistribution
         .optional()
         .describe('where uploads go (default: what debian/changelog names)'),
-      layout: z.enum(['native']).default('native').describe('native: debian/ in the tree'),
-      poll: queryInt(0, 7 * 24 * 60)
+      layout: z
+        .enum(['native', 'upstream-tag', 'pristine-tar'])
+        .default('native')
+        .describe(
+          'native: debian/ in the upstream tree; upstream-tag, pristine-tar: a DEP-14 packaging branch whose .orig.tar.* is git archive of the upstream tag, or what pristine-tar recorded',
+        ),
+      upstream_tag: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe("the upstream tags, %(version)s the version (default 'upstream/%(version)s')"),
+      signing_key: z
+        .string()
+        .regex(/^[0-9A-Fa-f ]{40,80}$/, 'must be a key fingerprint (hex)')
+        .optional()
+        .describe(
+          'fingerprint of the key signing its uploads: the instance key (default) or a secret key in <home>/keys/signing/ that is an uploader key',
+        ),
+      poll_minutes: queryInt(0, 7 * 24 * 60)
         .default(0)
         .describe('poll with git ls-remote every N minutes (0: never)'),
       secret: z
@@ -155,6 +178,10 @@ export const gitSourceAddCall = defineCall({
       "debyard git-source-add hello https://git.example.org/hello.git --tags 'debian/*'",
       'build every debian/<version> tag',
     ],
+    [
+      "debyard git-source-add tool https://git.example.org/tool.git --tags 'debian/*' --layout pristine-tar",
+      'a DEP-14 repository with a pristine-tar branch',
+    ],
   ],
 });
 
@@ -173,6 +200,7 @@ export const gitSourcesCall = defineCall({
           { header: 'TAGS', value: (s) => s.tags ?? '-' },
           { header: 'BRANCHES', value: (s) => s.branches.join(',') || '-' },
           { header: 'DISTRIBUTION', value: (s) => s.distribution ?? '(changelog)' },
+          { header: 'LAYOUT', value: (s) => s.layout },
           { header: 'POLL', value: (s) => (s.pollMinutes ? `${s.pollMinutes}m` : '-') },
         ]),
 });

@@ -9,6 +9,8 @@ import { GitPoller } from '../../own-uploads/git/git-poller.js';
 import { GitRemote } from '../../own-uploads/git/git-remote.js';
 import { GitSources } from '../../own-uploads/git/git-sources.js';
 import { GitTriggers } from '../../own-uploads/git/git-triggers.js';
+import { GitSigningKeys } from '../../own-uploads/git/signing-keys.js';
+import type { UploaderKeys } from '../../incoming/uploader-keys.js';
 import type { PageKit } from '../../web/ui/page-kit.js';
 import { createGitPage } from '../../web/ui/git-page.js';
 import type { AppContext, DaemonPart } from '../part.js';
@@ -24,6 +26,10 @@ export interface GitPart extends DaemonPart {
 export interface GitPartDeps {
   archiveConfig: ArchiveConfig;
   ports: Pick<PortsPart, 'factory' | 'uploader'>;
+  /** The uploader keys: a git source's own signing key must be one. */
+  uploaderKeys: Pick<UploaderKeys, 'list'>;
+  /** The instance key's fingerprint (undefined: not loaded yet). */
+  instanceFingerprint(): string | undefined;
   pages: PageKit;
 }
 
@@ -44,14 +50,22 @@ export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
     dir: path.join(layout.root, 'git'),
     timeoutMs: GIT_TIMEOUT_MS,
   });
+  const signingKeys = new GitSigningKeys({
+    dir: path.join(layout.keys, 'signing'),
+    clock,
+    instanceFingerprint: deps.instanceFingerprint,
+    isUploaderKey: (fingerprint) =>
+      deps.uploaderKeys.list().some((k) => k.fingerprint === fingerprint),
+  });
   const sources = new GitSources({
     store,
     remote,
+    signingKeys,
     config: deps.archiveConfig,
     runner,
     keysDir: path.join(layout.keys, 'git'),
     clock,
-    changed: () => {},
+    changed: () => poller.changed(),
   });
   const remoteOf = sources.remoteOf.bind(sources);
   const builds = new GitBuilds({
@@ -59,6 +73,7 @@ export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
     remote,
     factory: deps.ports.factory,
     uploader: deps.ports.uploader,
+    signingKeys,
     config: deps.archiveConfig,
     events,
     clock,
@@ -83,7 +98,13 @@ export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
     logger,
     timeoutMs: ctx.settings.notify.webhookTimeoutMs,
   });
-  const poller = new GitPoller({ store, triggers, clock, logger, tickMs: 60_000 });
+  const poller = new GitPoller({
+    store,
+    triggers,
+    clock,
+    logger,
+    deliveriesDays: ctx.settings.retention.gitDeliveriesDays,
+  });
   return {
     name: 'git',
     sources,

@@ -18,6 +18,7 @@ import { extraSources } from './080-extra-sources.js';
 import { buildDepwait } from './081-build-depwait.js';
 import { testStage } from './090-test-stage.js';
 import { gitSources } from './100-git-sources.js';
+import { gitLayouts } from './102-git-layouts.js';
 import { gitStatus } from './101-git-status.js';
 import { eventActors } from './110-event-actors.js';
 import { privateRepositories } from './111-private-repositories.js';
@@ -51,6 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
   testStage,
   gitSources,
   gitStatus,
+  gitLayouts,
   eventActors,
   privateRepositories,
 ];

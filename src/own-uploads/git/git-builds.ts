@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type {
   GitBuildRecord,
@@ -15,16 +17,22 @@ import type { Clock } from '../../shared/clock.js';
 import { describeError, InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { InternalUploader } from '../internal-uploader.js';
-import type { SourceFactory } from '../source-factory.js';
+import type { SourceFactory, TreeOrig } from '../source-factory.js';
+import { pickPristineTar, planOrig, PRISTINE_TAR_BRANCH, type OrigPlan } from './dep14-layout.js';
 import type { GitRemote, GitRemoteSource } from './git-remote.js';
 import { splitRef } from './ref-patterns.js';
+import type { GitSigningKeys } from './signing-keys.js';
 import { snapshotVersion } from './snapshot-version.js';
 
 export interface GitBuildsDeps {
   store: GitSourcesRepository;
-  remote: Pick<GitRemote, 'listRefs' | 'fetch' | 'commitTime' | 'readFile' | 'archive'>;
+  remote: Pick<
+    GitRemote,
+    'listRefs' | 'fetch' | 'commitTime' | 'readFile' | 'archive' | 'listFiles' | 'objectId'
+  >;
   factory: Pick<SourceFactory, 'fromTree'>;
   uploader: Pick<InternalUploader, 'upload'>;
+  signingKeys: Pick<GitSigningKeys, 'signer'>;
   config: Pick<ArchiveConfig, 'resolve'>;
   events: EventLog;
   clock: Clock;
@@ -175,7 +183,12 @@ export class GitBuilds {
     }
     const target = deps.config.resolve(distribution);
     const format = await deps.remote.readFile(remote, commit, 'debian/source/format', signal);
-    const quilt = format?.trim() === '3.0 (quilt)';
+    const plan = planOrig(source.layout, {
+      source: head.source,
+      version: head.version,
+      format,
+      upstreamTag: source.upstreamTag,
+    });
     const version =
       splitRef(ref)?.kind === 'branch'
         ? snapshotVersion(
@@ -186,19 +199,27 @@ export class GitBuilds {
               codeversion: target.distribution.codeversion,
               experimental: target.suite.experimental,
             },
-            quilt,
+            // A tree's own upstream tarball needs its own upstream version; a tag's not.
+            plan.kind === 'tree',
           )
         : head.version;
-    const tarball = path.join(deps.workRoot, `git-${randomBytes(6).toString('hex')}.tar`);
-    await fs.mkdir(deps.workRoot, { recursive: true });
+    const scratch = path.join(deps.workRoot, `git-${randomBytes(6).toString('hex')}`);
+    await fs.mkdir(scratch, { recursive: true, mode: 0o700 });
     try {
+      const tarball = path.join(scratch, 'tree.tar');
       await deps.remote.archive(remote, commit, tarball, signal);
+      const orig =
+        plan.kind === 'tree'
+          ? { kind: 'tree' as const, upstream: parseVersion(version).upstream }
+          : plan.kind === 'none'
+            ? null
+            : await this.upstream(remote, plan, head.source, scratch, signal);
       const made = await deps.factory.fromTree(
         {
           archive: {
             tarball,
             changelog: rewriteChangelogHead(changelog, { version, distribution: target.name }),
-            orig: quilt ? { upstream: parseVersion(version).upstream } : null,
+            orig,
           },
           codename: target.distribution.codename,
           source: head.source,
@@ -207,16 +228,78 @@ export class GitBuilds {
         signal,
       );
       try {
+        // With a signing key of its own, the upload is that key's (the incoming sees it).
+        const key = source.signingKey;
         return {
-          ...(await deps.uploader.upload(made, requester, signal)),
+          ...(await deps.uploader.upload(
+            made,
+            key ? { kind: 'key', fingerprint: key } : requester,
+            signal,
+            key ? await deps.signingKeys.signer(key) : undefined,
+          )),
           distribution: target.name,
         };
       } finally {
         await made.dispose();
       }
     } finally {
-      await fs.rm(tarball, { force: true });
+      await fs.rm(scratch, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The upstream tarball of a packaging branch: git archive of the upstream tag, written
+   * and compressed here (git's own output: no code of the repository runs), or for
+   * pristine-tar its delta and the upstream tree, for the sandbox to regenerate it from.
+   */
+  private async upstream(
+    remote: GitRemoteSource,
+    plan: Exclude<OrigPlan, { kind: 'none' } | { kind: 'tree' }>,
+    sourceName: string,
+    scratch: string,
+    signal?: AbortSignal,
+  ): Promise<TreeOrig> {
+    const { deps } = this;
+    const refs = await deps.remote.listRefs(remote, signal);
+    if (!refs.has(plan.tag)) {
+      throw new InvalidInputError(
+        `${remote.url} has no upstream tag ${plan.tag.slice('refs/tags/'.length)} for upstream version ${plan.upstream} (the source's upstream tag pattern; push the tag, e.g. with gbp import-orig)`,
+      );
+    }
+    const upstreamCommit = await deps.remote.fetch(remote, plan.tag, signal, 'upstream');
+    if (plan.kind === 'tag') {
+      const tar = path.join(scratch, 'orig.tar');
+      await deps.remote.archive(remote, upstreamCommit, tar, signal, { prefix: plan.prefix });
+      const file = path.join(scratch, plan.name);
+      await pipeline(createReadStream(tar), createGzip({ level: 9 }), createWriteStream(file));
+      return { kind: 'file', file, name: plan.name };
+    }
+    if (!refs.has(PRISTINE_TAR_BRANCH)) {
+      throw new InvalidInputError(
+        `${remote.url} has no pristine-tar branch: the pristine-tar layout regenerates the upstream tarball from it`,
+      );
+    }
+    const branch = await deps.remote.fetch(remote, PRISTINE_TAR_BRANCH, signal, 'pristine-tar');
+    const files = pickPristineTar(
+      await deps.remote.listFiles(remote, branch, signal),
+      sourceName,
+      plan.upstream,
+    );
+    const id = (await deps.remote.readFile(remote, branch, files.id, signal))?.trim() ?? '';
+    const tree = /^[0-9a-f]{40,64}$/.test(id)
+      ? await deps.remote.objectId(remote, `${id}^{tree}`, signal)
+      : undefined;
+    const tagTree = await deps.remote.objectId(remote, `${upstreamCommit}^{tree}`, signal);
+    if (!tree || tree !== tagTree) {
+      throw new InvalidInputError(
+        `pristine-tar's ${files.id} names ${id.slice(0, 40) || 'nothing'}, not the tree of the upstream tag ${plan.tag.slice('refs/tags/'.length)}`,
+      );
+    }
+    const treeTar = path.join(scratch, 'upstream.tar');
+    const deltaTar = path.join(scratch, 'delta.tar');
+    await deps.remote.archive(remote, tree, treeTar, signal);
+    await deps.remote.archive(remote, branch, deltaTar, signal, { paths: [files.delta] });
+    return { kind: 'pristine-tar', treeTar, deltaTar, delta: files.delta, name: files.tarball };
   }
 
   private end(

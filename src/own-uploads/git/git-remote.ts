@@ -51,8 +51,16 @@ export class GitRemote {
     return refs;
   }
 
-  /** Fetches one ref (shallow) into the source's cache; returns the commit it points to. */
-  async fetch(source: GitRemoteSource, ref: string, signal?: AbortSignal): Promise<string> {
+  /**
+   * Fetches one ref (shallow) into the source's cache, as `refs/debyard/<as>`; returns
+   * the commit it points to.
+   */
+  async fetch(
+    source: GitRemoteSource,
+    ref: string,
+    signal?: AbortSignal,
+    as = 'fetched',
+  ): Promise<string> {
     const repo = await this.repository(source);
     await this.git(
       source,
@@ -65,7 +73,7 @@ export class GitRemote {
         '--force',
         '--',
         source.url,
-        `+${ref}:refs/debyard/fetched`,
+        `+${ref}:refs/debyard/${as}`,
       ],
       `fetching ${ref} from ${source.url}`,
       signal,
@@ -73,7 +81,7 @@ export class GitRemote {
     return (
       await this.git(
         source,
-        ['-C', repo, 'rev-parse', '--verify', 'refs/debyard/fetched^{commit}'],
+        ['-C', repo, 'rev-parse', '--verify', `refs/debyard/${as}^{commit}`],
         'reading the fetched commit',
         signal,
       )
@@ -129,14 +137,56 @@ export class GitRemote {
     );
   }
 
-  /** Writes the tree of a fetched commit as a tar file (git archive: no checkout). */
-  async archive(source: GitRemoteSource, commit: string, file: string, signal?: AbortSignal) {
+  /** The names of the files at the top of a fetched commit's tree. */
+  async listFiles(source: GitRemoteSource, commit: string, signal?: AbortSignal) {
+    const out = await this.git(
+      source,
+      ['-C', this.repoPath(source), 'ls-tree', '-z', '--name-only', commit],
+      `listing the files of ${commit}`,
+      signal,
+      MAX_LISTING,
+    );
+    return out.split('\0').filter(Boolean);
+  }
+
+  /**
+   * Writes the tree of a fetched commit (or a tree id) as a tar file (git archive: no
+   * checkout), its paths under `prefix` if given, only `paths` if given.
+   */
+  async archive(
+    source: GitRemoteSource,
+    commit: string,
+    file: string,
+    signal?: AbortSignal,
+    options: { prefix?: string; paths?: string[] } = {},
+  ) {
     await this.git(
       source,
-      ['-C', this.repoPath(source), 'archive', '--format=tar', `--output=${file}`, commit],
-      `archiving commit ${commit}`,
+      [
+        '-C',
+        this.repoPath(source),
+        'archive',
+        '--format=tar',
+        ...(options.prefix ? [`--prefix=${options.prefix}`] : []),
+        `--output=${file}`,
+        commit,
+        ...(options.paths ? ['--', ...options.paths] : []),
+      ],
+      `archiving ${commit}`,
       signal,
     );
+  }
+
+  /** The full id of an object of the cache (a commit, tree); undefined if it has none. */
+  async objectId(source: GitRemoteSource, name: string, signal?: AbortSignal) {
+    const result = await this.deps.runner.run({
+      command: 'git',
+      args: ['-C', this.repoPath(source), 'rev-parse', '--verify', '--quiet', `${name}^{object}`],
+      env: this.env(source),
+      signal,
+      timeoutMs: this.deps.timeoutMs,
+    });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
   }
 
   /** Removes a source's cache (when the source goes). */

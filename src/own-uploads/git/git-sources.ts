@@ -11,7 +11,9 @@ import { checkResult, type CommandRunner } from '../../exec/command.js';
 import type { Clock } from '../../shared/clock.js';
 import { InvalidInputError, type Problem } from '../../shared/errors.js';
 import type { GitRemote, GitRemoteSource } from './git-remote.js';
+import { DEFAULT_UPSTREAM_TAG, upstreamTagPatternProblem } from './dep14-layout.js';
 import { refNameProblem } from './ref-patterns.js';
+import type { GitSigningKeys } from './signing-keys.js';
 
 export interface NewSourceInput {
   name: string;
@@ -20,6 +22,10 @@ export interface NewSourceInput {
   branches: string[];
   distribution: string | null;
   layout: GitLayout;
+  /** The upstream tags' pattern (default gbp's upstream/%(version)s). */
+  upstreamTag?: string;
+  /** The key to sign its uploads with (default: the instance key). */
+  signingKey?: string;
   pollMinutes: number;
   secret?: string;
   createdBy: string | null;
@@ -29,6 +35,7 @@ export interface NewSourceInput {
 export interface GitSourcesDeps {
   store: GitSourcesRepository;
   remote: Pick<GitRemote, 'forget'>;
+  signingKeys: Pick<GitSigningKeys, 'check'>;
   config: Pick<ArchiveConfig, 'resolve'>;
   runner: CommandRunner;
   /** Where the deploy keys of ssh sources live (`<home>/keys/git`). */
@@ -64,6 +71,7 @@ export class GitSources {
     if (problems.length) {
       throw new InvalidInputError(`git source ${input.name} cannot be added`, { problems });
     }
+    const signingKey = await this.deps.signingKeys.check(input.signingKey);
     const kind = urlKind(input.url);
     const deployKey = kind === 'ssh' ? await this.makeKey(input.name) : null;
     try {
@@ -74,6 +82,8 @@ export class GitSources {
         branches: input.branches,
         distribution: input.distribution,
         layout: input.layout,
+        upstreamTag: input.upstreamTag ?? DEFAULT_UPSTREAM_TAG,
+        signingKey,
         secret: input.secret ?? randomBytes(24).toString('hex'),
         deployKey,
         pollMinutes: input.pollMinutes,
@@ -120,6 +130,16 @@ export class GitSources {
       problems.push({
         where: 'url',
         message: `${input.url} is not a git URL debyard reaches: give https://…, ssh://… or user@host:path, git://…, or an absolute local path`,
+      });
+    }
+    const tagProblem =
+      input.upstreamTag === undefined ? undefined : upstreamTagPatternProblem(input.upstreamTag);
+    if (tagProblem) problems.push({ where: 'upstream_tag', message: tagProblem });
+    if (input.upstreamTag !== undefined && input.layout === 'native') {
+      problems.push({
+        where: 'upstream_tag',
+        message:
+          'the native layout takes no upstream tag: name --layout upstream-tag or pristine-tar',
       });
     }
     if (input.status && !/^https?:\/\/[^\s]+$/.test(input.status.url)) {

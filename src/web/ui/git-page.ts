@@ -15,7 +15,18 @@ export interface GitPageDeps {
   calls: readonly CallImplementation[];
 }
 
-const ADD_FIELDS = ['name', 'url', 'tags', 'branches', 'distribution', 'poll', 'secret'] as const;
+const ADD_FIELDS = [
+  'name',
+  'url',
+  'tags',
+  'branches',
+  'distribution',
+  'layout',
+  'upstream_tag',
+  'signing_key',
+  'poll_minutes',
+  'secret',
+] as const;
 
 /**
  * /git (staff): the git sources with their webhook URLs and deploy keys, and the latest

@@ -22,10 +22,11 @@ import { startTestDaemon } from '../../helpers/daemon.js';
 import { FIXTURE_PACKAGES } from '../../helpers/fixture-sources.js';
 import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http.js';
 import { codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
+import { makeKey } from '../../helpers/openpgp-keys.js';
 import { importTestChroot } from '../../helpers/test-chroot.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
-// One daemon and chroot for the file; 3 real builds of an Architecture: all script.
+// One daemon and chroot for the file; 5 real builds of an Architecture: all script.
 const run = promisify(execFile);
 
 let dir: string;
@@ -369,4 +370,162 @@ describe('builds from git', () => {
     expect(evil.code).toBe(1);
     expect(evil.err).toMatch(/debian\/changelog of commit [0-9a-f]{12} is a symbolic link/);
   }, 300_000);
+
+  it('DEP-14 packaging branches: the upstream tag or pristine-tar gives the .orig.tar.gz byte for byte, signed by the own key of the source; no upstream tag builds nothing', async () => {
+    const common = ['--server', daemon.url, '--token', admin];
+    const dep = path.join(dir, 'dep14');
+    mkdirSync(dep);
+    const g = (...args: string[]) =>
+      run('git', ['-c', 'user.name=Packager', '-c', 'user.email=packager@example.org', ...args], {
+        cwd: dep,
+      }).then((r) => r.stdout.trim());
+    const changelog = (version: string) =>
+      writeFileSync(
+        path.join(dep, 'debian/changelog'),
+        `${SOURCE} (${version}) ${unstable}; urgency=medium\n\n  * Packaged in git.\n\n -- Packager <packager@example.org>  Thu, 01 Jan 2026 00:00:00 +0000\n`,
+      );
+    const release = async (upstream: string) => {
+      const version = `${upstream}-1~test${cv}+1`;
+      changelog(version);
+      await g('add', '-A');
+      await g('commit', '-q', '-m', `Release ${version}`);
+      await g('tag', `debian/${version.replace('~', '_')}`);
+      return version;
+    };
+    // Upstream 2.0 on upstream/latest; the packaging branch (gbp's: upstream + debian/) from it.
+    await g('init', '-q', '-b', 'upstream/latest');
+    cpSync(
+      path.join(FIXTURE_PACKAGES, 'hello-all', 'hello-all.sh'),
+      path.join(dep, 'hello-all.sh'),
+    );
+    writeFileSync(path.join(dep, 'README'), 'upstream 2.0\n');
+    await g('add', '-A');
+    await g('commit', '-q', '-m', 'Upstream 2.0');
+    await g('tag', '-a', '-m', 'Upstream 2.0', 'upstream/2.0');
+    await g('checkout', '-q', '-b', 'debian/latest');
+    cpSync(path.join(FIXTURE_PACKAGES, 'hello-all', 'debian'), path.join(dep, 'debian'), {
+      recursive: true,
+    });
+    writeFileSync(path.join(dep, 'debian/source/format'), '3.0 (quilt)\n');
+    await release('2.0');
+    // Upstream 3.0, its tarball as upstream released it (not git archive's bytes), kept
+    // by pristine-tar; merged into the packaging branch.
+    await g('checkout', '-q', 'upstream/latest');
+    writeFileSync(path.join(dep, 'README'), 'upstream 3.0\n');
+    await g('commit', '-q', '-a', '-m', 'Upstream 3.0');
+    await g('tag', '-a', '-m', 'Upstream 3.0', 'upstream/3.0');
+    const released = path.join(dir, `${SOURCE}_3.0.orig.tar.gz`);
+    await run(
+      'sh',
+      [
+        '-c',
+        `mkdir -p "$1/${SOURCE}-3.0" && git archive upstream/3.0 | tar -x -C "$1/${SOURCE}-3.0" && tar --mtime=2020-02-02 --owner=1000 --group=1000 -C "$1" -cf - ${SOURCE}-3.0 | gzip -6 > "$2"`,
+        'sh',
+        path.join(dir, 'released'),
+        released,
+      ],
+      { cwd: dep },
+    );
+    await run('pristine-tar', ['commit', released, 'upstream/3.0'], { cwd: dep });
+    await g('checkout', '-q', 'debian/latest');
+    await g('merge', '-q', '--no-edit', 'upstream/latest');
+    await release('3.0');
+    await release('4.0'); // there is no upstream/4.0
+    await run('git', ['init', '-q', '--bare', path.join(dir, 'forge', 'dep14.git')]);
+    await g('remote', 'add', 'origin', path.join(dir, 'forge', 'dep14.git'));
+    await g('push', '-q', 'origin', '--all');
+    await g('push', '-q', 'origin', '--tags');
+    // The upstream-tag source signs with a key of its own: an uploader key of the test
+    // repository whose secret half the admin put into <home>/keys/signing/.
+    const team = await makeKey('Packaging Team');
+    mkdirSync(path.join(dir, 'home', 'keys', 'signing'), { recursive: true });
+    writeFileSync(path.join(dir, 'home', 'keys', 'signing', 'team.asc'), team.privateKey.armor());
+    const addKey = await api(daemon.url, 'key_add', {
+      method: 'POST',
+      token: admin,
+      input: { key: team.publicArmored },
+    });
+    expect(addKey.status, JSON.stringify(addKey.body)).toBe(200);
+    const permit = await cli(['key-permit', team.fingerprint, 'test', ...common]);
+    expect(permit.code, permit.err).toBe(0);
+    for (const [name, layout, key] of [
+      ['dep14', 'upstream-tag', ['--signing-key', team.fingerprint]],
+      ['dep14-pt', 'pristine-tar', []],
+    ] as const) {
+      const added = await cli([
+        'git-source-add',
+        name,
+        `${forge.url}/dep14.git`,
+        '--tags',
+        'debian/*',
+        '--layout',
+        layout,
+        ...key,
+        ...common,
+      ]);
+      expect(added.code, added.err).toBe(0);
+    }
+    // Where an upload's files are: in the spool once accepted, in the pool once installed.
+    const find = (name: string) =>
+      run('find', [
+        path.join(dir, 'home', 'spool'),
+        path.join(dir, 'home', 'repos'),
+        '-name',
+        name,
+      ]).then((r) => r.stdout.trim().split('\n')[0]!);
+    const built: Record<string, { state: string; uploadId: number; version: string }> = {};
+    for (const [name, upstream] of [
+      ['dep14', '2.0'],
+      ['dep14-pt', '3.0'],
+    ] as const) {
+      const answer = await cli([
+        'git-build',
+        name,
+        `debian/${upstream}-1_test${cv}+1`,
+        ...common,
+        '--json',
+      ]);
+      expect(answer.code, answer.err).toBe(0);
+      built[upstream] = JSON.parse(answer.out) as (typeof built)[string];
+      expect(built[upstream], answer.out).toMatchObject({
+        state: 'uploaded',
+        version: `${upstream}-1~test${cv}+1`,
+      });
+    }
+    // pristine-tar's tarball is the one upstream released, byte for byte (its upload is
+    // accepted: its build is not waited for, the upstream-tag one shows that path).
+    const orig3 = await find(`${SOURCE}_3.0.orig.tar.gz`);
+    expect(Buffer.compare(readFileSync(orig3), readFileSync(released))).toBe(0);
+    const signed = await pipeline.uploadIn(built['2.0']!.uploadId, ['INSTALLED', 'FAILED']);
+    expect(signed.state, JSON.stringify(signed.reasons)).toBe('INSTALLED');
+    expect(signed.signer).toBe(team.fingerprint);
+    // The archive's upstream tarball of the tag: git archive of the tag.
+    const orig2 = await find(`${SOURCE}_2.0.orig.tar.gz`);
+    const tagged = await run(
+      'git',
+      ['archive', '--format=tar', `--prefix=${SOURCE}-2.0/`, 'upstream/2.0'],
+      {
+        cwd: dep,
+        encoding: 'buffer',
+        maxBuffer: 64 << 20,
+      },
+    );
+    const unzipped = await run('zcat', [orig2], { encoding: 'buffer', maxBuffer: 64 << 20 });
+    expect(Buffer.compare(unzipped.stdout, tagged.stdout)).toBe(0);
+    // No upstream tag: a clear error, a failed git build and its event, no upload.
+    const missing = await cli(['git-build', 'dep14', `debian/4.0-1_test${cv}+1`, ...common]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/has no upstream tag upstream\/4\.0 for upstream version 4\.0/);
+    const events = await api(daemon.url, 'events', { token: admin, input: { type: 'GIT' } });
+    expect(events.body).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /git build \d+ of dep14 refs\/tags\/debian\/4\.0-1.*failed: .*no upstream tag upstream\/4\.0/,
+        ),
+        uploadId: null,
+      }),
+    );
+    const last = await api(daemon.url, 'git_builds', { token: admin, input: { name: 'dep14' } });
+    expect(last.body[0]).toMatchObject({ state: 'failed', uploadId: null, package: null });
+  }, 600_000);
 });
