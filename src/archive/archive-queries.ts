@@ -2,6 +2,7 @@ import type { ArchivePackagesRepository } from '../db/archive-packages-repositor
 import type {
   ArchiveQueryRepository,
   BinaryDetail,
+  HeldSourceRow,
   PlacedBinary,
 } from '../db/archive-query-repository.js';
 import { InvalidInputError, type Problem } from '../shared/errors.js';
@@ -38,6 +39,11 @@ export class ArchiveQueries {
       ...row,
       binaries: this.deps.queries.binaries(row.repository, row.source, row.version),
     }));
+  }
+
+  /** The source versions a distribution holds, with their stanza and binary architectures. */
+  sourcesIn(distribution: string): HeldSourceRow[] {
+    return this.deps.queries.sourcesIn(distribution);
   }
 
   /** Binary package names a distribution holds, in order (at most `limit`). */
