@@ -19,6 +19,8 @@ export interface SourceVersionInfo {
   component: string;
   hasDsc: boolean;
   placedAt: string;
+  /** The Architecture field of its .dsc (null: no .dsc). */
+  dscArchitectures: string[] | null;
   binaries: PlacedBinary[];
 }
 
@@ -29,14 +31,22 @@ export interface QueriesDeps {
   compareVersions: (a: string, b: string) => number;
 }
 
+/** The Architecture field of a Sources stanza, as a list (null: no stanza). */
+export function stanzaArchitectures(stanza: string | null): string[] | null {
+  if (stanza === null) return null;
+  const field = /^Architecture:[ \t]*(.*)$/m.exec(stanza);
+  return field ? field[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
+
 /** Questions about the archive's contents, for the API, the web UI and incoming. */
 export class ArchiveQueries {
   constructor(private readonly deps: QueriesDeps) {}
 
   /** Every version of the named sources (or of the sources of the named binaries) in every distribution. */
   show(names: readonly string[], repository?: string): SourceVersionInfo[] {
-    return this.deps.queries.placements(names, repository).map((row) => ({
+    return this.deps.queries.placements(names, repository).map(({ stanza, ...row }) => ({
       ...row,
+      dscArchitectures: stanzaArchitectures(stanza),
       binaries: this.deps.queries.binaries(row.repository, row.source, row.version),
     }));
   }

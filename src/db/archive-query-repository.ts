@@ -25,6 +25,8 @@ export interface PlacedSourceRow {
   component: string;
   hasDsc: boolean;
   placedAt: string;
+  /** Its Sources stanza (null: no .dsc). */
+  stanza: string | null;
 }
 
 /** A source version a distribution holds (for build-missing). */
@@ -52,7 +54,7 @@ export class ArchiveQueryRepository {
     return (
       this.sql(
         `SELECT p.repository, p.distribution, s.name AS source, s.version, s.component,
-             s.stanza IS NOT NULL AS hasDsc, p.placed_at AS placedAt
+             s.stanza IS NOT NULL AS hasDsc, p.placed_at AS placedAt, s.stanza
            FROM archive_placements p JOIN archive_sources s ON s.id = p.source_id
            WHERE (s.name IN (${marks}) OR s.id IN
              (SELECT source_id FROM archive_binaries WHERE package IN (${marks}))) ${repoFilter}

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveConfig } from '../archive/archive-config.js';
-import type { ArchiveQueries } from '../archive/archive-queries.js';
+import { stanzaArchitectures, type ArchiveQueries } from '../archive/archive-queries.js';
 import { formatDistributionName } from '../archive/model/distribution-name.js';
 import { inTransaction, type Db } from '../db/database.js';
 import type { UploadRecord, UploadsRepository } from '../db/uploads-repository.js';
@@ -14,7 +14,6 @@ import type { Clock } from '../shared/clock.js';
 import { InvalidInputError, NotFoundError } from '../shared/errors.js';
 import {
   findMissingBuilds,
-  stanzaArchitectures,
   type HeldSource,
   type MissingBuild,
   type SkippedSource,

@@ -118,9 +118,18 @@ export async function wantedArchitectures(
   return { specific, all: dscArchitectures.includes('all') };
 }
 
-/** The Architecture field of a Sources stanza, as a list (null: no stanza). */
-export function stanzaArchitectures(stanza: string | null): string[] | null {
-  if (stanza === null) return null;
-  const field = /^Architecture:[ \t]*(.*)$/m.exec(stanza);
-  return field ? field[1]!.trim().split(/\s+/).filter(Boolean) : [];
+/**
+ * The architectures of a distribution a source version lacks binaries for although its
+ * Architecture field allows them (`all` for missing arch:all packages); [] when the
+ * archive has no .dsc of it (nothing says what it should have).
+ */
+export async function missingArchitectures(
+  version: { dscArchitectures: readonly string[] | null; binaryArchitectures: readonly string[] },
+  distribution: Pick<DistributionSpec, 'architectures'>,
+  matcher: ArchitectureMatcher,
+): Promise<string[]> {
+  if (version.dscArchitectures === null) return [];
+  const wanted = await wantedArchitectures(version.dscArchitectures, distribution, matcher);
+  const present = new Set(version.binaryArchitectures);
+  return [...wanted.specific, ...(wanted.all ? ['all'] : [])].filter((a) => !present.has(a));
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { stanzaArchitectures } from '../../../src/archive/archive-queries.js';
 import { dpkgArchitectureMatcher } from '../../../src/incoming/architecture-matcher.js';
 import {
   findMissingBuilds,
-  stanzaArchitectures,
+  missingArchitectures,
   type HeldSource,
   type OpenBuilds,
 } from '../../../src/own-uploads/missing-builds.js';
@@ -109,6 +110,21 @@ describe('findMissingBuilds', () => {
       plan('x', ['amd64'], true),
     ]);
     expect((await missing(list)).missing).toHaveLength(1);
+  });
+});
+
+describe('missingArchitectures (what the package page and show name)', () => {
+  it('names the architectures a version lacks, all for arch:all', async () => {
+    const lacks = (dsc: string[] | null, binaries: string[]) =>
+      missingArchitectures(
+        { dscArchitectures: dsc, binaryArchitectures: binaries },
+        distribution,
+        matcher,
+      );
+    expect(await lacks(['any', 'all'], ['amd64'])).toEqual(['arm64', 'all']);
+    expect(await lacks(['any-amd64'], ['amd64'])).toEqual([]);
+    expect(await lacks(['any'], ['amd64', 'arm64'])).toEqual([]);
+    expect(await lacks(null, [])).toEqual([]);
   });
 });
 
