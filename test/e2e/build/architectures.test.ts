@@ -172,7 +172,7 @@ describe('builds for several architectures, the foreign one under qemu-user', ()
     );
     // Asked again while its build is on the way: nothing more is scheduled.
     expect(again.code).toBe(0);
-    expect(again.out).toBe('nothing is missing');
+    expect(again.out).toBe('nothing is missing\n');
     const builds = scheduler().list({ uploadId: missing.id });
     expect(missing.state, JSON.stringify(builds, null, 1)).toBe('INSTALLED');
     expect(missing.version).toBe(hello.version);
@@ -201,7 +201,7 @@ describe('builds for several architectures, the foreign one under qemu-user', ()
       '--token',
       token,
     ]);
-    expect(after.out).toBe('nothing is missing');
+    expect(after.out).toBe('nothing is missing\n');
     const listed = await cli(['builds', '--source', 'debyard-hello-any', '--server', daemon.url]);
     expect(listed.out).toMatch(new RegExp(`\\s${FOREIGN}\\s+${dist()}\\s+local \\(qemu\\)\\s`));
     const status = await api(daemon.url, 'status');
