@@ -166,7 +166,10 @@ export class BuildMissing {
 
   private record(upload: Parameters<UploadsRepository['insert']>[0]): UploadRecord {
     const { db, uploads, events } = this.deps;
-    const what = [...(upload.archAll ? [`${upload.architectures[0]}+all`] : [upload.architectures[0]!]), ...upload.architectures.slice(1)];
+    const what = [
+      ...(upload.archAll ? [`${upload.architectures[0]}+all`] : [upload.architectures[0]!]),
+      ...upload.architectures.slice(1),
+    ];
     const [record, stored] = inTransaction(db, () => {
       const record = uploads.insert(upload);
       const stored = events.record({

@@ -46,7 +46,7 @@ export const showCall = defineCall({
   access: 'anonymous',
   summary: 'Show every version of a package, with its binaries',
   description:
-    "Each version names the architectures it has no binaries for although its Architecture field and its distribution want them (missing: a build that failed while the others installed, or an architecture added later; build-missing builds them).",
+    'Each version names the architectures it has no binaries for although its Architecture field and its distribution want them (missing: a build that failed while the others installed, or an architecture added later; build-missing builds them).',
   input: z.object({ package: packageName, repo }).strict(),
   positional: ['package'],
   format: (o: { versions: PackageVersionRow[] }) =>

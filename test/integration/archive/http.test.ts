@@ -233,9 +233,7 @@ describe('/repos/ and the read-only archive calls', () => {
     ]);
     // Architecture: any in a distribution of amd64 and arm64, built for amd64 only.
     expect(show.versions[0].missingArchitectures).toEqual(['arm64']);
-    expect(showCall.format!(show)).toContain(
-      'missing: arm64 (no binaries of this version)',
-    );
+    expect(showCall.format!(show)).toContain('missing: arm64 (no binaries of this version)');
     const search = await body(await fetch(`${base}/api/v1/search?pattern=foo`));
     expect(search.matches).toEqual([
       { name: 'foo-tools', kind: 'binary' },

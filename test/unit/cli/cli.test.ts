@@ -137,7 +137,9 @@ describe('positionals that may be flags too', () => {
     expect(help.out).toMatch(
       /^ +architecture +Architecture, e\.g\. amd64 [^]*; or as\s+--architecture/m,
     );
-    expect(help.out).toMatch(/debyard chroot-create trixie(\s+an arm64 .*)?\n?\s+--architecture arm64/);
+    expect(help.out).toMatch(
+      /debyard chroot-create trixie(\s+an arm64 .*)?\n?\s+--architecture arm64/,
+    );
   });
 });
 
