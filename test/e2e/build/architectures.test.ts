@@ -166,7 +166,7 @@ describe('builds for several architectures, the foreign one under qemu-user', ()
     expect(dryRun.code).toBe(0);
     expect(dryRun.out).toMatch(
       new RegExp(
-        `^debyard-hello-any\\s+${hello.version.replace(/[+.~]/g, '\\$&')}\\s+${dist()}\\s+${FOREIGN}\\s+dry run$`,
+        `^debyard-hello-any\\s+${hello.version!.replace(/[+.~]/g, '\\$&')}\\s+${dist()}\\s+${FOREIGN}\\s+dry run$`,
         'm',
       ),
     );
