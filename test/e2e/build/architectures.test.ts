@@ -22,7 +22,7 @@ import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
  * then arm64 is added and build-missing schedules its arm64 build, which runs emulated;
  * every assertion about the arm64 package shares that one emulated build. The arm64
  * base is made once under qemu (26 minutes on a busy 2-core machine) and cached like the
- * amd64 one; with it cached the file takes about 8 minutes (the emulated build about 4,
+ * amd64 one; with it cached the file takes about 8 minutes (13 at load 16) (the emulated build about 4,
  * its native twin 1).
  */
 
