@@ -3,6 +3,9 @@
 // chroot (one mmdebstrap --variant=buildd tree; sbuild gets it as an uncompressed tarball,
 // its fastest form) and the same source packages.
 //   npm run build && node bench/build/build.mjs [runs]      # default 5; as root
+// With --emulated ARCH (e.g. arm64): the same trivial package built natively and for ARCH
+// under qemu-user (binfmt_misc), on base trees given as DEBYARD_BENCH_BASE (native) and
+// DEBYARD_BENCH_FOREIGN_BASE (ARCH), e.g. the bases a test cache holds; prints the ratio.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -26,12 +29,16 @@ import { ChrootPaths, keyName } from '../../dist/chroot/chroot-paths.js';
 import { loadDefinitions } from '../../dist/chroot/definition.js';
 import { detectHost } from '../../dist/chroot/host-info.js';
 import { isShifted, SANDBOX_IDS, shiftTree } from '../../dist/chroot/id-map.js';
+import { ResourceGroups } from '../../dist/chroot/resource-groups.js';
 import { Sandbox } from '../../dist/chroot/sandbox.js';
 import { LocalRunner } from '../../dist/exec/local-runner.js';
 import { PtyRunner } from '../../dist/exec/pty-runner.js';
 import { systemClock } from '../../dist/shared/clock.js';
 
-const runs = Number(process.argv[2] ?? 5);
+const flagAt = process.argv.indexOf('--emulated');
+const foreign = flagAt > 0 ? process.argv[flagAt + 1] : undefined;
+const positional = process.argv.slice(2).filter((_, i) => i + 2 !== flagAt && i + 1 !== flagAt);
+const runs = Number(positional[0] ?? 5);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cache = process.env.DEBYARD_BENCH_CACHE ?? '/var/cache/debyard-bench';
 const work = mkdtempSync(path.join(os.tmpdir(), 'debyard-bench-build-'));
@@ -145,14 +152,14 @@ async function setupTimes(base, tarball) {
   return { ours: median(ours), unpack: median(unpack) };
 }
 
-async function debyardBuilds(base, dsc, archAll) {
+async function debyardBuilds(base, dsc, archAll, buildKey = key) {
   const builder = new LocalBuilder({
     bases: {
       acquire: () => ({
-        ...key,
+        ...buildKey,
         generation: 1,
         tree: base,
-        aptCache: path.join(cache, `apt-cache-${keyName(key)}`),
+        aptCache: path.join(cache, `apt-cache-${keyName(buildKey)}`),
         release: () => {},
       }),
     },
@@ -161,6 +168,14 @@ async function debyardBuilds(base, dsc, archAll) {
     logs: new LiveLogHub(),
     clock: systemClock,
     snapshotsDir: path.join(work, 'snapshots'),
+    // A cgroup per build as the daemon makes it, with roomy limits (the host's CPUs).
+    groups: new ResourceGroups({ key: path.join(work, 'snapshots') }),
+    limits: {
+      pids: 4096,
+      memoryBytes: 4 * 1024 ** 3,
+      cpus: os.cpus().length,
+      diskBytes: 8 * 1024 ** 3,
+    },
   });
   const results = [];
   for (let i = 0; i <= runs; i++) {
@@ -168,7 +183,7 @@ async function debyardBuilds(base, dsc, archAll) {
     const request = {
       id: i,
       dsc,
-      ...key,
+      ...buildKey,
       archAll,
       distribution: `${key.codename}-bench-unstable`,
       lintian: 'disabled',
@@ -233,10 +248,43 @@ function sbuildBuilds(tarball, dsc, archAll) {
   return median(times);
 }
 
-try {
-  if (process.getuid?.() !== 0)
-    throw new Error('run as root (debyard builds need mount namespaces)');
-  mkdirSync(cache, { recursive: true });
+/** A given base tree, which must belong to the sandbox's ids already (it is not changed). */
+async function givenBase(variable) {
+  const tree = process.env[variable];
+  if (!tree || !existsSync(path.join(tree, 'usr')))
+    throw new Error(`--emulated needs ${variable}: a base tree (e.g. a test cache's base-*)`);
+  if (!(await isShifted(tree)))
+    throw new Error(`${tree} does not belong to the sandbox's ids; use a base debyard made`);
+  return tree;
+}
+
+/** The emulated row: hello-any natively and for `foreign` under qemu-user. */
+async function emulatedRow() {
+  const native = await givenBase('DEBYARD_BENCH_BASE');
+  const other = await givenBase('DEBYARD_BENCH_FOREIGN_BASE');
+  const dsc = sourcePackage('hello-any');
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  const before = load();
+  const ours = await debyardBuilds(native, dsc, false);
+  const emulated = await debyardBuilds(other, dsc, false, { ...key, architecture: foreign });
+  const row = (name, r) =>
+    `  ${name}: total ${s(r.wall)} = dpkg-buildpackage ${s(r.build)} + overhead ${s(r.overhead)} (snapshot ${ms(r.setup)}, build-deps ${s(r.install)})`;
+  console.log(
+    `\n${path.basename(dsc)}, median of ${runs} builds after a warm-up each (load average before: ${before}, after: ${load()})`,
+  );
+  console.log(row(`${key.architecture} native`, ours));
+  console.log(row(`${foreign} under qemu-user`, emulated));
+  console.log(
+    `  emulated / native: total ${(emulated.wall / ours.wall).toFixed(1)}x, dpkg-buildpackage ${(emulated.build / ours.build).toFixed(1)}x, snapshot ${(emulated.setup / ours.setup).toFixed(1)}x`,
+  );
+}
+
+/** debyard vs sbuild: snapshot setup, hello-all and hello-any. */
+async function againstSbuild() {
   ensureSubordinateIds();
   const { base, tarball } = await prepareBase();
   const setup = await setupTimes(base, tarball);
@@ -261,6 +309,14 @@ try {
       `  sbuild total / debyard total: ${(sbuild / ours.wall).toFixed(1)}x; sbuild total / debyard overhead: ${(sbuild / ours.overhead).toFixed(1)}x`,
     );
   }
+}
+
+try {
+  if (process.getuid?.() !== 0)
+    throw new Error('run as root (debyard builds need mount namespaces)');
+  mkdirSync(cache, { recursive: true });
+  if (foreign) await emulatedRow();
+  else await againstSbuild();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

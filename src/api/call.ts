@@ -25,6 +25,11 @@ export interface CallSpec<I extends z.ZodTypeAny = z.ZodTypeAny, O = unknown, T 
   input: I;
   /** Input fields taken as CLI positional arguments, in order. */
   positional?: readonly string[];
+  /**
+   * Positional fields that may be given as flags instead (`chroot-create bookworm
+   * --architecture arm64` as well as `chroot-create bookworm arm64`).
+   */
+  flagsToo?: readonly string[];
   /** A string input field the CLI reads from standard input (a pipe) when it is not given. */
   stdin?: string;
   /** Human-readable CLI output; JSON is printed when absent or with --json. */

@@ -2,6 +2,7 @@ import type { ArchivePackagesRepository } from '../db/archive-packages-repositor
 import type {
   ArchiveQueryRepository,
   BinaryDetail,
+  HeldSourceRow,
   PlacedBinary,
 } from '../db/archive-query-repository.js';
 import { InvalidInputError, type Problem } from '../shared/errors.js';
@@ -18,6 +19,8 @@ export interface SourceVersionInfo {
   component: string;
   hasDsc: boolean;
   placedAt: string;
+  /** The Architecture field of its .dsc (null: no .dsc). */
+  dscArchitectures: string[] | null;
   binaries: PlacedBinary[];
 }
 
@@ -28,16 +31,29 @@ export interface QueriesDeps {
   compareVersions: (a: string, b: string) => number;
 }
 
+/** The Architecture field of a Sources stanza, as a list (null: no stanza). */
+export function stanzaArchitectures(stanza: string | null): string[] | null {
+  if (stanza === null) return null;
+  const field = /^Architecture:[ \t]*(.*)$/m.exec(stanza);
+  return field ? field[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
+
 /** Questions about the archive's contents, for the API, the web UI and incoming. */
 export class ArchiveQueries {
   constructor(private readonly deps: QueriesDeps) {}
 
   /** Every version of the named sources (or of the sources of the named binaries) in every distribution. */
   show(names: readonly string[], repository?: string): SourceVersionInfo[] {
-    return this.deps.queries.placements(names, repository).map((row) => ({
+    return this.deps.queries.placements(names, repository).map(({ stanza, ...row }) => ({
       ...row,
+      dscArchitectures: stanzaArchitectures(stanza),
       binaries: this.deps.queries.binaries(row.repository, row.source, row.version),
     }));
+  }
+
+  /** The source versions a distribution holds, with their stanza and binary architectures. */
+  sourcesIn(distribution: string): HeldSourceRow[] {
+    return this.deps.queries.sourcesIn(distribution);
   }
 
   /** Binary package names a distribution holds, in order (at most `limit`). */

@@ -13,8 +13,15 @@ export interface GlobalArgs {
   json?: boolean;
 }
 
-/** The CLI command of one API call: positionals and flags from its input schema. */
-export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs, GlobalArgs> {
+/**
+ * The CLI command of one API call: positionals and flags from its input schema. `args`
+ * are the command line's arguments (to tell a positional from its flag form).
+ */
+export function callCommand(
+  spec: CallSpec,
+  io: CliIo,
+  args: readonly string[] = [],
+): CommandModule<GlobalArgs, GlobalArgs> {
   const fields = fieldsOf(spec.input);
   const positional = spec.positional ?? [];
   const required = requiredPositionals(spec);
@@ -38,8 +45,11 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
       for (const [name, schema] of Object.entries(fields)) {
         const option = optionOf(schema);
         if (positional.includes(name)) {
+          // yargs takes `--name VALUE` for a positional too: flagsToo only says so.
           yargs.positional(name, {
-            describe: option.describe,
+            describe: spec.flagsToo?.includes(name)
+              ? `${option.describe ?? name}; or as --${flagName(name)}`
+              : option.describe,
             type: option.type === 'number' ? 'number' : 'string',
             ...(variadic(name) && { array: true }),
           });
@@ -58,6 +68,14 @@ export function callCommand(spec: CallSpec, io: CliIo): CommandModule<GlobalArgs
           positional.includes(name) ? name : flagName(name)
         ];
         if (value !== undefined) input[name] = value;
+      }
+      for (const name of spec.flagsToo ?? []) {
+        const flag = flagValue(args, flagName(name));
+        if (flag !== undefined && input[name] !== flag) {
+          throw new UsageError(
+            `${name} given twice, as the argument ${String(input[name])} and as --${flagName(name)} ${flag}: give it once`,
+          );
+        }
       }
       // Piped in (no terminal to wait on): `gpg --export --armor KEY | debyard key-add`.
       if (spec.stdin && input[spec.stdin] === undefined && !io.prompt) {
@@ -94,6 +112,16 @@ export function requiredPositionals(spec: CallSpec): string[] {
     const field = fields[name];
     return field && !field.isOptional() && name !== spec.stdin;
   });
+}
+
+/** The value of `--name VALUE` or `--name=VALUE` on the command line (the last one). */
+function flagValue(args: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  args.forEach((arg, i) => {
+    if (arg === `--${name}` && i + 1 < args.length) value = args[i + 1];
+    else if (arg.startsWith(`--${name}=`)) value = arg.slice(name.length + 3);
+  });
+  return value;
 }
 
 /** Input fields become dashed flags: `expires_days` → `--expires-days`. */

@@ -84,7 +84,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       throw new UsageError(missingArguments(message, argv) ?? message);
     });
   for (const spec of ALL_CALLS)
-    parser.command(listedSeparately(callCommand(spec, io), listed) as unknown as CommandModule);
+    parser.command(
+      listedSeparately(callCommand(spec, io, argv), listed) as unknown as CommandModule,
+    );
 
   try {
     await parser.parseAsync([...argv], {}, (_error, _parsed, output) => {

@@ -25,6 +25,17 @@ export interface PlacedSourceRow {
   component: string;
   hasDsc: boolean;
   placedAt: string;
+  /** Its Sources stanza (null: no .dsc). */
+  stanza: string | null;
+}
+
+/** A source version a distribution holds (for build-missing). */
+export interface HeldSourceRow {
+  source: string;
+  version: string;
+  stanza: string | null;
+  /** The architectures of its binaries (`all` included). */
+  architectures: string[];
 }
 
 /** Read-only questions about what the archive holds. */
@@ -43,7 +54,7 @@ export class ArchiveQueryRepository {
     return (
       this.sql(
         `SELECT p.repository, p.distribution, s.name AS source, s.version, s.component,
-             s.stanza IS NOT NULL AS hasDsc, p.placed_at AS placedAt
+             s.stanza IS NOT NULL AS hasDsc, p.placed_at AS placedAt, s.stanza
            FROM archive_placements p JOIN archive_sources s ON s.id = p.source_id
            WHERE (s.name IN (${marks}) OR s.id IN
              (SELECT source_id FROM archive_binaries WHERE package IN (${marks}))) ${repoFilter}
@@ -116,6 +127,26 @@ export class ArchiveQueryRepository {
          WHERE s.repository = ? AND s.name = ? AND s.version = ?
          ORDER BY f.path`,
     ).all(repository, source, version) as { path: string; size: number; sha256: string }[];
+  }
+
+  /**
+   * The source versions a distribution holds, each with its Sources stanza (null: no
+   * .dsc) and the architectures its binaries are for.
+   */
+  sourcesIn(distribution: string): HeldSourceRow[] {
+    const rows = this.sql(
+      `SELECT s.name AS source, s.version, s.stanza,
+           (SELECT group_concat(DISTINCT b.architecture) FROM archive_binaries b
+              WHERE b.source_id = s.id) AS architectures
+         FROM archive_placements p JOIN archive_sources s ON s.id = p.source_id
+         WHERE p.distribution = ? ORDER BY s.name`,
+    ).all(distribution) as (Omit<HeldSourceRow, 'architectures'> & {
+      architectures: string | null;
+    })[];
+    return rows.map((r) => ({
+      ...r,
+      architectures: r.architectures === null ? [] : r.architectures.split(','),
+    }));
   }
 
   /** Binary package names a distribution holds, in order (at most `limit`). */

@@ -4,10 +4,19 @@ import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { aptSourcesStanza } from '../../archive/apt-sources.js';
 import { formatDistributionName } from '../../archive/model/distribution-name.js';
 import { findSuite } from '../../archive/model/layout.js';
+import type { ArchitectureMatcher } from '../../incoming/architecture-matcher.js';
+import { missingArchitectures } from '../../own-uploads/missing-builds.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { implement, type CallImplementation } from '../api-router.js';
 import { textOr } from '../text-answer.js';
-import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from '../specs/archive.js';
+import {
+  lsCall,
+  pubKeyCall,
+  searchCall,
+  showCall,
+  sourcesListCall,
+  type PackageVersionRow,
+} from '../specs/archive.js';
 
 export interface ArchiveRoutesDeps {
   queries: ArchiveQueries;
@@ -16,13 +25,15 @@ export interface ArchiveRoutesDeps {
   publicKey: () => { armored: string; fingerprint: string };
   /** Base URL clients reach the daemon at; null to take it from the request. */
   publicUrl: string | null;
+  /** Matches architecture wildcards (for the architectures a version lacks). */
+  matcher: ArchitectureMatcher;
 }
 
 /** Read-only archive calls: ls, show, search, sources_list, pub_key. */
 export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
   return [
-    implement(lsCall, (input) => ({ versions: deps.queries.show([input.package], input.repo) })),
-    implement(showCall, (input) => ({ versions: deps.queries.show([input.package], input.repo) })),
+    implement(lsCall, async (input) => ({ versions: await versions(deps, input) })),
+    implement(showCall, async (input) => ({ versions: await versions(deps, input) })),
     implement(searchCall, (input) => ({ matches: deps.queries.search(input.pattern) })),
     implement(sourcesListCall, (input, context) => {
       const sources = sourcesStanza(deps, input, baseUrl(deps.publicUrl, context.request));
@@ -34,6 +45,27 @@ export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
     }),
   ];
 }
+
+/** The versions of a package, each with the architectures it lacks. */
+function versions(
+  deps: ArchiveRoutesDeps,
+  input: { package: string; repo?: string },
+): Promise<PackageVersionRow[]> {
+  return Promise.all(
+    deps.queries.show([input.package], input.repo).map(async (v) => ({
+      ...v,
+      missingArchitectures: await missingArchitectures(
+        { dscArchitectures: v.dscArchitectures, binaryArchitectures: archsOf(v.binaries) },
+        deps.config.resolve(v.distribution).distribution,
+        deps.matcher,
+      ),
+    })),
+  );
+}
+
+const archsOf = (binaries: readonly { architecture: string }[]) => [
+  ...new Set(binaries.map((b) => b.architecture)),
+];
 
 /** The base URL clients reach the daemon at: the public URL, else the request's host. */
 export function baseUrl(publicUrl: string | null, req: Request): string {

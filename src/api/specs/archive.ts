@@ -8,6 +8,12 @@ export interface PackageVersionRow {
   version: string;
   component: string;
   binaries: { package: string; version: string; architecture: string; path: string }[];
+  /**
+   * Architectures of the distribution its Architecture field allows that have no binaries
+   * of this version (`all`: its arch:all packages), e.g. a build that failed while the
+   * others installed, or an architecture added later (build-missing builds them).
+   */
+  missingArchitectures: string[];
 }
 
 const packageName = z
@@ -39,6 +45,8 @@ export const showCall = defineCall({
   method: 'GET',
   access: 'anonymous',
   summary: 'Show every version of a package, with its binaries',
+  description:
+    'Each version names the architectures it has no binaries for although its Architecture field and its distribution want them (missing: a build that failed while the others installed, or an architecture added later; build-missing builds them).',
   input: z.object({ package: packageName, repo }).strict(),
   positional: ['package'],
   format: (o: { versions: PackageVersionRow[] }) =>
@@ -49,6 +57,9 @@ export const showCall = defineCall({
             [
               `${v.source} ${v.version} in ${v.distribution} (${v.component})`,
               ...v.binaries.map((b) => `  ${b.package} ${b.version} ${b.architecture}`),
+              ...(v.missingArchitectures.length > 0
+                ? [`  missing: ${v.missingArchitectures.join(', ')} (no binaries of this version)`]
+                : []),
             ].join('\n'),
           )
           .join('\n'),

@@ -74,9 +74,14 @@ export const chrootCreateCall = defineCall({
       ),
   }),
   positional: ['codename', 'architecture'],
+  flagsToo: ['architecture'],
   format: (c: ChrootView) => `creating chroot ${c.codename}/${c.architecture}`,
   examples: [
     ['debyard chroot-create trixie amd64', 'create a trixie base for amd64'],
+    [
+      'debyard chroot-create trixie --architecture arm64',
+      'an arm64 base (on amd64: made and run under qemu-user)',
+    ],
     [
       'debyard chroot-create bookworm amd64 --from /srv/bases/bookworm-amd64',
       'copy an existing base instead',
@@ -93,6 +98,7 @@ export const chrootUpdateCall = defineCall({
     'Makes a new generation of the base; builds already running keep the one they started on.',
   input: chrootInput,
   positional: ['codename', 'architecture'],
+  flagsToo: ['architecture'],
   format: (c: ChrootView) => `updating chroot ${c.codename}/${c.architecture}`,
 });
 
@@ -103,5 +109,6 @@ export const chrootRemoveCall = defineCall({
   summary: 'Remove a base chroot that no build uses',
   input: chrootInput,
   positional: ['codename', 'architecture'],
+  flagsToo: ['architecture'],
   format: (r: { removed: string }) => `removed chroot ${r.removed}`,
 });

@@ -1,5 +1,6 @@
 import type { CallSpec } from '../call.js';
 import { aptSourceAddCall, aptSourceRemoveCall, aptSourcesCall } from './apt-sources.js';
+import { buildMissingCall } from './build-missing.js';
 import { buildLogCall, buildsCall, cancelCall, retryCall } from './builds.js';
 import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } from './chroots.js';
 import { dputConfCall } from './dput-conf.js';
@@ -117,6 +118,7 @@ export const ALL_CALLS: readonly CallSpec[] = [
   buildLogCall,
   retryCall,
   cancelCall,
+  buildMissingCall,
   incomingPauseCall,
   incomingResumeCall,
   keysCall,

@@ -1,4 +1,5 @@
 import { archiveRoutes } from '../../api/routers/archive-router.js';
+import { dpkgArchitectureMatcher } from '../../incoming/architecture-matcher.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { createArchiveService, type ArchiveService } from '../../archive/create-archive.js';
 import { withReadingThreads } from '../../archive/deb-files.js';
@@ -91,6 +92,7 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
           fingerprint: releaseKeys().key.fingerprint,
         }),
         publicUrl: ctx.settings.http.publicUrl,
+        matcher: dpkgArchitectureMatcher(),
       }),
       ...readTokenRoutes({
         tokens: readTokens,

@@ -1,12 +1,15 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { buildMissingRoutes } from '../../api/routers/build-missing-router.js';
 import { internalUploadRoutes } from '../../api/routers/internal-uploads-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { poolDirectory } from '../../archive/pool/pool-path.js';
 import type { ChrootService } from '../../chroot/chroot-service.js';
 import { MetaRepository } from '../../db/meta-repository.js';
 import { versionWithoutEpoch } from '../../debian/index.js';
+import { dpkgArchitectureMatcher } from '../../incoming/architecture-matcher.js';
 import { AutoPorts } from '../../own-uploads/auto-ports.js';
+import { BuildMissing } from '../../own-uploads/build-missing.js';
 import { InternalUploader } from '../../own-uploads/internal-uploader.js';
 import { KeyringPackages } from '../../own-uploads/keyring-packages.js';
 import { Ports, type PortArchive } from '../../own-uploads/ports.js';
@@ -41,7 +44,8 @@ export interface PortsPartDeps {
 /**
  * Uploads the daemon makes itself and sends through the pipeline: ports (port,
  * port_ext, the auto-ports upload option), the keyring package and the test packages.
- * Sources are made in a snapshot of a ready base chroot of the target codename.
+ * Sources are made in a snapshot of a ready base chroot of the target codename. Also
+ * build-missing: uploads of what a distribution's suites lack for some architecture.
  */
 export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
   const { settings, layout, clock, events } = ctx;
@@ -115,6 +119,17 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     events,
     templates: path.join(ctx.info.templatesDir, 'test-packages'),
   });
+  const buildMissing = new BuildMissing({
+    db: ctx.db,
+    config: deps.archiveConfig,
+    queries: service.queries,
+    poolFile: (repo, poolPath) => service.pool.absolute(repo, poolPath),
+    uploads: deps.incoming.uploads,
+    events,
+    clock,
+    matcher: dpkgArchitectureMatcher(),
+    home: layout.root,
+  });
   const meta = new MetaRepository(ctx.db);
   const autoPorts = new AutoPorts({
     events,
@@ -141,13 +156,16 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     autoPorts,
     factory,
     uploader,
-    calls: internalUploadRoutes({
-      ports,
-      keyring,
-      testPackages,
-      publicUrl: settings.http.publicUrl,
-      shutdown: ctx.shutdown,
-    }),
+    calls: [
+      ...internalUploadRoutes({
+        ports,
+        keyring,
+        testPackages,
+        publicUrl: settings.http.publicUrl,
+        shutdown: ctx.shutdown,
+      }),
+      ...buildMissingRoutes({ buildMissing }),
+    ],
     start() {
       // Work folders of a previous run (its sandboxes died with it).
       rmSync(workRoot, { recursive: true, force: true });

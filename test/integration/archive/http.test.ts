@@ -5,7 +5,9 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS, createApiRouter } from '../../../src/api/api-router.js';
 import { archiveRoutes } from '../../../src/api/routers/archive-router.js';
+import { showCall } from '../../../src/api/specs/archive.js';
 import { detectHostSystem } from '../../../src/config/host-system.js';
+import { dpkgArchitectureMatcher } from '../../../src/incoming/architecture-matcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createReposRouter } from '../../../src/web/repos-router.js';
 import { IsolatedApt } from '../../helpers/apt.js';
@@ -118,6 +120,7 @@ describe('/repos/ and the read-only archive calls', () => {
             fingerprint: signer.key.fingerprint,
           }),
           publicUrl: null,
+          matcher: dpkgArchitectureMatcher(),
         }),
         authenticate: () => ANONYMOUS,
         logger: silentLogger,
@@ -228,6 +231,9 @@ describe('/repos/ and the read-only archive calls', () => {
       'foo-tools',
       'libfoo1',
     ]);
+    // Architecture: any in a distribution of amd64 and arm64, built for amd64 only.
+    expect(show.versions[0].missingArchitectures).toEqual(['arm64']);
+    expect(showCall.format!(show)).toContain('missing: arm64 (no binaries of this version)');
     const search = await body(await fetch(`${base}/api/v1/search?pattern=foo`));
     expect(search.matches).toEqual([
       { name: 'foo-tools', kind: 'binary' },

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +72,74 @@ describe('CLI frame', () => {
     });
     expect(code).toBe(0);
     expect(seen).toMatchObject({ home: '/x', http: '1.2.3.4:5' });
+  });
+});
+
+describe('positionals that may be flags too', () => {
+  it('takes chroot-create CODENAME --architecture A as well as CODENAME A, and refuses both at odds', async () => {
+    const bodies: unknown[] = [];
+    const server = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ codename: 'trixie', architecture: 'arm64' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    try {
+      const asFlag = await cli([
+        'chroot-create',
+        'trixie',
+        '--architecture',
+        'arm64',
+        '--server',
+        url,
+      ]);
+      expect(asFlag.code, asFlag.err).toBe(0);
+      expect(asFlag.out).toBe('creating chroot trixie/arm64\n');
+      const asArgument = await cli(['chroot-create', 'trixie', 'arm64', '--server', url]);
+      expect(asArgument.code, asArgument.err).toBe(0);
+      const same = await cli([
+        'chroot-create',
+        'trixie',
+        'arm64',
+        '--architecture=arm64',
+        '--server',
+        url,
+      ]);
+      expect(same.code, same.err).toBe(0);
+      expect(bodies).toEqual([
+        { codename: 'trixie', architecture: 'arm64' },
+        { codename: 'trixie', architecture: 'arm64' },
+        { codename: 'trixie', architecture: 'arm64' },
+      ]);
+      const both = await cli([
+        'chroot-create',
+        'trixie',
+        'amd64',
+        '--architecture',
+        'arm64',
+        '--server',
+        url,
+      ]);
+      expect(both.code).toBe(2);
+      expect(both.err).toContain(
+        'architecture given twice, as the argument amd64 and as --architecture arm64: give it once',
+      );
+      expect(bodies).toHaveLength(3);
+    } finally {
+      server.close();
+    }
+    const help = await cli(['chroot-create', '--help']);
+    expect(help.out).toMatch(
+      /^ +architecture +Architecture, e\.g\. amd64 [^]*; or as\s+--architecture/m,
+    );
+    expect(help.out).toMatch(
+      /debyard chroot-create trixie(\s+an arm64 .*)?\n?\s+--architecture arm64/,
+    );
   });
 });
 
