@@ -17,6 +17,7 @@ import { buildEmulation } from './070-build-emulation.js';
 import { extraSources } from './080-extra-sources.js';
 import { buildDepwait } from './081-build-depwait.js';
 import { testStage } from './090-test-stage.js';
+import { binaryUploads } from './095-binary-uploads.js';
 import { gitSources } from './100-git-sources.js';
 import { gitStatus } from './101-git-status.js';
 import { eventActors } from './110-event-actors.js';
@@ -49,6 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
   extraSources,
   buildDepwait,
   testStage,
+  binaryUploads,
   gitSources,
   gitStatus,
   eventActors,
