@@ -1,5 +1,7 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import type { UploadRecord } from '../../../src/db/uploads-repository.js';
@@ -9,8 +11,16 @@ import {
   startIncomingHarness,
   type IncomingHarness,
 } from '../../helpers/incoming-harness.js';
-import { createSigner, signUpload, type TestSigner } from '../../helpers/source-package.js';
+import { buildDeb } from '../../helpers/debian-packages.js';
+import {
+  buildSourcePackage,
+  createSigner,
+  signUpload,
+  type TestSigner,
+} from '../../helpers/source-package.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
+
+const run = promisify(execFile);
 
 /**
  * Binary uploads through the incoming: refused unless signed by a key given the binary
@@ -142,6 +152,37 @@ describe('binary uploads', () => {
     expect(readdirSync(path.join(h.home, record.spoolPath)).sort()).toEqual(
       [pkg.changes, pkg.deb].sort(),
     );
+  });
+
+  it('are accepted with their source, which is checked as today', async () => {
+    counter++;
+    const src = await buildSourcePackage(path.join(root, `pkg${counter}`), {
+      source: `m${counter}`,
+      revision: '1~bin12+1',
+      distribution: 'bookworm-bin-unstable',
+    });
+    const deb = buildDeb(src.dir, {
+      name: src.source,
+      version: src.version,
+      architecture: 'amd64',
+    });
+    const tree = path.join(src.dir, `${src.source}-1.0`);
+    await run('dpkg-distaddfile', [path.basename(deb), 'misc', 'optional'], { cwd: tree });
+    const { stdout } = await run('dpkg-genchanges', ['-sa'], { cwd: tree });
+    const changes = `${src.source}_${src.version}_amd64.changes`;
+    writeFileSync(path.join(src.dir, changes), stdout);
+    const pkg: BinaryUpload = {
+      dir: src.dir,
+      source: src.source,
+      version: src.version,
+      changes,
+      deb: path.basename(deb),
+      files: [...src.files.slice(0, -1), path.basename(deb), changes],
+    };
+    await signUpload(pkg, packager);
+    const record = await upload(pkg);
+    expect(record.reasons).toEqual([]);
+    expect(record).toMatchObject({ state: 'ACCEPTED', dscFile: src.dsc, architectures: [] });
   });
 
   it('the binary right is shown, and taken away on its own', () => {
