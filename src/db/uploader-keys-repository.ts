@@ -11,6 +11,8 @@ export interface UploaderKeyRecord {
   ownerId: number | null;
   comment: string;
   repositories: string[];
+  /** Those of `repositories` it may also upload binary packages to (none by default). */
+  binaryRepositories?: string[];
   addedAt: string;
 }
 
@@ -49,9 +51,12 @@ export class UploaderKeysRepository {
         .prepare('DELETE FROM uploader_key_repositories WHERE fingerprint = ?')
         .run(key.fingerprint);
       const insert = this.db.prepare(
-        'INSERT INTO uploader_key_repositories (fingerprint, repository) VALUES (?, ?)',
+        'INSERT INTO uploader_key_repositories (fingerprint, repository, binary) VALUES (?, ?, ?)',
       );
-      for (const repository of new Set(key.repositories)) insert.run(key.fingerprint, repository);
+      const binary = new Set(key.binaryRepositories ?? []);
+      for (const repository of new Set(key.repositories)) {
+        insert.run(key.fingerprint, repository, binary.has(repository) ? 1 : 0);
+      }
     })();
   }
 
@@ -89,12 +94,12 @@ export class UploaderKeysRepository {
   }
 
   private withRepositories(row: KeyRow): UploaderKeyRecord {
-    const repositories = this.db
+    const rights = this.db
       .prepare(
-        'SELECT repository FROM uploader_key_repositories WHERE fingerprint = ? ORDER BY repository',
+        'SELECT repository, binary FROM uploader_key_repositories WHERE fingerprint = ? ORDER BY repository',
       )
-      .pluck()
-      .all(row.fingerprint) as string[];
+      .all(row.fingerprint) as { repository: string; binary: number }[];
+    const repositories = rights.map((r) => r.repository);
     return {
       fingerprint: row.fingerprint,
       armored: row.armored,
@@ -102,6 +107,7 @@ export class UploaderKeysRepository {
       ownerId: row.owner_id,
       comment: row.comment,
       repositories,
+      binaryRepositories: rights.filter((r) => r.binary === 1).map((r) => r.repository),
       addedAt: row.added_at,
     };
   }

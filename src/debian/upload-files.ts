@@ -140,3 +140,11 @@ export function toUploadFiles(files: readonly ListedFile[]): UploadFile[] {
     return parsed ? { ...file, parsed } : { ...file };
   });
 }
+
+/** The names among `names` of binary packages (.deb, .udeb, .ddeb). */
+export function binaryPackageNames(names: readonly string[]): string[] {
+  return names.filter((name) => {
+    const parsed = parseDebianFilename(name);
+    return parsed !== undefined && isBinaryPackageFile(parsed.kind);
+  });
+}

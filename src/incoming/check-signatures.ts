@@ -8,7 +8,7 @@ import type { UploaderKeys } from './uploader-keys.js';
 
 export interface SignatureCheckDeps {
   verifier: Verifier;
-  keys: Pick<UploaderKeys, 'keyring' | 'repositoriesOf' | 'isInstanceKey'>;
+  keys: Pick<UploaderKeys, 'keyring' | 'repositoriesOf' | 'binaryRepositoriesOf' | 'isInstanceKey'>;
 }
 
 /** The field of a .changes the daemon signs saying whom its own upload is for. */
@@ -44,11 +44,25 @@ export async function checkSignatures(
     repository?: RepositorySpec;
     /** The .changes' Debyard-Requested-By field, if it has one. */
     requestedBy?: string;
+    /** The upload holds binary packages: only a key with the binary right may sign it. */
+    binary?: boolean;
   },
 ): Promise<SignatureCheck> {
   const { changes, dsc, repository } = input;
-  const open = repository?.allowUnsigned ?? false;
+  // Binary packages are never taken unsigned, not even where sources may be.
+  const open = (repository?.allowUnsigned ?? false) && !input.binary;
   const none = { signer: null, requestedBy: null };
+  if (!changes.signed && input.binary) {
+    return {
+      ...none,
+      problems: [
+        {
+          where: changes.name,
+          message: `not signed: an upload of binary packages must be signed (debsign) by a key allowed to upload binary packages to repository ${repository?.id ?? '(unknown)'}`,
+        },
+      ],
+    };
+  }
   if (!changes.signed) {
     if (repository && !open) {
       return {
@@ -75,6 +89,9 @@ export async function checkSignatures(
     ? requesterProblems(deps, { ...input, where: changes.name })
     : { requestedBy: null, problems: keyProblems(deps, verified, changes.name, repository) };
   const problems = checked.problems;
+  if (input.binary && repository) {
+    problems.push(...binaryRightProblems(deps, verified, changes.name, repository));
+  }
   if (dsc) problems.push(...(await checkDscSigner(deps.verifier, dsc, verified, keyring)));
   return { signer: verified.fingerprint, requestedBy: checked.requestedBy, problems };
 }
@@ -92,6 +109,23 @@ function keyProblems(
     {
       where,
       message: `signed by key ${describe(key)}, which may not upload to repository ${repository.id} (it may upload to ${allowed.join(', ') || 'no repository'})`,
+    },
+  ];
+}
+
+/** Binary packages only from a key given the binary right for the repository (key-permit --binary). */
+function binaryRightProblems(
+  deps: SignatureCheckDeps,
+  key: { fingerprint: string; userId: string | null },
+  where: string,
+  repository: RepositorySpec,
+): Problem[] {
+  const allowed = deps.keys.binaryRepositoriesOf(key.fingerprint);
+  if (allowed.includes(repository.id)) return [];
+  return [
+    {
+      where,
+      message: `holds binary packages, but key ${describe(key)} may not upload binary packages to repository ${repository.id} (an admin allows it: debyard key-permit ${key.fingerprint} ${repository.id} --binary)`,
     },
   ];
 }

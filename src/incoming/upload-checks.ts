@@ -12,6 +12,7 @@ import type { ArchiveQueries } from './archive-queries.js';
 import type { BuildableArchitectures } from './buildable-architectures.js';
 import { planBuilds, type BuildPlan } from './check-architectures.js';
 import { checkDistribution, type UploadsInFlight } from './check-distribution.js';
+import { checkBinaryPackages } from './check-binaries.js';
 import { checkSourceFiles, verifyUploadedFiles } from './check-files.js';
 import { checkSignatures, REQUESTED_BY_FIELD, type SignatureCheck } from './check-signatures.js';
 import { requesterOf, uploadRefusal } from './requester.js';
@@ -92,7 +93,12 @@ export class UploadChecks implements UploadChecker {
     problems.push(...changesNameProblems(upload.changesName, changes));
     this.checkTarget(findings, upload.changesName);
     problems.push(...(await verifyUploadedFiles(upload, changes.files, signal)));
-    await this.checkSource(findings, upload);
+    // Binary packages (with or without their source) are installed as they are, not built.
+    const binary = changes.contents.binaryArchitectures.length > 0;
+    if (binary) {
+      problems.push(...(await checkBinaryPackages(upload, changes, findings.target, signal)));
+    }
+    await this.checkSource(findings, upload, binary);
     const signatures = await checkSignatures(this.deps, {
       changes: {
         name: upload.changesName,
@@ -112,6 +118,7 @@ export class UploadChecks implements UploadChecker {
       ...(changes.stanza.has(REQUESTED_BY_FIELD)
         ? { requestedBy: changes.stanza.get(REQUESTED_BY_FIELD)! }
         : {}),
+      binary,
     });
     problems.push(...signatures.problems);
     if (signatures.problems.length === 0) this.checkAutoPorts(findings, signatures);
@@ -158,23 +165,14 @@ export class UploadChecks implements UploadChecker {
         problems.push({ where: changesName, message: `auto-ports: ${(error as Error).message}` });
       }
     }
-    if (changes.contents.binaryArchitectures.length > 0) {
-      problems.push({
-        where: changesName,
-        message: `binary packages are not taken here (${changes.contents.binaryArchitectures.join(', ')}): upload the source only (dpkg-buildpackage -S); debyard builds the binaries`,
-      });
-    }
-    // An empty upload is reported by checkChanges already.
-    if (!changes.contents.source && changes.contents.kind !== 'empty') {
-      problems.push({
-        where: changesName,
-        message: 'no .dsc in the upload: debyard builds from source uploads',
-      });
-    }
   }
 
   /** The .dsc: its own checks, its files, what to build. */
-  private async checkSource(findings: Findings, upload: UploadToCheck): Promise<void> {
+  private async checkSource(
+    findings: Findings,
+    upload: UploadToCheck,
+    binary: boolean,
+  ): Promise<void> {
     const { changes, problems, target } = findings;
     const dscFile = changes.files.find((f) => f.parsed?.kind === 'dsc');
     if (!dscFile || !upload.has(dscFile.name) || dscFile.size > MAX_DSC_BYTES) return;
@@ -205,7 +203,7 @@ export class UploadChecks implements UploadChecker {
     });
     problems.push(...sourceFiles.problems);
     findings.fromPool = sourceFiles.fromPool;
-    await this.planBuilds(findings, dscFile.name, dsc);
+    if (!binary) await this.planBuilds(findings, dscFile.name, dsc);
   }
 
   /** What to build, and whether it can be built. */

@@ -1,6 +1,7 @@
 import { inTransaction, type Db } from '../db/database.js';
 import type { NewUpload, UploadRecord, UploadsRepository } from '../db/uploads-repository.js';
 import type { EventLog } from '../events/event-log.js';
+import { binaryPackageNames } from '../debian/upload-files.js';
 import type { StoredEvent } from '../events/event.js';
 
 export interface UploadOutcomesDeps {
@@ -19,7 +20,7 @@ export class UploadOutcomes {
   accepted(upload: NewUpload): UploadRecord {
     return this.write(upload, (record) => ({
       type: 'ACCEPTED',
-      message: `accepted ${record.source} ${record.version} for ${record.distribution}: builds for ${describeBuilds(record)}`,
+      message: `accepted ${record.source} ${record.version} for ${record.distribution}: ${describeWork(record)}`,
       details: {
         changes: record.changesFile,
         architectures: record.architectures,
@@ -84,6 +85,15 @@ export class UploadOutcomes {
     events.publish(stored);
     return record;
   }
+}
+
+/** What comes next: the builds, or for binary packages their install (they are not built). */
+function describeWork(record: UploadRecord): string {
+  const debs = binaryPackageNames(record.files.map((f) => f.name));
+  if (debs.length > 0) {
+    return `installs ${debs.join(', ')}${record.dscFile ? ` with ${record.dscFile}` : ''} (binary upload, not built)`;
+  }
+  return `builds for ${describeBuilds(record)}`;
 }
 
 function describeBuilds(record: UploadRecord): string {

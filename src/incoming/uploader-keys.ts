@@ -53,6 +53,10 @@ export class UploaderKeys {
         ownerId: existing ? existing.ownerId : (input.ownerId ?? null),
         comment: input.comment ?? existing?.comment ?? '',
         repositories: [...new Set(input.repositories ?? existing?.repositories ?? [])].sort(),
+        // Binary rights stay with the repositories the key keeps.
+        binaryRepositories: (existing?.binaryRepositories ?? []).filter((r) =>
+          (input.repositories ?? existing?.repositories ?? []).includes(r),
+        ),
         addedAt: existing?.addedAt ?? this.deps.clock.now().toISOString(),
       };
       this.deps.store.save(record);
@@ -62,23 +66,53 @@ export class UploaderKeys {
     return added;
   }
 
-  setRepositories(fingerprint: string, repositories: string[]): UploaderKeyRecord {
+  setRepositories(
+    fingerprint: string,
+    repositories: string[],
+    binaryRepositories?: string[],
+  ): UploaderKeyRecord {
     this.checkRepositories(repositories);
     const record = this.get(fingerprint);
-    const updated = { ...record, repositories: [...new Set(repositories)].sort() };
+    const kept = [...new Set(repositories)].sort();
+    const binary = binaryRepositories ?? record.binaryRepositories ?? [];
+    const updated = {
+      ...record,
+      repositories: kept,
+      binaryRepositories: [...new Set(binary)].filter((r) => kept.includes(r)).sort(),
+    };
     this.deps.store.save(updated);
     return updated;
   }
 
-  /** Adds repositories a key may upload to. */
-  permit(fingerprint: string, repositories: string[]): UploaderKeyRecord {
+  /**
+   * Adds repositories a key may upload to; with `binary` it may also upload binary
+   * packages there (uploads of .deb files, installed without a build).
+   */
+  permit(
+    fingerprint: string,
+    repositories: string[],
+    options: { binary?: boolean } = {},
+  ): UploaderKeyRecord {
     const record = this.get(fingerprint);
-    return this.setRepositories(record.fingerprint, [...record.repositories, ...repositories]);
+    const binary = record.binaryRepositories ?? [];
+    return this.setRepositories(
+      record.fingerprint,
+      [...record.repositories, ...repositories],
+      options.binary ? [...binary, ...repositories] : binary,
+    );
   }
 
-  /** Takes repositories away from a key (it may end up with none: it uploads nowhere). */
-  forbid(fingerprint: string, repositories: string[]): UploaderKeyRecord {
+  /**
+   * Takes repositories away from a key (it may end up with none: it uploads nowhere);
+   * with `binary` only the right to upload binary packages there.
+   */
+  forbid(
+    fingerprint: string,
+    repositories: string[],
+    options: { binary?: boolean } = {},
+  ): UploaderKeyRecord {
     const record = this.get(fingerprint);
+    if (options.binary) return this.forbidBinary(record, repositories);
     const unknown = repositories.filter((r) => !record.repositories.includes(r));
     if (unknown.length > 0) {
       throw new NotFoundError(
@@ -88,6 +122,25 @@ export class UploaderKeys {
     const updated = {
       ...record,
       repositories: record.repositories.filter((r) => !repositories.includes(r)),
+      binaryRepositories: (record.binaryRepositories ?? []).filter(
+        (r) => !repositories.includes(r),
+      ),
+    };
+    this.deps.store.save(updated);
+    return updated;
+  }
+
+  private forbidBinary(record: UploaderKeyRecord, repositories: string[]): UploaderKeyRecord {
+    const binary = record.binaryRepositories ?? [];
+    const unknown = repositories.filter((r) => !binary.includes(r));
+    if (unknown.length > 0) {
+      throw new NotFoundError(
+        `key ${record.fingerprint} may not upload binary packages to ${unknown.join(', ')} anyway (it may to ${binary.join(', ') || 'none'})`,
+      );
+    }
+    const updated = {
+      ...record,
+      binaryRepositories: binary.filter((r) => !repositories.includes(r)),
     };
     this.deps.store.save(updated);
     return updated;
@@ -117,6 +170,15 @@ export class UploaderKeys {
   repositoriesOf(fingerprint: string): string[] {
     if (this.isInstanceKey(fingerprint)) return this.deps.repositories?.() ?? [];
     return this.deps.store.find(fingerprint)?.repositories ?? [];
+  }
+
+  /**
+   * The repositories a key may upload binary packages to. Never implied: the instance key
+   * has none (the daemon's own uploads are sources).
+   */
+  binaryRepositoriesOf(fingerprint: string): string[] {
+    if (this.isInstanceKey(fingerprint)) return [];
+    return this.deps.store.find(fingerprint)?.binaryRepositories ?? [];
   }
 
   /**

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { InstallInput } from '../archive/archive.js';
+import { binaryPackageNames } from '../debian/upload-files.js';
 import { AppError, describeError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { QueueStore } from './queue-store.js';
@@ -16,7 +17,8 @@ export interface InstallerDeps {
 
 /**
  * Installs built uploads into the archive, one at a time: the source from the upload's
- * folder and every .deb its successful builds made, handed over to the pool. The
+ * folder and every .deb its successful builds made (a binary upload's own .debs from its
+ * folder), handed over to the pool. The
  * archive's install is idempotent, so a crash between its commit and the upload's
  * INSTALLED state only makes the next start install the same files again (no change, no
  * second INSTALLED event). Refusals (a newer version got in first, say) fail the upload;
@@ -50,13 +52,19 @@ export class Installer {
     const { store, logger } = this.deps;
     const upload = store.upload(uploadId);
     if (upload.state !== 'BUILT' || signal.aborted) return;
+    const spool = (name: string) => path.join(this.deps.home, upload.spoolPath, name);
+    // A binary upload brings its packages (built elsewhere); others have them from builds.
+    const uploaded = binaryPackageNames(upload.files.map((f) => f.name));
     const built = store.currentBuilds(uploadId).filter((b) => b.state === 'BUILT');
-    const debs = built.flatMap((b) => b.files.filter((f) => f.endsWith('.deb')));
+    const debs =
+      uploaded.length > 0
+        ? uploaded.map(spool)
+        : built.flatMap((b) => b.files.filter((f) => f.endsWith('.deb')));
     try {
       await this.deps.archive.install(
         {
           distribution: upload.distribution!,
-          packages: [{ dsc: path.join(this.deps.home, upload.spoolPath, upload.dscFile!), debs }],
+          packages: [{ ...(upload.dscFile && { dsc: spool(upload.dscFile) }), debs }],
           uploadId,
           handOver: true,
         },
@@ -89,4 +97,9 @@ export class Installer {
     }
     await rm(path.join(this.deps.home, spoolPath), { recursive: true, force: true });
   }
+}
+
+/** An upload of binary packages built elsewhere (key-permit --binary): installed, not built. */
+export function isBinaryUpload(upload: { files: readonly { name: string }[] }): boolean {
+  return binaryPackageNames(upload.files.map((f) => f.name)).length > 0;
 }

@@ -225,6 +225,20 @@ export class QueueStore {
     });
   }
 
+  /**
+   * An upload of binary packages in one of `from` → BUILT without builds: its packages
+   * were built elsewhere and go straight to the install.
+   */
+  takeBuilt(uploadId: number, from: readonly string[]): boolean {
+    return this.deps.uploads.transition(
+      uploadId,
+      from,
+      UPLOAD_STATES.built,
+      this.deps.clock.now(),
+      [],
+    );
+  }
+
   /** BUILT → INSTALLED. The archive recorded the INSTALLED event with its own commit. */
   installed(uploadId: number): boolean {
     return this.deps.uploads.transition(

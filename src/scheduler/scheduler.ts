@@ -7,7 +7,7 @@ import { ConflictError, describeError, NotFoundError, UnavailableError } from '.
 import type { Logger } from '../shared/logger.js';
 import type { BuildLauncher } from './build-launcher.js';
 import type { PlannedBuild } from './build-plan.js';
-import type { Installer } from './installer.js';
+import { isBinaryUpload, type Installer } from './installer.js';
 import type { QueueStore } from './queue-store.js';
 import { DepWaits } from './dep-waits.js';
 import { recoverQueue } from './recovery.js';
@@ -69,7 +69,8 @@ export interface RetryResult {
   upload: number;
   /**
    * PACKAGING for a failed upload; RETRIED for a rejected one (checked again); QUEUED
-   * for one whose builds waited for build dependencies.
+   * for one whose builds waited for build dependencies; BUILT for a failed binary upload
+   * (installed again, not built).
    */
   state: string;
   builds: BuildRecord[];
@@ -269,11 +270,21 @@ export class Scheduler {
         `the files of ${what} are gone (${upload.spoolPath}); upload it again`,
       );
     }
+    if (isBinaryUpload(upload)) return this.installAgain(upload, what);
     const planned = this.deps.planner.plan(upload);
     const builds = this.deps.store.plan(uploadId, ['FAILED'], planned, { priority, retriedBy: by });
     if (!builds) throw new ConflictError(`${what} changed meanwhile; look at it again`);
     this.schedule();
     return { upload: uploadId, state: 'PACKAGING', builds };
+  }
+
+  /** A failed binary upload is not built: its install is tried again. */
+  private installAgain(upload: UploadRecord, what: string): RetryResult {
+    if (!this.deps.store.takeBuilt(upload.id, ['FAILED'])) {
+      throw new ConflictError(`${what} changed meanwhile; look at it again`);
+    }
+    this.deps.installer.enqueue(upload.id, this.shutdown);
+    return { upload: upload.id, state: 'BUILT', builds: [] };
   }
 
   /** DEPWAIT → QUEUED for the given builds of one upload, by hand. */
@@ -303,6 +314,13 @@ export class Scheduler {
       throw error;
     }
     if (upload.state !== 'ACCEPTED') return;
+    if (isBinaryUpload(upload)) {
+      // Built elsewhere: straight to the install (a crash before it: BUILT is installed at start).
+      if (store.takeBuilt(uploadId, ['ACCEPTED'])) {
+        this.deps.installer.enqueue(uploadId, this.shutdown);
+      }
+      return;
+    }
     let planned: PlannedBuild[];
     try {
       planned = planner.plan(upload);

@@ -130,6 +130,10 @@ export interface SchedulerHarness {
     source?: string;
     /** Another version than the next `1.<n>`. */
     version?: string;
+    /** A binary upload: these .deb files in its folder (installed, not built). */
+    debs?: string[];
+    /** Without a .dsc (a binary-only upload). */
+    noSource?: boolean;
   }): UploadRecord;
   /**
    * A new scheduler on the same home and builders, as after a kill -9: the old one stops
@@ -210,12 +214,20 @@ export function schedulerHarness(
     builders: input.builders,
     scheduler,
     shutdown,
-    accept: ({ architectures: archs, archAll = false, source = 'pkg', version }) => {
+    accept: ({
+      architectures: archs,
+      archAll = false,
+      source = 'pkg',
+      version,
+      debs = [],
+      noSource,
+    }) => {
       counter++;
       const spoolPath = `spool/${source}-${counter}`;
       mkdirSync(path.join(home, spoolPath), { recursive: true });
-      const dscFile = `${source}_1.${counter}.dsc`;
-      writeFileSync(path.join(home, spoolPath, dscFile), 'Format: 3.0 (native)\n');
+      const dscFile = noSource ? null : `${source}_1.${counter}.dsc`;
+      if (dscFile) writeFileSync(path.join(home, spoolPath, dscFile), 'Format: 3.0 (native)\n');
+      for (const deb of debs) writeFileSync(path.join(home, spoolPath, deb), '!<arch>\n');
       const now = clock.now().toISOString();
       const record = uploads.insert({
         state: 'ACCEPTED',
@@ -233,7 +245,10 @@ export function schedulerHarness(
         signer: null,
         requestedBy: null,
         changedBy: null,
-        files: [{ name: dscFile, size: 21, sha256: 'x' }],
+        files: [
+          ...(dscFile ? [{ name: dscFile, size: 21, sha256: 'x' }] : []),
+          ...debs.map((name) => ({ name, size: 8, sha256: 'y' })),
+        ],
         spoolPath,
         reasons: [],
         receivedAt: now,

@@ -87,6 +87,7 @@ describe('uploader keys', () => {
         owner: 'lou',
         comment: 'laptop',
         repositories: [],
+        binaryRepositories: [],
         addedAt: expect.any(String),
       },
     ]);

@@ -33,6 +33,7 @@ export function uploaderKeyRoutes(deps: UploaderKeyRoutesDeps): CallImplementati
     owner: k.ownerId === null ? null : deps.userName(k.ownerId),
     comment: k.comment,
     repositories: k.repositories,
+    binaryRepositories: k.binaryRepositories ?? [],
     addedAt: k.addedAt,
   });
   const own = (principal: Principal) =>
@@ -70,11 +71,11 @@ export function uploaderKeyRoutes(deps: UploaderKeyRoutesDeps): CallImplementati
         .filter((k) => repo === undefined || k.repositories.includes(repo))
         .map(view),
     ),
-    implement(keyPermitCall, ({ fingerprint, repositories }) =>
-      view(keys.permit(fingerprint, repositories)),
+    implement(keyPermitCall, ({ fingerprint, repositories, binary }) =>
+      view(keys.permit(fingerprint, repositories, { binary })),
     ),
-    implement(keyForbidCall, ({ fingerprint, repositories }) =>
-      view(keys.forbid(fingerprint, repositories)),
+    implement(keyForbidCall, ({ fingerprint, repositories, binary }) =>
+      view(keys.forbid(fingerprint, repositories, { binary })),
     ),
   ];
 }

@@ -11,6 +11,8 @@ export interface UploaderKeyView {
   comment: string;
   /** The repositories it may upload to (an admin grants them). */
   repositories: string[];
+  /** Those it may also upload binary packages to (key-permit --binary). */
+  binaryRepositories: string[];
   addedAt: string;
 }
 
@@ -46,14 +48,21 @@ const keyTable = (keys: UploaderKeyView[], owner: boolean) =>
     [
       { header: 'FINGERPRINT', value: (k: UploaderKeyView) => k.fingerprint },
       ...(owner ? [{ header: 'OWNER', value: (k: UploaderKeyView) => k.owner }] : []),
-      { header: 'REPOSITORIES', value: (k) => k.repositories.join(',') },
+      {
+        header: 'REPOSITORIES',
+        value: (k) => k.repositories.map((r) => withBinary(k, r)).join(','),
+      },
       { header: 'USER ID', value: (k) => k.userIds[0] },
     ],
     'no keys',
   );
 
+/** `test` or, where the key may upload binary packages too, `test+binary`. */
+const withBinary = (k: UploaderKeyView, repository: string) =>
+  k.binaryRepositories.includes(repository) ? `${repository}+binary` : repository;
+
 const formatKey = (k: UploaderKeyView) =>
-  `${k.fingerprint} ${k.userIds[0] ?? ''}: uploads to ${k.repositories.join(', ') || 'no repository yet'}`;
+  `${k.fingerprint} ${k.userIds[0] ?? ''}: uploads to ${k.repositories.map((r) => withBinary(k, r)).join(', ') || 'no repository yet'}`;
 
 export const keysCall = defineCall({
   name: 'keys',
@@ -128,11 +137,20 @@ export const keyPermitCall = defineCall({
     .object({
       fingerprint,
       repositories: repositoryList.describe('Repository ids (repeat or separate by commas)'),
+      binary: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Also let it upload binary packages there (.deb files installed without a build)',
+        ),
     })
     .strict(),
   positional: ['fingerprint', 'repositories'],
   format: formatKey,
-  examples: [['debyard key-permit 0123…CDEF test,main', 'the key may upload to test and main']],
+  examples: [
+    ['debyard key-permit 0123…CDEF test,main', 'the key may upload to test and main'],
+    ['debyard key-permit 0123…CDEF test --binary', 'and binary packages to test'],
+  ],
 });
 
 export const keyForbidCall = defineCall({
@@ -144,6 +162,10 @@ export const keyForbidCall = defineCall({
     .object({
       fingerprint,
       repositories: repositoryList.describe('Repository ids (repeat or separate by commas)'),
+      binary: z
+        .boolean()
+        .default(false)
+        .describe('Take only the right to upload binary packages there'),
     })
     .strict(),
   positional: ['fingerprint', 'repositories'],

@@ -17,6 +17,7 @@ import { buildEmulation } from './070-build-emulation.js';
 import { extraSources } from './080-extra-sources.js';
 import { buildDepwait } from './081-build-depwait.js';
 import { testStage } from './090-test-stage.js';
+import { binaryUploads } from './095-binary-uploads.js';
 import { gitSources } from './100-git-sources.js';
 import { gitLayouts } from './102-git-layouts.js';
 import { gitStatus } from './101-git-status.js';
@@ -50,6 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
   extraSources,
   buildDepwait,
   testStage,
+  binaryUploads,
   gitSources,
   gitStatus,
   gitLayouts,
