@@ -37,11 +37,11 @@ export async function importRepo(
   signal?: AbortSignal,
 ): Promise<ImportDebsResult> {
   const read = treeReader(input.from, deps.fetch, signal);
-  const { sums, components: listed, architectures } = await suiteRelease(
-    read,
-    input.suite,
-    input.key ?? null,
-  );
+  const {
+    sums,
+    components: listed,
+    architectures,
+  } = await suiteRelease(read, input.suite, input.key ?? null);
   const components = input.components ?? listed;
   const missing = components.filter((c) => !listed.includes(c));
   if (missing.length > 0) {
