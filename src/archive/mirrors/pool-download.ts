@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidInputError } from '../../shared/errors.js';
 import { mapLimited } from '../map-limited.js';
-import { checkPoolPath, fetchOk, treeUrl } from '../remote-tree/published-tree.js';
+import { checkPoolPath, fetchOk, sha256, treeUrl } from '../remote-tree/published-tree.js';
 
 /** A pool file an index names, with the size and SHA256 it states. */
 export interface WantedFile {
@@ -55,7 +55,7 @@ export async function downloadPool(input: {
   const total = missing.length;
   input.progress?.({ done: 0, total, bytes: 0 });
   try {
-    await mapLimited(missing, input.parallel ?? 4, async (file) => {
+    await mapLimited(missing, input.parallel ?? 8, async (file) => {
       input.signal?.throwIfAborted();
       const temporary = path.join(partial, randomBytes(8).toString('hex'));
       await fetchChecked(input, file, temporary);
@@ -79,6 +79,13 @@ async function fetchChecked(
 ): Promise<void> {
   const url = treeUrl(input.url, file.poolPath);
   const response = await fetchOk(input.fetch, url, input.signal);
+  if (file.size <= SMALL) {
+    // Most packages are small: in memory, checked, written in one call.
+    const data = Buffer.from(await response.arrayBuffer());
+    check(file, data.length, sha256(data));
+    await writeFile(temporary, data);
+    return;
+  }
   const hash = createHash('sha256');
   let size = 0;
   const counter = new Transform({
@@ -103,20 +110,33 @@ async function fetchChecked(
     createWriteStream(temporary),
     { signal: input.signal },
   );
-  if (size !== file.size) {
+  check(file, size, hash.digest('hex'));
+}
+
+function check(file: WantedFile, size: number, digest: string): void {
+  if (size < file.size) {
     throw new InvalidInputError(
       `${file.poolPath} is truncated: ${size} bytes arrived, its index states ${file.size}`,
     );
   }
-  if (hash.digest('hex') !== file.sha256) {
+  if (size > file.size) {
+    throw new InvalidInputError(
+      `${file.poolPath} is longer than the ${file.size} bytes its index states`,
+    );
+  }
+  if (digest !== file.sha256) {
     throw new InvalidInputError(`${file.poolPath} does not match the SHA256 its index states`);
   }
 }
+
+/** Files up to this size are fetched and checked in memory. */
+const SMALL = 4 * 1024 * 1024;
 
 /** Whether a held file has the size and SHA256 wanted. */
 async function holds(local: string, file: WantedFile): Promise<boolean> {
   const info = await stat(local).catch(() => null);
   if (!info?.isFile() || info.size !== file.size) return false;
+  if (file.size <= SMALL) return sha256(await readFile(local)) === file.sha256;
   const hash = createHash('sha256');
   await pipeline(createReadStream(local), hash);
   return hash.digest('hex') === file.sha256;
