@@ -171,7 +171,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       remotes,
       archive,
       aptSources,
-      mirrorsPart(ctx, { config: archiveConfig.config, archive }),
+      mirrorsPart(ctx, { config: archiveConfig.config, archive, pages }),
       scheduler,
       incoming,
       uploaderKeysPart(ctx, { keys: incoming.uploaderKeys, pages, calls }),

@@ -58,7 +58,9 @@ export async function downloadPool(input: {
     await mapLimited(missing, input.parallel ?? 8, async (file) => {
       input.signal?.throwIfAborted();
       const temporary = path.join(partial, randomBytes(8).toString('hex'));
-      await fetchChecked(input, file, temporary);
+      await withOwnSignal(input.signal, (signal) =>
+        fetchChecked({ ...input, signal }, file, temporary),
+      );
       const target = path.join(input.cacheDir, file.poolPath);
       await mkdir(path.dirname(target), { recursive: true });
       await rename(temporary, target);
@@ -131,6 +133,26 @@ function check(file: WantedFile, size: number, digest: string): void {
 
 /** Files up to this size are fetched and checked in memory. */
 const SMALL = 4 * 1024 * 1024;
+
+/**
+ * Runs `fn` with a signal of its own that follows `parent` only while it runs: fetch
+ * leaves its listener on the signal it is given, and thousands of downloads must not pile
+ * thousands of listeners onto the update's signal.
+ */
+async function withOwnSignal<T>(
+  parent: AbortSignal | undefined,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) abort();
+  else parent?.addEventListener('abort', abort, { once: true });
+  try {
+    return await fn(controller.signal);
+  } finally {
+    parent?.removeEventListener('abort', abort);
+  }
+}
 
 /** Whether a held file has the size and SHA256 wanted. */
 async function holds(local: string, file: WantedFile): Promise<boolean> {
