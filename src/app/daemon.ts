@@ -20,6 +20,7 @@ import { checkHome, createHomeFolders } from './home.js';
 import { packageInfo } from './package-info.js';
 import type { AppContext, DaemonPart } from './part.js';
 import { archiveConfigPart } from './parts/archive-config-part.js';
+import { mirrorsPart } from './parts/mirrors-part.js';
 import { aptSourcesPart } from './parts/apt-sources-part.js';
 import { archivePart } from './parts/archive-part.js';
 import { authPart } from './parts/auth-part.js';
@@ -170,6 +171,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       remotes,
       archive,
       aptSources,
+      mirrorsPart(ctx, { config: archiveConfig.config, archive, pages }),
       scheduler,
       incoming,
       uploaderKeysPart(ctx, { keys: incoming.uploaderKeys, pages, calls }),

@@ -48,6 +48,16 @@ export class ArchiveConfig {
     this.deps.store.saveLayout({ ...DEFAULT_LAYOUT, builtin: true });
   }
 
+  /**
+   * Stores a layout the daemon itself needs (a mirror's: one suite nothing is uploaded to,
+   * which a user's layout may not be), built in: users can neither change nor delete it.
+   */
+  installBuiltinLayout(layout: Layout): void {
+    if (this.deps.store.listLayouts().some((l) => l.name === layout.name)) return;
+    this.deps.store.saveLayout({ ...layout, builtin: true });
+    this.changed('layout', layout.name);
+  }
+
   onChange(listener: ConfigChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

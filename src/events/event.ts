@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   'SNAPSHOT',
   'DEPWAIT',
   'SOURCE',
+  'MIRROR',
   'CHROOT',
   'PEER',
   'INCOMING',

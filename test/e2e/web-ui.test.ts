@@ -50,6 +50,7 @@ describe('web UI in Chromium', () => {
       'Git',
       'Remotes',
       'Apt sources',
+      'Mirrors',
       'My keys',
       'Tokens',
       'Uploaders',

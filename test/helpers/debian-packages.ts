@@ -15,6 +15,7 @@ export interface DebSpec {
   sourceVersion?: string;
   section?: string;
   depends?: string;
+  provides?: string;
   description?: string;
   /** Files it installs: path (without leading /) → content. Default: one file under /usr/share. */
   files?: Record<string, string>;
@@ -41,6 +42,7 @@ function stage(root: string, spec: DebSpec): { tree: string; out: string } {
     `Package: ${spec.name}\n${source}Version: ${spec.version}\nArchitecture: ${spec.architecture}\n` +
       `Maintainer: Test Maintainer <test@example.org>\nInstalled-Size: 1\n` +
       (spec.depends ? `Depends: ${spec.depends}\n` : '') +
+      (spec.provides ? `Provides: ${spec.provides}\n` : '') +
       `Section: ${spec.section ?? 'misc'}\nPriority: optional\n` +
       `Description: ${spec.description ?? `test package ${spec.name}`}\n a package built by the debyard tests\n`,
   );

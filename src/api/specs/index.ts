@@ -1,6 +1,7 @@
 import type { CallSpec } from '../call.js';
 import { aptSourceAddCall, aptSourceRemoveCall, aptSourcesCall } from './apt-sources.js';
 import { buildMissingCall } from './build-missing.js';
+import { MIRROR_CALLS } from './mirrors.js';
 import { buildLogCall, buildsCall, cancelCall, retryCall } from './builds.js';
 import { chrootCreateCall, chrootListCall, chrootRemoveCall, chrootUpdateCall } from './chroots.js';
 import { dputConfCall } from './dput-conf.js';
@@ -141,6 +142,7 @@ export const ALL_CALLS: readonly CallSpec[] = [
   aptSourcesCall,
   aptSourceAddCall,
   aptSourceRemoveCall,
+  ...MIRROR_CALLS,
   reindexCall,
   migrateCall,
   removeCall,

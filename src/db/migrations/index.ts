@@ -16,6 +16,7 @@ import { notifications } from './061-notifications.js';
 import { buildEmulation } from './070-build-emulation.js';
 import { extraSources } from './080-extra-sources.js';
 import { buildDepwait } from './081-build-depwait.js';
+import { mirrors } from './082-mirrors.js';
 import { testStage } from './090-test-stage.js';
 import { binaryUploads } from './095-binary-uploads.js';
 import { gitSources } from './100-git-sources.js';
@@ -50,6 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
   buildEmulation,
   extraSources,
   buildDepwait,
+  mirrors,
   testStage,
   binaryUploads,
   gitSources,

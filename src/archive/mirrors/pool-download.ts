@@ -1,0 +1,165 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { InvalidInputError } from '../../shared/errors.js';
+import { mapLimited } from '../map-limited.js';
+import { checkPoolPath, fetchOk, sha256, treeUrl } from '../remote-tree/published-tree.js';
+
+/** A pool file an index names, with the size and SHA256 it states. */
+export interface WantedFile {
+  poolPath: string;
+  size: number;
+  sha256: string;
+}
+
+export interface DownloadProgress {
+  done: number;
+  total: number;
+  bytes: number;
+}
+
+export interface DownloadResult {
+  /** Files fetched now; the others were held already (checked again). */
+  fetched: number;
+  fetchedBytes: number;
+}
+
+/**
+ * Makes `cacheDir` hold every wanted file, each checked against its size and SHA256.
+ * A file held already and still matching is not fetched again, so an update after an
+ * interruption or a change fetches only what is missing. Downloads go to `.partial/` and
+ * are renamed into place only whole and checked; whatever is there from an interrupted
+ * run is discarded first. The first file that fails ends the download with its reason.
+ */
+export async function downloadPool(input: {
+  url: string;
+  cacheDir: string;
+  files: readonly WantedFile[];
+  fetch: typeof fetch;
+  parallel?: number;
+  progress?: (p: DownloadProgress) => void;
+  signal?: AbortSignal;
+}): Promise<DownloadResult> {
+  const partial = path.join(input.cacheDir, '.partial');
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  const missing: WantedFile[] = [];
+  await mapLimited(input.files, 8, async (file) => {
+    checkPoolPath(file.poolPath);
+    if (!(await holds(path.join(input.cacheDir, file.poolPath), file))) missing.push(file);
+  });
+  const result: DownloadResult = { fetched: 0, fetchedBytes: 0 };
+  const total = missing.length;
+  input.progress?.({ done: 0, total, bytes: 0 });
+  try {
+    await mapLimited(missing, input.parallel ?? 8, async (file) => {
+      input.signal?.throwIfAborted();
+      const temporary = path.join(partial, randomBytes(8).toString('hex'));
+      await withOwnSignal(input.signal, (signal) =>
+        fetchChecked({ ...input, signal }, file, temporary),
+      );
+      const target = path.join(input.cacheDir, file.poolPath);
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(temporary, target);
+      result.fetched++;
+      result.fetchedBytes += file.size;
+      input.progress?.({ done: result.fetched, total, bytes: result.fetchedBytes });
+    });
+  } finally {
+    await rm(partial, { recursive: true, force: true });
+  }
+  return result;
+}
+
+async function fetchChecked(
+  input: { url: string; fetch: typeof fetch; signal?: AbortSignal },
+  file: WantedFile,
+  temporary: string,
+): Promise<void> {
+  const url = treeUrl(input.url, file.poolPath);
+  const response = await fetchOk(input.fetch, url, input.signal);
+  if (file.size <= SMALL) {
+    // Most packages are small: in memory, checked, written in one call.
+    const data = Buffer.from(await response.arrayBuffer());
+    check(file, data.length, sha256(data));
+    await writeFile(temporary, data);
+    return;
+  }
+  const hash = createHash('sha256');
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > file.size) {
+        done(
+          new InvalidInputError(
+            `${file.poolPath} is longer than the ${file.size} bytes its index states`,
+          ),
+        );
+        return;
+      }
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  if (!response.body) throw new InvalidInputError(`${url} has no body`);
+  await pipeline(
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+    counter,
+    createWriteStream(temporary),
+    { signal: input.signal },
+  );
+  check(file, size, hash.digest('hex'));
+}
+
+function check(file: WantedFile, size: number, digest: string): void {
+  if (size < file.size) {
+    throw new InvalidInputError(
+      `${file.poolPath} is truncated: ${size} bytes arrived, its index states ${file.size}`,
+    );
+  }
+  if (size > file.size) {
+    throw new InvalidInputError(
+      `${file.poolPath} is longer than the ${file.size} bytes its index states`,
+    );
+  }
+  if (digest !== file.sha256) {
+    throw new InvalidInputError(`${file.poolPath} does not match the SHA256 its index states`);
+  }
+}
+
+/** Files up to this size are fetched and checked in memory. */
+const SMALL = 4 * 1024 * 1024;
+
+/**
+ * Runs `fn` with a signal of its own that follows `parent` only while it runs: fetch
+ * leaves its listener on the signal it is given, and thousands of downloads must not pile
+ * thousands of listeners onto the update's signal.
+ */
+async function withOwnSignal<T>(
+  parent: AbortSignal | undefined,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) abort();
+  else parent?.addEventListener('abort', abort, { once: true });
+  try {
+    return await fn(controller.signal);
+  } finally {
+    parent?.removeEventListener('abort', abort);
+  }
+}
+
+/** Whether a held file has the size and SHA256 wanted. */
+async function holds(local: string, file: WantedFile): Promise<boolean> {
+  const info = await stat(local).catch(() => null);
+  if (!info?.isFile() || info.size !== file.size) return false;
+  if (file.size <= SMALL) return sha256(await readFile(local)) === file.sha256;
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(local), hash);
+  return hash.digest('hex') === file.sha256;
+}
