@@ -32,7 +32,7 @@ export interface IncomingHarness {
   ftpPort: number;
   /** Uploads files (absolute paths, in order) with curl -T over one FTP session. */
   upload(files: readonly string[]): Promise<void>;
-  /** The ACCEPTED or REJECTED record of a .changes, once it is processed. */
+  /** The record of a .changes once it is processed, in the state it was decided: ACCEPTED or REJECTED. */
   outcome(changesFile: string, timeoutMs?: number): Promise<UploadRecord>;
   stop(): Promise<void>;
 }
@@ -122,7 +122,7 @@ export async function curlUpload(port: number, files: readonly string[]): Promis
   ]);
 }
 
-/** The ACCEPTED or REJECTED record of a .changes, once it is processed. */
+/** The record of a .changes once it is processed, in the state it was decided: ACCEPTED or REJECTED. */
 export async function outcome(
   events: EventLog,
   incoming: IncomingPart,
@@ -154,7 +154,9 @@ export async function outcome(
         resolve(again);
       }
     }));
-  return incoming.uploads.get(found.uploadId!);
+  // The row may have moved on already (the scheduler plans an accepted upload at once):
+  // its state here is the outcome the event recorded.
+  return { ...incoming.uploads.get(found.uploadId!), state: found.type as UploadRecord['state'] };
 }
 
 /** Paths of a package's files, for upload. */
