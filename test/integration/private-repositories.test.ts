@@ -111,6 +111,44 @@ describe('private repositories', () => {
     expect(main(await page.text()).replace('secret', 'nosuch')).toBe(main(await none.text()));
   });
 
+  it('answers anonymous API reads about a private repository as about a missing one', async () => {
+    const call = (name: string, input: Record<string, unknown>, token?: string) =>
+      api(daemon.url, name, { input, token, headers: { accept: 'application/json' } });
+    const same = async (name: string, input: (repo: string) => Record<string, unknown>) => {
+      const secret = await call(name, input('secret'));
+      const missing = await call(name, input('nosuch'));
+      expect(secret.status, name).toBe(missing.status);
+      expect(JSON.stringify(secret.body).replaceAll('secret', 'nosuch'), name).toBe(
+        JSON.stringify(missing.body),
+      );
+      return secret;
+    };
+    // "hello" is only in the private repository: anonymous callers find no trace of it.
+    expect((await same('ls', (repo) => ({ package: 'hello', repo }))).body).toEqual({
+      versions: [],
+    });
+    await same('show', (repo) => ({ package: 'hello', repo }));
+    expect((await call('ls', { package: 'hello' })).body).toEqual({ versions: [] });
+    expect((await call('show', { package: 'hello' })).body).toEqual({ versions: [] });
+    expect((await call('search', { pattern: 'hell' })).body).toEqual({ matches: [] });
+    const listed = await same('sources_list', (repo) => ({ repo }));
+    expect(listed.status).toBe(404);
+    expect(listed.body.detail).toBe('there is no repository "secret"');
+
+    // Logged-in users see it as before.
+    const ls = await call('ls', { package: 'hello' }, admin);
+    expect(ls.body.versions.map((v: { distribution: string }) => v.distribution)).toEqual([DIST]);
+    const show = await call('show', { package: 'hello', repo: 'secret' }, admin);
+    expect(show.body.versions[0].binaries.length).toBe(1);
+    expect((await call('search', { pattern: 'hell' }, admin)).body.matches).toEqual([
+      { name: 'hello', kind: 'binary' },
+      { name: 'hello', kind: 'source' },
+    ]);
+    const sources = await call('sources_list', { repo: 'secret' }, admin);
+    expect(sources.status, JSON.stringify(sources.body)).toBe(200);
+    expect(sources.body.sources).toContain(`${daemon.url}/repos/secret/`);
+  });
+
   it('makes read tokens of private repositories only, for admins only', async () => {
     expect((await post('read_token_create', { repo: 'secret' }, null)).status).toBe(401);
     const open = await post('read_token_create', { repo: 'test' });
