@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
+import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import { adminPassword, adminToken, api, webLogin } from '../helpers/api.js';
 import { IsolatedApt } from '../helpers/apt.js';
@@ -147,6 +148,58 @@ describe('private repositories', () => {
     const sources = await call('sources_list', { repo: 'secret' }, admin);
     expect(sources.status, JSON.stringify(sources.body)).toBe(200);
     expect(sources.body.sources).toContain(`${daemon.url}/repos/secret/`);
+  });
+
+  it('hides uploads and snapshots of a private repository from anonymous callers', async () => {
+    const incoming = daemon.parts.find((p) => p.name === 'incoming') as IncomingPart;
+    const upload = incoming.uploads.insert({
+      state: 'REJECTED',
+      changesFile: 'hello_1.1_source.changes',
+      source: 'hello',
+      version: '1.1',
+      distribution: DIST,
+      repository: 'secret',
+      codename,
+      suite: 'unstable',
+      dscFile: null,
+      architectures: [],
+      archAll: false,
+      options: {},
+      signer: null,
+      requestedBy: null,
+      changedBy: null,
+      files: [],
+      spoolPath: '',
+      reasons: ['a test upload'],
+      receivedAt: new Date().toISOString(),
+      processedAt: new Date().toISOString(),
+    } as Parameters<IncomingPart['uploads']['insert']>[0]);
+    const snapshot = await post('snapshot_create', { distribution: DIST, name: 'snap1' });
+    expect(snapshot.status, JSON.stringify(snapshot.body)).toBe(200);
+    const as = (name: string, input: Record<string, unknown>, token?: string) =>
+      api(daemon.url, name, { input, token });
+
+    expect((await as('uploads', { repository: 'secret' })).body).toEqual([]);
+    expect((await as('uploads', {})).body.map((u: { id: number }) => u.id)).not.toContain(
+      upload.id,
+    );
+    const one = await as('upload', { upload: upload.id });
+    expect([one.status, one.body.detail]).toEqual([404, `there is no upload ${upload.id}`]);
+    const none = await as('upload', { upload: upload.id + 1000 });
+    expect([none.status, none.body.detail]).toEqual([
+      404,
+      `there is no upload ${upload.id + 1000}`,
+    ]);
+    expect((await as('snapshots', { repo: 'secret' })).body).toEqual([]);
+    expect((await as('snapshots', { repo: 'nosuch' })).body).toEqual([]);
+    expect((await as('snapshots', {})).body).toEqual([]);
+
+    // Logged-in users see them as before.
+    const uploads = await as('uploads', { repository: 'secret' }, admin);
+    expect(uploads.body.map((u: { id: number }) => u.id)).toEqual([upload.id]);
+    expect((await as('upload', { upload: upload.id }, admin)).status).toBe(200);
+    const snapshots = await as('snapshots', { repo: 'secret' }, admin);
+    expect(snapshots.body.map((s: { name: string }) => s.name)).toEqual(['snap1']);
   });
 
   it('makes read tokens of private repositories only, for admins only', async () => {
