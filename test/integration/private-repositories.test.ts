@@ -202,6 +202,18 @@ describe('private repositories', () => {
     expect(snapshots.body.map((s: { name: string }) => s.name)).toEqual(['snap1']);
   });
 
+  it('leaves an unsigned private repository out of the anonymous dput.cf', async () => {
+    const updated = await post('repository_update', { id: 'secret', allow_unsigned: true });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const conf = (token?: string) =>
+      api(daemon.url, 'dput_conf', { token, headers: { accept: 'application/json' } });
+    expect((await conf()).body.dputConf).not.toContain('secret');
+    expect((await conf(admin)).body.dputConf).toContain('-secret]');
+    expect((await post('repository_update', { id: 'secret', allow_unsigned: false })).status).toBe(
+      200,
+    );
+  });
+
   it('makes read tokens of private repositories only, for admins only', async () => {
     expect((await post('read_token_create', { repo: 'secret' }, null)).status).toBe(401);
     const open = await post('read_token_create', { repo: 'test' });
