@@ -177,7 +177,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       chrootsUiPart(ctx, { chroots, pages }),
       buildsUiPart({ scheduler, pages }),
       incomingUiPart(ctx, { incoming, pages }),
-      uploadsPart(ctx, { incoming, scheduler, pages }),
+      uploadsPart(ctx, { incoming, scheduler, pages, config: archiveConfig.config }),
       maintenancePart(ctx, { archive, config: archiveConfig.config }),
       ports,
       keysPart(ctx, { archive, keyring: ports.keyring, pages, calls }),

@@ -5,7 +5,8 @@ import { aptSourcesStanza } from '../../archive/apt-sources.js';
 import { formatDistributionName } from '../../archive/model/distribution-name.js';
 import { findSuite } from '../../archive/model/layout.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { implement, type CallImplementation } from '../api-router.js';
+import { implement, type CallImplementation, type Principal } from '../api-router.js';
+import { assertVisible, hiddenRepositories } from '../hidden-repositories.js';
 import { textOr } from '../text-answer.js';
 import { lsCall, pubKeyCall, searchCall, showCall, sourcesListCall } from '../specs/archive.js';
 
@@ -21,10 +22,16 @@ export interface ArchiveRoutesDeps {
 /** Read-only archive calls: ls, show, search, sources_list, pub_key. */
 export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
   return [
-    implement(lsCall, (input) => ({ versions: deps.queries.show([input.package], input.repo) })),
-    implement(showCall, (input) => ({ versions: deps.queries.show([input.package], input.repo) })),
-    implement(searchCall, (input) => ({ matches: deps.queries.search(input.pattern) })),
+    // Anonymous callers learn nothing of private repositories: as if they did not exist.
+    implement(lsCall, (input, { principal }) => ({ versions: versions(deps, input, principal) })),
+    implement(showCall, (input, { principal }) => ({ versions: versions(deps, input, principal) })),
+    implement(searchCall, (input, { principal }) => ({
+      matches: deps.queries.search(input.pattern, undefined, [
+        ...hiddenRepositories(deps.config, principal),
+      ]),
+    })),
     implement(sourcesListCall, (input, context) => {
+      assertVisible(hiddenRepositories(deps.config, context.principal), input.repo);
       const sources = sourcesStanza(deps, input, baseUrl(deps.publicUrl, context.request));
       return textOr(context, sources, { sources });
     }),
@@ -33,6 +40,17 @@ export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
       return textOr(context, key.armored, key, 'application/pgp-keys');
     }),
   ];
+}
+
+/** The versions of a package in the repositories the caller may see. */
+function versions(
+  deps: ArchiveRoutesDeps,
+  input: { package: string; repo?: string },
+  principal: Principal,
+) {
+  const hidden = hiddenRepositories(deps.config, principal);
+  if (input.repo !== undefined && hidden.has(input.repo)) return [];
+  return deps.queries.show([input.package], input.repo).filter((v) => !hidden.has(v.repository));
 }
 
 /** The base URL clients reach the daemon at: the public URL, else the request's host. */

@@ -96,7 +96,7 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
       localChroots: () => chroots.chroots.list(),
       canCreate: (key) => chroots.canCreate(key),
     }),
-    calls: buildRoutes({ queue: scheduler, logs: chroots.liveLogs }),
+    calls: buildRoutes({ queue: scheduler, logs: chroots.liveLogs, config: deps.config }),
     status: () => {
       const { builders: all, queued, building, load } = scheduler.overview();
       return { builders: all, queue: { queued, building }, load };
