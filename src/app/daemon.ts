@@ -162,7 +162,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const parts: DaemonPart[] = [
       statusPart(ctx, { builds: () => scheduler.status(), incoming: () => incoming.gate.state() }),
       auth,
-      eventsPart(ctx, auth.pages),
+      eventsPart(ctx, { pages: auth.pages, config: archiveConfig.config }),
       notify,
       archiveConfig,
       chroots,
@@ -175,7 +175,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       uploaderKeysPart(ctx, { keys: incoming.uploaderKeys, pages, calls }),
       archiveAdminPart(ctx, { config: archiveConfig.config, archive, pages, calls }),
       chrootsUiPart(ctx, { chroots, pages }),
-      buildsUiPart({ scheduler, pages }),
+      buildsUiPart({ scheduler, pages, config: archiveConfig.config }),
       incomingUiPart(ctx, { incoming, pages }),
       uploadsPart(ctx, { incoming, scheduler, pages, config: archiveConfig.config }),
       maintenancePart(ctx, { archive, config: archiveConfig.config }),

@@ -60,9 +60,9 @@ export function buildRoutes(deps: BuildsRouterDeps): CallImplementation[] {
           source: input.source,
           architecture: input.architecture,
           builder: input.builder,
+          excludeRepositories: [...hidden],
           limit: input.limit,
         })
-        .filter((b) => !hidden.has(b.repository))
         .map(summary);
     }),
     implement(

@@ -29,10 +29,9 @@ export function uploadRoutes(deps: UploadsRouterDeps): CallImplementation[] {
   return [
     // Uploads to private repositories are as missing ones to anonymous callers.
     implement(uploadsCall, (input, { principal }) => {
-      const hidden = hiddenRepositories(deps.config, principal);
+      const hidden = [...hiddenRepositories(deps.config, principal)];
       return deps.uploads
-        .list(uploadFilter(input))
-        .filter((u) => u.repository === null || !hidden.has(u.repository))
+        .list({ ...uploadFilter(input), excludeRepositories: hidden })
         .map(uploadSummary);
     }),
     implement(uploadCall, (input, { principal }) => {

@@ -21,6 +21,7 @@ import { gitSources } from './100-git-sources.js';
 import { gitStatus } from './101-git-status.js';
 import { eventActors } from './110-event-actors.js';
 import { privateRepositories } from './111-private-repositories.js';
+import { eventRepositoriesColumn } from './112-event-repositories.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -53,4 +54,5 @@ export const MIGRATIONS: readonly Migration[] = [
   gitStatus,
   eventActors,
   privateRepositories,
+  eventRepositoriesColumn,
 ];
