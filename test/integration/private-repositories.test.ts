@@ -234,7 +234,11 @@ describe('private repositories', () => {
     expect(JSON.stringify(listed.body)).not.toContain(token.password);
     // Only a digest is kept: the secret is in no file of the home.
     expect(filesHolding(daemon.layout.root, token.password)).toEqual([]);
-    const audit = await api(daemon.url, 'events', { input: { type: 'AUDIT', user: 'admin' } });
+    // (Anonymous callers do not see events about a private repository.)
+    const audit = await api(daemon.url, 'events', {
+      input: { type: 'AUDIT', user: 'admin' },
+      token: admin,
+    });
     const line = audit.body.find((e: { message: string }) =>
       e.message.includes('read-token-create'),
     );
