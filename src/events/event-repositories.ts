@@ -1,5 +1,3 @@
-import type { EventInput } from './event.js';
-
 /**
  * A distribution's name, `<codename>-<repository>-<suite>[-rollbackN]` (as
  * archive/model/distribution-name.ts parses it; events sit above archive/, so the
@@ -7,7 +5,12 @@ import type { EventInput } from './event.js';
  */
 const DISTRIBUTION = /^[a-z][a-z0-9]*-([a-z0-9]+)-[a-z]+(?:-rollback\d{1,3})?$/;
 
-type Fields = Pick<EventInput, 'type' | 'distribution' | 'details'>;
+/** The fields of an event (EventInput, StoredEvent) this reads; event.ts imports this file. */
+interface Fields {
+  type: string;
+  distribution?: string | null;
+  details?: Record<string, unknown>;
+}
 
 /**
  * The repositories an event is about, so that events of a private repository reach only
