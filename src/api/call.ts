@@ -32,6 +32,11 @@ export interface CallSpec<I extends z.ZodTypeAny = z.ZodTypeAny, O = unknown, T 
   flagsToo?: readonly string[];
   /** A string input field the CLI reads from standard input (a pipe) when it is not given. */
   stdin?: string;
+  /**
+   * Secret string fields the CLI also reads from a file, `--<field>-file FILE` (its first
+   * line), so that they stay out of the process list.
+   */
+  fileFlags?: readonly string[];
   /** Human-readable CLI output; JSON is printed when absent or with --json. */
   format?(output: O): string;
   /** Usage examples for the CLI help: [command, description]. */

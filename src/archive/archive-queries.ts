@@ -80,15 +80,19 @@ export class ArchiveQueries {
     return this.deps.queries.binaryDetails(repository, source, version);
   }
 
-  /** Source and binary names containing `text` (`*` matches anything). */
-  search(text: string, limit = 100): { name: string; kind: 'source' | 'binary' }[] {
+  /** Source and binary names containing `text` (`*` matches anything), outside `excluded` repositories. */
+  search(
+    text: string,
+    limit = 100,
+    excluded: readonly string[] = [],
+  ): { name: string; kind: 'source' | 'binary' }[] {
     if (!/^[a-z0-9.+*-]{1,100}$/.test(text)) {
       throw new InvalidInputError(
         `"${text}" is not a package name pattern (lower-case letters, digits, . + - and *)`,
       );
     }
     const like = `%${text.replace(/[%_\\]/g, (c) => `\\${c}`).replace(/\*/g, '%')}%`;
-    return this.deps.queries.searchNames(like, Math.min(Math.max(limit, 1), 1000));
+    return this.deps.queries.searchNames(like, Math.min(Math.max(limit, 1), 1000), excluded);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { commandName, wantsStream, type CallSpec } from '../api/call.js';
 import { ApiClient } from '../api/client.js';
@@ -57,6 +58,12 @@ export function callCommand(
           yargs.option(flagName(name), option);
         }
       }
+      for (const name of spec.fileFlags ?? []) {
+        yargs.option(`${flagName(name)}-file`, {
+          type: 'string',
+          describe: `Read --${flagName(name)} from the first line of this file (kept out of the process list)`,
+        });
+      }
       if (spec.description) yargs.epilogue(spec.description);
       for (const [example, text] of spec.examples ?? []) yargs.example(example, text);
       return yargs as Argv<GlobalArgs>;
@@ -76,6 +83,10 @@ export function callCommand(
             `${name} given twice, as the argument ${String(input[name])} and as --${flagName(name)} ${flag}: give it once`,
           );
         }
+      }
+      for (const name of spec.fileFlags ?? []) {
+        const file = (argv as Record<string, unknown>)[`${flagName(name)}-file`];
+        if (typeof file === 'string') input[name] = firstLineOf(file, name, input[name]);
       }
       // Piped in (no terminal to wait on): `gpg --export --armor KEY | debyard key-add`.
       if (spec.stdin && input[spec.stdin] === undefined && !io.prompt) {
@@ -122,6 +133,26 @@ function flagValue(args: readonly string[], name: string): string | undefined {
     else if (arg.startsWith(`--${name}=`)) value = arg.slice(name.length + 3);
   });
   return value;
+}
+
+/** The value of `--<field>-file FILE`: the file's first line, without its line end. */
+function firstLineOf(file: string, field: string, given: unknown): string {
+  const flag = flagName(field);
+  if (given !== undefined) {
+    throw new UsageError(`give --${flag} or --${flag}-file, not both`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --${flag}-file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  if (line === '')
+    throw new UsageError(`--${flag}-file ${file} is empty: its first line is the ${flag}`);
+  return line;
 }
 
 /** Input fields become dashed flags: `expires_days` → `--expires-days`. */

@@ -103,15 +103,26 @@ export class ArchiveQueryRepository {
   }
 
   /** Source and binary names matching a LIKE pattern, with whether each is a source. */
-  searchNames(pattern: string, limit: number): { name: string; kind: 'source' | 'binary' }[] {
+  searchNames(
+    pattern: string,
+    limit: number,
+    excluded: readonly string[] = [],
+  ): { name: string; kind: 'source' | 'binary' }[] {
+    // Names only in `excluded` repositories are not found.
     return this.sql(
       `SELECT DISTINCT s.name AS name, 'source' AS kind FROM archive_sources s
            WHERE s.name LIKE @pattern ESCAPE '\\'
+             AND s.repository NOT IN (SELECT value FROM json_each(@excluded))
          UNION
-         SELECT DISTINCT b.package AS name, 'binary' AS kind FROM archive_binaries b
+         SELECT DISTINCT b.package AS name, 'binary' AS kind
+           FROM archive_binaries b JOIN archive_sources s ON s.id = b.source_id
            WHERE b.package LIKE @pattern ESCAPE '\\'
+             AND s.repository NOT IN (SELECT value FROM json_each(@excluded))
          ORDER BY name, kind LIMIT @limit`,
-    ).all({ pattern, limit }) as { name: string; kind: 'source' | 'binary' }[];
+    ).all({ pattern, limit, excluded: JSON.stringify(excluded) }) as {
+      name: string;
+      kind: 'source' | 'binary';
+    }[];
   }
 
   /** The pool files of a source version (.dsc, tarballs), with sizes. */

@@ -99,6 +99,8 @@ export interface BuildFilter {
   source?: string;
   architecture?: string;
   builder?: string;
+  /** Not builds for these repositories (private ones an anonymous caller may not see). */
+  excludeRepositories?: readonly string[];
   /** At most this many, newest first. */
   limit?: number;
 }
@@ -248,6 +250,11 @@ export class BuildsRepository {
     equal('u.source', filter.source);
     equal('b.architecture', filter.architecture);
     equal('b.builder', filter.builder);
+    if (filter.excludeRepositories?.length) {
+      // In the query, not after it: a page holds `limit` rows whatever is left out.
+      where.push('u.repository NOT IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.excludeRepositories));
+    }
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
     const sql = `${VIEW} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY b.id DESC LIMIT ${limit}`;

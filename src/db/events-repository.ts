@@ -1,3 +1,4 @@
+import { eventRepositories } from '../events/event-repositories.js';
 import type { EventFilter, EventInput, EventStore, StoredEvent } from '../events/event.js';
 import type { Db } from './database.js';
 import { statementCache } from './statement-cache.js';
@@ -46,9 +47,9 @@ export class EventsRepository implements EventStore {
     // Prepared once: a bulk install records thousands of events in one transaction.
     const row = this.sql(
       `INSERT INTO events (time, type, message, source, version, distribution, architecture,
-           upload_id, build_id, actor, details)
+           upload_id, build_id, actor, details, repositories)
          VALUES (@time, @type, @message, @source, @version, @distribution, @architecture,
-           @upload_id, @build_id, @actor, @details)
+           @upload_id, @build_id, @actor, @details, @repositories)
          RETURNING *`,
     ).get({
       time: time.toISOString(),
@@ -62,6 +63,7 @@ export class EventsRepository implements EventStore {
       build_id: event.buildId ?? null,
       actor: event.actor ?? null,
       details: JSON.stringify(event.details ?? {}),
+      repositories: repositoriesOf(event),
     }) as EventRow;
     return toEvent(row);
   }
@@ -99,6 +101,12 @@ export class EventsRepository implements EventStore {
         params[key] = filter[key];
       }
     }
+    if (filter.hiddenRepositories && filter.hiddenRepositories.length > 0) {
+      // In the query, not after it: a page holds `limit` events whatever is left out.
+      where.push(`(repositories IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(repositories) r
+        WHERE r.value IN (SELECT value FROM json_each(@hiddenRepositories))))`);
+      params.hiddenRepositories = JSON.stringify(filter.hiddenRepositories);
+    }
     // Following a stream reads forwards; browsing the history reads the newest first.
     const order = filter.afterId !== undefined ? 'ASC' : 'DESC';
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIMIT);
@@ -106,4 +114,10 @@ export class EventsRepository implements EventStore {
       ORDER BY id ${order} LIMIT ${limit}`;
     return (this.db.prepare(sql).all(params) as EventRow[]).map(toEvent);
   }
+}
+
+/** The JSON list of the repositories an event is about; null for none. */
+function repositoriesOf(event: EventInput): string | null {
+  const repositories = eventRepositories(event);
+  return repositories.length > 0 ? JSON.stringify(repositories) : null;
 }

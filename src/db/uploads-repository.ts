@@ -129,6 +129,8 @@ export interface UploadFilter {
   states?: readonly string[];
   source?: string;
   repository?: string;
+  /** Not uploads to these repositories (private ones an anonymous caller may not see). */
+  excludeRepositories?: readonly string[];
   /** The signing key's fingerprint (or its last 16 hex digits); null: unsigned uploads. */
   signer?: string | null;
   /** Only uploads with an id greater than this (then oldest first). */
@@ -201,6 +203,13 @@ export class UploadsRepository {
       if (filter[key] === undefined) continue;
       where.push(`${key} = @${key}`);
       params[key] = filter[key];
+    }
+    if (filter.excludeRepositories?.length) {
+      // In the query, not after it: a page holds `limit` rows whatever is left out.
+      where.push(
+        '(repository IS NULL OR repository NOT IN (SELECT value FROM json_each(@excluded)))',
+      );
+      params.excluded = JSON.stringify(filter.excludeRepositories);
     }
     if (filter.signer === null) where.push('signer IS NULL');
     if (typeof filter.signer === 'string') {

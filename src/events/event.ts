@@ -1,3 +1,5 @@
+import { eventRepositories } from './event-repositories.js';
+
 /** What happened; the pipeline's steps and the daemon's own life. */
 export const EVENT_TYPES = [
   'REJECTED',
@@ -62,6 +64,8 @@ export interface EventFilter {
   buildId?: number;
   /** Only what this user did. */
   actor?: string;
+  /** Not the events about these repositories (private ones the caller may not read). */
+  hiddenRepositories?: readonly string[];
   /** At most this many (newest first unless afterId is given, then oldest first). */
   limit?: number;
 }
@@ -81,5 +85,7 @@ export function matchesFilter(event: StoredEvent, filter: EventFilter): boolean 
   if (filter.uploadId !== undefined && event.uploadId !== filter.uploadId) return false;
   if (filter.buildId !== undefined && event.buildId !== filter.buildId) return false;
   if (filter.actor !== undefined && event.actor !== filter.actor) return false;
+  const hidden = filter.hiddenRepositories ?? [];
+  if (hidden.length > 0 && eventRepositories(event).some((r) => hidden.includes(r))) return false;
   return true;
 }

@@ -23,20 +23,21 @@ export interface SeededBuild {
 export function seedFailedBuild(
   home: string,
   write: (log: LiveLog) => void,
-  options: { maxBytes?: number; source?: string } = {},
+  options: { maxBytes?: number; source?: string; repository?: string } = {},
 ): SeededBuild {
   const layout = homeLayout(home);
   const db = openDatabase(layout.database, { logger: silentLogger });
   try {
     const source = options.source ?? 'flood';
+    const repository = options.repository ?? 'test';
     const now = new Date();
     const upload = new UploadsRepository(db).insert({
       state: 'FAILED',
       changesFile: `${source}_1.0_source.changes`,
       source,
       version: '1.0',
-      distribution: 'bookworm-test-unstable',
-      repository: 'test',
+      distribution: `bookworm-${repository}-unstable`,
+      repository,
       codename: 'bookworm',
       suite: 'unstable',
       dscFile: `${source}_1.0.dsc`,

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
+import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import { adminPassword, adminToken, api, webLogin } from '../helpers/api.js';
 import { IsolatedApt } from '../helpers/apt.js';
@@ -111,6 +112,108 @@ describe('private repositories', () => {
     expect(main(await page.text()).replace('secret', 'nosuch')).toBe(main(await none.text()));
   });
 
+  it('answers anonymous API reads about a private repository as about a missing one', async () => {
+    const call = (name: string, input: Record<string, unknown>, token?: string) =>
+      api(daemon.url, name, { input, token, headers: { accept: 'application/json' } });
+    const same = async (name: string, input: (repo: string) => Record<string, unknown>) => {
+      const secret = await call(name, input('secret'));
+      const missing = await call(name, input('nosuch'));
+      expect(secret.status, name).toBe(missing.status);
+      expect(JSON.stringify(secret.body).replaceAll('secret', 'nosuch'), name).toBe(
+        JSON.stringify(missing.body),
+      );
+      return secret;
+    };
+    // "hello" is only in the private repository: anonymous callers find no trace of it.
+    expect((await same('ls', (repo) => ({ package: 'hello', repo }))).body).toEqual({
+      versions: [],
+    });
+    await same('show', (repo) => ({ package: 'hello', repo }));
+    expect((await call('ls', { package: 'hello' })).body).toEqual({ versions: [] });
+    expect((await call('show', { package: 'hello' })).body).toEqual({ versions: [] });
+    expect((await call('search', { pattern: 'hell' })).body).toEqual({ matches: [] });
+    const listed = await same('sources_list', (repo) => ({ repo }));
+    expect(listed.status).toBe(404);
+    expect(listed.body.detail).toBe('there is no repository "secret"');
+
+    // Logged-in users see it as before.
+    const ls = await call('ls', { package: 'hello' }, admin);
+    expect(ls.body.versions.map((v: { distribution: string }) => v.distribution)).toEqual([DIST]);
+    const show = await call('show', { package: 'hello', repo: 'secret' }, admin);
+    expect(show.body.versions[0].binaries.length).toBe(1);
+    expect((await call('search', { pattern: 'hell' }, admin)).body.matches).toEqual([
+      { name: 'hello', kind: 'binary' },
+      { name: 'hello', kind: 'source' },
+    ]);
+    const sources = await call('sources_list', { repo: 'secret' }, admin);
+    expect(sources.status, JSON.stringify(sources.body)).toBe(200);
+    expect(sources.body.sources).toContain(`${daemon.url}/repos/secret/`);
+  });
+
+  it('hides uploads and snapshots of a private repository from anonymous callers', async () => {
+    const incoming = daemon.parts.find((p) => p.name === 'incoming') as IncomingPart;
+    const upload = incoming.uploads.insert({
+      state: 'REJECTED',
+      changesFile: 'hello_1.1_source.changes',
+      source: 'hello',
+      version: '1.1',
+      distribution: DIST,
+      repository: 'secret',
+      codename,
+      suite: 'unstable',
+      dscFile: null,
+      architectures: [],
+      archAll: false,
+      options: {},
+      signer: null,
+      requestedBy: null,
+      changedBy: null,
+      files: [],
+      spoolPath: '',
+      reasons: ['a test upload'],
+      receivedAt: new Date().toISOString(),
+      processedAt: new Date().toISOString(),
+    } as Parameters<IncomingPart['uploads']['insert']>[0]);
+    const snapshot = await post('snapshot_create', { distribution: DIST, name: 'snap1' });
+    expect(snapshot.status, JSON.stringify(snapshot.body)).toBe(200);
+    const as = (name: string, input: Record<string, unknown>, token?: string) =>
+      api(daemon.url, name, { input, token });
+
+    expect((await as('uploads', { repository: 'secret' })).body).toEqual([]);
+    expect((await as('uploads', {})).body.map((u: { id: number }) => u.id)).not.toContain(
+      upload.id,
+    );
+    const one = await as('upload', { upload: upload.id });
+    expect([one.status, one.body.detail]).toEqual([404, `there is no upload ${upload.id}`]);
+    const none = await as('upload', { upload: upload.id + 1000 });
+    expect([none.status, none.body.detail]).toEqual([
+      404,
+      `there is no upload ${upload.id + 1000}`,
+    ]);
+    expect((await as('snapshots', { repo: 'secret' })).body).toEqual([]);
+    expect((await as('snapshots', { repo: 'nosuch' })).body).toEqual([]);
+    expect((await as('snapshots', {})).body).toEqual([]);
+
+    // Logged-in users see them as before.
+    const uploads = await as('uploads', { repository: 'secret' }, admin);
+    expect(uploads.body.map((u: { id: number }) => u.id)).toEqual([upload.id]);
+    expect((await as('upload', { upload: upload.id }, admin)).status).toBe(200);
+    const snapshots = await as('snapshots', { repo: 'secret' }, admin);
+    expect(snapshots.body.map((s: { name: string }) => s.name)).toEqual(['snap1']);
+  });
+
+  it('leaves an unsigned private repository out of the anonymous dput.cf', async () => {
+    const updated = await post('repository_update', { id: 'secret', allow_unsigned: true });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const conf = (token?: string) =>
+      api(daemon.url, 'dput_conf', { token, headers: { accept: 'application/json' } });
+    expect((await conf()).body.dputConf).not.toContain('secret');
+    expect((await conf(admin)).body.dputConf).toContain('-secret]');
+    expect((await post('repository_update', { id: 'secret', allow_unsigned: false })).status).toBe(
+      200,
+    );
+  });
+
   it('makes read tokens of private repositories only, for admins only', async () => {
     expect((await post('read_token_create', { repo: 'secret' }, null)).status).toBe(401);
     const open = await post('read_token_create', { repo: 'test' });
@@ -131,7 +234,11 @@ describe('private repositories', () => {
     expect(JSON.stringify(listed.body)).not.toContain(token.password);
     // Only a digest is kept: the secret is in no file of the home.
     expect(filesHolding(daemon.layout.root, token.password)).toEqual([]);
-    const audit = await api(daemon.url, 'events', { input: { type: 'AUDIT', user: 'admin' } });
+    // (Anonymous callers do not see events about a private repository.)
+    const audit = await api(daemon.url, 'events', {
+      input: { type: 'AUDIT', user: 'admin' },
+      token: admin,
+    });
     const line = audit.body.find((e: { message: string }) =>
       e.message.includes('read-token-create'),
     );

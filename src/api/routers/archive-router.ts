@@ -7,7 +7,8 @@ import { findSuite } from '../../archive/model/layout.js';
 import type { ArchitectureMatcher } from '../../incoming/architecture-matcher.js';
 import { missingArchitectures } from '../../own-uploads/missing-builds.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { implement, type CallImplementation } from '../api-router.js';
+import { implement, type CallImplementation, type Principal } from '../api-router.js';
+import { assertVisible, hiddenRepositories } from '../hidden-repositories.js';
 import { textOr } from '../text-answer.js';
 import {
   lsCall,
@@ -32,10 +33,20 @@ export interface ArchiveRoutesDeps {
 /** Read-only archive calls: ls, show, search, sources_list, pub_key. */
 export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
   return [
-    implement(lsCall, async (input) => ({ versions: await versions(deps, input) })),
-    implement(showCall, async (input) => ({ versions: await versions(deps, input) })),
-    implement(searchCall, (input) => ({ matches: deps.queries.search(input.pattern) })),
+    // Anonymous callers learn nothing of private repositories: as if they did not exist.
+    implement(lsCall, async (input, { principal }) => ({
+      versions: await versions(deps, input, principal),
+    })),
+    implement(showCall, async (input, { principal }) => ({
+      versions: await versions(deps, input, principal),
+    })),
+    implement(searchCall, (input, { principal }) => ({
+      matches: deps.queries.search(input.pattern, undefined, [
+        ...hiddenRepositories(deps.config, principal),
+      ]),
+    })),
     implement(sourcesListCall, (input, context) => {
+      assertVisible(hiddenRepositories(deps.config, context.principal), input.repo);
       const sources = sourcesStanza(deps, input, baseUrl(deps.publicUrl, context.request));
       return textOr(context, sources, { sources });
     }),
@@ -46,13 +57,22 @@ export function archiveRoutes(deps: ArchiveRoutesDeps): CallImplementation[] {
   ];
 }
 
-/** The versions of a package, each with the architectures it lacks. */
-function versions(
+/**
+ * The versions of a package in the repositories the caller may see, each with the
+ * architectures it lacks.
+ */
+async function versions(
   deps: ArchiveRoutesDeps,
   input: { package: string; repo?: string },
+  principal: Principal,
 ): Promise<PackageVersionRow[]> {
+  const hidden = hiddenRepositories(deps.config, principal);
+  if (input.repo !== undefined && hidden.has(input.repo)) return [];
+  const visible = deps.queries
+    .show([input.package], input.repo)
+    .filter((v) => !hidden.has(v.repository));
   return Promise.all(
-    deps.queries.show([input.package], input.repo).map(async (v) => ({
+    visible.map(async (v) => ({
       ...v,
       missingArchitectures: await missingArchitectures(
         { dscArchitectures: v.dscArchitectures, binaryArchitectures: archsOf(v.binaries) },

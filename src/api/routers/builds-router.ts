@@ -1,9 +1,16 @@
+import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { BuildFilter, BuildState } from '../../db/builds-repository.js';
 import type { BuildInfo, RetryResult } from '../../scheduler/scheduler.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
-import { implement, type CallContext, type CallImplementation } from '../api-router.js';
+import {
+  implement,
+  type CallContext,
+  type CallImplementation,
+  type Principal,
+} from '../api-router.js';
+import { hiddenRepositories } from '../hidden-repositories.js';
 import {
   buildLogCall,
   buildsCall,
@@ -26,28 +33,42 @@ export interface BuildQueue {
 export interface BuildsRouterDeps {
   queue: BuildQueue;
   logs: BuildLogs;
+  /** Which repositories are private (hidden from anonymous callers). */
+  config: Pick<ArchiveConfig, 'repositories'>;
+}
+
+/** A build the caller may see: one for a hidden repository is as a missing one. */
+function visibleBuild(deps: BuildsRouterDeps, id: number, principal: Principal): BuildInfo {
+  const build = deps.queue.build(id);
+  if (hiddenRepositories(deps.config, principal).has(build.repository)) {
+    throw new NotFoundError(`there is no build ${id}`);
+  }
+  return build;
 }
 
 /** builds, build_log (anonymous); retry, cancel (staff). */
 export function buildRoutes(deps: BuildsRouterDeps): CallImplementation[] {
   const { queue } = deps;
   return [
-    implement(buildsCall, (input) =>
-      queue
+    // Builds for private repositories are as missing ones to anonymous callers.
+    implement(buildsCall, (input, { principal }) => {
+      const hidden = hiddenRepositories(deps.config, principal);
+      return queue
         .list({
           states: input.state?.map((s) => s.toUpperCase() as BuildState),
           uploadId: input.upload,
           source: input.source,
           architecture: input.architecture,
           builder: input.builder,
+          excludeRepositories: [...hidden],
           limit: input.limit,
         })
-        .map(summary),
-    ),
+        .map(summary);
+    }),
     implement(
       buildLogCall,
       async (input, context) => {
-        const build = queue.build(input.build);
+        const build = visibleBuild(deps, input.build, context.principal);
         if (!build.logFile) {
           throw new NotFoundError(
             `build ${build.id} has no log yet: it is ${build.state}${build.waiting ? ` (${build.waiting})` : ''}`,
@@ -67,12 +88,13 @@ export function buildRoutes(deps: BuildsRouterDeps): CallImplementation[] {
         const pieces = deps.logs.read(build.id, file, { signal: context.signal });
         return sendJsonWithText(context, fields, 'text', missingAs(pieces, gone));
       },
-      (input, { signal }, sink) => {
+      (input, { signal, principal }, sink) => {
         if (input.check) {
           throw new InvalidInputError(
             `a check's log is written when the check ends: follow the build log, which shows ${input.check} as it runs`,
           );
         }
+        visibleBuild(deps, input.build, principal);
         return followBuildLog(deps, input.build, signal, sink);
       },
     ),

@@ -1,11 +1,20 @@
+import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { EventFilter, StoredEvent } from '../../events/event.js';
-import { implement, type CallImplementation, type StreamSink } from '../api-router.js';
+import {
+  implement,
+  type CallImplementation,
+  type Principal,
+  type StreamSink,
+} from '../api-router.js';
+import { hiddenRepositories } from '../hidden-repositories.js';
 import type { CallInput } from '../call.js';
 import { eventsCall } from '../specs/events.js';
 
 export interface EventsRouterDeps {
   events: EventLog;
+  /** Which repositories are private: their events reach only callers who may read them. */
+  config: Pick<ArchiveConfig, 'repositories'>;
 }
 
 type EventsInput = CallInput<typeof eventsCall>;
@@ -14,22 +23,28 @@ const PAGE = 500;
 
 export function eventRoutes(deps: EventsRouterDeps): CallImplementation[] {
   const { events } = deps;
+  // Events of private repositories are as events that never happened to anonymous callers.
+  const filterOf = (input: EventsInput, principal: Principal): EventFilter => ({
+    ...inputFilter(input),
+    hiddenRepositories: [...hiddenRepositories(deps.config, principal)],
+  });
   return [
     implement(
       eventsCall,
-      (input) =>
+      (input, { principal }) =>
         events.list({
-          ...filterOf(input),
+          ...filterOf(input, principal),
           afterId: input.after,
           beforeId: input.before,
           limit: input.limit,
         }),
-      (input, { signal }, sink) => followEvents(events, input, signal, sink),
+      (input, { signal, principal }, sink) =>
+        followEvents(events, input, filterOf(input, principal), signal, sink),
     ),
   ];
 }
 
-function filterOf(input: EventsInput): EventFilter {
+function inputFilter(input: EventsInput): EventFilter {
   return {
     types: input.type,
     source: input.source,
@@ -48,10 +63,10 @@ function filterOf(input: EventsInput): EventFilter {
 async function followEvents(
   events: EventLog,
   input: EventsInput,
+  filter: EventFilter,
   signal: AbortSignal,
   sink: StreamSink<StoredEvent>,
 ): Promise<void> {
-  const filter = filterOf(input);
   const resumeAfter = parseEventId(sink.lastEventId) ?? input.after;
   let last = 0;
   const drain = () => {

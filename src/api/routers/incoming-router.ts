@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { implement, type CallImplementation } from '../api-router.js';
+import { implement, type CallImplementation, type Principal } from '../api-router.js';
 import { dputConfCall, type DputConfOutput } from '../specs/dput-conf.js';
 import {
   incomingPauseCall,
@@ -15,7 +15,8 @@ export interface IncomingSwitch {
 
 export interface IncomingRoutesDeps {
   /** The dput.cf stanzas for clients reaching the FTP incoming at `host` (named `name`). */
-  dputConf(host: string, name?: string): DputConfOutput;
+  /** The stanzas; only for the repositories `principal` may see. */
+  dputConf(host: string, name: string | undefined, principal: Principal): DputConfOutput;
   /** The configured public URL, if any: its host name wins over the request's. */
   publicUrl: string | null;
   gate: IncomingSwitch;
@@ -23,8 +24,8 @@ export interface IncomingRoutesDeps {
 
 export function incomingRoutes(deps: IncomingRoutesDeps): CallImplementation[] {
   return [
-    implement(dputConfCall, ({ name }, { request, response }) => {
-      const output = deps.dputConf(clientHost(request, deps.publicUrl), name);
+    implement(dputConfCall, ({ name }, { request, response, principal }) => {
+      const output = deps.dputConf(clientHost(request, deps.publicUrl), name, principal);
       if (request.accepts(['text/plain', 'application/json']) === 'text/plain') {
         response.type('text/plain').send(output.dputConf);
       }

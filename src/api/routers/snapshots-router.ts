@@ -1,7 +1,9 @@
 import type { Request } from 'express';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { Snapshots } from '../../archive/snapshots/snapshots.js';
 import type { SnapshotRecord } from '../../db/archive-snapshots-repository.js';
 import { implement, type CallImplementation } from '../api-router.js';
+import { hiddenRepositories } from '../hidden-repositories.js';
 import {
   snapshotCreateCall,
   snapshotDeleteCall,
@@ -15,6 +17,8 @@ export interface SnapshotRoutesDeps {
   publicUrl: string | null;
   /** A snapshot, once asked for, is taken even if the client goes away. */
   shutdown: AbortSignal;
+  /** Which repositories exist and which are private (hidden from anonymous callers). */
+  config: Pick<ArchiveConfig, 'repositories'>;
 }
 
 /** snapshots, snapshot_create, snapshot_delete. */
@@ -36,11 +40,13 @@ export function snapshotRoutes(deps: SnapshotRoutesDeps): CallImplementation[] {
     };
   };
   return [
-    implement(snapshotsCall, (input, context) =>
-      deps.snapshots
+    implement(snapshotsCall, (input, context) => {
+      const hidden = hiddenRepositories(deps.config, context.principal);
+      return deps.snapshots
         .list({ repository: input.repo, distribution: input.distribution })
-        .map((s) => view(context.request, s)),
-    ),
+        .filter((s) => !hidden.has(s.repository))
+        .map((s) => view(context.request, s));
+    }),
     implement(snapshotCreateCall, async (input, context) =>
       view(context.request, await deps.snapshots.create(input, deps.shutdown)),
     ),

@@ -1,7 +1,10 @@
+import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { UploadFilter, UploadRecord } from '../../db/uploads-repository.js';
 import type { StoredEvent } from '../../events/event.js';
 import type { BuildInfo } from '../../scheduler/scheduler.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { implement, type CallImplementation } from '../api-router.js';
+import { hiddenRepositories } from '../hidden-repositories.js';
 import type { CallInput } from '../call.js';
 import {
   uploadCall,
@@ -17,14 +20,26 @@ export interface UploadsRouterDeps {
   builds(uploadId: number): BuildInfo[];
   /** The events of an upload, newest first. */
   events(uploadId: number): StoredEvent[];
+  /** Which repositories are private (hidden from anonymous callers). */
+  config: Pick<ArchiveConfig, 'repositories'>;
 }
 
 /** uploads, upload (anonymous, like builds and events). */
 export function uploadRoutes(deps: UploadsRouterDeps): CallImplementation[] {
   return [
-    implement(uploadsCall, (input) => deps.uploads.list(uploadFilter(input)).map(uploadSummary)),
-    implement(uploadCall, (input) => {
+    // Uploads to private repositories are as missing ones to anonymous callers.
+    implement(uploadsCall, (input, { principal }) => {
+      const hidden = [...hiddenRepositories(deps.config, principal)];
+      return deps.uploads
+        .list({ ...uploadFilter(input), excludeRepositories: hidden })
+        .map(uploadSummary);
+    }),
+    implement(uploadCall, (input, { principal }) => {
       const upload = deps.uploads.get(input.upload);
+      const hidden = hiddenRepositories(deps.config, principal);
+      if (upload.repository !== null && hidden.has(upload.repository)) {
+        throw new NotFoundError(`there is no upload ${input.upload}`);
+      }
       const events = deps.events(upload.id).reverse();
       return {
         upload: uploadSummary(upload),

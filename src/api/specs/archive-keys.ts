@@ -64,7 +64,7 @@ export const keyImportCall = defineCall({
   access: 'admin',
   summary: 'Make an armored secret key the archive key',
   description:
-    'The key (e.g. gpg --export-secret-keys --armor FPR) becomes the primary archive key; the previous key keeps signing Release files with it until it is retired (--retire-at, or key-retire), or retires at once with --replace. A passphrase unlocks the key once and is kept nowhere; the key is stored unprotected, readable by the daemon only.',
+    'The key (e.g. gpg --export-secret-keys --armor FPR) becomes the primary archive key; the previous key keeps signing Release files with it until it is retired (--retire-at, or key-retire), or retires at once with --replace. A passphrase (--passphrase-file FILE keeps it out of the process list) unlocks the key once and is kept nowhere; the key is stored unprotected, readable by the daemon only.',
   input: z
     .object({
       key: z
@@ -79,6 +79,7 @@ export const keyImportCall = defineCall({
     .strict(),
   positional: ['key'],
   stdin: 'key',
+  fileFlags: ['passphrase'],
   format: (k: ArchiveKeyView) => `imported ${keyLine(k)}`,
   examples: [['gpg --export-secret-keys --armor 0x5A1F90C2 | debyard key-import', 'bring a key']],
 });
@@ -89,7 +90,7 @@ export const keyExportCall = defineCall({
   access: 'admin',
   summary: 'Back up an archive secret key (armored)',
   description:
-    'Prints the secret key, protected by --passphrase when given. Every export is recorded as an event naming who exported which key.',
+    'Prints the secret key, protected by --passphrase (or the first line of --passphrase-file FILE, out of the process list) when given. Every export is recorded as an event naming who exported which key.',
   input: z
     .object({
       fingerprint: fingerprint.optional().describe('Which key [default: the primary key]'),
@@ -97,6 +98,7 @@ export const keyExportCall = defineCall({
     })
     .strict(),
   positional: ['fingerprint'],
+  fileFlags: ['passphrase'],
   format: (o: { fingerprint: string; armored: string }) => o.armored.trimEnd(),
   examples: [['debyard key-export > archive-key.asc', 'back up the primary key']],
 });

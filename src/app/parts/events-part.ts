@@ -1,11 +1,17 @@
+import { hiddenRepositories } from '../../api/hidden-repositories.js';
 import { eventRoutes } from '../../api/routers/events-router.js';
+import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { createEventsPage, liveEventsUrl } from '../../web/ui/events-page.js';
 import type { PageKit } from '../../web/ui/page-kit.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
 /** The events call (list and live stream), the events page and the dashboard's event panel. */
-export function eventsPart(ctx: AppContext, pages: PageKit): DaemonPart {
-  const calls = eventRoutes({ events: ctx.events });
+export function eventsPart(
+  ctx: AppContext,
+  deps: { pages: PageKit; config: Pick<ArchiveConfig, 'repositories'> },
+): DaemonPart {
+  const { pages, config } = deps;
+  const calls = eventRoutes({ events: ctx.events, config });
   return {
     name: 'events',
     calls,
@@ -19,8 +25,9 @@ export function eventsPart(ctx: AppContext, pages: PageKit): DaemonPart {
           template: 'panels/events',
           access: 'anonymous',
           order: 100,
-          data: () => {
-            const events = ctx.events.list({ limit: 15 });
+          data: (_req, principal) => {
+            const hidden = [...hiddenRepositories(config, principal)];
+            const events = ctx.events.list({ limit: 15, hiddenRepositories: hidden });
             return { events, streamUrl: liveEventsUrl(events), limit: 15 };
           },
         },

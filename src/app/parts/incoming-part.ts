@@ -1,3 +1,4 @@
+import { hiddenRepositories } from '../../api/hidden-repositories.js';
 import { readFileSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { incomingRoutes } from '../../api/routers/incoming-router.js';
@@ -91,13 +92,15 @@ export function incomingPart(ctx: AppContext, deps: IncomingPartDeps): IncomingP
     calls: incomingRoutes({
       publicUrl: settings.http.publicUrl,
       gate,
-      dputConf: (host, name) => ({
+      dputConf: (host, name, principal) => ({
         dputConf: dputConf({
           identity: settings.identity,
           ...(name ? { name } : {}),
           host,
           ftpPort: ftpAddress().port,
-          repositories: deps.archiveConfig.repositories(),
+          repositories: deps.archiveConfig
+            .repositories()
+            .filter((r) => !hiddenRepositories(deps.archiveConfig, principal).has(r.id)),
         }),
         host,
         port: ftpAddress().port,

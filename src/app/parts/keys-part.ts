@@ -24,8 +24,8 @@ const CHECK_INTERVAL_MS = 60 * 60_000;
 /**
  * The archive key lifecycle: the key calls (import, export, extend, rotate, retire),
  * and after each change every distribution signed again and the keyring package
- * uploaded again. Hourly (and at start) it retires the retiring keys whose date has
- * come and warns (a KEY event a day, the web banner) when a signing key expires within
+ * uploaded again. Hourly, at start and when a retiring key's date comes, it retires the
+ * retiring keys whose date has come and warns (a KEY event a day, the web banner) when a signing key expires within
  * EXPIRY_WARNING_DAYS days.
  */
 export function keysPart(ctx: AppContext, deps: KeysPartDeps): DaemonPart {
@@ -38,6 +38,7 @@ export function keysPart(ctx: AppContext, deps: KeysPartDeps): DaemonPart {
   const changed = async (what: string, actor: string | null) => {
     await archive.service.resignAll(ctx.shutdown);
     warnExpiring();
+    schedule(); // a rotation may have set a retirement date sooner than the next check
     const requester: Requester = { kind: 'user', name: actor ?? 'debyard', role: 'admin' };
     const baseUrl = ctx.settings.http.publicUrl ?? ctx.localUrl();
     deps.keyring.upload({ baseUrl, requester }, ctx.shutdown).then(
@@ -88,6 +89,31 @@ export function keysPart(ctx: AppContext, deps: KeysPartDeps): DaemonPart {
     }
   };
 
+  let started = false;
+  const run = async () => {
+    await check().catch((error) =>
+      logger.error('archive key check failed', { error: describeError(error) }),
+    );
+    schedule();
+  };
+  /** The next check: in an hour, or when the next retiring key's date comes if sooner. */
+  const schedule = () => {
+    if (!started) return;
+    clearTimeout(timer);
+    const now = ctx.clock.now().getTime();
+    let dates: number[] = [];
+    try {
+      dates = archive
+        .keys()
+        .list()
+        .flatMap((k) => (k.state === 'retiring' && k.retireAt ? [k.retireAt.getTime() - now] : []));
+    } catch {
+      // the keys are not loaded yet: check again in an hour
+    }
+    timer = setTimeout(() => void run(), Math.max(0, Math.min(CHECK_INTERVAL_MS, ...dates)));
+    timer.unref();
+  };
+
   deps.pages.addBanner(() => {
     let soon: ReturnType<typeof expiring>;
     try {
@@ -115,16 +141,12 @@ export function keysPart(ctx: AppContext, deps: KeysPartDeps): DaemonPart {
     routers: [createArchiveKeysPage({ pages: deps.pages, calls: deps.calls })],
     ui: { nav: [{ href: '/archive-keys', label: 'Archive keys', access: 'admin', order: 45 }] },
     async start() {
-      const run = () =>
-        check().catch((error) =>
-          logger.error('archive key check failed', { error: describeError(error) }),
-        );
+      started = true;
       await run();
-      timer = setInterval(() => void run(), CHECK_INTERVAL_MS);
-      timer.unref();
     },
     stop() {
-      clearInterval(timer);
+      started = false;
+      clearTimeout(timer);
     },
   };
 }

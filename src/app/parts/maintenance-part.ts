@@ -60,6 +60,7 @@ export function maintenancePart(
         snapshots: service.snapshots,
         publicUrl: ctx.settings.http.publicUrl,
         shutdown: ctx.shutdown,
+        config: deps.config,
       }),
     ],
     start() {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { hiddenRepositories } from '../../api/hidden-repositories.js';
 import { buildRoutes, summary } from '../../api/routers/builds-router.js';
 import type { StatusOutput } from '../../api/specs/status.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
@@ -96,7 +97,7 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
       localChroots: () => chroots.chroots.list(),
       canCreate: (key) => chroots.canCreate(key),
     }),
-    calls: buildRoutes({ queue: scheduler, logs: chroots.liveLogs }),
+    calls: buildRoutes({ queue: scheduler, logs: chroots.liveLogs, config: deps.config }),
     status: () => {
       const { builders: all, queued, building, load } = scheduler.overview();
       return { builders: all, queue: { queued, building }, load };
@@ -109,8 +110,8 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
           template: 'panels/builds',
           access: 'anonymous',
           order: 10,
-          data: () => ({
-            ...queuePanel(scheduler),
+          data: (_req, principal) => ({
+            ...queuePanel(scheduler, [...hiddenRepositories(deps.config, principal)]),
             // Any event may change the queue: the panel reloads itself on each (with JS).
             streamUrl: `/api/v1/events?follow=true&after=${ctx.events.list({ limit: 1 })[0]?.id ?? 0}`,
           }),
@@ -128,10 +129,13 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
 }
 
 /** The dashboard panel: builders with their load, the queue in its order, recent builds. */
-function queuePanel(scheduler: Scheduler): Record<string, unknown> {
+function queuePanel(
+  scheduler: Scheduler,
+  excludeRepositories: readonly string[],
+): Record<string, unknown> {
   const overview = scheduler.overview();
   const open = scheduler
-    .list({ states: ['QUEUED', 'BUILDING', 'DEPWAIT'], limit: 50 })
+    .list({ states: ['QUEUED', 'BUILDING', 'DEPWAIT'], excludeRepositories, limit: 50 })
     .map(summary);
   const building = open.filter((b) => b.state === 'BUILDING').sort((a, b) => a.id - b.id);
   const queued = open
@@ -139,7 +143,7 @@ function queuePanel(scheduler: Scheduler): Record<string, unknown> {
     .sort((a, b) => b.priority - a.priority || a.id - b.id);
   const depwait = open.filter((b) => b.state === 'DEPWAIT').sort((a, b) => a.id - b.id);
   const recent = scheduler
-    .list({ states: ['BUILT', 'FAILED', 'CANCELLED'], limit: 10 })
+    .list({ states: ['BUILT', 'FAILED', 'CANCELLED'], excludeRepositories, limit: 10 })
     .map(summary);
   return { overview, open: [...building, ...queued, ...depwait], recent };
 }

@@ -24,6 +24,7 @@ import { gitLayouts } from './102-git-layouts.js';
 import { gitStatus } from './101-git-status.js';
 import { eventActors } from './110-event-actors.js';
 import { privateRepositories } from './111-private-repositories.js';
+import { eventRepositoriesColumn } from './112-event-repositories.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -59,4 +60,5 @@ export const MIGRATIONS: readonly Migration[] = [
   gitLayouts,
   eventActors,
   privateRepositories,
+  eventRepositoriesColumn,
 ];

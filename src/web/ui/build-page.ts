@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import express from 'express';
+import type { Principal } from '../../api/api-router.js';
 import { summary } from '../../api/routers/builds-router.js';
 import type { BuildInfo } from '../../scheduler/scheduler.js';
 import { AppError, NotFoundError } from '../../shared/errors.js';
@@ -8,8 +9,11 @@ import type { PageKit } from './page-kit.js';
 
 export interface BuildPageDeps {
   pages: PageKit;
-  /** A build by id (NotFoundError when there is none). */
-  build(id: number): BuildInfo;
+  /**
+   * A build by id as `principal` may see it (NotFoundError when there is none, and for
+   * a build of a private repository an anonymous visitor may not read).
+   */
+  build(id: number, principal: Principal): BuildInfo;
 }
 
 /** The page shows at most this much of a log: its tail (the plain-text link has it all). */
@@ -29,7 +33,7 @@ export function createBuildPage(deps: BuildPageDeps): express.Router {
       if (!Number.isSafeInteger(id) || id < 1) {
         throw new NotFoundError(`there is no build "${req.params.id}"`);
       }
-      build = deps.build(id);
+      build = deps.build(id, pages.principal(req));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const message = error.message;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { allowList } from '../../../src/chroot/mirror-proxy.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { adminToken, api } from '../../helpers/api.js';
+import { GnupgHome } from '../../helpers/gnupg.js';
 import { testBaseTree } from '../../helpers/base-chroot.js';
 import { startTestDaemon, testSettings } from '../../helpers/daemon.js';
 import { aptFor, codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
@@ -15,7 +17,7 @@ import { persistentTempDir } from '../../helpers/temp-dir.js';
 import { treeHash } from '../../helpers/tree-hash.js';
 import { WebhookReceiver } from '../../helpers/webhook-receiver.js';
 
-// One daemon and chroot for the file: 6 real builds (one with lintian), about 2 minutes.
+// One daemon and chroot for the file: 8 real builds (three with lintian), about 3 minutes.
 
 let dir: string;
 let daemon: Daemon;
@@ -278,6 +280,66 @@ describe('migrate, rollbacks and snapshots through the pipeline', () => {
     expect(types).toContain('PUBLISHED');
     expect(types).toContain('SNAPSHOT');
   }, 60_000);
+});
+
+describe('the keyring package through a key rotation', () => {
+  const gnupg = new GnupgHome();
+  afterAll(() => gnupg.dispose());
+  let newest = 0;
+  const signing = async () =>
+    ((await api(daemon.url, 'archive_keys')).body as { fingerprint: string; signing: boolean }[])
+      .filter((k) => k.signing)
+      .map((k) => k.fingerprint)
+      .sort();
+
+  /**
+   * The key change's own keyring upload (the daemon makes it), once installed: the
+   * fingerprints in the keyring of the .deb apt downloads from the archive.
+   */
+  async function shippedKeys(name: string): Promise<string[]> {
+    let id = 0;
+    await expect
+      .poll(
+        async () => {
+          const uploads = await api(daemon.url, 'uploads', {
+            input: { source: 'testyard-archive-keyring', limit: 1 },
+          });
+          id = uploads.body[0]?.id ?? 0;
+          return id > newest;
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBe(true);
+    newest = id;
+    const upload = await pipeline.uploadIn(id, ['INSTALLED', 'FAILED', 'REJECTED']);
+    expect(upload.state, JSON.stringify(upload.reasons)).toBe('INSTALLED');
+    const root = path.join(dir, `keyring-${name}`);
+    const host = await aptFor(daemon, root, architecture, [{ repo: 'test', suite: 'unstable' }]);
+    expect((await host.aptGet(['update'])).problems).toEqual([]);
+    const download = await host.aptGet(['download', 'testyard-archive-keyring']);
+    expect(download.code, download.output).toBe(0);
+    const deb = readdirSync(host.root).find((f) => f.startsWith('testyard-archive-keyring_'))!;
+    const unpacked = path.join(root, 'unpacked');
+    execFileSync('dpkg-deb', ['-x', path.join(host.root, deb), unpacked]);
+    const keyring = path.join(unpacked, 'usr/share/keyrings/testyard-archive-keyring.gpg');
+    const listed = gnupg.gpg(['--with-colons', '--show-keys', keyring]).toString();
+    return [...listed.matchAll(/^pub:.*\nfpr:+([0-9A-F]{40}):/gm)].map((m) => m[1]!).sort();
+  }
+
+  it('ships both keys during the transition, only the new one after retirement', async () => {
+    newest = (await api(daemon.url, 'uploads', { input: { source: 'testyard-archive-keyring' } }))
+      .body[0].id;
+    const [old] = await signing();
+    const rotated = await post('key_rotate', {});
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    const fresh = rotated.body.fingerprint as string;
+    expect(await signing()).toEqual([old!, fresh].sort());
+    expect(await shippedKeys('rotated')).toEqual([old!, fresh].sort());
+
+    expect((await post('key_retire', { fingerprint: old })).status).toBe(200);
+    expect(await signing()).toEqual([fresh]);
+    expect(await shippedKeys('retired')).toEqual([fresh]);
+  }, 400_000);
 });
 
 function escape(text: string): string {

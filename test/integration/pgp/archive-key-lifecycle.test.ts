@@ -365,4 +365,22 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     const audit = await api(daemon.url, 'events', { input: { type: 'AUDIT', user: 'admin' } });
     expect(audit.body[0].message).toBe('admin: key-export: done');
   });
+
+  it('retires the previous key by itself when its --retire-at date comes', async () => {
+    const rotated = await post('key_rotate', {
+      retire_at: new Date(Date.now() + 10_000).toISOString(),
+    });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    const keyC = rotated.body.fingerprint as string;
+    expect(await signaturesOf('InRelease')).toEqual([keyB, keyC].sort());
+    // No call, no restart: the daemon's own check at that time (not at the next hourly one).
+    const state = async () => (await keys()).find((k) => k.fingerprint === keyB)?.state;
+    await expect.poll(state, { timeout: 30_000, interval: 500 }).toBe('retired');
+    await expect.poll(() => signaturesOf('InRelease'), { timeout: 10_000 }).toEqual([keyC]);
+    expect(await signaturesOf('Release.gpg')).toEqual([keyC]);
+    const told = await api(daemon.url, 'events', { input: { type: 'KEY' }, token: admin });
+    expect(told.body.map((e: { message: string }) => e.message)).toContain(
+      `archive key ${keyB} retired at its date: it signs no more`,
+    );
+  }, 90_000);
 });

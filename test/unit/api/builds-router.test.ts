@@ -11,7 +11,7 @@ import { dataOf, openSse } from '../../helpers/sse.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /** The build calls over a scheduler with a fake builder; `x-role` says who calls. */
-async function setup() {
+async function setup(privateRepositories: string[] = []) {
   const local = new FakeBuilder('local', 1, [{ codename: 'bookworm', architecture: 'amd64' }]);
   const logs = new LiveLogHub();
   local.logs = logs;
@@ -20,7 +20,13 @@ async function setup() {
   app.use(
     '/api/v1',
     createApiRouter({
-      implementations: buildRoutes({ queue: h.scheduler, logs }),
+      implementations: buildRoutes({
+        queue: h.scheduler,
+        logs,
+        config: {
+          repositories: () => privateRepositories.map((id) => ({ id, private: true }) as never),
+        },
+      }),
       authenticate: (req): Principal => {
         const role = req.get('x-role') as Principal['role'] | undefined;
         return role ? { user: 'bob', role } : { user: null, role: 'anonymous' };
@@ -39,6 +45,35 @@ const post = (url: string, input: unknown, role?: string) =>
   });
 
 describe('build API calls', () => {
+  it('answers anonymous callers about builds of a private repository as about missing ones', async () => {
+    const { base, h } = await setup(['test']);
+    const upload = h.accept({ architectures: ['amd64'] });
+    await expect.poll(() => h.uploads.get(upload.id).state).toBe('INSTALLED');
+    expect(await body(await fetch(`${base}/api/v1/builds`))).toEqual([]);
+    const seen = await body(
+      await fetch(`${base}/api/v1/builds`, { headers: { 'x-role': 'staff' } }),
+    );
+    expect(seen.map((b: { upload: number }) => b.upload)).toEqual([upload.id]);
+    const id = seen[0].id as number;
+    for (const build of [id, id + 100]) {
+      const log = await fetch(`${base}/api/v1/build_log?build=${build}`);
+      expect([log.status, (await body(log)).detail]).toEqual([404, `there is no build ${build}`]);
+    }
+    const [hidden, missing] = await Promise.all(
+      [id, id + 100].map((b) => openSse(`${base}/api/v1/build_log?build=${b}&follow=true`)),
+    );
+    await Promise.all([hidden!.ended, missing!.ended]);
+    expect(hidden!.status).toBe(missing!.status);
+    expect(JSON.stringify(dataOf(hidden!.messages))).toBe(
+      JSON.stringify(dataOf(missing!.messages)).replace(String(id + 100), String(id)),
+    );
+    expect(JSON.stringify(dataOf(hidden!.messages))).not.toContain('building on');
+    const log = await fetch(`${base}/api/v1/build_log?build=${id}`, {
+      headers: { 'x-role': 'staff' },
+    });
+    expect(log.status).toBe(200);
+  });
+
   it('lists builds by state and names bad input', async () => {
     const { base, h } = await setup();
     const upload = h.accept({ architectures: ['amd64'] });
