@@ -89,6 +89,11 @@ export class EventsRepository implements EventStore {
       where.push(`type IN (${names.join(', ')})`);
       filter.types.forEach((type, i) => (params[`type${i}`] = type));
     }
+    if (filter.hiddenTypes && filter.hiddenTypes.length > 0) {
+      const names = filter.hiddenTypes.map((_, i) => `@hiddenType${i}`);
+      where.push(`type NOT IN (${names.join(', ')})`);
+      filter.hiddenTypes.forEach((type, i) => (params[`hiddenType${i}`] = type));
+    }
     for (const [key, column] of [
       ['source', 'source'],
       ['distribution', 'distribution'],

@@ -66,6 +66,8 @@ export interface EventFilter {
   actor?: string;
   /** Not the events about these repositories (private ones the caller may not read). */
   hiddenRepositories?: readonly string[];
+  /** Not events of these types (the audit trail, for anonymous callers). */
+  hiddenTypes?: readonly EventType[];
   /** At most this many (newest first unless afterId is given, then oldest first). */
   limit?: number;
 }
@@ -80,6 +82,7 @@ export function matchesFilter(event: StoredEvent, filter: EventFilter): boolean 
   if (filter.afterId !== undefined && event.id <= filter.afterId) return false;
   if (filter.beforeId !== undefined && event.id >= filter.beforeId) return false;
   if (filter.types && filter.types.length > 0 && !filter.types.includes(event.type)) return false;
+  if (filter.hiddenTypes?.includes(event.type)) return false;
   if (filter.source !== undefined && event.source !== filter.source) return false;
   if (filter.distribution !== undefined && event.distribution !== filter.distribution) return false;
   if (filter.uploadId !== undefined && event.uploadId !== filter.uploadId) return false;

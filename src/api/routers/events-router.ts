@@ -7,7 +7,7 @@ import {
   type Principal,
   type StreamSink,
 } from '../api-router.js';
-import { hiddenRepositories } from '../hidden-repositories.js';
+import { hiddenEvents } from '../hidden-repositories.js';
 import type { CallInput } from '../call.js';
 import { eventsCall } from '../specs/events.js';
 
@@ -23,10 +23,11 @@ const PAGE = 500;
 
 export function eventRoutes(deps: EventsRouterDeps): CallImplementation[] {
   const { events } = deps;
-  // Events of private repositories are as events that never happened to anonymous callers.
+  // Events of private repositories and the audit trail are as events that never
+  // happened to anonymous callers.
   const filterOf = (input: EventsInput, principal: Principal): EventFilter => ({
     ...inputFilter(input),
-    hiddenRepositories: [...hiddenRepositories(deps.config, principal)],
+    ...hiddenEvents(deps.config, principal),
   });
   return [
     implement(

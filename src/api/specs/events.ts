@@ -55,7 +55,7 @@ export const eventsCall = defineCall({
   access: 'anonymous',
   summary: 'List events, newest first, or follow them as they happen',
   description:
-    'With --follow, the latest matching events are printed oldest first, then new ones as they happen; with --after N, every event after id N first. Over HTTP, follow=true answers with Server-Sent Events (ids are event ids; a client resumes with Last-Event-ID). Events about a private repository reach logged-in callers only.',
+    'With --follow, the latest matching events are printed oldest first, then new ones as they happen; with --after N, every event after id N first. Over HTTP, follow=true answers with Server-Sent Events (ids are event ids; a client resumes with Last-Event-ID). Events about a private repository and the audit trail (AUDIT) reach logged-in callers only.',
   input: eventsInput,
   format: (events: StoredEvent[]) =>
     formatTable(

@@ -1,4 +1,4 @@
-import { hiddenRepositories } from '../../api/hidden-repositories.js';
+import { hiddenEvents } from '../../api/hidden-repositories.js';
 import { eventRoutes } from '../../api/routers/events-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import { createEventsPage, liveEventsUrl } from '../../web/ui/events-page.js';
@@ -26,8 +26,7 @@ export function eventsPart(
           access: 'anonymous',
           order: 100,
           data: (_req, principal) => {
-            const hidden = [...hiddenRepositories(config, principal)];
-            const events = ctx.events.list({ limit: 15, hiddenRepositories: hidden });
+            const events = ctx.events.list({ limit: 15, ...hiddenEvents(config, principal) });
             return { events, streamUrl: liveEventsUrl(events), limit: 15 };
           },
         },

@@ -227,7 +227,10 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
     await expectBothVerify('a', [publicA]);
     // The passphrase is in no file of the home (database, WAL, keys) nor in any event.
     expect(homeHolds(PASSPHRASE)).toEqual([]);
-    const audit = await api(daemon.url, 'events', { input: { type: 'AUDIT', user: 'admin' } });
+    const audit = await api(daemon.url, 'events', {
+      input: { type: 'AUDIT', user: 'admin' },
+      token: admin,
+    });
     expect(audit.body.some((e: { message: string }) => /key-import .*done/.test(e.message))).toBe(
       true,
     );
@@ -362,7 +365,10 @@ describe('archive key lifecycle, verified by apt 2.6 (gpgv) and apt 3 (sqv)', ()
       `attachment; filename="archive-key-${keyB}.asc"`,
     );
     expect(await exported.text()).toMatch(/^-----BEGIN PGP PRIVATE KEY BLOCK-----/);
-    const audit = await api(daemon.url, 'events', { input: { type: 'AUDIT', user: 'admin' } });
+    const audit = await api(daemon.url, 'events', {
+      input: { type: 'AUDIT', user: 'admin' },
+      token: admin,
+    });
     expect(audit.body[0].message).toBe('admin: key-export: done');
   });
 
