@@ -1,7 +1,7 @@
 import type { ResolvedDistribution } from '../archive/archive-config.js';
 import type { LintianMode } from '../builder/build-request.js';
 import { forArchitecture, NO_OPTIONS, type UploadOptions } from '../builder/upload-options.js';
-import type { UploadRecord } from '../db/uploads-repository.js';
+import type { UploadRecord } from './upload-records.js';
 import { InvalidInputError } from '../shared/errors.js';
 
 /** One build an upload needs. */

@@ -6,8 +6,8 @@ import type { ResolvedDistribution } from '../archive/archive-config.js';
 import { aptPinning, aptSourcesStanza, buildDependencySuites } from '../archive/apt-sources.js';
 import { poolDirectory } from '../archive/pool/pool-path.js';
 import type { BuildRequest, ExtraAptSources, LintianMode } from '../builder/build-request.js';
-import type { BuildView } from '../db/builds-repository.js';
-import type { UploadRecord } from '../db/uploads-repository.js';
+import type { BuildView } from './build-records.js';
+import type { UploadRecord } from './upload-records.js';
 import { NotFoundError } from '../shared/errors.js';
 import { readUploadOptions } from './build-plan.js';
 
