@@ -13,6 +13,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import { ChrootCatalog } from '../../dist/chroot/chroot-catalog.js';
 import { ChrootPaths, keyName } from '../../dist/chroot/chroot-paths.js';
 import { loadDefinitions } from '../../dist/chroot/definition.js';
 import { detectHost } from '../../dist/chroot/host-info.js';
+import { isShifted, SANDBOX_IDS, shiftTree } from '../../dist/chroot/id-map.js';
 import { Sandbox } from '../../dist/chroot/sandbox.js';
 import { LocalRunner } from '../../dist/exec/local-runner.js';
 import { PtyRunner } from '../../dist/exec/pty-runner.js';
@@ -37,6 +39,7 @@ const runner = new LocalRunner();
 const host = detectHost();
 const key = { codename: host.codename, architecture: host.architecture };
 
+const SANDBOX_ROOT = SANDBOX_IDS.base;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value) => `${Math.round(value)} ms`;
 const s = (value) => `${(value / 1000).toFixed(1)} s`;
@@ -58,10 +61,33 @@ async function prepareBase() {
     );
     execFileSync('mv', [made, base]);
     rmSync(paths.chrootsDir, { recursive: true, force: true });
+  } else if (!(await isShifted(base))) {
+    console.log(`giving ${base} to the sandbox's ids (a base from before issue 23)...`);
+    await shiftTree(base);
   }
   const tarball = path.join(cache, `${keyName(key)}.tar`);
   if (!existsSync(tarball) || statSync(tarball).mtimeMs < statSync(base).mtimeMs) {
-    execFileSync('tar', ['-C', base, '-cf', tarball, '.']);
+    // The base belongs to the sandbox's ids (root inside = 1879048192 on the host);
+    // sbuild wants a tarball owned as inside the chroot, so tar maps each id back.
+    const ids = execFileSync('find', [base, '-xdev', '-printf', '%U\\n%G\\n'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    const map = path.join(work, 'id-map');
+    const shifted = [...new Set(ids.split('\n').filter(Boolean).map(Number))].filter(
+      (id) => id >= SANDBOX_ROOT,
+    );
+    writeFileSync(map, shifted.map((id) => `+${id} +${id - SANDBOX_ROOT}`).join('\n') + '\n');
+    execFileSync('tar', [
+      '-C',
+      base,
+      `--owner-map=${map}`,
+      `--group-map=${map}`,
+      '--numeric-owner',
+      '-cf',
+      tarball,
+      '.',
+    ]);
   }
   return { base, tarball };
 }

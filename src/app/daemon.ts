@@ -6,7 +6,9 @@ import { openDatabase, type Db } from '../db/database.js';
 import { EventsRepository } from '../db/events-repository.js';
 import { UsersRepository } from '../db/users-repository.js';
 import { EventLog } from '../events/event-log.js';
-import { createApiRouter } from '../api/api-router.js';
+import { createApiRouter, type CallImplementation } from '../api/api-router.js';
+import { withAudit } from '../api/audit.js';
+import { keysPart, keyDaysLeft } from './parts/keys-part.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -128,13 +130,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const notify = notifyPart(ctx, {
       archiveConfig: archiveConfig.config,
       queueLength: () => scheduler.scheduler.overview().queued,
+      keyDaysLeft: () => keyDaysLeft(archive, clock.now()),
     });
     scheduler.scheduler.handleRejected(incoming.processor);
     const remotes = remotesPart(ctx, { liveLogs: chroots.liveLogs, pages: auth.pages });
     scheduler.builders.add(() => remotes.remotes.builders());
     const pages = auth.pages;
+    const ports = portsPart(ctx, {
+      archiveConfig: archiveConfig.config,
+      archive,
+      incoming,
+      chroots: chroots.chroots,
+      hostArchitecture: chroots.defaultChroot.architecture,
+    });
     // Pages run calls of other parts: asked per request, once every part is in the list.
-    const calls = () => parts.flatMap((p) => p.calls ?? []);
+    // Every change a user makes through them is an AUDIT event (api/audit.ts).
+    let audited: CallImplementation[] | undefined;
+    const calls = () =>
+      (audited ??= withAudit(
+        parts.flatMap((p) => p.calls ?? []),
+        { emit: (event) => events.emit(event) },
+      ));
     const parts: DaemonPart[] = [
       statusPart(ctx, { builds: () => scheduler.status(), incoming: () => incoming.gate.state() }),
       auth,
@@ -154,13 +170,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       incomingUiPart(ctx, { incoming, pages }),
       uploadsPart(ctx, { incoming, scheduler, pages }),
       maintenancePart(ctx, { archive }),
-      portsPart(ctx, {
-        archiveConfig: archiveConfig.config,
-        archive,
-        incoming,
-        chroots: chroots.chroots,
-        hostArchitecture: chroots.defaultChroot.architecture,
-      }),
+      ports,
+      keysPart(ctx, { archive, keyring: ports.keyring, pages, calls }),
     ];
     // Last: the web frame collects the other parts' navigation and dashboard panels.
     const web = webPart(ctx, auth.pages, parts);
@@ -169,7 +180,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const httpClosing = new AbortController();
     const app = createHttpApp({
       apiRouter: createApiRouter({
-        implementations: parts.flatMap((p) => p.calls ?? []),
+        implementations: calls(),
         routers: parts.flatMap((p) => p.apiRouters ?? []),
         authenticate: auth.authenticate,
         logger: logger.child({ module: 'api' }),

@@ -1,4 +1,4 @@
-import type { ArchiveConfigRepository } from '../db/archive-config-repository.js';
+import type { ArchiveConfigRepository, RepositoryRecord } from '../db/archive-config-repository.js';
 import type { Clock } from '../shared/clock.js';
 import {
   ConflictError,
@@ -7,6 +7,7 @@ import {
   PermissionError,
 } from '../shared/errors.js';
 import { parseDistributionName } from './model/distribution-name.js';
+import type { DistributionTestModes } from './model/test-modes.js';
 import {
   DEFAULT_LAYOUT,
   findSuite,
@@ -170,12 +171,17 @@ export class ArchiveConfig {
   }
 }
 
-function toSpec(record: RepositorySpec): RepositorySpec {
+function toSpec(record: RepositoryRecord): RepositorySpec {
   return {
     id: record.id,
     description: record.description,
     layout: record.layout,
     allowUnsigned: record.allowUnsigned,
-    distributions: record.distributions,
+    private: record.private ?? false,
+    // The stored test modes were checked (repositoryProblems) before they were saved.
+    distributions: record.distributions.map((d) => ({
+      ...d,
+      testModes: (d.testModes ?? {}) as DistributionTestModes,
+    })),
   };
 }

@@ -21,6 +21,16 @@ export interface ArchiveMovesDeps {
   locks: KeyedLock;
   publish: (dists: string[], signal?: AbortSignal) => Promise<void>;
   events: EventLog;
+  /** Why a version may not migrate into a suite (its tests: see test-gate.ts); none: no gate. */
+  migrationGate?: (source: string, version: string, target: ResolvedDistribution) => string[];
+}
+
+/** How a migration goes past the test gate: `force` (an admin's) overrides it, recorded. */
+export interface MigrateOptions {
+  full?: boolean;
+  force?: boolean;
+  /** Who migrates (recorded with a forced migration). */
+  by?: string;
 }
 
 /**
@@ -37,6 +47,7 @@ export class ArchiveMoves {
     source: string,
     to: string,
     signal?: AbortSignal,
+    migration?: MigrateOptions,
   ): Promise<ChangeResult> {
     const origin = this.deps.config.resolve(from);
     const target = this.deps.kit.suiteTarget(to, 'copy');
@@ -58,6 +69,15 @@ export class ArchiveMoves {
           `${source} ${placed.version} from ${from} is not higher than ${current.version} in ${to}`,
         );
       }
+      const refusals = migration
+        ? (this.deps.migrationGate?.(source, placed.version, target) ?? [])
+        : [];
+      if (refusals.length > 0 && !migration?.force) {
+        throw new ConflictError(
+          `${source} ${placed.version} cannot migrate to ${to}: ${refusals.join('; ')} (an admin may override with --force)`,
+        );
+      }
+      const forced = refusals.length > 0;
       return this.deps.kit.commit((touched, events) => {
         const ids = this.deps.kit.chainIds(chain, source);
         const { next } = shiftChain(ids, placed.sourceId);
@@ -65,11 +85,15 @@ export class ArchiveMoves {
         events.push(
           this.deps.events.record({
             type: 'MIGRATED',
-            message: `${source} ${placed.version} copied from ${from} to ${to}`,
+            message: forced
+              ? `${source} ${placed.version} migrated from ${from} to ${to}, forced by ${migration?.by ?? 'an admin'} past: ${refusals.join('; ')}`
+              : `${source} ${placed.version} copied from ${from} to ${to}`,
             source,
             version: placed.version,
             distribution: to,
-            details: { from },
+            details: forced
+              ? { from, forced: true, by: migration?.by ?? null, overridden: refusals }
+              : { from },
           }),
         );
         return { source, version: placed.version, distribution: to, changed: true };
@@ -85,7 +109,7 @@ export class ArchiveMoves {
     dist: string,
     source: string,
     signal?: AbortSignal,
-    options: { full?: boolean } = {},
+    options: MigrateOptions = {},
   ): Promise<ChangeResult[]> {
     const origin = this.deps.config.resolve(dist);
     if (origin.rollback !== null) {
@@ -99,7 +123,7 @@ export class ArchiveMoves {
     }
     const name = (suite: string) =>
       `${origin.distribution.codename}-${origin.repository.id}-${suite}`;
-    if (!options.full) return [await this.copy(dist, source, name(steps[0]!), signal)];
+    if (!options.full) return [await this.copy(dist, source, name(steps[0]!), signal, options)];
     const placed = this.deps.packages.placement(dist, source);
     if (!placed) throw new NotFoundError(`${dist} has no source package ${source}`);
     const results: ChangeResult[] = [];
@@ -107,7 +131,7 @@ export class ArchiveMoves {
     for (const suite of steps) {
       const to = name(suite);
       if (this.deps.packages.placement(to, source)?.sourceId !== placed.sourceId) {
-        results.push(await this.copy(from, source, to, signal));
+        results.push(await this.copy(from, source, to, signal, options));
       }
       from = to;
     }

@@ -3,7 +3,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, InvalidInputError } from '../shared/errors.js';
 import type { ArchiveConfig, ResolvedDistribution } from './archive-config.js';
-import { ArchiveMoves, type RemoveResult } from './archive-moves.js';
+import { ArchiveMoves, type MigrateOptions, type RemoveResult } from './archive-moves.js';
 import { ChangeKit, type ChangeResult } from './changes/change-kit.js';
 import { rollbackChain } from './changes/rollback-chain.js';
 import type { ArchiveWriter } from './changes/writer.js';
@@ -33,6 +33,8 @@ export type { ChangeResult } from './changes/change-kit.js';
 
 export interface ArchiveDeps {
   config: ArchiveConfig;
+  /** Why a version may not migrate into a suite (its test results); none: no gate. */
+  migrationGate?: (source: string, version: string, target: ResolvedDistribution) => string[];
   /** Runs a synchronous function in one write transaction. */
   transaction: <T>(fn: () => T) => T;
   packages: ArchivePackagesRepository;
@@ -138,7 +140,7 @@ export class Archive {
   migrateChain(
     dist: string,
     source: string,
-    options: { full?: boolean },
+    options: MigrateOptions,
     signal?: AbortSignal,
   ): Promise<ChangeResult[]> {
     return this.moves.migrate(dist, source, signal, options);

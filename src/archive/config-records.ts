@@ -27,6 +27,8 @@ export interface DistributionRecord {
   components: string[];
   /** Resource limits of its builds over the builder's own; {} for none. */
   buildLimits: BuildLimitsRecord;
+  /** Modes of the test stage's checks: check → suite (or "*") → mode; {} for none. */
+  testModes?: Record<string, Record<string, string>>;
 }
 
 export interface BuildLimitsRecord {
@@ -41,6 +43,7 @@ export interface RepositoryRecord {
   description: string;
   layout: string;
   allowUnsigned: boolean;
+  private?: boolean;
   distributions: DistributionRecord[];
   createdAt: string;
   updatedAt: string;

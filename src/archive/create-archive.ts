@@ -1,3 +1,5 @@
+import { BuildsRepository } from '../db/builds-repository.js';
+import { migrationRefusals } from './test-gate.js';
 import { ArchiveIndexRepository } from '../db/archive-index-repository.js';
 import { ArchivePackagesRepository } from '../db/archive-packages-repository.js';
 import { ArchiveQueryRepository } from '../db/archive-query-repository.js';
@@ -73,6 +75,8 @@ export interface ArchiveService {
   republish(repository: string, dists: readonly string[], signal?: AbortSignal): Promise<void>;
   /** Re-signs distributions whose Valid-Until is less than half its period away. */
   refreshExpiring(signal?: AbortSignal): Promise<void>;
+  /** Signs every distribution's Release again (the archive keys changed). */
+  resignAll(signal?: AbortSignal): Promise<void>;
   /** Resolves once no publish is running. */
   idle(): Promise<void>;
 }
@@ -113,8 +117,15 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     options: deps.options,
   });
   const publish = (dists: string[], signal?: AbortSignal) => publisher.publish(dists, signal);
+  const builds = new BuildsRepository(db);
   const archive = new Archive({
     config,
+    migrationGate: (source, version, target) =>
+      migrationRefusals(target, {
+        source,
+        version,
+        builds: builds.testedBuildsOf(target.repository.id, source, version),
+      }),
     transaction: (fn) => inTransaction(db, fn),
     packages,
     writer,
@@ -243,6 +254,15 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
       for (const d of expiring) index.markChanged(d.name, d.repository, []);
       await publisher.publish(
         expiring.map((d) => d.name),
+        signal,
+      );
+    },
+    async resignAll(signal) {
+      const known = new Set(configured().map((d) => d.name));
+      const dists = index.dists().filter((d) => known.has(d.name));
+      for (const d of dists) index.markChanged(d.name, d.repository, []);
+      await publisher.publish(
+        dists.map((d) => d.name),
         signal,
       );
     },

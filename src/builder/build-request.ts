@@ -11,6 +11,34 @@ export const LINTIAN_MODES = ['disabled', 'ignore', 'errfail', 'warnfail'] as co
  */
 export type LintianMode = (typeof LINTIAN_MODES)[number];
 
+/** The test stage's checks, in the order a build runs them (see src/builder/checks/). */
+export const TEST_CHECKS = ['installability', 'autopkgtest', 'installtest'] as const;
+export type TestCheck = (typeof TEST_CHECKS)[number];
+export const TEST_MODES = ['disabled', 'ignore', 'errfail'] as const;
+/**
+ * As lintian's: disabled: the check does not run. ignore: it runs and its result is
+ * recorded, the build does not depend on it. errfail: a failed check fails the build
+ * (so the upload is not installed).
+ */
+export type TestMode = (typeof TEST_MODES)[number];
+export type TestModes = Record<TestCheck, TestMode>;
+export const NO_TESTS: TestModes = {
+  installability: 'disabled',
+  autopkgtest: 'disabled',
+  installtest: 'disabled',
+};
+
+/** One check's verdict: pass, fail, or skip (it had nothing to check, or could not). */
+export interface TestResult {
+  check: TestCheck;
+  mode: TestMode;
+  result: 'pass' | 'fail' | 'skip';
+  /** One line for humans: what passed, failed or why it was skipped. */
+  reason: string;
+  /** The check's own log, a file beside the build log (absent: it did not run). */
+  log?: string;
+}
+
 /** Where the extra apt sources put the archive key inside the chroot (armored). */
 export const EXTRA_APT_KEYRING = '/etc/apt/keyrings/debyard-archive.asc';
 
@@ -45,6 +73,8 @@ export interface BuildRequest {
   /** DEB_BUILD_OPTIONS for dpkg-buildpackage (e.g. "nocheck parallel=2"). */
   debBuildOptions?: string;
   lintian: LintianMode;
+  /** The modes of the test stage's checks (absent: all disabled). */
+  tests?: Partial<TestModes>;
   /** The whole build, from setting up its snapshot on, is killed after this long. */
   timeLimitMs: number;
   /** Resource limits instead of the builder's own (the distribution's). */
@@ -61,7 +91,14 @@ export type BuildStatus = (typeof BUILD_STATUSES)[number];
 
 /** sbuild's names for the stages a build can fail in. */
 export type BuildStage =
-  'create-session' | 'fetch-src' | 'install-deps' | 'unpack' | 'build' | 'post-build' | 'lintian';
+  | 'create-session'
+  | 'fetch-src'
+  | 'install-deps'
+  | 'unpack'
+  | 'build'
+  | 'post-build'
+  | 'lintian'
+  | 'test';
 
 export type LintianOutcome = 'disabled' | 'pass' | 'fail' | 'error';
 
@@ -80,6 +117,8 @@ export interface BuildResult {
   files: string[];
   logFile: string;
   lintian: LintianOutcome;
+  /** The test stage's verdicts, one per check that was not disabled. */
+  tests?: TestResult[];
   startedAt: string;
   /** Time of dpkg-buildpackage itself. */
   buildTimeMs: number;
@@ -122,6 +161,10 @@ const requestSchema = z.object({
     .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII on one line')
     .optional(),
   lintian: z.enum(LINTIAN_MODES),
+  tests: z
+    .object(Object.fromEntries(TEST_CHECKS.map((c) => [c, z.enum(TEST_MODES).optional()])))
+    .strict()
+    .optional(),
   timeLimitMs: z.number().int().positive('must be positive'),
   limits: z
     .object({

@@ -9,15 +9,23 @@ import type { LocalRunner } from '../exec/local-runner.js';
 import type { Clock } from '../shared/clock.js';
 import { describeError, InvalidInputError } from '../shared/errors.js';
 import { BuildBounds, type BoundsDeps } from './build-bounds.js';
-import type { BuildResult, BuildStage, BuildStatus, LintianOutcome } from './build-request.js';
+import type {
+  BuildResult,
+  BuildStage,
+  BuildStatus,
+  LintianOutcome,
+  TestResult,
+} from './build-request.js';
 import { StageFailure, BuildSession } from './build-session.js';
 import {
   buildBinaries,
   fetchSource,
   installDependencies,
+  sourceDir,
   unpackSource,
   type BuildPlan,
 } from './build-stages.js';
+import { anyTests, runTestStage, testFailure, testModes } from './checks/test-stage.js';
 import { runLintian } from './lintian.js';
 import type { LiveLog } from './live-log.js';
 import { banner, fields, section } from './log-format.js';
@@ -40,6 +48,7 @@ export class BuildRun {
   private readonly times = { setup: 0, install: 0, build: 0 };
   private results: BuildResults | null = null;
   private lintian: LintianOutcome = 'disabled';
+  private tests: TestResult[] = [];
 
   constructor(
     private readonly plan: Omit<BuildPlan, 'buildDir'>,
@@ -69,7 +78,7 @@ export class BuildRun {
     try {
       await this.stages({ ...this.plan, buildDir: path.join(dir, 'build') }, dir, stop);
       if (this.bounds.exceeded) throw new StageFailure(this.bounds.exceeded);
-      outcome = this.lintianOutcome();
+      outcome = this.verdict();
     } catch (error) {
       outcome = this.failure(error, stop, signal);
     } finally {
@@ -126,6 +135,16 @@ export class BuildRun {
       return collected;
     });
     this.results = results;
+    await this.lintianStage(plan, results, dir, stop);
+    await this.testStage(plan, results, dir, stop);
+  }
+
+  private async lintianStage(
+    plan: BuildPlan,
+    results: BuildResults,
+    dir: string,
+    stop: AbortSignal,
+  ): Promise<void> {
     if (plan.request.lintian === 'disabled') return;
     const build = {
       dir: plan.buildDir,
@@ -143,13 +162,42 @@ export class BuildRun {
     );
   }
 
+  /** The test stage (src/builder/checks): installability, autopkgtest, install test. */
+  private async testStage(
+    plan: BuildPlan,
+    results: BuildResults,
+    dir: string,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const modes = testModes(plan.request.tests);
+    if (!anyTests(modes)) return;
+    const context = {
+      lease: plan.lease,
+      architecture: plan.request.architecture,
+      distribution: plan.request.distribution,
+      debs: results.files.filter((file) => file.endsWith('.deb')),
+      resultDir: plan.request.resultDir,
+      buildDir: plan.buildDir,
+      sourceDir: sourceDir(plan.dsc),
+      extraApt: plan.request.extraApt,
+      mirrors: await buildMirrors(plan),
+      runner: this.deps.runner,
+      log: this.log,
+      signal: stop,
+      group: this.bounds?.group ?? undefined,
+    };
+    this.tests = await this.step('test', 'Run tests', () =>
+      runTestStage(modes, context, path.join(dir, 'tests')),
+    );
+  }
+
   private async step<T>(stage: BuildStage, title: string, work: () => Promise<T>): Promise<T> {
     this.stage = stage;
     this.log.write(section(title));
     return work();
   }
 
-  private lintianOutcome(): Outcome {
+  private verdict(): Outcome {
     const mode = this.plan.request.lintian;
     if ((mode === 'errfail' || mode === 'warnfail') && this.lintian !== 'pass') {
       const found = mode === 'warnfail' ? 'errors or warnings' : 'errors';
@@ -157,6 +205,8 @@ export class BuildRun {
         this.lintian === 'fail' ? `lintian found ${found}` : 'lintian could not check the packages';
       return { status: 'failed', failStage: 'lintian', reason };
     }
+    const tests = testFailure(this.tests);
+    if (tests) return { status: 'failed', failStage: 'test', reason: tests };
     return { status: 'successful', failStage: null, reason: null };
   }
 
@@ -205,6 +255,9 @@ export class BuildRun {
         'Build Type': type,
         Chroot: `${request.codename}/${request.architecture}`,
         'Lintian mode': request.lintian,
+        'Test modes': Object.entries(testModes(request.tests))
+          .map(([check, mode]) => `${check}=${mode}`)
+          .join(' '),
         DEB_BUILD_OPTIONS: request.debBuildOptions ?? '',
         ...bounds.headerFields(),
       })}`,
@@ -223,6 +276,7 @@ export class BuildRun {
       files: this.results?.files ?? [],
       logFile: this.log.file,
       lintian: this.lintian,
+      ...(this.tests.length > 0 && { tests: this.tests }),
       startedAt: startedAt.toISOString(),
       buildTimeMs: Math.round(this.times.build),
       installTimeMs: Math.round(this.times.install),
@@ -243,6 +297,7 @@ export class BuildRun {
         'Install-Time': Math.round(result.installTimeMs / 1000),
         Job: this.plan.dscName,
         Lintian: result.lintian,
+        Tests: result.tests?.map((t) => `${t.check}=${t.result}`).join(' ') || null,
         // The log outgrew build.max_log_size: its middle is dropped (see the marker line).
         'Log-Cut': this.log.droppedBytes > 0 ? 'yes, over build.max_log_size' : null,
         Package: result.package,

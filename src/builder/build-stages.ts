@@ -3,7 +3,7 @@ import { chmod, chown, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BaseLease } from '../chroot/chroot-service.js';
 import { BUILD_USER_ON_HOST, builderEnv } from './build-env.js';
-import { EXTRA_APT_KEYRING, type BuildRequest } from './build-request.js';
+import { EXTRA_APT_KEYRING, type BuildRequest, type ExtraAptSources } from './build-request.js';
 import { StageFailure, type BuildSession } from './build-session.js';
 import { BUILD_TYPE_OPTION, type BuildType } from './build-type.js';
 import type { DscSummary } from './control-files.js';
@@ -50,11 +50,7 @@ const SOURCES_FILE = '/etc/apt/sources.list.d/debyard-archive.sources';
 export async function installDependencies(plan: BuildPlan, session: BuildSession): Promise<void> {
   const { extraApt } = plan.request;
   if (extraApt) {
-    if (extraApt.key) await writeInside(session, EXTRA_APT_KEYRING, extraApt.key);
-    await writeInside(session, SOURCES_FILE, extraApt.sources);
-    if (extraApt.preferences) {
-      await writeInside(session, '/etc/apt/preferences.d/debyard-archive', extraApt.preferences);
-    }
+    await writeAptSources(session, extraApt);
     const onlyThese = [
       '-o',
       `Dir::Etc::SourceList=${SOURCES_FILE}`,
@@ -90,6 +86,18 @@ export async function installDependencies(plan: BuildPlan, session: BuildSession
     { as: 'root' },
     'the build dependencies cannot be installed',
   );
+}
+
+/** Puts the extra apt sources (and their key and pinning) into the sandbox's apt. */
+export async function writeAptSources(
+  session: BuildSession,
+  extraApt: ExtraAptSources,
+): Promise<void> {
+  if (extraApt.key) await writeInside(session, EXTRA_APT_KEYRING, extraApt.key);
+  await writeInside(session, SOURCES_FILE, extraApt.sources);
+  if (extraApt.preferences) {
+    await writeInside(session, '/etc/apt/preferences.d/debyard-archive', extraApt.preferences);
+  }
 }
 
 /** apt-get's summary when every build dependency is installed already (C locale). */

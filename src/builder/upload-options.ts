@@ -1,4 +1,4 @@
-import type { LintianMode } from './build-request.js';
+import type { LintianMode, TestCheck, TestMode } from './build-request.js';
 
 /**
  * The options an upload gives its builds (parsed by the incoming from the changelog,
@@ -18,6 +18,11 @@ export interface UploadOptions {
   runLintian: PerArchitecture<boolean>;
   /** Install even if lintian fails (mini-buildd's ignore-lintian). */
   ignoreLintian: PerArchitecture<boolean>;
+  /**
+   * Modes of the test stage's checks (autopkgtest-mode, installtest-mode,
+   * installability-mode), over the target distribution's.
+   */
+  testModes?: Partial<Record<TestCheck, PerArchitecture<TestMode>>>;
   /** Distributions to port to automatically after a successful install. */
   autoPorts: string[];
   /** APT priority of the repository's own packages in builds (default 1). */

@@ -22,6 +22,7 @@ interface RepositoryRow {
   description: string;
   layout: string;
   allow_unsigned: number;
+  private: number;
   created_at: string;
   updated_at: string;
 }
@@ -34,6 +35,7 @@ interface DistributionRow {
   mandatory_architectures: string;
   components: string;
   build_limits: string;
+  test_modes: string;
 }
 
 const toDistribution = (row: DistributionRow): DistributionRecord => ({
@@ -44,6 +46,7 @@ const toDistribution = (row: DistributionRow): DistributionRecord => ({
   mandatoryArchitectures: JSON.parse(row.mandatory_architectures) as string[],
   components: JSON.parse(row.components) as string[],
   buildLimits: JSON.parse(row.build_limits) as BuildLimitsRecord,
+  testModes: JSON.parse(row.test_modes) as Record<string, Record<string, string>>,
 });
 
 /** Layouts, repositories and their distributions. */
@@ -104,23 +107,25 @@ export class ArchiveConfigRepository {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO repositories (id, description, layout, allow_unsigned, created_at, updated_at)
-           VALUES (@id, @description, @layout, @allow, @time, @time)
+          `INSERT INTO repositories (id, description, layout, allow_unsigned, private, created_at, updated_at)
+           VALUES (@id, @description, @layout, @allow, @private, @time, @time)
            ON CONFLICT (id) DO UPDATE SET description = excluded.description, layout = excluded.layout,
-             allow_unsigned = excluded.allow_unsigned, updated_at = excluded.updated_at`,
+             allow_unsigned = excluded.allow_unsigned, private = excluded.private,
+             updated_at = excluded.updated_at`,
         )
         .run({
           id: repo.id,
           description: repo.description,
           layout: repo.layout,
           allow: repo.allowUnsigned ? 1 : 0,
+          private: repo.private ? 1 : 0,
           time,
         });
       this.db.prepare('DELETE FROM distributions WHERE repository = ?').run(repo.id);
       const insert = this.db.prepare(
         `INSERT INTO distributions (repository, codename, codeversion, architectures, arch_all_architecture,
-           mandatory_architectures, components, build_limits, position)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           mandatory_architectures, components, build_limits, test_modes, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       repo.distributions.forEach((d, i) =>
         insert.run(
@@ -132,6 +137,7 @@ export class ArchiveConfigRepository {
           JSON.stringify(d.mandatoryArchitectures),
           JSON.stringify(d.components),
           JSON.stringify(d.buildLimits ?? {}),
+          JSON.stringify(d.testModes ?? {}),
           i,
         ),
       );
@@ -155,6 +161,7 @@ export class ArchiveConfigRepository {
       description: row.description,
       layout: row.layout,
       allowUnsigned: row.allow_unsigned !== 0,
+      private: row.private !== 0,
       distributions,
       createdAt: row.created_at,
       updatedAt: row.updated_at,

@@ -10,11 +10,13 @@ import {
   type NewBuild,
   type BuildEnd,
   type BuildFilter,
+  type StoredTestResult,
 } from '../scheduler/build-records.js';
 
 /** @deprecated Declared in src/scheduler/build-records.ts now; re-exported until the branches in flight are merged. */
 export { BUILD_STATES, FINAL_BUILD_STATES } from '../scheduler/build-records.js';
 export type {
+  StoredTestResult,
   BuildState,
   BuildTimes,
   BuildRecord,
@@ -32,6 +34,7 @@ interface BuildRow {
   arch_all: number;
   mandatory: number;
   lintian_mode: string;
+  test_modes: string;
   priority: number;
   state: BuildState;
   builder: string | null;
@@ -40,6 +43,7 @@ interface BuildRow {
   fail_stage: string | null;
   reason: string | null;
   lintian: string | null;
+  tests: string;
   log_file: string | null;
   result_dir: string | null;
   files: string;
@@ -66,6 +70,7 @@ const toRecord = (row: BuildRow): BuildRecord => ({
   archAll: row.arch_all !== 0,
   mandatory: row.mandatory !== 0,
   lintianMode: row.lintian_mode,
+  testModes: JSON.parse(row.test_modes) as Record<string, string>,
   priority: row.priority,
   state: row.state,
   builder: row.builder,
@@ -74,6 +79,7 @@ const toRecord = (row: BuildRow): BuildRecord => ({
   failStage: row.fail_stage,
   reason: row.reason,
   lintian: row.lintian,
+  tests: JSON.parse(row.tests) as StoredTestResult[],
   logFile: row.log_file,
   resultDir: row.result_dir,
   files: JSON.parse(row.files) as string[],
@@ -108,8 +114,8 @@ export class BuildsRepository {
   insert(build: NewBuild): BuildRecord {
     const row = this.sql(
       `INSERT INTO builds (upload_id, round, architecture, arch_all, mandatory, lintian_mode,
-         priority, state, queued_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?) RETURNING *`,
+         test_modes, priority, state, queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?) RETURNING *`,
     ).get(
       build.uploadId,
       build.round,
@@ -117,6 +123,7 @@ export class BuildsRepository {
       build.archAll ? 1 : 0,
       build.mandatory ? 1 : 0,
       build.lintianMode,
+      JSON.stringify(build.testModes ?? {}),
       build.priority,
       build.queuedAt.toISOString(),
     ) as BuildRow;
@@ -193,7 +200,7 @@ export class BuildsRepository {
     const info = this.sql(
       `UPDATE builds SET state = 'BUILDING', builder = ?, attempts = attempts + 1,
          started_at = ?, ended_at = NULL, log_file = ?, result_dir = ?, status = NULL,
-         fail_stage = NULL, reason = NULL, lintian = NULL, files = '[]', times = '{}',
+         fail_stage = NULL, reason = NULL, lintian = NULL, tests = '[]', files = '[]', times = '{}',
          log_dropped_bytes = 0
        WHERE id = ? AND state = 'QUEUED'`,
     ).run(start.builder, start.startedAt.toISOString(), start.logFile, start.resultDir, id);
@@ -204,7 +211,7 @@ export class BuildsRepository {
   markEnded(id: number, end: BuildEnd, from: readonly BuildState[]): boolean {
     const info = this.sql(
       `UPDATE builds SET state = ?, status = ?, fail_stage = ?, reason = ?, lintian = ?,
-         files = ?, times = ?, log_dropped_bytes = ?, ended_at = ?
+         tests = ?, files = ?, times = ?, log_dropped_bytes = ?, ended_at = ?
        WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`,
     ).run(
       end.state,
@@ -212,6 +219,7 @@ export class BuildsRepository {
       end.failStage,
       end.reason,
       end.lintian,
+      JSON.stringify(end.tests ?? []),
       JSON.stringify(end.files),
       JSON.stringify(end.times),
       end.logDroppedBytes,
@@ -233,6 +241,30 @@ export class BuildsRepository {
        WHERE id = ? AND state = 'BUILDING'`,
     ).run(reason, countAttempt ? 1 : 0, id);
     return info.changes === 1;
+  }
+
+  /**
+   * The successful builds of the newest upload of a source version to a repository
+   * that has any (the builds whose packages were installed), with their test results.
+   */
+  testedBuildsOf(
+    repository: string,
+    source: string,
+    version: string,
+  ): { architecture: string; tests: StoredTestResult[] }[] {
+    const rows = this.sql(
+      `SELECT b.architecture, b.tests FROM builds b JOIN uploads u ON u.id = b.upload_id
+       WHERE u.id = (SELECT MAX(u2.id) FROM uploads u2 JOIN builds b2 ON b2.upload_id = u2.id
+                     WHERE u2.repository = ? AND u2.source = ? AND u2.version = ?
+                       AND b2.state = 'BUILT')
+         AND b.state = 'BUILT'
+         AND b.round = (SELECT MAX(round) FROM builds WHERE upload_id = u.id)
+       ORDER BY b.id`,
+    ).all(repository, source, version) as { architecture: string; tests: string }[];
+    return rows.map((row) => ({
+      architecture: row.architecture,
+      tests: JSON.parse(row.tests) as StoredTestResult[],
+    }));
   }
 
   counts(): Record<BuildState, number> {

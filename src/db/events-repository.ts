@@ -13,6 +13,7 @@ interface EventRow {
   architecture: string | null;
   upload_id: number | null;
   build_id: number | null;
+  actor: string | null;
   details: string;
 }
 
@@ -27,6 +28,7 @@ const toEvent = (row: EventRow): StoredEvent => ({
   architecture: row.architecture,
   uploadId: row.upload_id,
   buildId: row.build_id,
+  actor: row.actor,
   details: JSON.parse(row.details) as Record<string, unknown>,
 });
 
@@ -44,9 +46,9 @@ export class EventsRepository implements EventStore {
     // Prepared once: a bulk install records thousands of events in one transaction.
     const row = this.sql(
       `INSERT INTO events (time, type, message, source, version, distribution, architecture,
-           upload_id, build_id, details)
+           upload_id, build_id, actor, details)
          VALUES (@time, @type, @message, @source, @version, @distribution, @architecture,
-           @upload_id, @build_id, @details)
+           @upload_id, @build_id, @actor, @details)
          RETURNING *`,
     ).get({
       time: time.toISOString(),
@@ -58,6 +60,7 @@ export class EventsRepository implements EventStore {
       architecture: event.architecture ?? null,
       upload_id: event.uploadId ?? null,
       build_id: event.buildId ?? null,
+      actor: event.actor ?? null,
       details: JSON.stringify(event.details ?? {}),
     }) as EventRow;
     return toEvent(row);
@@ -89,6 +92,7 @@ export class EventsRepository implements EventStore {
       ['distribution', 'distribution'],
       ['uploadId', 'upload_id'],
       ['buildId', 'build_id'],
+      ['actor', 'actor'],
     ] as const) {
       if (filter[key] !== undefined) {
         where.push(`${column} = @${key}`);

@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   'PACKAGING',
   'BUILDING',
   'BUILT',
+  'TESTED',
   'FAILED',
   'CANCELLED',
   'INSTALLED',
@@ -16,6 +17,8 @@ export const EVENT_TYPES = [
   'PEER',
   'INCOMING',
   'DAEMON',
+  'KEY',
+  'AUDIT',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -30,6 +33,8 @@ export interface EventInput {
   architecture?: string | null;
   uploadId?: number | null;
   buildId?: number | null;
+  /** The user who did it (admin actions: the audit trail); null for the daemon's own work. */
+  actor?: string | null;
   /** Structured extras (reasons, sizes, durations). JSON-serializable. */
   details?: Record<string, unknown>;
 }
@@ -51,6 +56,8 @@ export interface EventFilter {
   distribution?: string;
   uploadId?: number;
   buildId?: number;
+  /** Only what this user did. */
+  actor?: string;
   /** At most this many (newest first unless afterId is given, then oldest first). */
   limit?: number;
 }
@@ -69,5 +76,6 @@ export function matchesFilter(event: StoredEvent, filter: EventFilter): boolean 
   if (filter.distribution !== undefined && event.distribution !== filter.distribution) return false;
   if (filter.uploadId !== undefined && event.uploadId !== filter.uploadId) return false;
   if (filter.buildId !== undefined && event.buildId !== filter.buildId) return false;
+  if (filter.actor !== undefined && event.actor !== filter.actor) return false;
   return true;
 }

@@ -9,6 +9,8 @@ export interface MetricsDeps {
   queueLength: () => number;
   /** Notifications waiting to be delivered. */
   pendingNotifications: () => number;
+  /** Days until each signing archive key that expires does so. */
+  keyDaysLeft?: () => { fingerprint: string; days: number }[];
 }
 
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -91,6 +93,18 @@ export class Metrics {
       registers,
       collect() {
         this.set(deps.pendingNotifications());
+      },
+    });
+    new Gauge({
+      name: 'debyard_archive_key_days_left',
+      help: 'Days until a signing archive key expires (keys that never expire are not listed)',
+      labelNames: ['fingerprint'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { fingerprint, days } of deps.keyDaysLeft?.() ?? []) {
+          this.set({ fingerprint }, days);
+        }
       },
     });
     for (const type of EVENT_TYPES) this.events.inc({ type }, 0);

@@ -1,5 +1,11 @@
 import type { Problem } from '../shared/errors.js';
-import { LINTIAN_MODES, type LintianMode } from '../builder/build-request.js';
+import {
+  LINTIAN_MODES,
+  TEST_MODES,
+  type LintianMode,
+  type TestCheck,
+  type TestMode,
+} from '../builder/build-request.js';
 import { NO_OPTIONS, type PerArchitecture, type UploadOptions } from '../builder/upload-options.js';
 
 export {
@@ -52,7 +58,24 @@ const bool = (value: string): Parsed<boolean> => {
   return parsed === undefined ? { error: `"${value}" is not true or false` } : { value: parsed };
 };
 
+const testMode = (check: TestCheck) => ({
+  perArch: true,
+  setter: perArch(
+    (o) => {
+      o.testModes ??= {};
+      return (o.testModes[check] ??= { default: null, byArchitecture: {} });
+    },
+    (v): Parsed<TestMode> =>
+      (TEST_MODES as readonly string[]).includes(v)
+        ? { value: v as TestMode }
+        : { error: `"${v}" is not one of ${TEST_MODES.join(', ')}` },
+  ),
+});
+
 const SETTERS: Record<string, { setter: Setter; perArch: boolean }> = {
+  'autopkgtest-mode': testMode('autopkgtest'),
+  'installtest-mode': testMode('installtest'),
+  'installability-mode': testMode('installability'),
   'lintian-mode': {
     perArch: true,
     setter: perArch(

@@ -3,10 +3,12 @@ import type { Clock } from '../shared/clock.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { describeKey, type KeyInfo } from './key-info.js';
 
-/** Signs archive metadata with the instance key. */
+/** Signs archive metadata with the instance key (or, during a key rotation, its keys). */
 export interface Signer {
-  /** The signing key as a keyring lists it (fingerprint, user id, algorithm, …). */
+  /** The (first) signing key as a keyring lists it (fingerprint, user id, algorithm, …). */
   readonly key: KeyInfo;
+  /** Every key that signs, the first one first: one signature each. */
+  readonly keys: readonly KeyInfo[];
   /**
    * InRelease: `text` clear-signed, byte for byte as `gpg --clearsign` lays it out (LF
    * line endings; the final newline of `text` ends the signed part; trailing blanks on
@@ -15,9 +17,9 @@ export interface Signer {
   clearSign(text: string): Promise<string>;
   /** Release.gpg: an ASCII-armored detached signature over the bytes (UTF-8 for strings). */
   detachSign(data: string | Uint8Array): Promise<string>;
-  /** The public key, ASCII-armored (`.asc`, served at /api/v1/pub_key). */
+  /** The public key(s), ASCII-armored in one block (`.asc`, served at /api/v1/pub_key). */
   publicKeyArmored(): string;
-  /** The public key, binary (`.gpg`, for apt's `Signed-By` and `gpgv --keyring`). */
+  /** The public key(s), binary (`.gpg`, for apt's `Signed-By` and `gpgv --keyring`). */
   publicKeyBinary(): Uint8Array;
 }
 
@@ -25,38 +27,37 @@ export interface Signer {
 const SIGN_CONFIG: openpgp.PartialConfig = { preferredHashAlgorithm: openpgp.enums.hash.sha512 };
 
 /**
- * A Signer for an unprotected ASCII-armored secret key (see generateSigningKey). Fails
- * with InvalidInputError when the key is protected by a passphrase or cannot sign now.
+ * A Signer for unprotected ASCII-armored secret keys (see generateSigningKey): one, or
+ * several that each sign everything (a key rotation's transition). Fails with
+ * InvalidInputError when a key is protected by a passphrase or cannot sign now.
  */
 export async function createSigner(
-  armoredSecretKey: string,
+  armoredSecretKeys: string | readonly string[],
   deps: { clock: Clock },
 ): Promise<Signer> {
-  const privateKey = await readSecretKey(armoredSecretKey);
-  const fingerprint = privateKey.getFingerprint().toUpperCase();
-  if (!privateKey.isDecrypted()) {
-    throw new InvalidInputError(
-      `secret key ${fingerprint} is protected by a passphrase; debyard needs it unprotected`,
-    );
-  }
-  try {
-    await privateKey.getSigningKey(undefined, deps.clock.now());
-  } catch (error) {
-    throw new InvalidInputError(`secret key ${fingerprint} cannot sign: ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
-  const publicKey = privateKey.toPublic();
-  const info = await describeKey(publicKey);
-  const armored = publicKey.armor();
-  const binary = publicKey.write();
+  const armoredKeys =
+    typeof armoredSecretKeys === 'string' ? [armoredSecretKeys] : armoredSecretKeys;
+  if (armoredKeys.length === 0) throw new InvalidInputError('no secret key to sign with');
+  const privateKeys = await Promise.all(armoredKeys.map((a) => usableKey(a, deps.clock)));
+  const publicKeys = privateKeys.map((k) => k.toPublic());
+  const infos = await Promise.all(publicKeys.map((k) => describeKey(k)));
+  const binary = concat(publicKeys.map((k) => k.write()));
+  // With its CRC24 line: gpg 2.2 misreads an armored key without it.
+  const armored = openpgp.armor(
+    openpgp.enums.armor.publicKey,
+    binary,
+    undefined,
+    undefined,
+    undefined,
+    true,
+  );
   const sign = (
     message: openpgp.CleartextMessage | openpgp.Message<Uint8Array>,
     detached: boolean,
   ) =>
     openpgp.sign({
       message,
-      signingKeys: privateKey,
+      signingKeys: privateKeys,
       detached,
       date: deps.clock.now(),
       format: 'armored',
@@ -64,7 +65,8 @@ export async function createSigner(
     }) as Promise<string>;
 
   return {
-    key: info,
+    key: infos[0]!,
+    keys: infos,
     async clearSign(text) {
       // Cleartext signatures end the signed text before the line break that precedes
       // the signature; openpgp.js writes CRLF, apt expects what gpg writes: LF.
@@ -81,7 +83,35 @@ export async function createSigner(
   };
 }
 
-async function readSecretKey(armored: string): Promise<openpgp.PrivateKey> {
+async function usableKey(armored: string, clock: Clock): Promise<openpgp.PrivateKey> {
+  const privateKey = await readSecretKey(armored);
+  const fingerprint = privateKey.getFingerprint().toUpperCase();
+  if (!privateKey.isDecrypted()) {
+    throw new InvalidInputError(
+      `secret key ${fingerprint} is protected by a passphrase; debyard needs it unprotected`,
+    );
+  }
+  try {
+    await privateKey.getSigningKey(undefined, clock.now());
+  } catch (error) {
+    throw new InvalidInputError(`secret key ${fingerprint} cannot sign: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  return privateKey;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+export async function readSecretKey(armored: string): Promise<openpgp.PrivateKey> {
   try {
     return await openpgp.readPrivateKey({ armoredKey: armored });
   } catch (error) {

@@ -15,6 +15,7 @@ export function endOf(result: BuildResult, now: Date, cancelReason: string | nul
     failStage: result.failStage,
     reason: state === 'CANCELLED' ? (cancelReason ?? 'cancelled') : result.reason,
     lintian: result.lintian,
+    tests: result.tests ?? [],
     files: result.files,
     times: {
       setupMs: result.setupTimeMs,

@@ -1,5 +1,6 @@
 import type { ResolvedDistribution } from '../archive/archive-config.js';
-import type { LintianMode } from '../builder/build-request.js';
+import { TEST_CHECKS, type LintianMode, type TestModes } from '../builder/build-request.js';
+import { suiteTestModes } from '../archive/model/test-modes.js';
 import { forArchitecture, NO_OPTIONS, type UploadOptions } from '../builder/upload-options.js';
 import type { UploadRecord } from './upload-records.js';
 import { InvalidInputError } from '../shared/errors.js';
@@ -12,6 +13,7 @@ export interface PlannedBuild {
   /** The upload is installed only when every mandatory build succeeded. */
   mandatory: boolean;
   lintianMode: LintianMode;
+  testModes: TestModes;
 }
 
 /**
@@ -40,6 +42,7 @@ export function planBuilds(
         experimental: target.suite.experimental,
         fallback: defaultLintian,
       }),
+      testModes: testModesFor(options, architecture, target),
     };
   });
 }
@@ -65,6 +68,25 @@ export function lintianModeFor(
   )
     return 'ignore';
   return mode;
+}
+
+/**
+ * The test modes of one build: the upload's autopkgtest-mode, installtest-mode and
+ * installability-mode, else its target suite's (the distribution's modes per suite); in
+ * experimental suites a failed check is only reported, as lintian's findings are.
+ */
+export function testModesFor(
+  options: UploadOptions,
+  architecture: string,
+  target: Pick<ResolvedDistribution, 'distribution' | 'suite'>,
+): TestModes {
+  const suite = suiteTestModes(target.distribution.testModes ?? {}, target.suite.name);
+  const modes = { ...suite };
+  for (const check of TEST_CHECKS) {
+    const mode = forArchitecture(options.testModes?.[check], architecture, suite[check]);
+    modes[check] = mode === 'errfail' && target.suite.experimental ? 'ignore' : mode;
+  }
+  return modes;
 }
 
 /** The stored options of an upload, with defaults for anything missing. */

@@ -1,9 +1,7 @@
 // A build as stored: its states, what it ran and how it ended (db/builds-repository.ts).
 
 export const BUILD_STATES = ['QUEUED', 'BUILDING', 'BUILT', 'FAILED', 'CANCELLED'] as const;
-
 export type BuildState = (typeof BUILD_STATES)[number];
-
 /** States a build does not leave (but by a retry of its upload, which makes new builds). */
 export const FINAL_BUILD_STATES: readonly BuildState[] = ['BUILT', 'FAILED', 'CANCELLED'];
 
@@ -13,6 +11,15 @@ export interface BuildTimes {
   installMs?: number;
   buildMs?: number;
   totalMs?: number;
+}
+
+/** A check of a build's test stage and its verdict (src/builder's TestResult). */
+export interface StoredTestResult {
+  check: string;
+  mode: string;
+  result: string;
+  reason: string;
+  log?: string;
 }
 
 /** One build of one architecture of an upload, as stored. */
@@ -25,6 +32,8 @@ export interface BuildRecord {
   archAll: boolean;
   mandatory: boolean;
   lintianMode: string;
+  /** The modes of the test stage's checks ({}: none ran). */
+  testModes: Record<string, string>;
   priority: number;
   state: BuildState;
   builder: string | null;
@@ -34,6 +43,8 @@ export interface BuildRecord {
   failStage: string | null;
   reason: string | null;
   lintian: string | null;
+  /** The test stage's verdicts, one per check that ran. */
+  tests: StoredTestResult[];
   logFile: string | null;
   resultDir: string | null;
   files: string[];
@@ -57,13 +68,13 @@ export interface BuildView extends BuildRecord {
 export type NewBuild = Pick<
   BuildRecord,
   'uploadId' | 'round' | 'architecture' | 'archAll' | 'mandatory' | 'lintianMode' | 'priority'
-> & { queuedAt: Date };
+> & { queuedAt: Date; testModes?: Record<string, string> };
 
 /** How a build ended. */
 export type BuildEnd = Pick<
   BuildRecord,
   'status' | 'failStage' | 'reason' | 'lintian' | 'files' | 'times' | 'logDroppedBytes'
-> & { state: 'BUILT' | 'FAILED' | 'CANCELLED'; endedAt: Date };
+> & { tests?: StoredTestResult[]; state: 'BUILT' | 'FAILED' | 'CANCELLED'; endedAt: Date };
 
 export interface BuildFilter {
   states?: readonly BuildState[];

@@ -5,7 +5,12 @@ import path from 'node:path';
 import type { ResolvedDistribution } from '../archive/archive-config.js';
 import { aptPinning, aptSourcesStanza, buildDependencySuites } from '../archive/apt-sources.js';
 import { poolDirectory } from '../archive/pool/pool-path.js';
-import type { BuildRequest, ExtraAptSources, LintianMode } from '../builder/build-request.js';
+import type {
+  BuildRequest,
+  ExtraAptSources,
+  LintianMode,
+  TestModes,
+} from '../builder/build-request.js';
 import type { BuildView } from './build-records.js';
 import type { UploadRecord } from './upload-records.js';
 import { NotFoundError } from '../shared/errors.js';
@@ -86,6 +91,9 @@ export class BuildRequests {
       distribution: upload.distribution!,
       extraApt: this.extraApt(target, upload, builder),
       lintian: build.lintianMode as LintianMode,
+      ...(Object.values(build.testModes).some((mode) => mode !== 'disabled') && {
+        tests: build.testModes as Partial<TestModes>,
+      }),
       timeLimitMs: this.deps.timeLimitMs,
       // The distribution's own limits; the builder (this host or a peer) has the rest.
       ...(Object.keys(target.distribution.buildLimits).length > 0 && {

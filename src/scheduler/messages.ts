@@ -1,4 +1,4 @@
-import type { BuildRecord, BuildView } from './build-records.js';
+import type { BuildRecord, BuildView, StoredTestResult } from './build-records.js';
 import type { UploadRecord } from './upload-records.js';
 import type { EventInput } from '../events/event.js';
 
@@ -101,6 +101,22 @@ export function endedEvent(
     message: `${pkg(build)} failed to build for ${arch(build)}${stage}: ${end.reason ?? 'unknown reason'}`,
     details,
   };
+}
+
+/** One TESTED event per check of a build's test stage: pass, fail or skip, and why. */
+export function testedEvents(build: BuildView, tests: readonly StoredTestResult[]): EventInput[] {
+  return tests.map((t) => ({
+    ...buildBase(build),
+    type: 'TESTED',
+    message: `${t.check} of ${pkg(build)} for ${arch(build)}: ${t.result}${t.mode === 'ignore' && t.result === 'fail' ? ' (ignored)' : ''}: ${t.reason}`,
+    details: {
+      check: t.check,
+      mode: t.mode,
+      result: t.result,
+      reason: t.reason,
+      log: t.log ?? null,
+    },
+  }));
 }
 
 export function uploadFailedEvent(upload: Upload, reasons: readonly string[]): EventInput {

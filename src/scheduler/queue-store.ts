@@ -21,6 +21,7 @@ import {
   failureReasons,
   packagingEvent,
   requeuedEvent,
+  testedEvents,
   uploadFailedEvent,
 } from './messages.js';
 
@@ -174,6 +175,7 @@ export class QueueStore {
     return this.transact((record) => {
       const build = this.deps.builds.get(buildId);
       if (!this.deps.builds.markEnded(buildId, end, from)) return undefined;
+      for (const tested of testedEvents(build, end.tests ?? [])) record(tested);
       record(endedEvent(build, { ...end, logFile: build.logFile }));
       return this.settle(build.uploadId, build.round, record);
     });

@@ -1,10 +1,13 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
+import type { ReadAccess } from './auth/read-access.js';
 
 export interface ReposRouterDeps {
   /** `<home>/repos`, holding one folder per repository. */
   reposRoot: string;
+  /** Who may read which repository (private repositories); absent: everyone everything. */
+  access?: Pick<ReadAccess, 'check'>;
 }
 
 const REPO = /^[a-z0-9]+$/;
@@ -41,10 +44,15 @@ function cacheControl(file: string): string {
  */
 export function createReposRouter(deps: ReposRouterDeps): express.Router {
   const router = express.Router();
-  router.get('/repos/:repo/{*rest}', (req, res, next) => {
+  router.get('/repos/:repo/{*rest}', async (req, res, next) => {
     const repo = req.params.repo;
     const rest = (req.params as { rest?: string[] }).rest ?? [];
-    if (!REPO.test(repo) || rest.length === 0 || !rest.every((s) => SEGMENT.test(s))) {
+    if (!REPO.test(repo)) return notFound(res, req.path);
+    if (deps.access) {
+      const decision = await deps.access.check(repo, req.get('authorization'), req.ip ?? 'unknown');
+      if (!decision.ok) return refuse(res, decision);
+    }
+    if (rest.length === 0 || !rest.every((s) => SEGMENT.test(s))) {
       return notFound(res, req.path);
     }
     // A snapshot is a repository of its own under snapshots/<name>/.
@@ -77,6 +85,20 @@ export function createReposRouter(deps: ReposRouterDeps): express.Router {
     );
   });
   return router;
+}
+
+/** The same answer for a private repository and for one that does not exist. */
+function refuse(
+  res: express.Response,
+  decision: { status: 401 } | { status: 429; retryAfterSeconds: number },
+): void {
+  if (decision.status === 429) {
+    res.set('Retry-After', String(decision.retryAfterSeconds));
+    res.status(429).type('text/plain').send('Too many failed logins; try again later.\n');
+    return;
+  }
+  res.set('WWW-Authenticate', 'Basic realm="debyard repositories", charset="UTF-8"');
+  res.status(401).type('text/plain').send('This needs a read token (HTTP basic auth).\n');
 }
 
 function notFound(res: express.Response, what: string): void {

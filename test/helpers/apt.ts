@@ -20,9 +20,15 @@ export class IsolatedApt {
   readonly root: string;
   private readonly options: string[];
 
+  /**
+   * `dir` is the client's own folder; with `chroot` (a tree with apt, e.g. trixieApt()),
+   * `dir` lies inside it and apt-get runs there (`chroot ROOT apt-get …`), so that the
+   * tree's apt verifies signatures (apt 3: sqv).
+   */
   constructor(
     dir: string,
     private readonly architecture: string,
+    private readonly chroot?: string,
   ) {
     this.root = path.join(dir, 'root');
     for (const sub of [
@@ -39,24 +45,25 @@ export class IsolatedApt {
     }
     writeFileSync(path.join(this.root, 'var/lib/dpkg/status'), '');
     writeFileSync(path.join(dir, 'etc/apt/sources.list'), '');
-    const admin = path.join(this.root, 'var/lib/dpkg');
+    const inner = this.inside(dir);
+    const admin = path.join(this.inside(this.root), 'var/lib/dpkg');
     this.options = [
       `-o`,
-      `Dir::Etc=${path.join(dir, 'etc/apt')}`,
+      `Dir::Etc=${path.join(inner, 'etc/apt')}`,
       `-o`,
-      `Dir::Etc::SourceList=${path.join(dir, 'etc/apt/sources.list')}`,
+      `Dir::Etc::SourceList=${path.join(inner, 'etc/apt/sources.list')}`,
       `-o`,
-      `Dir::Etc::SourceParts=${path.join(dir, 'etc/apt/sources.list.d')}`,
+      `Dir::Etc::SourceParts=${path.join(inner, 'etc/apt/sources.list.d')}`,
       `-o`,
-      `Dir::Etc::Parts=${path.join(dir, 'etc/apt/apt.conf.d')}`,
+      `Dir::Etc::Parts=${path.join(inner, 'etc/apt/apt.conf.d')}`,
       `-o`,
-      `Dir::Etc::Preferences=${path.join(dir, 'etc/apt/preferences')}`,
+      `Dir::Etc::Preferences=${path.join(inner, 'etc/apt/preferences')}`,
       `-o`,
-      `Dir::Etc::PreferencesParts=${path.join(dir, 'etc/apt/preferences.d')}`,
+      `Dir::Etc::PreferencesParts=${path.join(inner, 'etc/apt/preferences.d')}`,
       `-o`,
-      `Dir::State=${path.join(dir, 'var/lib/apt')}`,
+      `Dir::State=${path.join(inner, 'var/lib/apt')}`,
       `-o`,
-      `Dir::Cache=${path.join(dir, 'var/cache/apt')}`,
+      `Dir::Cache=${path.join(inner, 'var/cache/apt')}`,
       `-o`,
       `Dir::State::status=${path.join(admin, 'status')}`,
       `-o`,
@@ -70,7 +77,7 @@ export class IsolatedApt {
       `-o`,
       `Acquire::Languages=none`,
       `-o`,
-      `DPkg::Options::=--root=${this.root}`,
+      `DPkg::Options::=--root=${this.inside(this.root)}`,
       `-o`,
       `DPkg::Options::=--admindir=${admin}`,
       `-o`,
@@ -78,7 +85,7 @@ export class IsolatedApt {
       `-o`,
       `DPkg::Options::=--force-not-root`,
       `-o`,
-      `DPkg::Options::=--log=${path.join(dir, 'dpkg.log')}`,
+      `DPkg::Options::=--log=${path.join(inner, 'dpkg.log')}`,
       `-o`,
       `DPkg::Use-Pty=0`,
     ];
@@ -86,6 +93,12 @@ export class IsolatedApt {
   }
 
   private readonly sourcesDir: string;
+
+  /** The path apt sees for a path under the client's folder (the same without a chroot). */
+  inside(file: string): string {
+    if (!this.chroot) return file;
+    return `/${path.relative(this.chroot, file)}`;
+  }
 
   /** Adds a deb822 .sources file (with Signed-By a key file). */
   addSource(
@@ -106,7 +119,9 @@ export class IsolatedApt {
   }
 
   async aptGet(args: string[], extra: string[] = []): Promise<AptResult> {
-    return this.exec('apt-get', [...this.options, ...extra, '-q', '-y', ...args]);
+    const command = [...this.options, ...extra, '-q', '-y', ...args];
+    if (this.chroot) return this.exec('chroot', [this.chroot, 'apt-get', ...command]);
+    return this.exec('apt-get', command);
   }
 
   async aptCache(args: string[]): Promise<AptResult> {
@@ -117,7 +132,7 @@ export class IsolatedApt {
     try {
       // In the throwaway root: `apt-get source` downloads to the working folder.
       const { stdout, stderr } = await run(command, args, {
-        cwd: this.root,
+        cwd: this.chroot ? '/' : this.root,
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' },
         maxBuffer: 64 << 20,
       });

@@ -21,8 +21,10 @@ export async function importTestChroot(home: string): Promise<ChrootKey> {
   const target = paths.generation(key, 1);
   mkdirSync(path.dirname(target), { recursive: true });
   execFileSync('cp', ['-al', tree, target]);
-  if (existsSync(layerOf(tree, 'lintian'))) {
-    execFileSync('cp', ['-al', layerOf(tree, 'lintian'), layerOf(target, 'lintian')]);
+  for (const layer of ['lintian', 'qa']) {
+    if (existsSync(layerOf(tree, layer))) {
+      execFileSync('cp', ['-al', layerOf(tree, layer), layerOf(target, layer)]);
+    }
   }
   const cache = path.join(TEST_CACHE, `apt-cache-${key.codename}-${key.architecture}`);
   mkdirSync(paths.aptCaches, { recursive: true });

@@ -224,6 +224,7 @@ describe('distributions', () => {
       mandatoryArchitectures: ['amd64', 'arm64'],
       components: ['main', 'contrib'],
       buildLimits: {},
+      testModes: {},
     });
     await archive().idle();
     expect(await published('dists', 'trixie-dists-stable-rollback5')).toBe(200);
@@ -315,6 +316,33 @@ describe("a distribution's build limits", () => {
         .distributions[0].buildLimits,
     ).toEqual({ cpus: 1.5, diskBytes: 50 * 1024 ** 3 });
   });
+
+  it("sets a distribution's test modes per suite; default drops them; bad ones are refused", async () => {
+    const set = await post('distribution_update', {
+      repo: 'limited',
+      codename,
+      autopkgtest: 'unstable=errfail,*=ignore',
+      installability: 'errfail',
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.distributions[0].testModes).toEqual({
+      autopkgtest: { unstable: 'errfail', '*': 'ignore' },
+      installability: { '*': 'errfail' },
+    });
+    const listed = (await get('repositories')).body.find((r: { id: string }) => r.id === 'limited');
+    expect(listed.distributions[0].testModes).toEqual(set.body.distributions[0].testModes);
+    const dropped = await post('distribution_update', {
+      repo: 'limited',
+      codename,
+      autopkgtest: 'default',
+    });
+    expect(dropped.body.distributions[0].testModes).toEqual({ installability: { '*': 'errfail' } });
+    await expectProblem(
+      post('distribution_update', { repo: 'limited', codename, installtest: 'sometimes' }),
+      400,
+      'invalid input for distribution_update: installtest: "sometimes" is not one of disabled, ignore, errfail',
+    );
+  });
 });
 
 describe('removing what holds packages', () => {
@@ -358,7 +386,8 @@ describe('removing what holds packages', () => {
     const removed = await post('repository_remove', { id: 'full' });
     expect(removed).toMatchObject({ status: 200, body: { removed: 'full' } });
     expect(existsSync(path.join(daemon.layout.repos, 'full'))).toBe(false);
-    expect(await published('full', dist)).toBe(404);
+    // A name that is no public repository gets 401, as a private one does (none is revealed).
+    expect(await published('full', dist)).toBe(401);
     await expectProblem(
       post('repository_remove', { id: 'full' }),
       404,

@@ -342,7 +342,7 @@ describe('events', () => {
     expect(await messages({ before: all[0].id })).toEqual(['b', 'a']);
     await expectBadInput(
       get('events', { type: 'BUILT,NOPE', limit: 0, upload: 'x' }),
-      'invalid input for events: type.1: must be one of REJECTED, ACCEPTED, PACKAGING, BUILDING, BUILT, FAILED, CANCELLED, INSTALLED, MIGRATED, REMOVED, PUBLISHED, SNAPSHOT, CHROOT, PEER, INCOMING, DAEMON; upload: expected a whole number; limit: must be at least 1',
+      'invalid input for events: type.1: must be one of REJECTED, ACCEPTED, PACKAGING, BUILDING, BUILT, FAILED, CANCELLED, INSTALLED, MIGRATED, REMOVED, PUBLISHED, SNAPSHOT, CHROOT, PEER, INCOMING, DAEMON, KEY, AUDIT; upload: expected a whole number; limit: must be at least 1',
     );
   });
 });

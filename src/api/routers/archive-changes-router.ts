@@ -1,3 +1,4 @@
+import { PermissionError } from '../../shared/errors.js';
 import type { Archive } from '../../archive/archive.js';
 import { implement, type CallImplementation } from '../api-router.js';
 import { migrateCall, removeCall, restoreCall } from '../specs/archive-changes.js';
@@ -16,14 +17,21 @@ export function archiveChangesRoutes(deps: ArchiveChangesDeps): CallImplementati
   const { archive } = deps;
 
   return [
-    implement(migrateCall, async (input) => ({
-      changes: await archive.migrateChain(
-        input.distribution,
-        input.package,
-        { full: input.full },
-        deps.shutdown,
-      ),
-    })),
+    implement(migrateCall, async (input, { principal }) => {
+      if (input.force && principal.role !== 'admin') {
+        throw new PermissionError('only an admin may migrate past failed tests (--force)');
+      }
+      const by = principal.user ?? 'anonymous';
+      const options = { full: input.full, force: input.force, by };
+      return {
+        changes: await archive.migrateChain(
+          input.distribution,
+          input.package,
+          options,
+          deps.shutdown,
+        ),
+      };
+    }),
     implement(removeCall, (input) =>
       archive.remove(input.distribution, input.package, deps.shutdown, {
         intoRollback: input.rollback,

@@ -1,7 +1,9 @@
 import type { BuildFilter, BuildState } from '../../scheduler/build-records.js';
 import type { BuildInfo, RetryResult } from '../../scheduler/scheduler.js';
-import { NotFoundError } from '../../shared/errors.js';
-import { implement, type CallImplementation } from '../api-router.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
+import { implement, type CallContext, type CallImplementation } from '../api-router.js';
 import {
   buildLogCall,
   buildsCall,
@@ -51,6 +53,7 @@ export function buildRoutes(deps: BuildsRouterDeps): CallImplementation[] {
             `build ${build.id} has no log yet: it is ${build.state}${build.waiting ? ` (${build.waiting})` : ''}`,
           );
         }
+        if (input.check) return checkLog(context, build, input.check);
         const file = build.logFile;
         const gone = () => new NotFoundError(`the log of build ${build.id} is gone`);
         if (context.request.accepts(['text/plain', 'json']) !== 'json') {
@@ -64,7 +67,14 @@ export function buildRoutes(deps: BuildsRouterDeps): CallImplementation[] {
         const pieces = deps.logs.read(build.id, file, { signal: context.signal });
         return sendJsonWithText(context, fields, 'text', missingAs(pieces, gone));
       },
-      (input, { signal }, sink) => followBuildLog(deps, input.build, signal, sink),
+      (input, { signal }, sink) => {
+        if (input.check) {
+          throw new InvalidInputError(
+            `a check's log is written when the check ends: follow the build log, which shows ${input.check} as it runs`,
+          );
+        }
+        return followBuildLog(deps, input.build, signal, sink);
+      },
     ),
     implement(retryCall, async (input, { principal }) => {
       const result = await queue.retry(input.upload, principal.user ?? 'anonymous', input.priority);
@@ -83,6 +93,28 @@ export function buildRoutes(deps: BuildsRouterDeps): CallImplementation[] {
       return { builds: builds.map(summary) };
     }),
   ];
+}
+
+/** The log of one check of a build's test stage, beside its build log. */
+async function checkLog(
+  context: CallContext,
+  build: BuildInfo,
+  check: string,
+): Promise<{ text: string }> {
+  const ran = build.tests.find((t) => t.check === check);
+  if (!ran?.log) {
+    const which = build.tests.map((t) => t.check).join(', ') || 'none';
+    throw new NotFoundError(`build ${build.id} did not run ${check} (it ran: ${which})`);
+  }
+  const file = path.join(path.dirname(build.logFile!), ran.log);
+  const gone = () => new NotFoundError(`the ${check} log of build ${build.id} is gone`);
+  if (context.request.accepts(['text/plain', 'json']) !== 'json') {
+    return sendTextFile<{ text: string }>(context, file, gone);
+  }
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw gone();
+  });
+  return { text };
 }
 
 /** A build without the daemon's own paths. */
@@ -106,6 +138,8 @@ export function summary(b: BuildInfo): BuildSummary {
     reason: b.reason,
     lintianMode: b.lintianMode,
     lintian: b.lintian,
+    testModes: b.testModes,
+    tests: b.tests,
     queuedAt: b.queuedAt,
     startedAt: b.startedAt,
     endedAt: b.endedAt,

@@ -36,6 +36,7 @@ function filterOf(input: EventsInput): EventFilter {
     distribution: input.distribution,
     uploadId: input.upload,
     buildId: input.build,
+    actor: input.user,
   };
 }
 

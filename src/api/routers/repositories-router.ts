@@ -1,3 +1,5 @@
+import { TEST_CHECKS } from '../../builder/build-request.js';
+import type { DistributionTestModes } from '../../archive/model/test-modes.js';
 import type { ArchiveAdmin } from '../../archive/archive-admin.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import {
@@ -43,6 +45,7 @@ export function repositoryRoutes(deps: RepositoryRoutesDeps): CallImplementation
   const { config } = deps;
   const view = (spec: RepositorySpec): RepositoryView => ({
     ...spec,
+    private: spec.private ?? false,
     suites:
       config
         .layouts()
@@ -51,7 +54,13 @@ export function repositoryRoutes(deps: RepositoryRoutesDeps): CallImplementation
     sources: Object.fromEntries(deps.placementCounts(spec.id)),
   });
   return [
-    implement(repositoriesCall, () => config.repositories().map(view)),
+    // Anonymous visitors do not learn which private repositories exist.
+    implement(repositoriesCall, (_input, { principal }) =>
+      config
+        .repositories()
+        .filter((r) => !r.private || principal.user !== null)
+        .map(view),
+    ),
     ...repositoryChanges(deps, view),
     ...distributionRoutes(deps, view),
     implement(reindexCall, async ({ repo, distribution }, { signal }) => ({
@@ -73,6 +82,7 @@ function repositoryChanges(deps: RepositoryRoutesDeps, view: View): CallImplemen
           description: input.description,
           layout: input.layout,
           allowUnsigned: input.allow_unsigned,
+          private: input.private,
           distributions: input.codename
             ? [newDistribution({ ...input, codename: input.codename })]
             : [],
@@ -87,6 +97,7 @@ function repositoryChanges(deps: RepositoryRoutesDeps, view: View): CallImplemen
           description: input.description ?? spec.description,
           layout: input.layout ?? spec.layout,
           allowUnsigned: input.allow_unsigned ?? spec.allowUnsigned,
+          private: input.private ?? spec.private ?? false,
         }),
       );
     }),
@@ -177,6 +188,7 @@ function newDistribution(
     mandatoryArchitectures: input.mandatory,
     components: input.components,
     buildLimits: limitsOf({}, input),
+    testModes: testModesOf({}, input),
   });
 }
 
@@ -194,6 +206,17 @@ function limitsOf(old: LimitOverrides, input: DistributionFields): LimitOverride
     else if (value !== undefined) limits[key] = value;
   }
   return limits;
+}
+
+/** The test modes with those the input names: given ones replace a check's, "default" drops it. */
+function testModesOf(old: DistributionTestModes, input: DistributionFields): DistributionTestModes {
+  const modes = { ...old };
+  for (const check of TEST_CHECKS) {
+    const value = input[check];
+    if (value === null) delete modes[check];
+    else if (value !== undefined) modes[check] = value;
+  }
+  return modes;
 }
 
 /** Given fields replace the old ones; arch:all and mandatory follow new architectures. */
@@ -216,5 +239,6 @@ function updated(old: DistributionSpec, input: DistributionFields): Distribution
         : old.mandatoryArchitectures.filter((a) => architectures.includes(a))),
     components: input.components ?? old.components,
     buildLimits: limitsOf(old.buildLimits, input),
+    testModes: testModesOf(old.testModes, input),
   };
 }

@@ -38,12 +38,16 @@ export const migrateCall = defineCall({
   access: 'staff',
   summary: 'Migrate a package to the next suite (--full: the chain)',
   description:
-    "Copies the version in the distribution to the suite its layout migrates to (unstable → testing → stable in the default layout); the target's previous version moves into its rollbacks.",
+    "Copies the version in the distribution to the suite its layout migrates to (unstable → testing → stable in the default layout); the target's previous version moves into its rollbacks. A suite whose distribution runs a test check in errfail mode takes only versions whose builds passed it (or skipped it); --force (admin) migrates anyway, recorded in the MIGRATED event.",
   input: z
     .object({
       package: sourceName,
       distribution: suiteDistribution.describe('where the version is now'),
       full: z.boolean().default(false).describe('migrate along the whole chain, not just one step'),
+      force: z
+        .boolean()
+        .default(false)
+        .describe('migrate even if its tests failed (admin; recorded in the event)'),
     })
     .strict(),
   positional: ['package', 'distribution'],

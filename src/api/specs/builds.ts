@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEST_CHECKS } from '../../builder/build-request.js';
 import { formatTable } from '../../shared/text-table.js';
 import { defineCall, queryBoolean, queryInt } from '../call.js';
 
@@ -26,6 +27,10 @@ export interface BuildSummary {
   reason: string | null;
   lintianMode: string;
   lintian: string | null;
+  /** The modes of the test stage's checks ({}: none ran). */
+  testModes: Record<string, string>;
+  /** The test stage's verdicts: check, mode, result (pass, fail, skip), reason, log. */
+  tests: { check: string; mode: string; result: string; reason: string; log?: string }[];
   queuedAt: string;
   startedAt: string | null;
   endedAt: string | null;
@@ -57,8 +62,9 @@ function info(b: BuildSummary): string {
   const seconds =
     b.times.totalMs === undefined ? '' : ` in ${Math.round(b.times.totalMs / 1000)} s`;
   const cut = b.logDroppedBytes > 0 ? ` (log cut: ${b.logDroppedBytes} bytes dropped)` : '';
+  const tests = b.tests.map((t) => `, ${t.check} ${t.result}`).join('');
   if (b.state === 'BUILT')
-    return `built${seconds}${b.lintian && b.lintian !== 'disabled' ? `, lintian ${b.lintian}` : ''}${cut}`;
+    return `built${seconds}${b.lintian && b.lintian !== 'disabled' ? `, lintian ${b.lintian}` : ''}${tests}${cut}`;
   return `${b.failStage ? `${b.failStage}: ` : ''}${b.reason ?? ''}${cut}`;
 }
 
@@ -122,6 +128,12 @@ export const buildLogCall = defineCall({
     .object({
       build: queryInt(1).describe('The build id (see debyard builds)'),
       follow: queryBoolean.default(false).describe('Keep printing lines until the build ends'),
+      check: z
+        .enum(TEST_CHECKS, {
+          errorMap: () => ({ message: `must be one of ${TEST_CHECKS.join(', ')}` }),
+        })
+        .optional()
+        .describe('The log of one check of the test stage instead (written when it ends)'),
     })
     .strict(),
   positional: ['build'],
@@ -132,7 +144,10 @@ export const buildLogCall = defineCall({
       'line' in item ? item.line : `--- the build ended: ${item.state}`,
     isLast: (item: BuildLogItem) => 'end' in item,
   },
-  examples: [['debyard build-log 12 --follow', 'watch build 12']],
+  examples: [
+    ['debyard build-log 12 --follow', 'watch build 12'],
+    ['debyard build-log 12 --check autopkgtest', 'its autopkgtest log'],
+  ],
 });
 
 export const retryCall = defineCall({

@@ -28,6 +28,7 @@ export const eventsInput = z
       .describe('Only events of this distribution, e.g. bookworm-test-unstable'),
     upload: queryInt(1).optional().describe('Only events of this upload id'),
     build: queryInt(1).optional().describe('Only events of this build id'),
+    user: z.string().min(1).optional().describe('Only what this user did (the audit trail)'),
     after: queryInt(0).optional().describe('Only events with an id greater than this'),
     before: queryInt(1).optional().describe('Only events with an id less than this'),
     limit: queryInt(1, 1000).default(50).describe('At most this many events [default: 50]'),
@@ -38,7 +39,13 @@ export const eventsInput = z
   .strict();
 
 const line = (e: StoredEvent) =>
-  [e.time, e.type, e.source && `${e.source}${e.version ? ` ${e.version}` : ''}`, e.message]
+  [
+    e.time,
+    e.type,
+    e.actor && `by ${e.actor}`,
+    e.source && `${e.source}${e.version ? ` ${e.version}` : ''}`,
+    e.message,
+  ]
     .filter(Boolean)
     .join('  ');
 
@@ -60,6 +67,7 @@ export const eventsCall = defineCall({
         { header: 'SOURCE', value: (e) => e.source },
         { header: 'VERSION', value: (e) => e.version },
         { header: 'DISTRIBUTION', value: (e) => e.distribution },
+        { header: 'USER', value: (e) => e.actor },
         { header: 'MESSAGE', value: (e) => e.message },
       ],
       'no events',
@@ -68,5 +76,6 @@ export const eventsCall = defineCall({
   examples: [
     ['debyard events --type FAILED --source hello', 'failed builds of hello'],
     ['debyard events --follow', 'watch what happens'],
+    ['debyard events --type AUDIT --user admin', "the admin's actions"],
   ],
 });

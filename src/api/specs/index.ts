@@ -44,6 +44,8 @@ import {
 } from './notifications.js';
 import { snapshotCreateCall, snapshotDeleteCall, snapshotsCall } from './snapshots.js';
 import { keyringPackageCall, portCall, portExtCall, testPackagesCall } from './internal-uploads.js';
+import { ARCHIVE_KEY_CALLS } from './archive-keys.js';
+import { READ_TOKEN_CALLS } from './read-tokens.js';
 import { statusCall } from './status.js';
 import { uploadCall, uploadsCall } from './uploads.js';
 import {
@@ -91,6 +93,8 @@ export const ALL_CALLS: readonly CallSpec[] = [
   searchCall,
   sourcesListCall,
   pubKeyCall,
+  ...ARCHIVE_KEY_CALLS,
+  ...READ_TOKEN_CALLS,
   dputConfCall,
   uploadsCall,
   uploadCall,

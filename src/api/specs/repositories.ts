@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { LIMIT_BOUNDS, type LimitOverrides } from '../../chroot/build-limits.js';
 import { formatByteSize, parseByteSize } from '../../config/units.js';
+import type { TestMode } from '../../builder/build-request.js';
+import {
+  parseSuiteModes,
+  suiteModesText,
+  type DistributionTestModes,
+} from '../../archive/model/test-modes.js';
 import { defineCall, queryBoolean } from '../call.js';
 
 /** A distribution (codename) of a repository, as the API shows it. */
@@ -13,6 +19,8 @@ export interface DistributionView {
   components: string[];
   /** Resource limits of its builds instead of the builders' own ({}: theirs). */
   buildLimits: LimitOverrides;
+  /** Modes of the test stage's checks: check → suite (or "*") → mode ({}: disabled). */
+  testModes: DistributionTestModes;
 }
 
 export interface RepositoryView {
@@ -20,6 +28,8 @@ export interface RepositoryView {
   description: string;
   layout: string;
   allowUnsigned: boolean;
+  /** Readable only with a read token (read-token-create). */
+  private: boolean;
   distributions: DistributionView[];
   /** The suites of its layout, in order. */
   suites: string[];
@@ -118,6 +128,40 @@ const limitFields = {
   ),
 };
 
+/** A test check's modes per suite: "errfail", "unstable=errfail,testing=ignore", "default". */
+function testModesField(check: string) {
+  // unknown, as limitField: the CLI sends what it parsed already (a record, or null).
+  return z
+    .unknown()
+    .transform((value, ctx): Record<string, TestMode> | null => {
+      const text =
+        value !== null && typeof value === 'object'
+          ? Object.entries(value)
+              .map(([suite, mode]) => `${suite}=${String(mode)}`)
+              .join(',')
+          : value === null
+            ? 'default'
+            : String(value);
+      const parsed = parseSuiteModes(text);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.modes;
+    })
+    .optional()
+    .describe(
+      `Mode of the ${check} check of builds: disabled, ignore or errfail, for every suite or per suite as unstable=errfail,testing=ignore ("default": disabled)`,
+    );
+}
+
+/** The test stage's modes, shared by repository_add and distribution_*. */
+export const testModeFields = {
+  autopkgtest: testModesField('autopkgtest'),
+  installtest: testModesField('install test (install, purge, reinstall)'),
+  installability: testModesField('installability (dose-distcheck)'),
+};
+
 /** The fields describing a distribution, shared by repository_add and distribution_*. */
 const distributionFields = {
   architectures: architectures
@@ -133,6 +177,7 @@ const distributionFields = {
     .optional()
     .describe('Architectures that must build before an upload is installed [default: all]'),
   ...limitFields,
+  ...testModeFields,
 };
 
 export const repositoriesCall = defineCall({
@@ -145,11 +190,11 @@ export const repositoriesCall = defineCall({
     repos
       .map((r) =>
         [
-          `${r.id}: ${r.description || '(no description)'}; layout ${r.layout}${r.allowUnsigned ? ', unsigned uploads allowed' : ''}`,
+          `${r.id}: ${r.description || '(no description)'}; layout ${r.layout}${r.allowUnsigned ? ', unsigned uploads allowed' : ''}${r.private ? ', private' : ''}`,
           `  suites: ${r.suites.join(', ')}`,
           ...r.distributions.map(
             (d) =>
-              `  ${d.codename} (${d.codeversion}): ${d.architectures.join(', ')}; ${d.components.join(', ')}${limitsText(d.buildLimits)}`,
+              `  ${d.codename} (${d.codeversion}): ${d.architectures.join(', ')}; ${d.components.join(', ')}${limitsText(d.buildLimits)}${testsText(d.testModes)}`,
           ),
         ].join('\n'),
       )
@@ -169,6 +214,9 @@ export const repositoryAddCall = defineCall({
       description: z.string().trim().max(200).default('').describe('One line about it'),
       layout: z.string().min(1).default('default').describe('Its layout [default: default]'),
       allow_unsigned: queryBoolean.default(false).describe('Accept unsigned uploads'),
+      private: queryBoolean
+        .default(false)
+        .describe('Readable only with a read token (read-token-create)'),
       codename: codename.optional().describe('A first distribution: its codename'),
       ...distributionFields,
       architectures: distributionFields.architectures.optional(),
@@ -205,6 +253,9 @@ export const repositoryUpdateCall = defineCall({
       description: z.string().trim().max(200).optional().describe('One line about it'),
       layout: z.string().min(1).optional().describe('Its layout'),
       allow_unsigned: queryBoolean.optional().describe('Accept unsigned uploads'),
+      private: queryBoolean
+        .optional()
+        .describe('Readable only with a read token (read-token-create)'),
     })
     .strict(),
   positional: ['id'],
@@ -237,9 +288,9 @@ export const distributionUpdateCall = defineCall({
   name: 'distribution_update',
   method: 'POST',
   access: 'admin',
-  summary: 'Change a distribution: architectures, components, limits',
+  summary: 'Change a distribution: architectures, limits, tests',
   description:
-    "Changes its architectures, components, codeversion (the number in the version policy's ~<repo><codeversion>+<n>) or build limits.",
+    "Changes its architectures, components, codeversion (the number in the version policy's ~<repo><codeversion>+<n>), build limits or the modes of its test stage per suite (autopkgtest, install test, installability).",
   input: z
     .object({
       repo: repoId,
@@ -282,6 +333,14 @@ export const reindexCall = defineCall({
   positional: ['repo'],
   format: (o: { republished: string[] }) => `republished ${o.republished.join(', ')}`,
 });
+
+/** "; tests: autopkgtest unstable=errfail" for a distribution that runs any. */
+function testsText(modes: DistributionTestModes | undefined): string {
+  const parts = Object.entries(modes ?? {}).map(
+    ([check, bySuite]) => `${check} ${suiteModesText(bySuite)}`,
+  );
+  return parts.length > 0 ? `; tests: ${parts.join(', ')}` : '';
+}
 
 /** "; build limits: memory 16 GiB, 4 CPUs" for a distribution that sets any. */
 function limitsText(limits: LimitOverrides | undefined): string {

@@ -52,6 +52,20 @@ export function archiveAdminPart(ctx: AppContext, deps: ArchiveAdminPartDeps): D
         pages,
         config: deps.config,
         keyFingerprint,
+        previousKeys: () => {
+          try {
+            return deps.archive
+              .keys()
+              .list()
+              .filter((k) => k.state === 'retiring')
+              .map((k) => ({
+                fingerprint: k.info.fingerprint,
+                retireAt: k.retireAt?.toISOString() ?? null,
+              }));
+          } catch {
+            return []; // not loaded yet
+          }
+        },
         packagesIn: (dist) => service.queries.binaryNamesIn(dist, 20),
         identity: ctx.settings.identity,
         publicUrl: ctx.settings.http.publicUrl,

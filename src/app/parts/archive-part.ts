@@ -5,16 +5,23 @@ import { withReadingThreads } from '../../archive/deb-files.js';
 import { debianFormats, debianXz } from '../../archive/debian-formats.js';
 import type { ReleaseSigner } from '../../archive/ports.js';
 import { republishOnChange } from '../../archive/publish/config-changes.js';
-import { openInstanceKey } from '../../pgp/instance-key-store.js';
+import { ArchiveKeys } from '../../pgp/archive-keys.js';
 import type { Signer } from '../../pgp/signer.js';
 import { describeError, UnavailableError } from '../../shared/errors.js';
+import { readTokenRoutes } from '../../api/routers/read-tokens-router.js';
+import { ReadTokensRepository } from '../../db/read-tokens-repository.js';
+import { ReadAccess } from '../../web/auth/read-access.js';
 import { createReposRouter } from '../../web/repos-router.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
 export interface ArchivePart extends DaemonPart {
   service: ArchiveService;
-  /** The instance key (available once the part has started). */
+  /** The instance key alone: the primary archive key (available once the part has started). */
   signer: () => Signer;
+  /** Every key that signs Release files (the primary, and a rotation's previous key). */
+  releaseKeys: () => Signer;
+  /** The archive keys: import, rotate, extend, retire. */
+  keys: () => ArchiveKeys;
 }
 
 const GC_INTERVAL_MS = 10 * 60_000;
@@ -27,15 +34,24 @@ const GC_INTERVAL_MS = 10 * 60_000;
  */
 export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): ArchivePart {
   const logger = ctx.logger.child({ module: 'archive' });
-  let key: Signer | undefined;
-  const signer = () => {
-    if (!key) throw new UnavailableError('the archive is starting; its key is not loaded yet');
-    return key;
+  let loaded: ArchiveKeys | undefined;
+  const keys = () => {
+    if (!loaded) throw new UnavailableError('the archive is starting; its key is not loaded yet');
+    return loaded;
   };
+  const signer = () => keys().primarySigner();
+  const releaseKeys = () => keys().signer();
   const releaseSigner: ReleaseSigner = {
-    clearSign: (text) => signer().clearSign(text),
-    detachSign: (text) => signer().detachSign(text),
+    clearSign: (text) => releaseKeys().clearSign(text),
+    detachSign: (text) => releaseKeys().detachSign(text),
   };
+  // Private repositories are read with read tokens (HTTP basic auth).
+  const readTokens = new ReadTokensRepository(ctx.db);
+  const access = new ReadAccess({
+    isPublic: (id) => deps.config.hasRepository(id) && !deps.config.repository(id).private,
+    tokens: readTokens,
+    clock: ctx.clock,
+  });
   // Bulk installs read their packages on worker threads (one per core).
   const formats = withReadingThreads(debianFormats);
   const service = createArchiveService({
@@ -65,26 +81,36 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
     name: 'archive',
     service,
     signer,
-    calls: archiveRoutes({
-      queries: service.queries,
-      config: deps.config,
-      publicKey: () => ({
-        armored: signer().publicKeyArmored(),
-        fingerprint: signer().key.fingerprint,
+    releaseKeys,
+    keys,
+    calls: [
+      ...archiveRoutes({
+        queries: service.queries,
+        config: deps.config,
+        publicKey: () => ({
+          armored: releaseKeys().publicKeyArmored(),
+          fingerprint: releaseKeys().key.fingerprint,
+        }),
+        publicUrl: ctx.settings.http.publicUrl,
       }),
-      publicUrl: ctx.settings.http.publicUrl,
-    }),
-    routers: [createReposRouter({ reposRoot: ctx.layout.repos })],
+      ...readTokenRoutes({
+        tokens: readTokens,
+        config: deps.config,
+        clock: ctx.clock,
+        publicUrl: ctx.settings.http.publicUrl,
+      }),
+    ],
+    routers: [createReposRouter({ reposRoot: ctx.layout.repos, access })],
     async start() {
-      const opened = await openInstanceKey({
+      const opened = await ArchiveKeys.open({
         dir: ctx.layout.keys,
         identity: ctx.settings.identity,
         algorithm: 'ed25519',
         clock: ctx.clock,
       });
-      key = opened.signer;
+      loaded = opened.keys;
       if (opened.generated) {
-        logger.info('generated the instance key', { fingerprint: key.key.fingerprint });
+        logger.info('generated the instance key', { fingerprint: loaded.primary().fingerprint });
       }
       // Publishing what is pending (every distribution on a first start) must not hold up
       // the daemon's start.

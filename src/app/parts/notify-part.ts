@@ -24,6 +24,8 @@ export interface NotifyPartDeps {
   archiveConfig: ArchiveConfig;
   /** Builds waiting for a builder (the scheduler's queue). */
   queueLength: () => number;
+  /** Days until each signing archive key expires (the metrics gauge). */
+  keyDaysLeft?: () => { fingerprint: string; days: number }[];
 }
 
 const DAY = 86_400_000;
@@ -75,6 +77,7 @@ export function notifyPart(ctx: AppContext, deps: NotifyPartDeps): NotifyPart {
     events,
     queueLength: deps.queueLength,
     pendingNotifications: () => store.pendingCount(),
+    keyDaysLeft: deps.keyDaysLeft,
   });
   const targets = new NotifyTargets({
     store,

@@ -91,9 +91,11 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
   };
   const keyring = new KeyringPackages({
     ...common,
+    // Every key that signs: during a rotation's transition, the package ships both.
     key: () => {
-      const signer = deps.archive.signer();
-      return { binary: signer.publicKeyBinary(), fingerprint: signer.key.fingerprint };
+      const signer = deps.archive.releaseKeys();
+      const fingerprint = signer.keys.map((k) => k.fingerprint).join(', ');
+      return { binary: signer.publicKeyBinary(), fingerprint };
     },
     template: path.join(ctx.info.templatesDir, 'keyring-package'),
     identity: settings.identity,

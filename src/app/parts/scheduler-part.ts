@@ -62,7 +62,7 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
       // Peers reach the daemon at its public URL; this host on loopback.
       baseUrl: (builder) =>
         builder === local.name ? ctx.localUrl() : (settings.http.publicUrl ?? ctx.localUrl()),
-      publicKey: () => archive.signer().publicKeyArmored(),
+      publicKey: () => archive.releaseKeys().publicKeyArmored(),
       origin: settings.identity,
       install: (input, signal) => archive.service.archive.install(input, signal),
     },

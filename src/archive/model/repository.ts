@@ -3,6 +3,7 @@ import type { Problem } from '../../shared/errors.js';
 import { CODEVERSION_PATTERN, defaultCodeversion } from './codeversion.js';
 import { formatDistributionName, type DistributionName } from './distribution-name.js';
 import type { Layout } from './layout.js';
+import { testModeProblems, type DistributionTestModes } from './test-modes.js';
 
 /** A base distribution (codename) a repository builds for. */
 export interface DistributionSpec {
@@ -18,6 +19,8 @@ export interface DistributionSpec {
   components: string[];
   /** Resource limits of its builds instead of the builder's own ({}: the builder's). */
   buildLimits: LimitOverrides;
+  /** Modes of the test stage's checks per suite ({}: all disabled). */
+  testModes: DistributionTestModes;
 }
 
 export interface RepositorySpec {
@@ -26,6 +29,8 @@ export interface RepositorySpec {
   layout: string;
   /** Unsigned uploads are accepted (only `test` out of the box). */
   allowUnsigned: boolean;
+  /** Read only with a read token (HTTP basic auth) under /repos/<id>/; absent: public. */
+  private?: boolean;
   distributions: DistributionSpec[];
 }
 
@@ -43,6 +48,7 @@ export function distributionSpec(input: {
   mandatoryArchitectures?: string[];
   components?: string[];
   buildLimits?: LimitOverrides;
+  testModes?: DistributionTestModes;
 }): DistributionSpec {
   return {
     codename: input.codename,
@@ -52,6 +58,7 @@ export function distributionSpec(input: {
     mandatoryArchitectures: input.mandatoryArchitectures ?? input.architectures,
     components: input.components ?? ['main'],
     buildLimits: input.buildLimits ?? {},
+    testModes: input.testModes ?? {},
   };
 }
 
@@ -97,6 +104,10 @@ export function repositoryProblems(spec: RepositorySpec, layouts: readonly Layou
     }
     for (const problem of limitProblems(d.buildLimits))
       add(`build limit ${problem.where} ${problem.message}`);
+    const layout = layouts.find((l) => l.name === spec.layout);
+    const suites = layout ? layout.suites.map((s) => s.name) : [];
+    for (const problem of testModeProblems(d.testModes ?? {}, suites))
+      add(`${problem.where}: ${problem.message}`);
     if (d.components.length === 0) add('at least one component is needed');
     for (const c of d.components)
       if (!COMPONENT_PATTERN.test(c)) add(`"${c}" is not a valid component name`);

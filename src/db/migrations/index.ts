@@ -13,13 +13,17 @@ import { remotes } from './045-remotes.js';
 import { auth } from './050-auth.js';
 import { snapshots } from './060-snapshots.js';
 import { notifications } from './061-notifications.js';
+import { testStage } from './090-test-stage.js';
+import { eventActors } from './110-event-actors.js';
+import { privateRepositories } from './111-private-repositories.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
  * the database has not recorded yet, so a late migration with a lower number still runs).
  * Number ranges per domain keep parallel work apart: 1-9 foundation, 10-19 archive,
  * 20-29 incoming, 30-39 chroots/builds, 40-49 scheduler/remotes, 50-59 API/auth,
- * 60-69 maintenance (snapshots, hooks, webhooks).
+ * 60-69 maintenance (snapshots, hooks, webhooks), 70-79 architectures, 80-89 packages from
+ * outside, 90-99 the test stage, 100-109 git sources, 110-119 keys, private repositories, audit.
  */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -36,4 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auth,
   snapshots,
   notifications,
+  testStage,
+  eventActors,
+  privateRepositories,
 ];

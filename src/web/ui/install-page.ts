@@ -10,6 +10,8 @@ export interface InstallPageDeps {
   config: ArchiveConfig;
   /** The archive key's fingerprint; null while it is not loaded. */
   keyFingerprint: () => string | null;
+  /** During a key rotation: the previous key, still signing, and when it retires. */
+  previousKeys?: () => { fingerprint: string; retireAt: string | null }[];
   /** Some binary package names a distribution holds (for the `apt install` example). */
   packagesIn: (distribution: string) => string[];
   identity: string;
@@ -40,7 +42,11 @@ export function createInstallPage(deps: InstallPageDeps): express.Router {
   const router = express.Router();
   router.get('/install/:repo', (req, res) => {
     const id = String(req.params.repo);
-    if (!/^[a-z0-9]+$/.test(id) || !deps.config.hasRepository(id)) {
+    const principal = deps.pages.principal(req);
+    // Anonymous visitors learn nothing of private repositories: the page of one does not exist.
+    const hidden = (repo: string) =>
+      deps.config.repository(repo).private && principal.user === null;
+    if (!/^[a-z0-9]+$/.test(id) || !deps.config.hasRepository(id) || hidden(id)) {
       const message = `There is no repository "${id}"; see the list of repositories.`;
       return deps.pages.render(req, res, 'error', { title: 'Not found', message }, 404);
     }
@@ -51,6 +57,21 @@ export function createInstallPage(deps: InstallPageDeps): express.Router {
       title: `Install from ${id}`,
       repo,
       fingerprint: deps.keyFingerprint(),
+      previousKeys: deps.previousKeys?.() ?? [],
+      // Never a real token: those are shown once, to the admin who makes one.
+      auth: repo.private
+        ? {
+            file: `/etc/apt/auth.conf.d/debyard-${id}.conf`,
+            step: [
+              `sudo tee /etc/apt/auth.conf.d/debyard-${id}.conf > /dev/null <<'EOF'`,
+              `machine ${base}/repos/${id}/ login read-ID password SECRET`,
+              'EOF',
+              `sudo chmod 600 /etc/apt/auth.conf.d/debyard-${id}.conf`,
+            ].join('\n'),
+            create: `debyard read-token-create ${id} --name HOSTNAME`,
+            isAdmin: principal.role === 'admin',
+          }
+        : null,
       key: [
         'sudo install -d -m 0755 /etc/apt/keyrings',
         `sudo curl -fsSL -o ${keyring} ${base}/api/v1/pub_key`,

@@ -32,6 +32,7 @@ const PAGE_HEADERS = {
  */
 export class PageKit {
   private readonly flashes: FlashStore<Outcome>;
+  private readonly bannerSources: ((principal: Principal) => string | null)[] = [];
 
   constructor(
     private readonly sessions: SessionService,
@@ -44,6 +45,11 @@ export class PageKit {
   principal(req: Request): Principal {
     const active = this.sessions.resolve(req);
     return active ? principalOf(active.user, 'session') : ANONYMOUS;
+  }
+
+  /** A warning every page shows at its top while `source` gives one (e.g. a key expiring). */
+  addBanner(source: (principal: Principal) => string | null): void {
+    this.bannerSources.push(source);
   }
 
   /** Anonymous visitors are sent to the login page; users without the role get 403. */
@@ -125,6 +131,7 @@ export class PageKit {
       site: this.site,
       notice: null,
       error: null,
+      banners: this.bannerSources.map((b) => b(principal)).filter((b) => b !== null),
       eventLinks,
       ...data,
       ...flashData,

@@ -97,6 +97,12 @@ export function optionTexts(options: Record<string, unknown>): string[] {
   const texts: string[] = [];
   for (const [key, value] of Object.entries(options)) {
     const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (key === 'testModes' && value !== null && typeof value === 'object') {
+      // autopkgtest-mode=…, installtest-mode=…, installability-mode=…
+      const modes = Object.entries(value).map(([check, per]) => [`${check}Mode`, per]);
+      texts.push(...optionTexts(Object.fromEntries(modes)));
+      continue;
+    }
     if (value === null || value === undefined) continue;
     if (Array.isArray(value)) {
       if (value.length > 0) texts.push(`${name}=${value.join(',')}`);

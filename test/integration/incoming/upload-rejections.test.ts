@@ -373,7 +373,7 @@ describe('upload rejections, one per reason', () => {
       ],
     });
     await expectRejected(pkg, [
-      `${pkg.changes}: DEBYARD_OPTION make-it-fast=true: unknown upload option "make-it-fast" (known: auto-ports, ignore-lintian, internal-apt-priority, lintian-mode, run-lintian)`,
+      `${pkg.changes}: DEBYARD_OPTION make-it-fast=true: unknown upload option "make-it-fast" (known: auto-ports, autopkgtest-mode, ignore-lintian, installability-mode, installtest-mode, internal-apt-priority, lintian-mode, run-lintian)`,
       `${pkg.changes}: MINI_BUILDD_OPTION ignore-lintian=maybe: ignore-lintian: "maybe" is not true or false`,
     ]);
   });
@@ -388,7 +388,7 @@ describe('upload rejections, one per reason', () => {
     truncateSync(path.join(pkg.dir, orig), 5);
     await expectRejected(pkg, [
       `${pkg.changes}: unknown distribution bookworm-nosuch-unstable: there is no repository "nosuch" (known: multi, signed, test)`,
-      `${pkg.changes}: DEBYARD_OPTION make-it-fast=true: unknown upload option "make-it-fast" (known: auto-ports, ignore-lintian, internal-apt-priority, lintian-mode, run-lintian)`,
+      `${pkg.changes}: DEBYARD_OPTION make-it-fast=true: unknown upload option "make-it-fast" (known: auto-ports, autopkgtest-mode, ignore-lintian, installability-mode, installtest-mode, internal-apt-priority, lintian-mode, run-lintian)`,
       `${orig}: is 5 bytes, the .changes says ${size} (cut off during the upload? upload it again)`,
     ]);
   });

@@ -140,6 +140,7 @@ describe('repositories', () => {
       mandatoryArchitectures: ['amd64', 'arm64'],
       components: ['main'],
       buildLimits: {},
+      testModes: {},
     });
     expect(repositoryProblems(good, [DEFAULT_LAYOUT])).toEqual([]);
   });

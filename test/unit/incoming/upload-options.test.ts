@@ -58,7 +58,7 @@ describe('upload options', () => {
       ),
     );
     expect(problems.map((p) => `${p.where}: ${p.message}`)).toEqual([
-      'DEBYARD_OPTION make-it-fast=true: unknown upload option "make-it-fast" (known: auto-ports, ignore-lintian, internal-apt-priority, lintian-mode, run-lintian)',
+      'DEBYARD_OPTION make-it-fast=true: unknown upload option "make-it-fast" (known: auto-ports, autopkgtest-mode, ignore-lintian, installability-mode, installtest-mode, internal-apt-priority, lintian-mode, run-lintian)',
       'DEBYARD_OPTION ignore-lintian=perhaps: ignore-lintian: "perhaps" is not true or false',
       'DEBYARD_OPTION auto-ports[amd64]=bookworm-test-unstable: auto-ports applies to all architectures; write it without [amd64]',
       'DEBYARD_OPTION internal-apt-priority=5000: internal-apt-priority: "5000" is not a whole number from 1 to 1000',
@@ -67,6 +67,25 @@ describe('upload options', () => {
       'DEBYARD_OPTION run-lintian[Bad Arch]=false: "Bad Arch" is not an architecture name',
       'DEBYARD_OPTION ignore-lintian=false: ignore-lintian is given twice',
       'DEBYARD_OPTION no equals sign: an upload option is written key=value or key[architecture]=value',
+    ]);
+  });
+
+  it('reads the test modes per architecture and refuses unknown modes', () => {
+    const { options, problems } = parseUploadOptions(
+      changes(
+        '  * DEBYARD_OPTION: autopkgtest-mode=ignore',
+        '  * DEBYARD_OPTION: installtest-mode[arm64]=disabled',
+        '  * DEBYARD_OPTION: installability-mode=errfail',
+        '  * DEBYARD_OPTION: installtest-mode=warnfail',
+      ),
+    );
+    expect(options.testModes).toEqual({
+      autopkgtest: { default: 'ignore', byArchitecture: {} },
+      installtest: { default: null, byArchitecture: { arm64: 'disabled' } },
+      installability: { default: 'errfail', byArchitecture: {} },
+    });
+    expect(problems.map((p) => p.message)).toEqual([
+      'installtest-mode: "warnfail" is not one of disabled, ignore, errfail',
     ]);
   });
 

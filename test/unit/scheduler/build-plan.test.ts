@@ -39,10 +39,15 @@ describe('planning the builds of an upload', () => {
       archAll: true,
       options: options({}),
     };
+    const testModes = {
+      installability: 'disabled',
+      autopkgtest: 'disabled',
+      installtest: 'disabled',
+    };
     expect(planBuilds(upload, target('unstable'), 'errfail')).toEqual([
-      { architecture: 'arm64', archAll: true, mandatory: true, lintianMode: 'errfail' },
-      { architecture: 'amd64', archAll: false, mandatory: true, lintianMode: 'errfail' },
-      { architecture: 'i386', archAll: false, mandatory: false, lintianMode: 'errfail' },
+      { architecture: 'arm64', archAll: true, mandatory: true, lintianMode: 'errfail', testModes },
+      { architecture: 'amd64', archAll: false, mandatory: true, lintianMode: 'errfail', testModes },
+      { architecture: 'i386', archAll: false, mandatory: false, lintianMode: 'errfail', testModes },
     ]);
     const optionalAll = planBuilds(upload, target('unstable', { mandatory: ['amd64'] }), 'ignore');
     expect(optionalAll.map((b) => b.mandatory)).toEqual([true, true, false]);

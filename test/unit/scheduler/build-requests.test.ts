@@ -50,7 +50,8 @@ const build = {
   architecture: 'amd64',
   archAll: true,
   lintianMode: 'disabled',
-} as BuildView;
+  testModes: {},
+} as unknown as BuildView;
 const upload = {
   distribution: 'bookworm-test-unstable',
   dscFile: 'hello_1.0.dsc',
@@ -81,5 +82,19 @@ describe('build requests', () => {
       new AbortController().signal,
     );
     expect(request).not.toHaveProperty('limits');
+    // No check runs: the request carries no test modes (a peer's old daemon needs none).
+    expect(request).not.toHaveProperty('tests');
+  });
+
+  it('carry the modes of the test stage when any check runs', async () => {
+    const home = tempDir();
+    const testModes = { installability: 'errfail', autopkgtest: 'disabled', installtest: 'ignore' };
+    const request = await requests(home, {}).make(
+      { ...build, testModes },
+      upload,
+      'local',
+      new AbortController().signal,
+    );
+    expect(request.tests).toEqual(testModes);
   });
 });
