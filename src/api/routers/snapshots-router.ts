@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Snapshots } from '../../archive/snapshots/snapshots.js';
-import type { SnapshotRecord } from '../../db/archive-snapshots-repository.js';
+import type { SnapshotRecord } from '../../archive/snapshots/snapshot-records.js';
 import { implement, type CallImplementation } from '../api-router.js';
 import {
   snapshotCreateCall,

@@ -1,4 +1,4 @@
-import type { UploadFilter, UploadRecord } from '../../db/uploads-repository.js';
+import type { UploadFilter, UploadRecord } from '../../scheduler/upload-records.js';
 import type { StoredEvent } from '../../events/event.js';
 import type { BuildInfo } from '../../scheduler/scheduler.js';
 import { implement, type CallImplementation } from '../api-router.js';

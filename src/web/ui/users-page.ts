@@ -8,7 +8,7 @@ import {
   usersCall,
   type UserView,
 } from '../../api/specs/users.js';
-import { ROLES } from '../../db/users-repository.js';
+import { ROLES } from '../../api/user-records.js';
 import { formInput, outcomeOf, type Outcome, type PageKit } from './page-kit.js';
 
 export interface UsersPageDeps {
