@@ -1,5 +1,6 @@
 import type { EventFilter, EventInput, EventStore, StoredEvent } from '../events/event.js';
 import type { Db } from './database.js';
+import { pagedSelect } from './id-paging.js';
 import { statementCache } from './statement-cache.js';
 
 interface EventRow {
@@ -74,14 +75,6 @@ export class EventsRepository implements EventStore {
   list(filter: EventFilter): StoredEvent[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    if (filter.afterId !== undefined) {
-      where.push('id > @afterId');
-      params.afterId = filter.afterId;
-    }
-    if (filter.beforeId !== undefined) {
-      where.push('id < @beforeId');
-      params.beforeId = filter.beforeId;
-    }
     if (filter.types && filter.types.length > 0) {
       const names = filter.types.map((_, i) => `@type${i}`);
       where.push(`type IN (${names.join(', ')})`);
@@ -99,11 +92,7 @@ export class EventsRepository implements EventStore {
         params[key] = filter[key];
       }
     }
-    // Following a stream reads forwards; browsing the history reads the newest first.
-    const order = filter.afterId !== undefined ? 'ASC' : 'DESC';
-    const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIMIT);
-    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id ${order} LIMIT ${limit}`;
+    const sql = pagedSelect('events', where, params, filter, MAX_LIMIT);
     return (this.db.prepare(sql).all(params) as EventRow[]).map(toEvent);
   }
 }

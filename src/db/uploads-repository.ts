@@ -1,5 +1,6 @@
 import { NotFoundError } from '../shared/errors.js';
 import type { Db } from './db-types.js';
+import { pagedSelect } from './id-paging.js';
 import {
   SETTLED_UPLOAD_STATES,
   type UploadFileRecord,
@@ -137,18 +138,7 @@ export class UploadsRepository {
       where.push('(signer = @signer OR substr(signer, -16) = @signer)');
       params.signer = filter.signer.toUpperCase();
     }
-    if (filter.afterId !== undefined) {
-      where.push('id > @afterId');
-      params.afterId = filter.afterId;
-    }
-    if (filter.beforeId !== undefined) {
-      where.push('id < @beforeId');
-      params.beforeId = filter.beforeId;
-    }
-    const order = filter.afterId !== undefined ? 'ASC' : 'DESC';
-    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
-    const sql = `SELECT * FROM uploads ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id ${order} LIMIT ${limit}`;
+    const sql = pagedSelect('uploads', where, params, filter, 10_000);
     return (this.db.prepare(sql).all(params) as UploadRow[]).map(toUpload);
   }
 

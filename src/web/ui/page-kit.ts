@@ -152,6 +152,29 @@ export class PageKit {
     res.redirect(303, to);
   }
 
+  /**
+   * The handler of a form post on one named item (a route with `:name`): runs `spec` with
+   * `{ name }` and returns to `to` with what `onOk` makes of the output, or the problem.
+   */
+  itemForm<S extends CallSpec>(
+    implementations: readonly CallImplementation[] | (() => readonly CallImplementation[]),
+    spec: S,
+    to: string,
+    onOk: (output: CallOutput<S>, name: string) => Outcome,
+  ): RequestHandler {
+    return async (req: Request, res: Response) => {
+      const name = String(req.params.name);
+      const calls = typeof implementations === 'function' ? implementations() : implementations;
+      const result = await this.attempt(calls, spec, { name }, req, res);
+      this.redirect(
+        req,
+        res,
+        to,
+        outcomeOf(result, (output) => onOk(output, name)),
+      );
+    };
+  }
+
   /** Runs an API call for a form; AppErrors come back as problems to show. */
   async attempt<S extends CallSpec>(
     implementations: readonly CallImplementation[],
