@@ -28,7 +28,7 @@ export function createGitPage(deps: GitPageDeps): express.Router {
   const show = async (req: Request, res: Response) => {
     const sources = await pages.attempt(calls, gitSourcesCall, {}, req, res);
     const builds = await pages.attempt(calls, gitBuildsCall, { limit: 30 }, req, res);
-    pages.render(req, res, 'git', {
+    pages.render(req, res, 'builds/git', {
       title: 'Git sources',
       sources: sources.ok ? sources.output : [],
       builds: builds.ok ? builds.output : [],

@@ -24,7 +24,7 @@ export function createLayoutsPage(deps: LayoutsPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'layouts',
+      'archive/layouts',
       { title: 'Layouts', layouts: layouts.ok ? layouts.output : [], suiteText, form: {}, ...data },
       status,
     );

@@ -67,7 +67,7 @@ export class PageKit {
       this.render(
         req,
         res,
-        'error',
+        'site/error',
         { title: 'Permission denied', message },
         principal.user ? 403 : 401,
       );
@@ -91,7 +91,7 @@ export class PageKit {
       this.render(
         req,
         res,
-        'error',
+        'site/error',
         {
           title: 'Form refused',
           message:

@@ -42,7 +42,7 @@ export function createRemotesPage(deps: RemotesPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'remotes',
+      'builds/remotes',
       {
         title: 'Remote peers',
         remotes: list.ok ? list.output : [],

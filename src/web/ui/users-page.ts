@@ -28,7 +28,7 @@ export function createUsersPage(deps: UsersPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'users',
+      'account/users',
       { title: 'Users', users, roles: ROLES, added: null, ...data },
       status,
     );
