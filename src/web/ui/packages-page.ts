@@ -108,7 +108,13 @@ async function showPackage(
   const result = await pages.attempt(deps.calls(), showCall, { package: name }, req, res);
   if (!result.ok) {
     const message = result.problem.detail;
-    return pages.render(req, res, 'site/error', { title: 'Package', message }, result.problem.status);
+    return pages.render(
+      req,
+      res,
+      'site/error',
+      { title: 'Package', message },
+      result.problem.status,
+    );
   }
   const rows = result.output.versions;
   const builds = await buildsOf(deps, rows.length ? rows.map((r) => r.source) : [name], req, res);
