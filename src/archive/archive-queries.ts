@@ -1,10 +1,6 @@
 import type { ArchivePackagesRepository } from '../db/archive-packages-repository.js';
-import type {
-  ArchiveQueryRepository,
-  BinaryDetail,
-  HeldSourceRow,
-  PlacedBinary,
-} from '../db/archive-query-repository.js';
+import type { ArchiveQueryRepository } from '../db/archive-query-repository.js';
+import type { BinaryDetail, HeldSourceRow, PlacedBinary } from './package-records.js';
 import { InvalidInputError, type Problem } from '../shared/errors.js';
 import type { ArchiveConfig } from './archive-config.js';
 import { poolDirectory } from './pool/pool-path.js';

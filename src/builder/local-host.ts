@@ -1,5 +1,5 @@
 import type { ChrootKey } from '../chroot/chroot-paths.js';
-import type { ChrootRecord } from '../db/chroots-repository.js';
+import type { ChrootRecord } from '../chroot/chroot-records.js';
 import type { BuildRequest, BuildResult } from './build-request.js';
 import type { Builder } from './builder.js';
 import type { HostSlots } from './host-slots.js';

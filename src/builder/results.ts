@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError, type Problem } from '../shared/errors.js';
 import { readChangesFiles } from './control-files.js';
+import { withRegularFile } from '../shared/regular-file.js';
 
 /** The result files of a build, in the result folder. */
 export interface BuildResults {
@@ -79,28 +79,26 @@ async function withResult<T>(
   maxBytes: number,
   use: (file: FileHandle, size: number) => Promise<T>,
 ): Promise<T> {
-  let file: FileHandle;
-  try {
-    file = await open(
-      path.join(dir, name),
-      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
-    );
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ResultFileError('is listed in the .changes but was not built');
-    if (code === 'ELOOP') throw new ResultFileError('is a symbolic link, not a file');
-    throw error;
-  }
-  try {
-    const stat = await file.stat();
-    if (!stat.isFile()) throw new ResultFileError('is not a regular file');
-    if (stat.size > maxBytes) {
-      throw new ResultFileError(`has ${stat.size} bytes, more than the ${maxBytes} allowed`);
-    }
-    return await use(file, stat.size);
-  } finally {
-    await file.close();
-  }
+  return withRegularFile(
+    path.join(dir, name),
+    async (file, stat) => {
+      if (stat.size > maxBytes) {
+        throw new ResultFileError(`has ${stat.size} bytes, more than the ${maxBytes} allowed`);
+      }
+      return use(file, stat.size);
+    },
+    {
+      notRegular: () => {
+        throw new ResultFileError('is not a regular file');
+      },
+      openFailed: (error) => {
+        if (error.code === 'ENOENT')
+          throw new ResultFileError('is listed in the .changes but was not built');
+        if (error.code === 'ELOOP') throw new ResultFileError('is a symbolic link, not a file');
+        throw error;
+      },
+    },
+  );
 }
 
 /** Copies one listed file into the result folder, checking its size and SHA-256. */

@@ -1,7 +1,7 @@
-import { constants } from 'node:fs';
 import { chown, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { hostId, SANDBOX_IDS } from './id-map.js';
+import { withRegularFile } from '../shared/regular-file.js';
 
 /** A package file name apt puts into its cache. */
 const DEB_NAME = /^[A-Za-z0-9][A-Za-z0-9.+~%_-]*\.deb$/;
@@ -39,27 +39,24 @@ export async function keepDownloads(upper: string, cache: string): Promise<numbe
       )
     )
       continue;
-    const source = await open(
+    const took = await withRegularFile(
       path.join(upper, name),
-      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
-    ).catch(() => undefined);
-    if (!source) continue;
-    try {
-      if (!(await source.stat()).isFile()) continue;
-      const temp = path.join(cache, `.${name}.${process.pid}.partial`);
-      const out = await open(temp, 'wx', 0o644);
-      try {
-        for await (const chunk of source.createReadStream({ autoClose: false })) {
-          await out.write(chunk as Buffer);
+      async (source) => {
+        const temp = path.join(cache, `.${name}.${process.pid}.partial`);
+        const out = await open(temp, 'wx', 0o644);
+        try {
+          for await (const chunk of source.createReadStream({ autoClose: false })) {
+            await out.write(chunk as Buffer);
+          }
+        } finally {
+          await out.close();
         }
-      } finally {
-        await out.close();
-      }
-      await rename(temp, target);
-      kept++;
-    } finally {
-      await source.close();
-    }
+        await rename(temp, target);
+        return true;
+      },
+      { notRegular: () => false, openFailed: () => false },
+    );
+    if (took) kept++;
   }
   return kept;
 }

@@ -1,6 +1,6 @@
-import { constants } from 'node:fs';
-import { open, readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { withRegularFile } from '../shared/regular-file.js';
 
 /**
  * The URIs of apt sources: one-line `deb [options] URI suite …` entries and deb822
@@ -43,12 +43,9 @@ export async function treeSourceUris(tree: string): Promise<string[]> {
 }
 
 async function readRegular(file: string): Promise<string> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile() || stat.size > 1024 * 1024) return '';
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+  return withRegularFile(
+    file,
+    async (handle, stat) => (stat.size > 1024 * 1024 ? '' : handle.readFile('utf8')),
+    { notRegular: () => '' },
+  );
 }

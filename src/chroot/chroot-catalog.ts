@@ -24,4 +24,15 @@ export class ChrootCatalog {
     });
     return { definition, mirror: definition.mirror ?? this.host.mirror };
   }
+
+  /** Whether this host could create a chroot: a definition for it, the host's architecture. */
+  canCreate(key: ChrootKey): boolean {
+    if (key.architecture !== this.host.architecture) return false;
+    try {
+      this.resolve(key);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ChrootRecord } from '../db/chroots-repository.js';
+import type { ChrootRecord } from './chroot-records.js';
 import {
   ConflictError,
   describeError,

@@ -1,5 +1,6 @@
 import { inTransaction, type Db } from '../db/database.js';
-import type { ChrootPatch, ChrootRecord, ChrootsRepository } from '../db/chroots-repository.js';
+import type { ChrootsRepository } from '../db/chroots-repository.js';
+import type { ChrootPatch, ChrootRecord } from './chroot-records.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError } from '../shared/errors.js';

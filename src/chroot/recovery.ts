@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalRunner } from '../exec/local-runner.js';
 import type { Logger } from '../shared/logger.js';
-import type { ChrootRecord } from '../db/chroots-repository.js';
+import type { ChrootRecord } from './chroot-records.js';
 import { LAYER_NAME, type ChrootPaths } from './chroot-paths.js';
 import { isShifted, shiftTree } from './id-map.js';
 import type { ChrootState } from './chroot-state.js';

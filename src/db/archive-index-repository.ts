@@ -1,65 +1,27 @@
 import { inTransaction } from './database.js';
 import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
+import type {
+  DistState,
+  IndexEntryRef,
+  BinaryEntryRef,
+  IndexText,
+  GenerationRecord,
+  PublishedFile,
+  SegmentRecord,
+} from '../archive/publish/index-records.js';
 
-export interface DistState {
-  name: string;
-  repository: string;
-  revision: number;
-  publishedRevision: number;
-  generation: number;
-  releaseDate: string | null;
-  validUntil: string | null;
-  publishedAt: string | null;
-}
-
-/**
- * One entry of an index as listed for publishing: its row, sort key and text digest. The
- * listings carry no text (megabytes for a big archive): a publish reads the text of the
- * few entries whose segment changed, by id (entryTexts).
- */
-export interface IndexEntryRef {
-  /** The row holding the text: archive_binaries (Packages, Contents) or archive_sources. */
-  id: number;
-  key: string;
-  digest: string;
-}
-
-export interface BinaryEntryRef extends IndexEntryRef {
-  contentsDigest: string;
-}
-
-/** One entry of an index with its cached text. */
-export interface IndexEntry extends IndexEntryRef {
-  text: string;
-}
-
-/** Which text of a row an index shows. */
-export type IndexText = 'stanza' | 'contents' | 'source';
-
-export interface GenerationRecord {
-  distribution: string;
-  generation: number;
-  revision: number;
-  publishedAt: string;
-  files: PublishedFile[];
-  retiredAt: string | null;
-}
-
-export interface PublishedFile {
-  path: string;
-  size: number;
-  sha256: string;
-  sha512: string;
-}
-
-export interface SegmentRecord {
-  key: string;
-  raw: Buffer;
-  deflate: Buffer;
-  xz: Buffer | null;
-  crc32: number;
-}
+/** @deprecated Declared in src/archive/publish/index-records.ts now; re-exported until the branches in flight are merged. */
+export type {
+  DistState,
+  IndexEntryRef,
+  BinaryEntryRef,
+  IndexEntry,
+  IndexText,
+  GenerationRecord,
+  PublishedFile,
+  SegmentRecord,
+} from '../archive/publish/index-records.js';
 
 const DIST_COLUMNS = `name, repository, revision, published_revision AS publishedRevision,
   generation, release_date AS releaseDate, valid_until AS validUntil, published_at AS publishedAt`;

@@ -1,49 +1,19 @@
 import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
+import type {
+  PoolFileRecord,
+  SourceRecord,
+  BinaryRecord,
+  PlacementRecord,
+} from '../archive/package-records.js';
 
-export interface PoolFileRecord {
-  id: number;
-  repository: string;
-  path: string;
-  size: number;
-  md5: string;
-  sha1: string;
-  sha256: string;
-  sha512: string;
-}
-
-export interface SourceRecord {
-  id: number;
-  repository: string;
-  name: string;
-  version: string;
-  component: string;
-  /** Rendered Sources stanza; null for a binary-only source record. */
-  stanza: string | null;
-  digest: string | null;
-}
-
-export interface BinaryRecord {
-  id: number;
-  sourceId: number;
-  package: string;
-  version: string;
-  architecture: string;
-  fileId: number;
-  stanza: string;
-  digest: string;
-  contents: string;
-  contentsDigest: string;
-}
-
-export interface PlacementRecord {
-  distribution: string;
-  repository: string;
-  sourceName: string;
-  sourceId: number;
-  version: string;
-  placedAt: string;
-}
+/** @deprecated Declared in src/archive/package-records.ts now; re-exported until the branches in flight are merged. */
+export type {
+  PoolFileRecord,
+  SourceRecord,
+  BinaryRecord,
+  PlacementRecord,
+} from '../archive/package-records.js';
 
 type NewPoolFile = Omit<PoolFileRecord, 'id'>;
 type NewSource = Omit<SourceRecord, 'id'>;

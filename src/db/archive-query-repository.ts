@@ -1,42 +1,19 @@
 import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
+import type {
+  PlacedBinary,
+  BinaryDetail,
+  PlacedSourceRow,
+  HeldSourceRow,
+} from '../archive/package-records.js';
 
-export interface PlacedBinary {
-  package: string;
-  version: string;
-  architecture: string;
-  path: string;
-}
-
-/** A binary package of a source version with its .deb's size and the files it installs. */
-export interface BinaryDetail extends PlacedBinary {
-  size: number;
-  /** The Installed-Size field (KiB), if the package has one. */
-  installedKiB: number | null;
-  /** The paths it installs (from its Contents lines), sorted. */
-  files: string[];
-}
-
-export interface PlacedSourceRow {
-  repository: string;
-  distribution: string;
-  source: string;
-  version: string;
-  component: string;
-  hasDsc: boolean;
-  placedAt: string;
-  /** Its Sources stanza (null: no .dsc). */
-  stanza: string | null;
-}
-
-/** A source version a distribution holds (for build-missing). */
-export interface HeldSourceRow {
-  source: string;
-  version: string;
-  stanza: string | null;
-  /** The architectures of its binaries (`all` included). */
-  architectures: string[];
-}
+/** @deprecated Declared in src/archive/package-records.ts now; re-exported until the branches in flight are merged. */
+export type {
+  PlacedBinary,
+  BinaryDetail,
+  PlacedSourceRow,
+  HeldSourceRow,
+} from '../archive/package-records.js';
 
 /** Read-only questions about what the archive holds. */
 export class ArchiveQueryRepository {

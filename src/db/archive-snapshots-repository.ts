@@ -1,18 +1,9 @@
 import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
+import type { SnapshotRecord } from '../archive/snapshots/snapshot-records.js';
 
-export interface SnapshotRecord {
-  id: number;
-  repository: string;
-  name: string;
-  distribution: string;
-  generation: number;
-  revision: number;
-  sources: number;
-  binaries: number;
-  automatic: boolean;
-  createdAt: string;
-}
+/** @deprecated Declared in src/archive/snapshots/snapshot-records.ts now; re-exported until the branches in flight are merged. */
+export type { SnapshotRecord } from '../archive/snapshots/snapshot-records.js';
 
 type NewSnapshot = Omit<SnapshotRecord, 'id' | 'sources' | 'binaries'>;
 

@@ -1,29 +1,10 @@
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Db } from './database.js';
+import type { ChrootState, ChrootRecord, ChrootPatch } from '../chroot/chroot-records.js';
 
-export const CHROOT_STATES = ['creating', 'ready', 'updating', 'broken'] as const;
-export type ChrootState = (typeof CHROOT_STATES)[number];
-
-/** A base chroot as stored. */
-export interface ChrootRecord {
-  id: number;
-  codename: string;
-  architecture: string;
-  state: ChrootState;
-  /** The generation builds start on; 0 while none exists. */
-  generation: number;
-  /** The phase of the running create or update. */
-  progress: string | null;
-  sizeBytes: number | null;
-  createdAt: string;
-  /** When the current generation was made. */
-  updatedAt: string | null;
-  lastError: string | null;
-}
-
-export type ChrootPatch = Partial<
-  Pick<ChrootRecord, 'state' | 'generation' | 'progress' | 'sizeBytes' | 'updatedAt' | 'lastError'>
->;
+/** @deprecated Declared in src/chroot/chroot-records.ts now; re-exported until the branches in flight are merged. */
+export { CHROOT_STATES } from '../chroot/chroot-records.js';
+export type { ChrootState, ChrootRecord, ChrootPatch } from '../chroot/chroot-records.js';
 
 interface ChrootRow {
   id: number;

@@ -1,6 +1,7 @@
 import { eventRepositories } from '../events/event-repositories.js';
 import type { EventFilter, EventInput, EventStore, StoredEvent } from '../events/event.js';
 import type { Db } from './database.js';
+import { pagedSelect } from './id-paging.js';
 import { statementCache } from './statement-cache.js';
 
 interface EventRow {
@@ -76,14 +77,6 @@ export class EventsRepository implements EventStore {
   list(filter: EventFilter): StoredEvent[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    if (filter.afterId !== undefined) {
-      where.push('id > @afterId');
-      params.afterId = filter.afterId;
-    }
-    if (filter.beforeId !== undefined) {
-      where.push('id < @beforeId');
-      params.beforeId = filter.beforeId;
-    }
     if (filter.types && filter.types.length > 0) {
       const names = filter.types.map((_, i) => `@type${i}`);
       where.push(`type IN (${names.join(', ')})`);
@@ -112,11 +105,7 @@ export class EventsRepository implements EventStore {
         WHERE r.value IN (SELECT value FROM json_each(@hiddenRepositories))))`);
       params.hiddenRepositories = JSON.stringify(filter.hiddenRepositories);
     }
-    // Following a stream reads forwards; browsing the history reads the newest first.
-    const order = filter.afterId !== undefined ? 'ASC' : 'DESC';
-    const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIMIT);
-    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id ${order} LIMIT ${limit}`;
+    const sql = pagedSelect('events', where, params, filter, MAX_LIMIT);
     return (this.db.prepare(sql).all(params) as EventRow[]).map(toEvent);
   }
 }

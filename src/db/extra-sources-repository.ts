@@ -1,24 +1,10 @@
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
+import type { ExtraSourceRecord } from '../archive/extra-sources/extra-source-records.js';
 
-/** An extra apt source as stored (see migration 080). */
-export interface ExtraSourceRecord {
-  name: string;
-  url: string;
-  suites: string[];
-  components: string[];
-  distributions: string[];
-  /** Null only for a source marked unsigned. */
-  armoredKey: string | null;
-  keyFingerprints: string[];
-  unsigned: boolean;
-  priority: number;
-  /** The Origin of its Release file (pinned by it), or null (pinned by host). */
-  origin: string | null;
-  auth: { login: string; password: string } | null;
-  createdAt: string;
-}
+/** @deprecated Declared in src/archive/extra-sources/extra-source-records.ts now; re-exported until the branches in flight are merged. */
+export type { ExtraSourceRecord } from '../archive/extra-sources/extra-source-records.js';
 
 interface Row {
   name: string;

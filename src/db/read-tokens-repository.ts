@@ -1,17 +1,8 @@
 import type { Db } from './database.js';
+import type { ReadToken } from '../archive/read-token-records.js';
 
-/** A read token of a private repository as stored: its secret only as a SHA-256 digest. */
-export interface ReadToken {
-  id: number;
-  repository: string;
-  name: string;
-  digest: string;
-  createdAt: string;
-  createdBy: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
+/** @deprecated Declared in src/archive/read-token-records.ts now; re-exported until the branches in flight are merged. */
+export type { ReadToken } from '../archive/read-token-records.js';
 
 interface Row {
   id: number;

@@ -1,14 +1,8 @@
 import type { Db } from './database.js';
+import type { Session } from '../web/auth/session-records.js';
 
-/** A web UI session; the cookie's secret is stored only as a digest. */
-export interface Session {
-  id: number;
-  userId: number;
-  csrfToken: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-}
+/** @deprecated Declared in src/web/auth/session-records.ts now; re-exported until the branches in flight are merged. */
+export type { Session } from '../web/auth/session-records.js';
 
 interface SessionRow {
   id: number;

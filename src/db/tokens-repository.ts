@@ -1,16 +1,8 @@
 import type { Db } from './database.js';
+import type { ApiToken } from '../api/user-records.js';
 
-/** An API token as stored: never the secret itself, only its digest and a prefix. */
-export interface ApiToken {
-  id: number;
-  userId: number;
-  name: string;
-  /** The first characters of the secret, to recognise it in lists. */
-  prefix: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
+/** @deprecated Declared in src/api/user-records.ts now; re-exported until the branches in flight are merged. */
+export type { ApiToken } from '../api/user-records.js';
 
 interface TokenRow {
   id: number;

@@ -1,20 +1,9 @@
 import { NotFoundError } from '../shared/errors.js';
 import type { Db } from './db-types.js';
+import type { UploaderKeyRecord } from '../incoming/uploader-key-records.js';
 
-/** An OpenPGP public key allowed to upload to some repositories. */
-export interface UploaderKeyRecord {
-  /** Upper-case hex fingerprint of the primary key. */
-  fingerprint: string;
-  armored: string;
-  userIds: string[];
-  /** The user who added it (API calls come later); null when added by an admin. */
-  ownerId: number | null;
-  comment: string;
-  repositories: string[];
-  /** Those of `repositories` it may also upload binary packages to (none by default). */
-  binaryRepositories?: string[];
-  addedAt: string;
-}
+/** @deprecated Declared in src/incoming/uploader-key-records.ts now; re-exported until the branches in flight are merged. */
+export type { UploaderKeyRecord } from '../incoming/uploader-key-records.js';
 
 interface KeyRow {
   fingerprint: string;

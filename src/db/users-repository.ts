@@ -1,17 +1,10 @@
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Db } from './database.js';
+import type { Role, User } from '../api/user-records.js';
 
-export const ROLES = ['login', 'staff', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface User {
-  id: number;
-  name: string;
-  role: Role;
-  passwordHash: string | null;
-  disabled: boolean;
-  createdAt: string;
-}
+/** @deprecated Declared in src/api/user-records.ts now; re-exported until the branches in flight are merged. */
+export { ROLES } from '../api/user-records.js';
+export type { Role, User } from '../api/user-records.js';
 
 interface UserRow {
   id: number;

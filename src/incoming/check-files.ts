@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { UploadFileRecord } from '../db/uploads-repository.js';
+import type { UploadFileRecord } from '../scheduler/upload-records.js';
 import type { ListedFile } from '../debian/file-lists.js';
 import { hashStream } from '../debian/hashing.js';
 import type { Problem } from '../shared/errors.js';

@@ -1,4 +1,4 @@
-import type { NewUpload } from '../db/uploads-repository.js';
+import type { NewUpload } from '../scheduler/upload-records.js';
 import type { Problem } from '../shared/errors.js';
 
 /** A complete upload as the processor hands it to the checks. */

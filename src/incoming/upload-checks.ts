@@ -4,7 +4,7 @@ import { checkChanges, readChangesFileLists, type Changes } from '../debian/chan
 import { checkDsc, type Dsc } from '../debian/dsc.js';
 import { unsafeFilenameReason } from '../debian/names.js';
 import { isValidVersion, versionWithoutEpoch } from '../debian/version.js';
-import type { UploadFileRecord } from '../db/uploads-repository.js';
+import type { UploadFileRecord } from '../scheduler/upload-records.js';
 import type { Verifier } from '../pgp/verifier.js';
 import type { Problem } from '../shared/errors.js';
 import type { ArchitectureMatcher } from './architecture-matcher.js';

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import type { NewUpload } from '../db/uploads-repository.js';
+import type { NewUpload } from '../scheduler/upload-records.js';
 import type { Clock } from '../shared/clock.js';
 import { formatProblem } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';

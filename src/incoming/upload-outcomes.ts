@@ -1,5 +1,6 @@
 import { inTransaction, type Db } from '../db/database.js';
-import type { NewUpload, UploadRecord, UploadsRepository } from '../db/uploads-repository.js';
+import type { UploadsRepository } from '../db/uploads-repository.js';
+import type { NewUpload, UploadRecord } from '../scheduler/upload-records.js';
 import type { EventLog } from '../events/event-log.js';
 import { binaryPackageNames } from '../debian/upload-files.js';
 import type { StoredEvent } from '../events/event.js';

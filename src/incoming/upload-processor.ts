@@ -1,6 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { formatDuration } from '../config/units.js';
-import type { UploadRecord } from '../db/uploads-repository.js';
+import type { UploadRecord } from '../scheduler/upload-records.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, describeError, NotFoundError } from '../shared/errors.js';

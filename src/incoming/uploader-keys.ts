@@ -1,4 +1,5 @@
-import type { UploaderKeyRecord, UploaderKeysRepository } from '../db/uploader-keys-repository.js';
+import type { UploaderKeysRepository } from '../db/uploader-keys-repository.js';
+import type { UploaderKeyRecord } from './uploader-key-records.js';
 import { Keyring } from '../pgp/keyring.js';
 import type { KeyData } from '../pgp/read-keys.js';
 import type { Clock } from '../shared/clock.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BUILD_USER, BUILD_USER_ON_HOST, builderEnv } from '../builder/build-env.js';
 import type { LiveLog } from '../builder/live-log.js';
@@ -10,6 +10,7 @@ import { parseChanges, parseDsc, versionWithoutEpoch } from '../debian/index.js'
 import { checkResult } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
 import { InvalidInputError } from '../shared/errors.js';
+import { withRegularFile } from '../shared/regular-file.js';
 
 /** A source package made for an internal upload: every file in `dir`, the .changes too. */
 export interface MadeSource {
@@ -324,25 +325,19 @@ export class SourceFactory {
 }
 
 async function readRegular(file: string): Promise<string> {
-  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    if (!(await handle.stat()).isFile()) throw new InvalidInputError(`${file} is not a file`);
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+  return withRegularFile(file, (handle) => handle.readFile('utf8'), {
+    notRegular: () => {
+      throw new InvalidInputError(`${file} is not a file`);
+    },
+  });
 }
 
 async function copyRegular(from: string, to: string): Promise<void> {
-  const source = await fs.open(from, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    if (!(await source.stat()).isFile()) {
+  await withRegularFile(from, (source) => fs.writeFile(to, source.createReadStream()), {
+    notRegular: () => {
       throw new InvalidInputError(`${path.basename(from)} is not a regular file`);
-    }
-    await fs.writeFile(to, source.createReadStream());
-  } finally {
-    await source.close();
-  }
+    },
+  });
 }
 
 async function chownTree(dir: string): Promise<void> {

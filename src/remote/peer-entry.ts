@@ -1,4 +1,4 @@
-import type { RemoteRecord } from '../db/remotes-repository.js';
+import type { RemoteRecord } from './remote-records.js';
 import { RemotePeerError } from '../shared/errors.js';
 import type { HostKey } from './host-key.js';
 import type { PeerApi, PeerStatus } from './peer-api.js';

@@ -1,4 +1,4 @@
-import type { RemoteRecord } from '../db/remotes-repository.js';
+import type { RemoteRecord } from './remote-records.js';
 import { describeHostKey } from './host-key.js';
 import type { PeerStatus } from './peer-api.js';
 

@@ -1,5 +1,5 @@
 import type { BuildResult } from '../builder/build-request.js';
-import type { BuildEnd } from '../db/builds-repository.js';
+import type { BuildEnd } from './build-records.js';
 
 /** How a build ended, from its builder's result. */
 export function endOf(result: BuildResult, now: Date, cancelReason: string | null): BuildEnd {

@@ -1,6 +1,6 @@
 import type { BuildResult } from '../builder/build-request.js';
 import type { Builder } from '../builder/builder.js';
-import type { BuildEnd, BuildView } from '../db/builds-repository.js';
+import type { BuildEnd, BuildView } from './build-records.js';
 import { cancelledEnd, endOf } from './build-ends.js';
 import { describeError, RemotePeerError, UnavailableError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';

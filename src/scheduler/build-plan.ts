@@ -2,7 +2,7 @@ import type { ResolvedDistribution } from '../archive/archive-config.js';
 import { TEST_CHECKS, type LintianMode, type TestModes } from '../builder/build-request.js';
 import { suiteTestModes } from '../archive/model/test-modes.js';
 import { forArchitecture, NO_OPTIONS, type UploadOptions } from '../builder/upload-options.js';
-import type { UploadRecord } from '../db/uploads-repository.js';
+import type { UploadRecord } from './upload-records.js';
 import { InvalidInputError } from '../shared/errors.js';
 
 /** One build an upload needs. */

@@ -12,9 +12,9 @@ import type {
   LintianMode,
   TestModes,
 } from '../builder/build-request.js';
-import type { BuildView } from '../db/builds-repository.js';
-import type { ExtraSourceRecord } from '../db/extra-sources-repository.js';
-import type { UploadRecord } from '../db/uploads-repository.js';
+import type { ExtraSourceRecord } from '../archive/extra-sources/extra-source-records.js';
+import type { BuildView } from './build-records.js';
+import type { UploadRecord } from './upload-records.js';
 import { NotFoundError } from '../shared/errors.js';
 import { readUploadOptions } from './build-plan.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { InstallInput } from '../archive/archive.js';
 import type { LintianMode } from '../builder/build-request.js';
 import { BuildsRepository } from '../db/builds-repository.js';
-import type { ExtraSourceRecord } from '../db/extra-sources-repository.js';
+import type { ExtraSourceRecord } from '../archive/extra-sources/extra-source-records.js';
 import type { Db } from '../db/database.js';
 import { UploadsRepository } from '../db/uploads-repository.js';
 import type { EventLog } from '../events/event-log.js';

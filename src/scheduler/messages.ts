@@ -1,5 +1,5 @@
-import type { BuildRecord, BuildView, StoredTestResult } from '../db/builds-repository.js';
-import type { UploadRecord } from '../db/uploads-repository.js';
+import type { BuildRecord, BuildView, StoredTestResult } from './build-records.js';
+import type { UploadRecord } from './upload-records.js';
 import type { EventInput } from '../events/event.js';
 
 /** The events of the scheduler's transitions, worded for packagers. */

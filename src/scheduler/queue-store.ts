@@ -1,14 +1,15 @@
+import type { BuildsRepository } from '../db/builds-repository.js';
 import {
   FINAL_BUILD_STATES,
   type BuildEnd,
   type BuildFilter,
   type BuildRecord,
-  type BuildsRepository,
   type BuildState,
   type BuildView,
-} from '../db/builds-repository.js';
+} from './build-records.js';
 import { inTransaction, type Db } from '../db/database.js';
-import type { UploadRecord, UploadsRepository } from '../db/uploads-repository.js';
+import type { UploadsRepository } from '../db/uploads-repository.js';
+import type { UploadRecord } from './upload-records.js';
 import type { EventLog } from '../events/event-log.js';
 import type { EventInput, StoredEvent } from '../events/event.js';
 import type { Clock } from '../shared/clock.js';

@@ -1,4 +1,4 @@
-import type { UploadRecord } from '../db/uploads-repository.js';
+import type { UploadRecord } from './upload-records.js';
 import type { Logger } from '../shared/logger.js';
 import { UPLOAD_STATES, type QueueStore } from './queue-store.js';
 

@@ -1,7 +1,7 @@
 import type { Builder } from '../builder/builder.js';
 import { keyLabel } from '../chroot/chroot-paths.js';
-import type { BuildFilter, BuildRecord, BuildView } from '../db/builds-repository.js';
-import type { UploadRecord } from '../db/uploads-repository.js';
+import type { BuildFilter, BuildRecord, BuildView } from './build-records.js';
+import type { UploadRecord } from './upload-records.js';
 import type { EventLog } from '../events/event-log.js';
 import { ConflictError, describeError, NotFoundError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';

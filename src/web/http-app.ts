@@ -16,7 +16,9 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.set('views', deps.templatesDir);
+  // A list, so that ejs looks up a page's includes (`partials/head`) from the top of
+  // templates/ too, not only beside the page (in its family's folder).
+  app.set('views', [deps.templatesDir]);
   app.set('view engine', 'ejs');
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -7,7 +7,7 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import type { ArchiveConfigPart } from '../../src/app/parts/archive-config-part.js';
 import { distributionSpec } from '../../src/archive/model/repository.js';
-import type { UploadRecord } from '../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../src/scheduler/upload-records.js';
 import type { StoredEvent } from '../../src/events/event.js';
 import { startTestDaemon } from '../helpers/daemon.js';
 import { dputNg } from '../helpers/dput-ng.js';

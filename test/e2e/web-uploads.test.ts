@@ -5,7 +5,7 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../src/app/parts/scheduler-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import type { UploadRecord } from '../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../src/scheduler/upload-records.js';
 import { adminToken, api } from '../helpers/api.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { startTestDaemon } from '../helpers/daemon.js';

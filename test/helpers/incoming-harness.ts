@@ -11,7 +11,7 @@ import { homeFolders, homeLayout, type HomeLayout } from '../../src/config/home-
 import type { Settings } from '../../src/config/settings.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { EventsRepository } from '../../src/db/events-repository.js';
-import type { UploadRecord } from '../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../src/scheduler/upload-records.js';
 import { EventLog } from '../../src/events/event-log.js';
 import type { StoredEvent } from '../../src/events/event.js';
 import type { ArchiveQueries } from '../../src/incoming/archive-queries.js';

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
-import type { UploadRecord } from '../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../src/scheduler/upload-records.js';
 import { IsolatedApt } from './apt.js';
 import { fixtureUpload, type FixtureUpload } from './fixture-uploads.js';
 import { signUpload, type TestSigner } from './source-package.js';

@@ -32,23 +32,38 @@ describe('import boundaries (docs/ARCHITECTURE.md: Layers and folders)', () => {
     expect(result.code).toBe(0);
   });
 
-  it('fails on an upward import and on a folder outside the layout', () => {
+  it("fails on an upward import, on a folder outside the layout, and on records that are not leaves; db may import a domain's records", () => {
     const dir = tempDir();
     cpSync(path.join(REPO_ROOT, 'tsconfig.json'), path.join(dir, 'tsconfig.json'));
-    for (const folder of ['shared', 'app', 'misc'])
+    for (const folder of ['shared', 'db', 'archive', 'app', 'misc'])
       mkdirSync(path.join(dir, 'src', folder), { recursive: true });
-    writeFileSync(path.join(dir, 'src/app/root.ts'), 'export const root = 1;\n');
-    writeFileSync(
-      path.join(dir, 'src/shared/low.ts'),
-      "import { root } from '../app/root.js';\nexport const low = root;\n",
+    const write = (file: string, text: string) => writeFileSync(path.join(dir, 'src', file), text);
+    write('app/root.ts', 'export const root = 1;\n');
+    write('shared/low.ts', "import { root } from '../app/root.js';\nexport const low = root;\n");
+    write('misc/x.ts', "import { low } from '../shared/low.js';\nexport const x = low;\n");
+    write('archive/archive.ts', 'export const archive = 1;\n');
+    write(
+      'archive/thing-records.ts',
+      "import { low } from '../shared/low.js';\nexport const thing = low;\n",
     );
-    writeFileSync(
-      path.join(dir, 'src/misc/x.ts'),
-      "import { low } from '../shared/low.js';\nexport const x = low;\n",
+    write(
+      'archive/bad-records.ts',
+      "import { archive } from './archive.js';\nexport const bad = archive;\n",
+    );
+    write(
+      'db/good-repository.ts',
+      "import { thing } from '../archive/thing-records.js';\nexport const good = thing;\n",
+    );
+    write(
+      'db/bad-repository.ts',
+      "import { archive } from '../archive/archive.js';\nexport const bad = archive;\n",
     );
     const result = cruise(dir);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('no-shared-upward');
     expect(result.output).toContain('no-unknown-folder');
+    expect(result.output).toMatch(/records-are-leaves: src\/archive\/bad-records\.ts/);
+    expect(result.output).toMatch(/no-db-upward: src\/db\/bad-repository\.ts/);
+    expect(result.output).not.toContain('src/db/good-repository.ts');
   });
 });

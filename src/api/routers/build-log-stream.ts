@@ -1,4 +1,4 @@
-import { ENDED_BUILD_STATES } from '../../db/builds-repository.js';
+import { ENDED_BUILD_STATES } from '../../scheduler/build-records.js';
 import type { StreamSink } from '../api-router.js';
 import type { BuildLogItem } from '../specs/builds.js';
 import type { LogPiece, LogReadOptions } from '../../builder/live-log.js';

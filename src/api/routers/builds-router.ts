@@ -1,5 +1,5 @@
 import type { ArchiveConfig } from '../../archive/archive-config.js';
-import type { BuildFilter, BuildState } from '../../db/builds-repository.js';
+import type { BuildFilter, BuildState } from '../../scheduler/build-records.js';
 import type { BuildInfo, RetryResult } from '../../scheduler/scheduler.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

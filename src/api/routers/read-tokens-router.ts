@@ -1,5 +1,6 @@
 import type { ArchiveConfig } from '../../archive/archive-config.js';
-import type { ReadToken, ReadTokensRepository } from '../../db/read-tokens-repository.js';
+import type { ReadToken } from '../../archive/read-token-records.js';
+import type { ReadTokensRepository } from '../../db/read-tokens-repository.js';
 import type { Clock } from '../../shared/clock.js';
 import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import { randomSecret, secretDigest } from '../../shared/passwords.js';

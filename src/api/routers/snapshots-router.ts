@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { Snapshots } from '../../archive/snapshots/snapshots.js';
-import type { SnapshotRecord } from '../../db/archive-snapshots-repository.js';
+import type { SnapshotRecord } from '../../archive/snapshots/snapshot-records.js';
 import { implement, type CallImplementation } from '../api-router.js';
 import { hiddenRepositories } from '../hidden-repositories.js';
 import {

@@ -1,5 +1,7 @@
-import type { ApiToken, TokensRepository } from '../../db/tokens-repository.js';
-import type { User, UsersRepository } from '../../db/users-repository.js';
+import type { TokensRepository } from '../../db/tokens-repository.js';
+import type { ApiToken } from '../user-records.js';
+import type { UsersRepository } from '../../db/users-repository.js';
+import type { User } from '../user-records.js';
 import type { Clock } from '../../shared/clock.js';
 import { AuthenticationError, NotFoundError } from '../../shared/errors.js';
 import { randomSecret, secretDigest } from '../../shared/passwords.js';

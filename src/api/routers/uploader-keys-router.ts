@@ -1,4 +1,4 @@
-import type { UploaderKeyRecord } from '../../db/uploader-keys-repository.js';
+import type { UploaderKeyRecord } from '../../incoming/uploader-key-records.js';
 import type { UploaderKeys } from '../../incoming/uploader-keys.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { implement, type CallImplementation, type Principal } from '../api-router.js';

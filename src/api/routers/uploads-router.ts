@@ -1,5 +1,5 @@
 import type { ArchiveConfig } from '../../archive/archive-config.js';
-import type { UploadFilter, UploadRecord } from '../../db/uploads-repository.js';
+import type { UploadFilter, UploadRecord } from '../../scheduler/upload-records.js';
 import type { StoredEvent } from '../../events/event.js';
 import type { BuildInfo } from '../../scheduler/scheduler.js';
 import { NotFoundError } from '../../shared/errors.js';

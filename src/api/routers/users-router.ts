@@ -1,7 +1,8 @@
 import { inTransaction, type Db } from '../../db/database.js';
 import type { SessionsRepository } from '../../db/sessions-repository.js';
 import type { TokensRepository } from '../../db/tokens-repository.js';
-import type { User, UsersRepository } from '../../db/users-repository.js';
+import type { UsersRepository } from '../../db/users-repository.js';
+import type { User } from '../user-records.js';
 import type { Clock } from '../../shared/clock.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { hashPassword, randomSecret } from '../../shared/passwords.js';

@@ -100,6 +100,18 @@ export const restoreCall = defineCall({
   examples: [['debyard restore hello bookworm-test-unstable', 'back to the previous version']],
 });
 
+/** Where an import goes: the repository and one of its distributions. */
+const importTarget = {
+  repository: z
+    .string()
+    .regex(/^[a-z0-9]+$/, 'a repository id is lower-case letters and digits')
+    .describe('The repository'),
+  distribution: z
+    .string()
+    .regex(/^[a-z0-9]+-[a-z0-9]+-[a-z0-9]+$/, 'a distribution is <codename>-<repository>-<suite>')
+    .describe('The distribution, e.g. bookworm-test-unstable'),
+};
+
 /** What import_debs put into a distribution. */
 export interface ImportDebsOutput {
   distribution: string;
@@ -115,17 +127,7 @@ export const importDebsCall = defineCall({
     "Paths are absolute paths on the daemon's host: .deb, .udeb, .dsc and .changes files, or folders (searched through). Every file is checked first: each .deb's control data and contents, each .dsc with the size and checksums of the files it names (beside it), the checksums of the files a .changes lists. Any problem — all are listed — imports nothing. Then every package goes in at once (one install, one publish); the version rules of the archive hold (higher than the suite's, new to the repository), not the upload version policy.",
   input: z
     .object({
-      repository: z
-        .string()
-        .regex(/^[a-z0-9]+$/, 'a repository id is lower-case letters and digits')
-        .describe('The repository'),
-      distribution: z
-        .string()
-        .regex(
-          /^[a-z0-9]+-[a-z0-9]+-[a-z0-9]+$/,
-          'a distribution is <codename>-<repository>-<suite>',
-        )
-        .describe('The distribution, e.g. bookworm-test-unstable'),
+      ...importTarget,
       paths: z
         .preprocess(
           (v) => (Array.isArray(v) ? v : [v]),
@@ -166,17 +168,7 @@ export const importRepoCall = defineCall({
     "FROM is the published tree (where dists/ is): an absolute path on the daemon's host or an http(s) URL. Its suite's Release (with --key: its InRelease, verified with that key), the Packages and Sources indices it lists and every file they name are checked against the SHA256 sums each states; then all of it is imported as import-debs does: versions as they are, nothing on any problem.",
   input: z
     .object({
-      repository: z
-        .string()
-        .regex(/^[a-z0-9]+$/, 'a repository id is lower-case letters and digits')
-        .describe('The repository'),
-      distribution: z
-        .string()
-        .regex(
-          /^[a-z0-9]+-[a-z0-9]+-[a-z0-9]+$/,
-          'a distribution is <codename>-<repository>-<suite>',
-        )
-        .describe('The distribution, e.g. bookworm-test-unstable'),
+      ...importTarget,
       from: z.string().min(1, 'must not be empty').describe('The published tree: a path or URL'),
       suite: z
         .string()

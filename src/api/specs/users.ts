@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES, type Role } from '../../db/users-repository.js';
+import { ROLES, type Role } from '../user-records.js';
 import { formatTable } from '../../shared/text-table.js';
 import { defineCall } from '../call.js';
 

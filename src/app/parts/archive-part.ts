@@ -5,6 +5,7 @@ import { createArchiveService, type ArchiveService } from '../../archive/create-
 import { withReadingThreads } from '../../archive/deb-files.js';
 import { debianFormats, debianXz } from '../../archive/debian-formats.js';
 import type { ReleaseSigner } from '../../archive/ports.js';
+import { republishOnChange } from '../../archive/publish/config-changes.js';
 import { ArchiveKeys } from '../../pgp/archive-keys.js';
 import type { Signer } from '../../pgp/signer.js';
 import { describeError, UnavailableError } from '../../shared/errors.js';
@@ -117,21 +118,11 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
       // the daemon's start.
       const { published } = await service.start(ctx.shutdown);
       background('publishing pending distributions', () => published);
-      unsubscribe = deps.config.onChange(({ kind, id }) => {
-        // A layout change (suite flags) shows in the Release files of its repositories.
-        const repositories =
-          kind === 'repository'
-            ? [id]
-            : deps.config
-                .repositories()
-                .filter((r) => r.layout === id)
-                .map((r) => r.id);
-        for (const repository of repositories) {
-          background('republishing after a configuration change', () =>
-            service.configurationChanged(repository, ctx.shutdown),
-          );
-        }
-      });
+      unsubscribe = republishOnChange(deps.config, (repository) =>
+        background('republishing after a configuration change', () =>
+          service.configurationChanged(repository, ctx.shutdown),
+        ),
+      );
       timer = setInterval(() => {
         background('pool garbage collection', () => service.collectGarbage());
         background('refreshing Valid-Until', () => service.refreshExpiring(ctx.shutdown));

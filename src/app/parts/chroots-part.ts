@@ -85,15 +85,7 @@ export function chrootsPart(ctx: AppContext, host: () => HostInfo = detectHost):
     defaultChroot,
     nativeArchitectures:
       settings.chroots.nativeArchitectures ?? nativeArchitectures(defaultChroot.architecture),
-    canCreate: (key) => {
-      if (key.architecture !== defaultChroot.architecture) return false;
-      try {
-        chroots.catalog.resolve(key);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    canCreate: (key) => chroots.catalog.canCreate(key),
     builderFor,
     async start() {
       await chroots.recover();

@@ -1,10 +1,9 @@
 import { hiddenRepositories } from '../../api/hidden-repositories.js';
-import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { incomingRoutes } from '../../api/routers/incoming-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { ListenAddress } from '../../config/listen-address.js';
-import type { Settings } from '../../config/settings.js';
 import { UploaderKeysRepository } from '../../db/uploader-keys-repository.js';
 import { inTransaction } from '../../db/database.js';
 import { MetaRepository } from '../../db/meta-repository.js';
@@ -17,6 +16,7 @@ import {
 } from '../../incoming/buildable-architectures.js';
 import { dputConf } from '../../incoming/dput-conf.js';
 import { startFtpServer, type RunningFtpServer } from '../../incoming/ftp-server.js';
+import { readFtpTls } from '../../incoming/ftp-tls.js';
 import { IncomingArea } from '../../incoming/incoming-area.js';
 import { IncomingFileSystem } from '../../incoming/incoming-file-system.js';
 import { IncomingGate } from '../../incoming/incoming-gate.js';
@@ -27,7 +27,6 @@ import { UploadOutcomes } from '../../incoming/upload-outcomes.js';
 import { UploadProcessor } from '../../incoming/upload-processor.js';
 import { UploaderKeys } from '../../incoming/uploader-keys.js';
 import { createVerifier } from '../../pgp/verifier.js';
-import { InvalidInputError } from '../../shared/errors.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
 export interface IncomingPart extends DaemonPart {
@@ -174,21 +173,6 @@ function startIncomingFtp(
     perAddress: { sessions: ftp.maxSessionsPerAddress, passive: ftp.maxPassivePerAddress },
     passiveTimeoutSeconds: ftp.passiveTimeoutSeconds,
     idleTimeoutSeconds: ftp.idleTimeoutSeconds,
-    tls: readTls(ftp.tls),
+    tls: readFtpTls(ftp.tls),
   });
-}
-
-function readTls(tls: Settings['ftp']['tls']): { cert: string; key: string } | null {
-  if (!tls) return null;
-  const read = (file: string, what: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new InvalidInputError(
-        `cannot read the FTPS ${what} ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}); fix ftp.tls_cert/ftp.tls_key`,
-        { cause: error },
-      );
-    }
-  };
-  return { cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'private key') };
 }

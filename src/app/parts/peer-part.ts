@@ -4,9 +4,8 @@ import { peerFilesRouter } from '../../api/routers/peer-files-router.js';
 import { peerRoutes } from '../../api/routers/peers-router.js';
 import { LiveLogHub } from '../../builder/live-log.js';
 import type { HostSlots } from '../../builder/host-slots.js';
-import type { ChrootKey } from '../../chroot/chroot-paths.js';
-import type { PeerStatus } from '../../remote/peer-api.js';
 import { PeerJobs, type BuildSlots } from '../../remote/peer-jobs.js';
+import { peerChroots, peerStatus } from '../../remote/peer-status.js';
 import type { AppContext, DaemonPart } from '../part.js';
 import type { ChrootsPart } from './chroots-part.js';
 
@@ -22,12 +21,7 @@ export function peerPart(
   ctx: AppContext,
   deps: { chroots: ChrootsPart; authenticate: Authenticate; slots: HostSlots },
 ): PeerPart {
-  const service = deps.chroots.chroots;
-  const readyChroots = (): ChrootKey[] =>
-    service
-      .list()
-      .filter((c) => c.generation > 0 && (c.state === 'ready' || c.state === 'updating'))
-      .map((c) => ({ codename: c.codename, architecture: c.architecture }));
+  const readyChroots = peerChroots(deps.chroots.chroots);
   // The same slots as this host's own builds: together never more than build.parallelism.
   const slots: BuildSlots = {
     take: () => deps.slots.takeForPeer(),
@@ -43,20 +37,14 @@ export function peerPart(
     clock: ctx.clock,
     logger: ctx.logger.child({ module: 'peer-jobs' }),
   });
-  const status = (): PeerStatus => {
-    const running = deps.slots.inUse();
-    const capacity = deps.slots.total;
-    return {
-      identity: ctx.settings.identity,
-      version: ctx.info.version,
-      capacity,
-      running,
-      load: running / capacity,
-      chroots: readyChroots(),
-      native: [...deps.chroots.nativeArchitectures],
-      jobs: jobs.count(),
-    };
-  };
+  const status = peerStatus({
+    identity: ctx.settings.identity,
+    version: ctx.info.version,
+    slots: deps.slots,
+    chroots: readyChroots,
+    native: deps.chroots.nativeArchitectures,
+    jobs: () => jobs.count(),
+  });
   return {
     name: 'peer',
     jobs: jobs,

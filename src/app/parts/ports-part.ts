@@ -3,7 +3,6 @@ import path from 'node:path';
 import { buildMissingRoutes } from '../../api/routers/build-missing-router.js';
 import { internalUploadRoutes } from '../../api/routers/internal-uploads-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
-import { poolDirectory } from '../../archive/pool/pool-path.js';
 import type { ChrootService } from '../../chroot/chroot-service.js';
 import { MetaRepository } from '../../db/meta-repository.js';
 import { versionWithoutEpoch } from '../../debian/index.js';
@@ -12,12 +11,13 @@ import { AutoPorts } from '../../own-uploads/auto-ports.js';
 import { BuildMissing } from '../../own-uploads/build-missing.js';
 import { InternalUploader } from '../../own-uploads/internal-uploader.js';
 import { KeyringPackages } from '../../own-uploads/keyring-packages.js';
-import { Ports, type PortArchive } from '../../own-uploads/ports.js';
+import { portArchive } from '../../own-uploads/port-archive.js';
+import { Ports } from '../../own-uploads/ports.js';
+import { sourceChrootLease } from '../../own-uploads/source-chroots.js';
 import { requesterOf } from '../../incoming/requester.js';
 import { SourceFactory } from '../../own-uploads/source-factory.js';
 import { TestPackages } from '../../own-uploads/test-packages.js';
 import { LocalRunner } from '../../exec/local-runner.js';
-import { UnavailableError } from '../../shared/errors.js';
 import type { AppContext, DaemonPart } from '../part.js';
 import type { ArchivePart } from './archive-part.js';
 import type { IncomingPart } from './incoming-part.js';
@@ -54,18 +54,7 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
   const factory = new SourceFactory({
     runner: new LocalRunner(),
     workRoot,
-    lease: (codename) => {
-      const ready = deps.chroots
-        .list()
-        .filter((c) => c.codename === codename && c.generation > 0 && c.state !== 'broken')
-        .sort((a) => (a.architecture === deps.hostArchitecture ? -1 : 1));
-      if (!ready[0]) {
-        throw new UnavailableError(
-          `no chroot of ${codename} is ready to make the source package in; create one: debyard chroot-create ${codename}`,
-        );
-      }
-      return deps.chroots.acquire(ready[0]);
-    },
+    lease: sourceChrootLease(deps.chroots, deps.hostArchitecture),
   });
   const uploader = new InternalUploader({
     area: deps.incoming.area,
@@ -74,7 +63,12 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     uploads: deps.incoming.uploads,
     decisionTimeoutMs: 120_000,
   });
-  const archive = portArchive(deps);
+  const archive = portArchive({
+    config: deps.archiveConfig,
+    queries: service.queries,
+    pool: service.pool,
+    uploads: deps.incoming.uploads,
+  });
   const email = settings.notify.emailFrom;
   const maintainer = {
     name: `debyard ${settings.identity}`,
@@ -173,31 +167,4 @@ export function portsPart(ctx: AppContext, deps: PortsPartDeps): PortsPart {
     },
     stop: () => autoPorts.stop(),
   };
-
-  /** A version on its way into the repository is taken too (the incoming refuses it). */
-  function inFlightProblems(distribution: string, source: string, version: string) {
-    const repo = deps.archiveConfig.resolve(distribution).repository.id;
-    return deps.incoming.uploads.inFlight(repo, source, version).map((u) => ({
-      where: 'Version',
-      message: `${source} ${version} is already being uploaded to repository ${repo} (upload ${u.id}, ${u.state})`,
-    }));
-  }
-
-  function portArchive(d: PortsPartDeps): PortArchive {
-    return {
-      sourceIn(distribution, source) {
-        const repo = d.archiveConfig.resolve(distribution).repository.id;
-        const placed = service.queries
-          .show([source], repo)
-          .find((v) => v.source === source && v.distribution === distribution && v.hasDsc);
-        if (!placed) return undefined;
-        const dsc = `${poolDirectory(placed.component, source)}/${source}_${versionWithoutEpoch(placed.version)}.dsc`;
-        return { version: placed.version, dsc: service.pool.absolute(repo, dsc) };
-      },
-      uploadProblems: (distribution, source, version) => [
-        ...service.queries.uploadProblems(distribution, source, version),
-        ...inFlightProblems(distribution, source, version),
-      ],
-    };
-  }
 }

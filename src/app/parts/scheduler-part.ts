@@ -1,17 +1,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { hiddenRepositories } from '../../api/hidden-repositories.js';
-import { buildRoutes, summary } from '../../api/routers/builds-router.js';
+import { buildRoutes } from '../../api/routers/builds-router.js';
 import type { StatusOutput } from '../../api/specs/status.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
+import { isPublished } from '../../archive/publish/published.js';
 import type { LintianMode } from '../../builder/build-request.js';
 import { HostSlots } from '../../builder/host-slots.js';
-import type { ExtraSourceRecord } from '../../db/extra-sources-repository.js';
+import type { ExtraSourceRecord } from '../../archive/extra-sources/extra-source-records.js';
 import { LocalHost } from '../../builder/local-host.js';
 import { buildableArchitectures } from '../../scheduler/buildable.js';
 import { BuilderSet } from '../../scheduler/builder-set.js';
 import { createScheduler } from '../../scheduler/create-scheduler.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
+import { buildsPanel } from '../../web/ui/builds-panel.js';
 import type { AppContext, DaemonPart } from '../part.js';
 import type { ArchivePart } from './archive-part.js';
 import type { ChrootsPart } from './chroots-part.js';
@@ -67,10 +69,7 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
     archive: {
       resolve: (name) => deps.config.resolve(name),
       poolFile: (repository, poolPath) => archive.service.pool.absolute(repository, poolPath),
-      published: (repository, dist) =>
-        existsSync(
-          path.join(archive.service.pool.repositoryRoot(repository), 'dists', dist, 'InRelease'),
-        ),
+      published: (repository, dist) => isPublished(archive.service.pool, repository, dist),
       // Peers reach the daemon at its public URL; this host on loopback.
       baseUrl: (builder) =>
         builder === local.name ? ctx.localUrl() : (settings.http.publicUrl ?? ctx.localUrl()),
@@ -104,18 +103,11 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
     },
     ui: {
       panels: [
-        {
-          name: 'builds',
-          title: 'Builds',
-          template: 'panels/builds',
-          access: 'anonymous',
-          order: 10,
-          data: (_req, principal) => ({
-            ...queuePanel(scheduler, [...hiddenRepositories(deps.config, principal)]),
-            // Any event may change the queue: the panel reloads itself on each (with JS).
-            streamUrl: `/api/v1/events?follow=true&after=${ctx.events.list({ limit: 1 })[0]?.id ?? 0}`,
-          }),
-        },
+        buildsPanel({
+          scheduler,
+          latestEventId: () => ctx.events.list({ limit: 1 })[0]?.id ?? 0,
+          hiddenRepositories: (principal) => [...hiddenRepositories(deps.config, principal)],
+        }),
       ],
     },
     start: () =>
@@ -126,24 +118,4 @@ export function schedulerPart(ctx: AppContext, deps: SchedulerPartDeps): Schedul
       }),
     stop: () => scheduler.stop(),
   };
-}
-
-/** The dashboard panel: builders with their load, the queue in its order, recent builds. */
-function queuePanel(
-  scheduler: Scheduler,
-  excludeRepositories: readonly string[],
-): Record<string, unknown> {
-  const overview = scheduler.overview();
-  const open = scheduler
-    .list({ states: ['QUEUED', 'BUILDING', 'DEPWAIT'], excludeRepositories, limit: 50 })
-    .map(summary);
-  const building = open.filter((b) => b.state === 'BUILDING').sort((a, b) => a.id - b.id);
-  const queued = open
-    .filter((b) => b.state === 'QUEUED')
-    .sort((a, b) => b.priority - a.priority || a.id - b.id);
-  const depwait = open.filter((b) => b.state === 'DEPWAIT').sort((a, b) => a.id - b.id);
-  const recent = scheduler
-    .list({ states: ['BUILT', 'FAILED', 'CANCELLED'], excludeRepositories, limit: 10 })
-    .map(summary);
-  return { overview, open: [...building, ...queued, ...depwait], recent };
 }

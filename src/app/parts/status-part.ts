@@ -1,6 +1,7 @@
 import { statusRoutes } from '../../api/routers/status-router.js';
-import { formatDuration, type StatusOutput } from '../../api/specs/status.js';
+import type { StatusOutput } from '../../api/specs/status.js';
 import type { IncomingStateView } from '../../api/specs/incoming.js';
+import { statusPanel } from '../../web/ui/status-panel.js';
 import type { AppContext, DaemonPart } from '../part.js';
 
 export interface StatusPartDeps {
@@ -25,19 +26,7 @@ export function statusPart(ctx: AppContext, deps: StatusPartDeps): DaemonPart {
     }),
     ui: {
       panels: [
-        {
-          name: 'status',
-          title: 'Daemon',
-          template: 'panels/status',
-          access: 'anonymous',
-          order: 0,
-          data: () => ({
-            version: info.version,
-            identity: settings.identity,
-            startedAt: startedAt.toISOString(),
-            uptime: formatDuration((clock.now().getTime() - startedAt.getTime()) / 1000),
-          }),
-        },
+        statusPanel({ version: info.version, identity: settings.identity, startedAt, clock }),
       ],
     },
   };

@@ -1,9 +1,7 @@
 import { hash } from 'node:crypto';
 import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
-import type {
-  ArchivePackagesRepository,
-  PoolFileRecord,
-} from '../../db/archive-packages-repository.js';
+import type { ArchivePackagesRepository } from '../../db/archive-packages-repository.js';
+import type { PoolFileRecord } from '../package-records.js';
 import type { Clock } from '../../shared/clock.js';
 import { ConflictError } from '../../shared/errors.js';
 import type { IncomingFile, PreparedBinary, PreparedSource } from '../packages/prepare.js';

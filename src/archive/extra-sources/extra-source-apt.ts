@@ -1,4 +1,4 @@
-import type { ExtraSourceRecord } from '../../db/extra-sources-repository.js';
+import type { ExtraSourceRecord } from './extra-source-records.js';
 import { inlineKey } from '../apt-sources.js';
 
 /** What a build's apt gets of its extra sources. */

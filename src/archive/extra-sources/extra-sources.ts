@@ -1,7 +1,5 @@
-import type {
-  ExtraSourceRecord,
-  ExtraSourcesRepository,
-} from '../../db/extra-sources-repository.js';
+import type { ExtraSourcesRepository } from '../../db/extra-sources-repository.js';
+import type { ExtraSourceRecord } from './extra-source-records.js';
 import { inTransaction, type Db } from '../../db/database.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { StoredEvent } from '../../events/event.js';

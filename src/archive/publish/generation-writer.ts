@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { PublishedFile } from '../../db/archive-index-repository.js';
+import type { PublishedFile } from './index-records.js';
 import { fsyncDir } from '../../shared/atomic-fs.js';
 import { mapLimited } from '../map-limited.js';
 import type { BuiltFile } from './index-builder.js';

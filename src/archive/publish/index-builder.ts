@@ -1,11 +1,6 @@
 import { crc32 } from 'node:zlib';
-import type {
-  ArchiveIndexRepository,
-  IndexEntry,
-  IndexEntryRef,
-  IndexText,
-  SegmentRecord,
-} from '../../db/archive-index-repository.js';
+import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
+import type { IndexEntry, IndexEntryRef, IndexText, SegmentRecord } from './index-records.js';
 import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
 import { deflateSegment, joinGzip } from './gzip-members.js';

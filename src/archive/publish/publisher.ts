@@ -1,10 +1,10 @@
+import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
 import type {
-  ArchiveIndexRepository,
   BinaryEntryRef,
   GenerationRecord,
   IndexEntryRef,
   PublishedFile,
-} from '../../db/archive-index-repository.js';
+} from './index-records.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Clock } from '../../shared/clock.js';
 import { describeError } from '../../shared/errors.js';

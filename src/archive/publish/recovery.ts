@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ArchiveIndexRepository, PublishedFile } from '../../db/archive-index-repository.js';
+import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
+import type { PublishedFile } from './index-records.js';
 import type { Clock } from '../../shared/clock.js';
 import type { GenerationWriter } from './generation-writer.js';
 

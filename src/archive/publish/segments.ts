@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { IndexEntry, IndexEntryRef } from '../../db/archive-index-repository.js';
+import type { IndexEntry, IndexEntryRef } from './index-records.js';
 import { assembleIndex, renderContents } from '../../debian/index.js';
 
 export type IndexKind = 'packages' | 'sources' | 'contents';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { PublishedFile } from '../../db/archive-index-repository.js';
+import type { PublishedFile } from '../publish/index-records.js';
 import { fsyncDir } from '../../shared/atomic-fs.js';
 import { byHashPath } from '../publish/generation-writer.js';
 

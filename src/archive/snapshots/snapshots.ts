@@ -1,10 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
-import type {
-  ArchiveSnapshotsRepository,
-  SnapshotRecord,
-} from '../../db/archive-snapshots-repository.js';
+import type { ArchiveSnapshotsRepository } from '../../db/archive-snapshots-repository.js';
+import type { SnapshotRecord } from './snapshot-records.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Clock } from '../../shared/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../shared/errors.js';

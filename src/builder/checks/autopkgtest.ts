@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAptSources } from '../build-stages.js';
 import { autopkgtestVerdict } from './autopkgtest-summary.js';
 import {
-  checkSession,
   debsInside,
-  openCheckSandbox,
+  openUpdatedCheckSession,
   type CheckContext,
   type CheckLog,
   type CheckVerdict,
@@ -51,15 +49,10 @@ export async function checkAutopkgtest(
     return { result: 'skip', reason: `no test can run here: ${skippedText(skipped)}` };
   }
   const layer = await qaLayer(context, log);
-  const sandbox = await openCheckSandbox(context, 'autopkgtest', workDir, [layer]);
+  const { session, close } = await openUpdatedCheckSession(context, 'autopkgtest', log, workDir, [
+    layer,
+  ]);
   try {
-    const session = checkSession(context, sandbox, log);
-    if (context.extraApt) await writeAptSources(session, context.extraApt);
-    await session.must(
-      ['apt-get', 'update'],
-      { as: 'root', network: true },
-      'apt-get update failed',
-    );
     const summary = '/tmp/autopkgtest-summary';
     const run = await session.run(
       [
@@ -83,7 +76,6 @@ export async function checkAutopkgtest(
     const ours = skipped.map((test) => `${test.name} SKIP ${test.reason}`).join('\n');
     return autopkgtestVerdict(run.signal ? null : run.exitCode, `${read.stdout}\n${ours}`);
   } finally {
-    await sandbox.close();
-    await rm(workDir, { recursive: true, force: true });
+    await close();
   }
 }

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { BaseLease } from '../../chroot/chroot-service.js';
 import type { MirrorAllowList } from '../../chroot/mirror-proxy.js';
 import type { ProcessGroup } from '../../chroot/resource-group.js';
@@ -6,6 +7,7 @@ import { Sandbox, type BindMount } from '../../chroot/sandbox.js';
 import type { LocalRunner } from '../../exec/local-runner.js';
 import type { ExtraAptSources, TestCheck } from '../build-request.js';
 import { BuildSession } from '../build-session.js';
+import { writeAptSources } from '../build-stages.js';
 import type { LiveLog } from '../live-log.js';
 
 /** What every check of the test stage gets: where the build's results are, and how to run. */
@@ -106,4 +108,42 @@ export function checkSession(context: CheckContext, sandbox: Sandbox, log: LiveL
     { local: context.runner, pty: context.runner },
     context.signal,
   );
+}
+
+/** A check's session, its package lists updated; `close()` drops the sandbox and `workDir`. */
+export interface UpdatedCheckSession {
+  session: BuildSession;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a check's sandbox (the tool `layers` over a fresh snapshot of the base), writes
+ * the build's extra apt sources into it and runs `apt-get update`; on a failure it closes
+ * what it opened.
+ */
+export async function openUpdatedCheckSession(
+  context: CheckContext,
+  check: TestCheck,
+  log: LiveLog,
+  workDir: string,
+  layers: string[],
+): Promise<UpdatedCheckSession> {
+  const sandbox = await openCheckSandbox(context, check, workDir, layers);
+  const close = async (): Promise<void> => {
+    await sandbox.close();
+    await rm(workDir, { recursive: true, force: true });
+  };
+  try {
+    const session = checkSession(context, sandbox, log);
+    if (context.extraApt) await writeAptSources(session, context.extraApt);
+    await session.must(
+      ['apt-get', 'update'],
+      { as: 'root', network: true },
+      'apt-get update failed',
+    );
+    return { session, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

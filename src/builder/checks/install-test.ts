@@ -1,12 +1,9 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { rootEnv } from '../build-env.js';
 import type { BuildSession } from '../build-session.js';
-import { writeAptSources } from '../build-stages.js';
 import {
-  checkSession,
   debsInside,
-  openCheckSandbox,
+  openUpdatedCheckSession,
   type CheckContext,
   type CheckLog,
   type CheckVerdict,
@@ -26,15 +23,14 @@ export async function checkInstallTest(
   log: CheckLog,
   workDir: string,
 ): Promise<CheckVerdict> {
-  const sandbox = await openCheckSandbox(context, 'installtest', workDir, []);
+  const { session, close } = await openUpdatedCheckSession(
+    context,
+    'installtest',
+    log,
+    workDir,
+    [],
+  );
   try {
-    const session = checkSession(context, sandbox, log);
-    if (context.extraApt) await writeAptSources(session, context.extraApt);
-    await session.must(
-      ['apt-get', 'update'],
-      { as: 'root', network: true },
-      'apt-get update failed',
-    );
     await listTree(session, '/tmp/tree-before');
     const debs = debsInside(context);
     const names = [...new Set(context.debs.map((deb) => path.basename(deb).split('_')[0]!))];
@@ -68,8 +64,7 @@ export async function checkInstallTest(
     if (problems.length > 0) return { result: 'fail', reason: problems.join('; ') };
     return { result: 'pass', reason: `${names.join(', ')}: install, purge and reinstall clean` };
   } finally {
-    await sandbox.close();
-    await rm(workDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -1,12 +1,9 @@
 import path from 'node:path';
-import { rm } from 'node:fs/promises';
 import { StageFailure } from '../build-session.js';
-import { writeAptSources } from '../build-stages.js';
 import { toolLayer } from '../tool-layer.js';
 import {
-  checkSession,
   debsInside,
-  openCheckSandbox,
+  openUpdatedCheckSession,
   type CheckContext,
   type CheckLog,
   type CheckVerdict,
@@ -60,15 +57,14 @@ export async function checkInstallability(
   workDir: string,
 ): Promise<CheckVerdict> {
   const layer = await qaLayer(context, log);
-  const sandbox = await openCheckSandbox(context, 'installability', workDir, [layer]);
+  const { session, close } = await openUpdatedCheckSession(
+    context,
+    'installability',
+    log,
+    workDir,
+    [layer],
+  );
   try {
-    const session = checkSession(context, sandbox, log);
-    if (context.extraApt) await writeAptSources(session, context.extraApt);
-    await session.must(
-      ['apt-get', 'update'],
-      { as: 'root', network: true },
-      'apt-get update failed',
-    );
     await session.must(
       ['sh', '-c', GATHER, 'gather', context.distribution, ...debsInside(context)],
       { as: 'root' },
@@ -94,7 +90,6 @@ export async function checkInstallability(
       distribution: context.distribution,
     });
   } finally {
-    await sandbox.close();
-    await rm(workDir, { recursive: true, force: true });
+    await close();
   }
 }

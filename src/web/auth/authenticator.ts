@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { ANONYMOUS, type Authenticate, type Principal } from '../../api/api-router.js';
 import type { TokensRepository } from '../../db/tokens-repository.js';
-import type { User, UsersRepository } from '../../db/users-repository.js';
+import type { UsersRepository } from '../../db/users-repository.js';
+import type { User } from '../../api/user-records.js';
 import type { Clock } from '../../shared/clock.js';
 import { AuthenticationError, PermissionError } from '../../shared/errors.js';
 import { secretDigest } from '../../shared/passwords.js';

@@ -1,6 +1,7 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PasswordCheck } from '../../api/routers/tokens-router.js';
-import type { User, UsersRepository } from '../../db/users-repository.js';
+import type { UsersRepository } from '../../db/users-repository.js';
+import type { User } from '../../api/user-records.js';
 import { AuthenticationError, TooManyRequestsError } from '../../shared/errors.js';
 import { hashPassword, verifyPassword } from '../../shared/passwords.js';
 

@@ -1,5 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { ReadToken } from '../../db/read-tokens-repository.js';
+import type { ReadToken } from '../../archive/read-token-records.js';
 import type { Clock } from '../../shared/clock.js';
 import { secretDigest, secretsEqual } from '../../shared/passwords.js';
 

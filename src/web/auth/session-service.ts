@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
-import type { Session, SessionsRepository } from '../../db/sessions-repository.js';
-import type { User, UsersRepository } from '../../db/users-repository.js';
+import type { SessionsRepository } from '../../db/sessions-repository.js';
+import type { Session } from './session-records.js';
+import type { UsersRepository } from '../../db/users-repository.js';
+import type { User } from '../../api/user-records.js';
 import type { Clock } from '../../shared/clock.js';
 import { randomSecret, secretDigest } from '../../shared/passwords.js';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';

@@ -39,7 +39,7 @@ export function createAptSourcesPage(deps: AptSourcesPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'apt-sources',
+      'archive/apt-sources',
       { title: 'Extra apt sources', sources: list.ok ? list.output : [], form: {}, ...data },
       status,
     );

@@ -27,7 +27,7 @@ export function createArchiveKeysPage(deps: ArchiveKeysPageDeps): express.Router
   const admin = pages.require('admin');
   router.get('/archive-keys', admin, async (req: Request, res: Response) => {
     const list = await pages.attempt(deps.calls(), archiveKeysCall, {}, req, res);
-    pages.render(req, res, 'archive-keys', {
+    pages.render(req, res, 'archive/archive-keys', {
       title: 'Archive keys',
       keys: list.ok ? list.output : [],
     });

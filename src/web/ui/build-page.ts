@@ -37,11 +37,11 @@ export function createBuildPage(deps: BuildPageDeps): express.Router {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const message = error.message;
-      return pages.render(req, res, 'error', { title: 'Build', message }, 404);
+      return pages.render(req, res, 'site/error', { title: 'Build', message }, 404);
     }
     const running = build.state === 'QUEUED' || build.state === 'BUILDING';
     const log = build.logFile ? await logTail(build.logFile) : null;
-    pages.render(req, res, 'build', {
+    pages.render(req, res, 'builds/build', {
       title: `Build ${build.id}: ${build.source} ${build.version}`,
       build: summary(build),
       log,

@@ -29,7 +29,7 @@ export function createChrootsPage(deps: ChrootsPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'chroots',
+      'builds/chroots',
       {
         title: 'Chroots',
         chroots: list.ok ? list.output.map(chrootRow) : [],

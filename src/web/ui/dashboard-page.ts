@@ -23,7 +23,7 @@ export function createDashboardPage(deps: DashboardPageDeps): express.Router {
         data: await panel.data(req, principal),
       })),
     );
-    deps.pages.render(req, res, 'dashboard', { title: 'Dashboard', panels: shown });
+    deps.pages.render(req, res, 'site/dashboard', { title: 'Dashboard', panels: shown });
   });
   return router;
 }

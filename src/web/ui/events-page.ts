@@ -24,7 +24,7 @@ export function createEventsPage(deps: EventsPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'events',
+      'uploads/events',
       {
         title: 'Events',
         types: EVENT_TYPES,

@@ -33,7 +33,13 @@ export function createUiFrame(deps: UiFrameDeps): express.Router {
     const tooLarge = parserTooLarge(error, FORM_BODY_LIMIT, forms) ?? error;
     if (tooLarge instanceof TooLargeError) {
       const message = `${tooLarge.message}. Go back and shorten what you entered.`;
-      return deps.pages.render(req, res, 'error', { title: 'Request too large', message }, 413);
+      return deps.pages.render(
+        req,
+        res,
+        'site/error',
+        { title: 'Request too large', message },
+        413,
+      );
     }
     // The body parser's other refusals (too many fields, an unknown charset).
     const e = error as { type?: string; status?: number; message?: string };
@@ -41,7 +47,7 @@ export function createUiFrame(deps: UiFrameDeps): express.Router {
       return next(error);
     }
     const message = `The form could not be read: ${e.message ?? e.type}.`;
-    deps.pages.render(req, res, 'error', { title: 'Form refused', message }, e.status);
+    deps.pages.render(req, res, 'site/error', { title: 'Form refused', message }, e.status);
   });
   router.use(deps.pages.csrfGuard());
   return router;

@@ -7,7 +7,7 @@ import {
   gitSourceRemoveCall,
   gitSourcesCall,
 } from '../../api/specs/git-sources.js';
-import { formInput, outcomeOf, type Outcome, type PageKit } from './page-kit.js';
+import { formInput, type Outcome, type PageKit } from './page-kit.js';
 
 export interface GitPageDeps {
   pages: PageKit;
@@ -39,7 +39,7 @@ export function createGitPage(deps: GitPageDeps): express.Router {
   const show = async (req: Request, res: Response) => {
     const sources = await pages.attempt(calls, gitSourcesCall, {}, req, res);
     const builds = await pages.attempt(calls, gitBuildsCall, { limit: 30 }, req, res);
-    pages.render(req, res, 'git', {
+    pages.render(req, res, 'builds/git', {
       title: 'Git sources',
       sources: sources.ok ? sources.output : [],
       builds: builds.ok ? builds.output : [],
@@ -61,39 +61,21 @@ export function createGitPage(deps: GitPageDeps): express.Router {
         : ({ form: kept, error: result.problem.detail, status: result.problem.status } as Outcome),
     );
   });
-  router.post('/git/:name/poll', pages.require('staff'), async (req, res) => {
-    const result = await pages.attempt(
-      calls,
-      gitSourcePollCall,
-      { name: req.params.name },
-      req,
-      res,
-    );
-    pages.redirect(
-      req,
-      res,
-      '/git',
-      outcomeOf(result, (started) => ({
-        notice: started.length
-          ? `Polled ${req.params.name}: git builds ${started.join(', ')} started.`
-          : `Polled ${req.params.name}: nothing new to build.`,
-      })),
-    );
-  });
-  router.post('/git/:name/remove', pages.require('admin'), async (req, res) => {
-    const result = await pages.attempt(
-      calls,
-      gitSourceRemoveCall,
-      { name: req.params.name },
-      req,
-      res,
-    );
-    pages.redirect(
-      req,
-      res,
-      '/git',
-      outcomeOf(result, (s) => ({ notice: `Git source ${s.name} removed.` })),
-    );
-  });
+  router.post(
+    '/git/:name/poll',
+    pages.require('staff'),
+    pages.itemForm(calls, gitSourcePollCall, '/git', (started, name) => ({
+      notice: started.length
+        ? `Polled ${name}: git builds ${started.join(', ')} started.`
+        : `Polled ${name}: nothing new to build.`,
+    })),
+  );
+  router.post(
+    '/git/:name/remove',
+    pages.require('admin'),
+    pages.itemForm(calls, gitSourceRemoveCall, '/git', (s) => ({
+      notice: `Git source ${s.name} removed.`,
+    })),
+  );
   return router;
 }

@@ -48,12 +48,12 @@ export function createInstallPage(deps: InstallPageDeps): express.Router {
       deps.config.repository(repo).private && principal.user === null;
     if (!/^[a-z0-9]+$/.test(id) || !deps.config.hasRepository(id) || hidden(id)) {
       const message = `There is no repository "${id}"; see the list of repositories.`;
-      return deps.pages.render(req, res, 'error', { title: 'Not found', message }, 404);
+      return deps.pages.render(req, res, 'site/error', { title: 'Not found', message }, 404);
     }
     const repo = deps.config.repository(id);
     const base = baseUrl(deps.publicUrl, req);
     const keyring = `/etc/apt/keyrings/debyard-${deps.identity.replace(/[^A-Za-z0-9.-]/g, '-')}.asc`;
-    deps.pages.render(req, res, 'install', {
+    deps.pages.render(req, res, 'archive/install', {
       title: `Install from ${id}`,
       repo,
       fingerprint: deps.keyFingerprint(),

@@ -19,7 +19,7 @@ export function createKeysPage(deps: KeysPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'keys',
+      'account/keys',
       { title: 'My keys', keys: list.ok ? list.output : [], form: {}, ...data },
       status,
     );

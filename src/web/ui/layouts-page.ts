@@ -24,7 +24,7 @@ export function createLayoutsPage(deps: LayoutsPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'layouts',
+      'archive/layouts',
       { title: 'Layouts', layouts: layouts.ok ? layouts.output : [], suiteText, form: {}, ...data },
       status,
     );
@@ -52,16 +52,13 @@ export function createLayoutsPage(deps: LayoutsPageDeps): express.Router {
       outcomeOf(result, (l) => ({ notice: `Layout ${l.name} updated.` })),
     );
   });
-  router.post('/layouts/:name/remove', pages.require('admin'), async (req, res) => {
-    const input = { name: req.params.name };
-    const result = await pages.attempt(deps.calls(), layoutRemoveCall, input, req, res);
-    pages.redirect(
-      req,
-      res,
-      '/layouts',
-      outcomeOf(result, (o) => ({ notice: `Layout ${o.removed} removed.` })),
-    );
-  });
+  router.post(
+    '/layouts/:name/remove',
+    pages.require('admin'),
+    pages.itemForm(deps.calls, layoutRemoveCall, '/layouts', (o) => ({
+      notice: `Layout ${o.removed} removed.`,
+    })),
+  );
   return router;
 }
 

@@ -15,7 +15,13 @@ export function createLoginPages(deps: LoginPagesDeps): express.Router {
   const { pages, sessions } = deps;
   const router = express.Router();
   const show = (req: Request, res: Response, extra: Record<string, unknown>, status = 200) =>
-    pages.render(req, res, 'login', { title: 'Log in', user: '', next: '/', ...extra }, status);
+    pages.render(
+      req,
+      res,
+      'account/login',
+      { title: 'Log in', user: '', next: '/', ...extra },
+      status,
+    );
 
   router.get('/login', (req, res) => {
     const next = safeNext(req.query.next);

@@ -37,7 +37,7 @@ export function createMirrorsPage(deps: MirrorsPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'mirrors',
+      'archive/mirrors',
       { title: 'Mirrors', mirrors: list.ok ? list.output : [], form: {}, ...data },
       status,
     );

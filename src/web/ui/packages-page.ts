@@ -27,7 +27,7 @@ export function createPackagesPage(deps: PackagesPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'packages',
+      'archive/packages',
       {
         title: 'Packages',
         q,
@@ -58,7 +58,7 @@ function confirmAction(
 ): void {
   const name = String(req.params.name);
   const fields = actionFields(action, req.query);
-  deps.pages.render(req, res, 'confirm', {
+  deps.pages.render(req, res, 'site/confirm', {
     title: `${action.label} ${name}`,
     question: action.question(name, fields),
     action: `/packages/${encodeURIComponent(name)}/${action.name}`,
@@ -108,7 +108,13 @@ async function showPackage(
   const result = await pages.attempt(deps.calls(), showCall, { package: name }, req, res);
   if (!result.ok) {
     const message = result.problem.detail;
-    return pages.render(req, res, 'error', { title: 'Package', message }, result.problem.status);
+    return pages.render(
+      req,
+      res,
+      'site/error',
+      { title: 'Package', message },
+      result.problem.status,
+    );
   }
   const rows = result.output.versions;
   const builds = await buildsOf(deps, rows.length ? rows.map((r) => r.source) : [name], req, res);
@@ -117,7 +123,7 @@ async function showPackage(
   pages.render(
     req,
     res,
-    'package',
+    'archive/package',
     {
       title: `Package ${name}`,
       name,

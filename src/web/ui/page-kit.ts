@@ -67,7 +67,7 @@ export class PageKit {
       this.render(
         req,
         res,
-        'error',
+        'site/error',
         { title: 'Permission denied', message },
         principal.user ? 403 : 401,
       );
@@ -91,7 +91,7 @@ export class PageKit {
       this.render(
         req,
         res,
-        'error',
+        'site/error',
         {
           title: 'Form refused',
           message:
@@ -150,6 +150,29 @@ export class PageKit {
       this.flashes.put(String(active.session.id), path, outcome);
     }
     res.redirect(303, to);
+  }
+
+  /**
+   * The handler of a form post on one named item (a route with `:name`): runs `spec` with
+   * `{ name }` and returns to `to` with what `onOk` makes of the output, or the problem.
+   */
+  itemForm<S extends CallSpec>(
+    implementations: readonly CallImplementation[] | (() => readonly CallImplementation[]),
+    spec: S,
+    to: string,
+    onOk: (output: CallOutput<S>, name: string) => Outcome,
+  ): RequestHandler {
+    return async (req: Request, res: Response) => {
+      const name = String(req.params.name);
+      const calls = typeof implementations === 'function' ? implementations() : implementations;
+      const result = await this.attempt(calls, spec, { name }, req, res);
+      this.redirect(
+        req,
+        res,
+        to,
+        outcomeOf(result, (output) => onOk(output, name)),
+      );
+    };
   }
 
   /** Runs an API call for a form; AppErrors come back as problems to show. */

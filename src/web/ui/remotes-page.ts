@@ -42,7 +42,7 @@ export function createRemotesPage(deps: RemotesPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'remotes',
+      'builds/remotes',
       {
         title: 'Remote peers',
         remotes: list.ok ? list.output : [],
@@ -84,31 +84,19 @@ export function createRemotesPage(deps: RemotesPageDeps): express.Router {
           },
     );
   });
-  router.post('/remotes/:name/check', pages.require('admin'), async (req, res) => {
-    const result = await pages.attempt(calls, remoteCheckCall, { name: req.params.name }, req, res);
-    pages.redirect(
-      req,
-      res,
-      '/remotes',
-      outcomeOf(result, (r) => ({
-        notice: `${r.name} is ${r.state}${r.reason ? `: ${r.reason}` : ''}.`,
-      })),
-    );
-  });
-  router.post('/remotes/:name/remove', pages.require('admin'), async (req, res) => {
-    const result = await pages.attempt(
-      calls,
-      remoteRemoveCall,
-      { name: req.params.name },
-      req,
-      res,
-    );
-    pages.redirect(
-      req,
-      res,
-      '/remotes',
-      outcomeOf(result, (r) => ({ notice: `Remote peer ${r.removed} removed.` })),
-    );
-  });
+  router.post(
+    '/remotes/:name/check',
+    pages.require('admin'),
+    pages.itemForm(calls, remoteCheckCall, '/remotes', (r) => ({
+      notice: `${r.name} is ${r.state}${r.reason ? `: ${r.reason}` : ''}.`,
+    })),
+  );
+  router.post(
+    '/remotes/:name/remove',
+    pages.require('admin'),
+    pages.itemForm(calls, remoteRemoveCall, '/remotes', (r) => ({
+      notice: `Remote peer ${r.removed} removed.`,
+    })),
+  );
   return router;
 }

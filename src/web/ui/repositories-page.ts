@@ -149,7 +149,7 @@ function listView(deps: RepositoriesPageDeps): Show {
     pages.render(
       req,
       res,
-      'repositories',
+      'archive/repositories',
       {
         title: 'Repositories',
         repositories: repos.ok ? repos.output : [],
@@ -170,14 +170,14 @@ function repositoryView(deps: RepositoriesPageDeps): Show {
     const repo = repos.ok ? repos.output.find((r) => r.id === id) : undefined;
     if (!repo) {
       const message = `There is no repository "${id}".`;
-      return pages.render(req, res, 'error', { title: 'Not found', message }, 404);
+      return pages.render(req, res, 'site/error', { title: 'Not found', message }, 404);
     }
     const layouts = await pages.attempt(deps.calls(), layoutsCall, {}, req, res);
     const { status, ...data } = outcome;
     pages.render(
       req,
       res,
-      'repository',
+      'archive/repository',
       {
         title: `Repository ${id}`,
         repo,

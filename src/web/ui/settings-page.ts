@@ -13,7 +13,7 @@ export function createSettingsPage(deps: SettingsPageDeps): express.Router {
   const router = express.Router();
   const rows = settingRows(deps.settings);
   router.get('/settings', deps.pages.require('admin'), (req, res) => {
-    deps.pages.render(req, res, 'settings', { title: 'Settings', rows });
+    deps.pages.render(req, res, 'site/settings', { title: 'Settings', rows });
   });
   return router;
 }

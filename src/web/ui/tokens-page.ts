@@ -20,7 +20,7 @@ export function createTokensPage(deps: TokensPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'tokens',
+      'account/tokens',
       { title: 'API tokens', tokens, created: null, ...data },
       status,
     );

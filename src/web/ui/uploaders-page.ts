@@ -26,7 +26,7 @@ export function createUploadersPage(deps: UploadersPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'uploaders',
+      'uploads/uploaders',
       {
         title: 'Uploaders',
         keys: keys.ok ? keys.output : [],

@@ -35,7 +35,7 @@ export function createUploadsPage(deps: UploadsPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'uploads',
+      'uploads/uploads',
       {
         title: 'Uploads',
         states: UPLOAD_STATE_NAMES,
@@ -58,10 +58,10 @@ export function createUploadsPage(deps: UploadsPageDeps): express.Router {
       const status = result.problem.status === 400 ? 404 : result.problem.status;
       const message =
         status === 404 ? `There is no upload "${req.params.id}".` : result.problem.detail;
-      return pages.render(req, res, 'error', { title: 'Upload', message }, status);
+      return pages.render(req, res, 'site/error', { title: 'Upload', message }, status);
     }
     const { upload, builds, events, installed } = result.output;
-    pages.render(req, res, 'upload', {
+    pages.render(req, res, 'uploads/upload', {
       title: `Upload ${upload.id}: ${upload.source ?? upload.changesFile}`,
       upload,
       architectures: byArchitecture(builds),

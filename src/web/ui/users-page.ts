@@ -8,7 +8,7 @@ import {
   usersCall,
   type UserView,
 } from '../../api/specs/users.js';
-import { ROLES } from '../../db/users-repository.js';
+import { ROLES } from '../../api/user-records.js';
 import { formInput, outcomeOf, type Outcome, type PageKit } from './page-kit.js';
 
 export interface UsersPageDeps {
@@ -28,7 +28,7 @@ export function createUsersPage(deps: UsersPageDeps): express.Router {
     pages.render(
       req,
       res,
-      'users',
+      'account/users',
       { title: 'Users', users, roles: ROLES, added: null, ...data },
       status,
     );

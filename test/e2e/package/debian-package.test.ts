@@ -58,7 +58,7 @@ describe('the Debian package', () => {
     for (const file of [
       './usr/bin/debyard',
       './usr/lib/debyard/dist/app/main.js',
-      './usr/lib/debyard/templates/install.ejs',
+      './usr/lib/debyard/templates/archive/install.ejs',
       './usr/lib/debyard/static/debyard.css',
       './usr/lib/debyard/chroots/trixie.toml',
       './usr/lib/debyard/node_modules/better-sqlite3/package.json',

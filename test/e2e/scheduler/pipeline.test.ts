@@ -8,7 +8,7 @@ import type { ArchiveConfigPart } from '../../../src/app/parts/archive-config-pa
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
-import type { UploadRecord } from '../../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import { adminToken, api } from '../../helpers/api.js';
 import { IsolatedApt } from '../../helpers/apt.js';
 import { cli } from '../../helpers/cli.js';

@@ -6,7 +6,7 @@ import type { ArchivePart } from '../../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import { defaultCodeversion } from '../../../src/archive/model/codeversion.js';
 import { detectHostSystem } from '../../../src/config/host-system.js';
-import type { UploadRecord } from '../../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { curlUpload, filesOf } from '../../helpers/incoming-harness.js';
 import { buildSourcePackage, type SourcePackage } from '../../helpers/source-package.js';

@@ -10,7 +10,7 @@ import {
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
-import type { UploadRecord } from '../../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import type { ArchiveQueries } from '../../../src/incoming/archive-queries.js';
 import { REASONS_FILE } from '../../../src/incoming/upload-folders.js';
 import {

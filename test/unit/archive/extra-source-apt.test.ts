@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extraSourceApt } from '../../../src/archive/extra-sources/extra-source-apt.js';
-import type { ExtraSourceRecord } from '../../../src/db/extra-sources-repository.js';
+import type { ExtraSourceRecord } from '../../../src/archive/extra-sources/extra-source-records.js';
 
 const KEY =
   '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n';

@@ -5,9 +5,9 @@ import { DEFAULT_LAYOUT } from '../../../src/archive/model/layout.js';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import type { LimitOverrides } from '../../../src/chroot/build-limits.js';
 import { validateBuildRequest } from '../../../src/builder/build-request.js';
-import type { BuildView } from '../../../src/db/builds-repository.js';
-import type { ExtraSourceRecord } from '../../../src/db/extra-sources-repository.js';
-import type { UploadRecord } from '../../../src/db/uploads-repository.js';
+import type { ExtraSourceRecord } from '../../../src/archive/extra-sources/extra-source-records.js';
+import type { BuildView } from '../../../src/scheduler/build-records.js';
+import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import { BuildRequests } from '../../../src/scheduler/build-requests.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

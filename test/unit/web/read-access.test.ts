@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadToken } from '../../../src/db/read-tokens-repository.js';
+import type { ReadToken } from '../../../src/archive/read-token-records.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { secretDigest } from '../../../src/shared/passwords.js';
 import { ReadAccess } from '../../../src/web/auth/read-access.js';

@@ -1,0 +1,61 @@
+// What publishing keeps: each distribution's revisions, the entries of its indices, the
+// compressed segments and the generations written (db/archive-index-repository.ts).
+
+export interface DistState {
+  name: string;
+  repository: string;
+  revision: number;
+  publishedRevision: number;
+  generation: number;
+  releaseDate: string | null;
+  validUntil: string | null;
+  publishedAt: string | null;
+}
+
+/**
+ * One entry of an index as listed for publishing: its row, sort key and text digest. The
+ * listings carry no text (megabytes for a big archive): a publish reads the text of the
+ * few entries whose segment changed, by id (entryTexts).
+ */
+export interface IndexEntryRef {
+  /** The row holding the text: archive_binaries (Packages, Contents) or archive_sources. */
+  id: number;
+  key: string;
+  digest: string;
+}
+
+export interface BinaryEntryRef extends IndexEntryRef {
+  contentsDigest: string;
+}
+
+/** One entry of an index with its cached text. */
+export interface IndexEntry extends IndexEntryRef {
+  text: string;
+}
+
+/** Which text of a row an index shows. */
+export type IndexText = 'stanza' | 'contents' | 'source';
+
+export interface GenerationRecord {
+  distribution: string;
+  generation: number;
+  revision: number;
+  publishedAt: string;
+  files: PublishedFile[];
+  retiredAt: string | null;
+}
+
+export interface PublishedFile {
+  path: string;
+  size: number;
+  sha256: string;
+  sha512: string;
+}
+
+export interface SegmentRecord {
+  key: string;
+  raw: Buffer;
+  deflate: Buffer;
+  xz: Buffer | null;
+  crc32: number;
+}
