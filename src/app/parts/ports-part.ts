@@ -5,7 +5,6 @@ import { internalUploadRoutes } from '../../api/routers/internal-uploads-router.
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { ChrootService } from '../../chroot/chroot-service.js';
 import { MetaRepository } from '../../db/meta-repository.js';
-import { versionWithoutEpoch } from '../../debian/index.js';
 import { dpkgArchitectureMatcher } from '../../incoming/architecture-matcher.js';
 import { AutoPorts } from '../../own-uploads/auto-ports.js';
 import { BuildMissing } from '../../own-uploads/build-missing.js';

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { hiddenRepositories } from '../../api/hidden-repositories.js';
 import { buildRoutes } from '../../api/routers/builds-router.js';
 import type { StatusOutput } from '../../api/specs/status.js';
