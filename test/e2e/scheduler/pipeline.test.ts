@@ -228,7 +228,7 @@ describe('the whole pipeline: dput → build → archive → apt', () => {
     });
     expect(again.status).toBe(409);
     expect(again.body.detail).toBe(
-      `upload ${failed.id} (${pkg.source} ${pkg.version}) is INSTALLED; only FAILED or REJECTED uploads can be retried`,
+      `upload ${failed.id} (${pkg.source} ${pkg.version}) is INSTALLED and none of its builds waits for build dependencies; only FAILED, REJECTED or waiting uploads can be retried`,
     );
   }, 240_000);
 
