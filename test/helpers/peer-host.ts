@@ -368,3 +368,16 @@ async function freeSubnet(): Promise<[string, string]> {
   }
   throw new Error('no free /30 in 10.213.0.0/16');
 }
+
+/**
+ * Writes a dput.cf for a daemon whose HTTP listens on the host end of a peer's veth pair
+ * (so that the peer's builds reach its archive) while its FTP incoming stays on loopback.
+ */
+export async function writeLoopbackDputConf(
+  daemon: { url: string; ftp: { host: string } },
+  file: string,
+): Promise<string> {
+  const text = await (await fetch(`${daemon.url}/api/v1/dput_conf`)).text();
+  writeFileSync(file, text.replaceAll(new URL(daemon.url).hostname, daemon.ftp.host));
+  return file;
+}

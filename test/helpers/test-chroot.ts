@@ -46,3 +46,21 @@ export async function importTestChroot(home: string, architecture?: string): Pro
   }
   return key;
 }
+
+/**
+ * Gives a daemon home (before the daemon starts) a chroot that is ready at generation 1
+ * but empty: nothing can run in it, so a build sent there fails at once. For tests of
+ * which builder a build goes to.
+ */
+export function importEmptyChroot(home: string, key: ChrootKey): void {
+  const paths = new ChrootPaths(path.join(home, 'chroots'), path.join(home, 'logs'));
+  mkdirSync(paths.generation(key, 1), { recursive: true });
+  const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
+  try {
+    const store = new ChrootsRepository(db);
+    const record = store.insert({ ...key, createdAt: new Date() });
+    store.update(record.id, { state: 'ready', generation: 1, progress: null });
+  } finally {
+    db.close();
+  }
+}

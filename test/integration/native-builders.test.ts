@@ -1,18 +1,14 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { SchedulerPart } from '../../src/app/parts/scheduler-part.js';
-import { ChrootPaths } from '../../src/chroot/chroot-paths.js';
-import { ChrootsRepository } from '../../src/db/chroots-repository.js';
-import { openDatabase } from '../../src/db/database.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import { adminToken, api } from '../helpers/api.js';
 import { testHost } from '../helpers/base-chroot.js';
 import { startTestDaemon } from '../helpers/daemon.js';
 import { DebBuilder } from '../helpers/deb-builder.js';
 import { codeversionOf, PipelineUploads } from '../helpers/pipeline-uploads.js';
 import { persistentTempDir } from '../helpers/temp-dir.js';
+import { importEmptyChroot } from '../helpers/test-chroot.js';
 
 /*
  * Builder choice by architecture, through the daemon's real incoming and scheduler: this
@@ -31,14 +27,8 @@ const { codename, architecture: hostArchitecture } = testHost();
 beforeAll(async () => {
   root = persistentTempDir('debyard-native-');
   const home = path.join(root, 'home');
-  // A base tree (empty: nothing can run in it) and its record, ready at generation 1.
-  const paths = new ChrootPaths(path.join(home, 'chroots'), path.join(home, 'logs'));
-  mkdirSync(paths.generation({ codename, architecture: FOREIGN }, 1), { recursive: true });
-  const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
-  const store = new ChrootsRepository(db);
-  const record = store.insert({ codename, architecture: FOREIGN, createdAt: new Date() });
-  store.update(record.id, { state: 'ready', generation: 1, progress: null });
-  db.close();
+  // This host's arm64 chroot: empty (a build sent here fails at once), ready.
+  importEmptyChroot(home, { codename, architecture: FOREIGN });
   daemon = await startTestDaemon(home);
   const token = await adminToken(daemon);
   const changed = await api(daemon.url, 'distribution_update', {

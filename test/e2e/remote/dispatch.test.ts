@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { adminToken, api } from '../../helpers/api.js';
 import { testBaseTree } from '../../helpers/base-chroot.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { fixtureUpload, type FixtureUpload } from '../../helpers/fixture-uploads.js';
-import { PeerHost, type PeerDaemon } from '../../helpers/peer-host.js';
+import { PeerHost, writeLoopbackDputConf, type PeerDaemon } from '../../helpers/peer-host.js';
 import { importTestChroot } from '../../helpers/test-chroot.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
@@ -52,14 +52,7 @@ beforeAll(async () => {
   const added = await host.addAsRemote(local.url, admin, peer);
   expect(added.status, JSON.stringify(added.body)).toBe(200);
   // The incoming (FTP) stays on loopback.
-  dputCf = path.join(root, 'dput.cf');
-  writeFileSync(
-    dputCf,
-    (await (await fetch(`${local.url}/api/v1/dput_conf`)).text()).replaceAll(
-      new URL(local.url).hostname,
-      local.ftp.host,
-    ),
-  );
+  dputCf = await writeLoopbackDputConf(local, path.join(root, 'dput.cf'));
 }, 15 * 60_000);
 
 afterAll(async () => {

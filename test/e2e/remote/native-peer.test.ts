@@ -6,17 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
-import { ChrootPaths } from '../../../src/chroot/chroot-paths.js';
-import { ChrootsRepository } from '../../../src/db/chroots-repository.js';
-import { openDatabase } from '../../../src/db/database.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { silentLogger } from '../../../src/shared/logger.js';
 import { adminToken, api } from '../../helpers/api.js';
 import { testHost } from '../../helpers/base-chroot.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { fixtureUpload, type FixtureUpload } from '../../helpers/fixture-uploads.js';
 import { codeversionOf } from '../../helpers/pipeline-uploads.js';
-import { PeerHost, type PeerDaemon } from '../../helpers/peer-host.js';
+import { PeerHost, writeLoopbackDputConf, type PeerDaemon } from '../../helpers/peer-host.js';
+import { importEmptyChroot } from '../../helpers/test-chroot.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 
 /*
@@ -42,14 +39,8 @@ let dputCf: string;
 beforeAll(async () => {
   root = persistentTempDir('debyard-native-peer-');
   const home = path.join(root, 'home');
-  // This host's arm64 chroot: an empty tree and its record, ready at generation 1.
-  const paths = new ChrootPaths(path.join(home, 'chroots'), path.join(home, 'logs'));
-  mkdirSync(paths.generation({ codename, architecture: FOREIGN }, 1), { recursive: true });
-  const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
-  const store = new ChrootsRepository(db);
-  const record = store.insert({ codename, architecture: FOREIGN, createdAt: new Date() });
-  store.update(record.id, { state: 'ready', generation: 1, progress: null });
-  db.close();
+  // This host's arm64 chroot: empty (a build sent here fails at once), ready.
+  importEmptyChroot(home, { codename, architecture: FOREIGN });
 
   host = await PeerHost.create();
   const peerConfig = path.join(root, 'peer.toml');
@@ -73,14 +64,7 @@ beforeAll(async () => {
   expect(changed.status, JSON.stringify(changed.body)).toBe(200);
   const added = await host.addAsRemote(local.url, admin, peer);
   expect(added.status, JSON.stringify(added.body)).toBe(200);
-  dputCf = path.join(root, 'dput.cf');
-  writeFileSync(
-    dputCf,
-    (await (await fetch(`${local.url}/api/v1/dput_conf`)).text()).replaceAll(
-      new URL(local.url).hostname,
-      local.ftp.host,
-    ),
-  );
+  dputCf = await writeLoopbackDputConf(local, path.join(root, 'dput.cf'));
 }, 15 * 60_000);
 
 afterAll(async () => {
