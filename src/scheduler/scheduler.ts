@@ -251,7 +251,7 @@ export class Scheduler {
       await this.rejected.retryRejected(upload, by);
       return { upload: uploadId, state: 'RETRIED', builds: [] };
     }
-    const waiting = this.deps.store.inState('DEPWAIT').filter((b) => b.uploadId === uploadId);
+    const waiting = this.deps.store.list({ states: ['DEPWAIT'], uploadId });
     if (waiting.length > 0) return this.wakeWaiting(uploadId, waiting, by);
     if (upload.state !== 'FAILED') {
       throw new ConflictError(
