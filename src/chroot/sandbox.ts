@@ -16,7 +16,7 @@ import { hostId, ID_MAP_LINE } from './id-map.js';
 import { openMirrorAccess } from './mirror-access.js';
 import type { MirrorAllowList } from './mirror-proxy.js';
 import type { ProcessGroup } from './resource-group.js';
-import { HOLDER_SCRIPT, SETUP_SCRIPT } from './sandbox-script.js';
+import { HOLDER_SCRIPT, SETUP_SCRIPT, syscallNumbers } from './sandbox-script.js';
 
 /** A host folder made visible inside the sandbox. */
 export interface BindMount {
@@ -130,8 +130,10 @@ export class Sandbox {
       ...(options.binds ?? []).flatMap((b) => [b.source, b.target, b.readOnly ? 'ro' : 'rw']),
       ...(cache ? [cache.dir, APT_CACHE, cache.mode === 'overlay' ? 'cache' : 'rw'] : []),
     ];
+    const numbers = syscallNumbers();
     const args = [
-      ...['--mount', '--propagation', 'private', '--', 'sh', '-c', HOLDER_SCRIPT, 'sandbox'],
+      ...['--mount', '--propagation', 'private', '--', 'perl', '-e', HOLDER_SCRIPT, '--'],
+      ...numbers,
       ...[options.mode, options.mode === 'overlay' ? lower.join(':') : options.tree],
       ...[options.workDir, String(hostId(0)), ...mounts],
     ];
@@ -149,7 +151,15 @@ export class Sandbox {
       await writeFile(`/proc/${pid}/gid_map`, ID_MAP_LINE);
       const entered = enter(
         pid,
-        ['sh', '-c', SETUP_SCRIPT, 'setup', path.basename(root), options.hostname ?? 'debyard'],
+        [
+          'perl',
+          '-e',
+          SETUP_SCRIPT,
+          '--',
+          ...numbers,
+          path.basename(root),
+          options.hostname ?? 'debyard',
+        ],
         [],
         // Opened by host root through the holder's view, so no host folder is traversed.
         `/proc/${pid}/root${root}`,
