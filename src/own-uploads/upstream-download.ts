@@ -119,7 +119,13 @@ export async function judgeDownload(
     entries.map(async (name) => ({ name, stat: await fs.lstat(path.join(input.dl, name)) })),
   );
   const tail = lastLines(`${result.stdout}\n${result.stderr}`, 6);
-  if (input.refused.length > 0 && result.exitCode !== 0) {
+  const tarballs = sizes.filter(
+    (f) =>
+      f.stat.isFile() &&
+      f.name.startsWith(stem) &&
+      /^(gz|bz2|xz|lzma|zst)$/.test(f.name.slice(stem.length)),
+  );
+  if (input.refused.length > 0 && (result.exitCode !== 0 || tarballs.length !== 1)) {
     throw new InvalidInputError(
       `uscan could not download the upstream tarball: debyard refused ${input.refused.join(', ')}: not below the git source's orig URL prefixes (${input.prefixes.join(', ')})`,
     );
@@ -136,12 +142,6 @@ export async function judgeDownload(
       `uscan ${how} downloading upstream version ${input.upstream}${tail ? `:\n${tail}` : ''}`,
     );
   }
-  const tarballs = sizes.filter(
-    (f) =>
-      f.stat.isFile() &&
-      f.name.startsWith(stem) &&
-      /^(gz|bz2|xz|lzma|zst)$/.test(f.name.slice(stem.length)),
-  );
   if (tarballs.length !== 1) {
     const got = sizes.map((f) => f.name).join(', ') || 'nothing';
     throw new InvalidInputError(

@@ -56,6 +56,17 @@ describe("judging uscan's download", () => {
     );
   });
 
+  it('names the refused URL when uscan gave up quietly, downloading nothing', async () => {
+    const refused = ['CONNECT evil.example.org:443'];
+    await expect(judgeDownload(result(0), input(dl({}), refused))).rejects.toThrow(
+      /debyard refused CONNECT evil\.example\.org:443: not below/,
+    );
+    const dir = dl({ 'hello_2.0.orig.tar.gz': 5 });
+    expect((await judgeDownload(result(0), input(dir, refused))).name).toBe(
+      'hello_2.0.orig.tar.gz',
+    );
+  });
+
   it('refuses a tarball at the size cap, or uscan killed by the file size limit', async () => {
     await expect(
       judgeDownload(result(0), input(dl({ 'hello_2.0.orig.tar.gz': 1000 }))),
