@@ -24,6 +24,7 @@ import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http.js';
 import { codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
 import { makeKey } from '../../helpers/openpgp-keys.js';
 import { importTestChroot, keepToolLayers } from '../../helpers/test-chroot.js';
+import { PeerHost } from '../../helpers/peer-host.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
 import { serveReleases } from '../../helpers/upstream-releases.js';
 
@@ -76,6 +77,8 @@ async function deliver(
   };
 }
 
+const changelogOf = (version: string) =>
+  `${SOURCE} (${version}) ${unstable}; urgency=medium\n\n  * Packaged in git.\n\n -- Packager <packager@example.org>  Thu, 01 Jan 2026 00:00:00 +0000\n`;
 const hmac = (key: string, body: string) => createHmac('sha256', key).update(body).digest('hex');
 const github = (body: string, delivery: string, key = secret) => ({
   'X-GitHub-Event': 'push',
@@ -129,10 +132,7 @@ beforeAll(async () => {
     path.join(work, 'debian/rules'),
     rules.replace('clean:\n', `clean:\n\t-touch ${path.join(dir, 'clean-ran-on-host')}\n`),
   );
-  writeFileSync(
-    path.join(work, 'debian/changelog'),
-    `${SOURCE} (1.0-1~test${cv}+1) ${unstable}; urgency=medium\n\n  * Packaged in git.\n\n -- Packager <packager@example.org>  Thu, 01 Jan 2026 00:00:00 +0000\n`,
-  );
+  writeFileSync(path.join(work, 'debian/changelog'), changelogOf(`1.0-1~test${cv}+1`));
   mkdirSync(path.join(dir, 'forge'));
   await run('git', ['init', '-q', '--bare', path.join(dir, 'forge', 'hello.git')]);
   await git('init', '-q', '-b', 'debian/latest');
@@ -682,4 +682,83 @@ describe('builds from git', () => {
       await releases.close();
     }
   }, 600_000);
+
+  it('ssh: the deploy key the daemon made fetches through a real sshd with git-shell; another key and a changed host key are refused', async () => {
+    const common = ['--server', daemon.url, '--token', admin];
+    // A host of its own (a network namespace) whose sshd lets keys run git-shell only.
+    const host = await PeerHost.create();
+    try {
+      const url = `ssh://root@${host.address}${path.join(dir, 'forge', 'hello.git')}`;
+      for (const name of ['hello-ssh', 'hello-nokey']) {
+        const added = await cli([
+          'git-source-add',
+          name,
+          url,
+          '--branches',
+          'debian/latest',
+          ...common,
+        ]);
+        expect(added.code, added.err).toBe(0);
+      }
+      const listed = await cli(['git-sources', ...common, '--json']);
+      const keys = Object.fromEntries(
+        (JSON.parse(listed.out) as { name: string; deployKey: string | null }[]).map((s) => [
+          s.name,
+          s.deployKey,
+        ]),
+      );
+      expect(keys['hello-ssh']).toMatch(/^ssh-ed25519 \S+ debyard git source hello-ssh$/);
+      writeFileSync(
+        path.join(host.dir, 'authorized_keys'),
+        `restrict,command="git-shell -c \\"$SSH_ORIGINAL_COMMAND\\"" ${keys['hello-ssh']}\n`,
+        { mode: 0o600 },
+      );
+      await host.startSshd();
+      // A new commit on the branch: a snapshot made from what came over ssh.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      writeFileSync(path.join(work, 'NEWS'), 'over ssh\n');
+      // (The changelog may be the symbolic link an earlier case committed.)
+      rmSync(path.join(work, 'debian/changelog'));
+      writeFileSync(path.join(work, 'debian/changelog'), changelogOf(`1.0-1~test${cv}+1`));
+      await git('add', '-A');
+      await git('commit', '-q', '-m', 'news over ssh');
+      await git('push', '-q', 'origin', 'debian/latest');
+      const head = await git('rev-parse', 'HEAD');
+      const built = await cli(['git-build', 'hello-ssh', 'debian/latest', ...common, '--json']);
+      expect(built.code, built.err).toBe(0);
+      expect(JSON.parse(built.out), built.out).toMatchObject({
+        state: 'uploaded',
+        commit: head,
+        version: expect.stringContaining(head.slice(0, 7)),
+      });
+      expect(host.sshdLog).toMatch(/Accepted publickey for root .* ED25519/);
+      // The host key was pinned on first use, per source.
+      const pinned = path.join(dir, 'home', 'git', 'hello-ssh.known_hosts');
+      expect(readFileSync(pinned, 'utf8')).toContain(
+        readFileSync(`${host.hostKeyFile}.pub`, 'utf8').split(' ').slice(0, 2).join(' '),
+      );
+      // A key the repository does not know: refused, in words.
+      const other = await cli(['git-build', 'hello-nokey', 'debian/latest', ...common]);
+      expect(other.code).toBe(1);
+      expect(other.err).toMatch(
+        /the forge refused the deploy key of git source hello-nokey \(Permission denied \(publickey\)\): add the public key git-sources shows/,
+      );
+      // The forge's host key changes (or someone stands in for it): refused, pin kept.
+      await host.stopSshd();
+      await host.newHostKey();
+      await host.startSshd();
+      const changed = await cli(['git-build', 'hello-ssh', 'debian/latest', ...common]);
+      expect(changed.code).toBe(1);
+      expect(changed.err).toMatch(
+        /the ssh host key of the forge is not the one debyard pinned on first use in .*hello-ssh\.known_hosts; refused/,
+      );
+      const builds = await api(daemon.url, 'git_builds', {
+        token: admin,
+        input: { name: 'hello-ssh' },
+      });
+      expect(builds.body).toHaveLength(1);
+    } finally {
+      await host.cleanup();
+    }
+  }, 300_000);
 });
