@@ -1,11 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import {
-  checkResult,
-  commandError,
-  type CommandResult,
-  type CommandRunner,
-} from '../../exec/command.js';
+import { commandError, type CommandResult, type CommandRunner } from '../../exec/command.js';
 import { ExternalCommandError, InvalidInputError } from '../../shared/errors.js';
 
 /** Where a source's remote is and how to reach it. */
