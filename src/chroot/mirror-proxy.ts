@@ -5,10 +5,12 @@ import net from 'node:net';
 /** Where a sandbox may download from: URL prefixes (a mirror, an archive's suites). */
 export interface MirrorAllowList {
   prefixes: readonly URL[];
+  /** What the prefixes are, for refusals (default: this sandbox's apt sources). */
+  label?: string;
 }
 
 /** Makes an allow list of apt source URIs (http and https only; others are dropped). */
-export function allowList(uris: readonly string[]): MirrorAllowList {
+export function allowList(uris: readonly string[], label?: string): MirrorAllowList {
   const prefixes: URL[] = [];
   for (const uri of uris) {
     let url: URL;
@@ -19,7 +21,7 @@ export function allowList(uris: readonly string[]): MirrorAllowList {
     }
     if (url.protocol === 'http:' || url.protocol === 'https:') prefixes.push(url);
   }
-  return { prefixes };
+  return label ? { prefixes, label } : { prefixes };
 }
 
 /** Whether a plain-HTTP request URL lies below one of the prefixes. */
@@ -48,6 +50,11 @@ export function allowsTunnel(list: MirrorAllowList, authority: string): boolean 
   );
 }
 
+/** Why a URL outside a sandbox's allow list is refused: it is not … */
+export function listLabel(list: MirrorAllowList): string {
+  return list.label ? `below ${list.label}` : "one of this sandbox's apt sources";
+}
+
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -71,7 +78,7 @@ export function mirrorProxy(list: MirrorAllowList, onRefused: (what: string) => 
     if ((request.method !== 'GET' && request.method !== 'HEAD') || !allowsUrl(list, target)) {
       onRefused(`${request.method} ${target}`);
       response.writeHead(403, { 'content-type': 'text/plain' });
-      response.end(`debyard: ${target} is not one of this sandbox's apt sources\n`);
+      response.end(`debyard: ${target} is not ${listLabel(list)}\n`);
       return;
     }
     const headers = Object.fromEntries(

@@ -14,7 +14,7 @@ import { keepDownloads, prepareAptCache } from './apt-cache.js';
 import { asRoot, asRootNoNewPrivs } from './as-root.js';
 import { hostId, ID_MAP_LINE } from './id-map.js';
 import { openMirrorAccess } from './mirror-access.js';
-import type { MirrorAllowList } from './mirror-proxy.js';
+import { listLabel, type MirrorAllowList } from './mirror-proxy.js';
 import type { ProcessGroup } from './resource-group.js';
 import { HOLDER_SCRIPT, SETUP_SCRIPT, syscallNumbers } from './sandbox-script.js';
 
@@ -68,6 +68,8 @@ export interface SandboxStep extends Pick<
    * sandbox's mirrors, and only them, through a proxy (http_proxy, https_proxy).
    */
   network?: boolean;
+  /** Told of each request the mirror proxy refused (network steps). */
+  onRefused?: (what: string) => void;
   /** Working folder inside the sandbox (default /). */
   cwd?: string;
   /** The whole environment of the step (PATH included). */
@@ -190,13 +192,12 @@ export class Sandbox {
   }
 
   private async runWithMirrors(step: SandboxStep, runner: CommandRunner): Promise<CommandResult> {
-    const refused = (what: string) =>
-      step.onOutput?.(`debyard: refused ${what}: not one of the sandbox's apt sources\n`, 'stderr');
-    const access = await openMirrorAccess(
-      this.holderPid,
-      this.options.mirrors ?? { prefixes: [] },
-      refused,
-    );
+    const mirrors = this.options.mirrors ?? { prefixes: [] };
+    const refused = (what: string) => {
+      step.onRefused?.(what);
+      step.onOutput?.(`debyard: refused ${what}: not ${listLabel(mirrors)}\n`, 'stderr');
+    };
+    const access = await openMirrorAccess(this.holderPid, mirrors, refused);
     try {
       const proxy = { http_proxy: access.proxyUrl, https_proxy: access.proxyUrl };
       return await this.runStep({ ...step, env: { ...step.env, ...proxy } }, runner);

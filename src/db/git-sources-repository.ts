@@ -4,7 +4,7 @@ import { inTransaction } from './database.js';
 import { statementCache } from './statement-cache.js';
 
 /** Where the upstream tarball comes from (own-uploads/git/dep14-layout.ts). */
-export type GitLayout = 'native' | 'upstream-tag' | 'pristine-tar';
+export type GitLayout = 'native' | 'upstream-tag' | 'pristine-tar' | 'watch';
 export type GitTrigger = 'manual' | 'webhook' | 'poll';
 export type GitBuildState = 'running' | 'uploaded' | 'rejected' | 'failed' | 'skipped';
 
@@ -19,6 +19,8 @@ export interface GitSourceRecord {
   layout: GitLayout;
   /** The upstream tags' pattern, %(version)s the upstream version (gbp's upstream-tag). */
   upstreamTag: string;
+  /** Where the watch layout may download upstream tarballs from (URL prefixes; else []). */
+  origUrlPrefixes: string[];
   /** The fingerprint of the key that signs its uploads (null: the instance key). */
   signingKey: string | null;
   secret: string;
@@ -53,7 +55,8 @@ export interface GitBuildRecord {
 }
 
 const SOURCE_COLUMNS = `id, name, url, tags, branches, distribution,
-  coalesce(upstream_from, 'native') AS layout, upstream_tag AS upstreamTag,
+  CASE WHEN orig_url_prefixes IS NOT NULL THEN 'watch' ELSE coalesce(upstream_from, 'native')
+    END AS layout, upstream_tag AS upstreamTag, orig_url_prefixes AS origUrlPrefixes,
   signing_key AS signingKey, secret,
   deploy_key AS deployKey, poll_minutes AS pollMinutes, polled_at AS polledAt,
   poll_error AS pollError, created_at AS createdAt, created_by AS createdBy,
@@ -62,8 +65,9 @@ const BUILD_COLUMNS = `id, source_id AS sourceId, source_name AS sourceName, url
   commit_id AS 'commit', trigger, state, package, version, upload_id AS uploadId, error,
   created_at AS createdAt, updated_at AS updatedAt`;
 
-type SourceRow = Omit<GitSourceRecord, 'branches' | 'status'> & {
+type SourceRow = Omit<GitSourceRecord, 'branches' | 'status' | 'origUrlPrefixes'> & {
   branches: string;
+  origUrlPrefixes: string | null;
   statusForge: 'github' | 'gitea' | 'gitlab' | null;
   statusUrl: string | null;
   statusToken: string | null;
@@ -71,6 +75,7 @@ type SourceRow = Omit<GitSourceRecord, 'branches' | 'status'> & {
 const toSource = ({ statusForge, statusUrl, statusToken, ...row }: SourceRow): GitSourceRecord => ({
   ...row,
   branches: JSON.parse(row.branches) as string[],
+  origUrlPrefixes: row.origUrlPrefixes ? (JSON.parse(row.origUrlPrefixes) as string[]) : [],
   status:
     statusForge && statusUrl && statusToken
       ? { forge: statusForge, url: statusUrl, token: statusToken }
@@ -91,17 +96,19 @@ export class GitSourcesRepository {
     }
     const row = this.sql(
       `INSERT INTO git_sources (name, url, tags, branches, distribution, layout,
-           upstream_from, upstream_tag, signing_key, secret, deploy_key, poll_minutes,
-           created_at, created_by, status_forge, status_url, status_token)
+           upstream_from, upstream_tag, orig_url_prefixes, signing_key, secret, deploy_key,
+           poll_minutes, created_at, created_by, status_forge, status_url, status_token)
          VALUES (@name, @url, @tags, @branches, @distribution, 'native', @upstreamFrom,
-           @upstreamTag, @signingKey, @secret, @deployKey, @pollMinutes, @createdAt,
+           @upstreamTag, @origUrlPrefixes, @signingKey, @secret, @deployKey, @pollMinutes, @createdAt,
            @createdBy, @statusForge, @statusUrl, @statusToken)
          RETURNING ${SOURCE_COLUMNS}`,
     ).get({
       ...source,
       branches: JSON.stringify(source.branches),
       layout: undefined,
-      upstreamFrom: source.layout === 'native' ? null : source.layout,
+      upstreamFrom:
+        source.layout === 'upstream-tag' || source.layout === 'pristine-tar' ? source.layout : null,
+      origUrlPrefixes: source.layout === 'watch' ? JSON.stringify(source.origUrlPrefixes) : null,
       statusForge: source.status?.forge ?? null,
       statusUrl: source.status?.url ?? null,
       statusToken: source.status?.token ?? null,

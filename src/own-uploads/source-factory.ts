@@ -5,12 +5,14 @@ import { BUILD_USER, BUILD_USER_ON_HOST, builderEnv } from '../builder/build-env
 import type { LiveLog } from '../builder/live-log.js';
 import { toolLayer } from '../builder/tool-layer.js';
 import type { BaseLease } from '../chroot/chroot-service.js';
+import { allowList, type MirrorAllowList } from '../chroot/mirror-proxy.js';
 import { Sandbox } from '../chroot/sandbox.js';
 import { parseChanges, parseDsc, versionWithoutEpoch } from '../debian/index.js';
 import { checkResult } from '../exec/command.js';
 import type { LocalRunner } from '../exec/local-runner.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { withRegularFile } from '../shared/regular-file.js';
+import { downloadOrig, USCAN_LAYER, type Step, type WatchOrig } from './upstream-download.js';
 
 /** A source package made for an internal upload: every file in `dir`, the .changes too. */
 export interface MadeSource {
@@ -38,10 +40,11 @@ const STEP_MS = 10 * 60_000;
 type Prepare = (
   work: string,
   run: (argv: string[], cwd: string, stdin?: string) => Promise<string>,
+  step: Step,
 ) => Promise<void>;
 
 /** A tool layer (packages installed over the base, once per base generation). */
-type ToolSet = { name: string; packages: readonly string[] };
+type ToolSet = { name: string; packages: readonly string[]; recommends?: boolean };
 
 /** How the prepared tree in /build/src becomes a source package. */
 type Pack = 'dpkg-source' | 'dpkg-buildpackage';
@@ -56,7 +59,9 @@ export type TreeOrig =
    * Regenerated in the sandbox by `pristine-tar gentar` from its delta (`deltaTar`: a tar
    * holding the file `delta`) and the upstream tree (`treeTar`, no prefix).
    */
-  | { kind: 'pristine-tar'; treeTar: string; deltaTar: string; delta: string; name: string };
+  | { kind: 'pristine-tar'; treeTar: string; deltaTar: string; delta: string; name: string }
+  /** Downloaded in the sandbox by uscan as debian/watch says (upstream-download.ts). */
+  | WatchOrig;
 
 /** A tree from git: a tar of a commit and the changelog to build it with. */
 export interface TreeArchive {
@@ -130,10 +135,11 @@ export class SourceFactory {
   ): Promise<MadeSource> {
     const { archive } = input;
     const orig = archive.orig;
+    let origName = orig && orig.kind !== 'tree' && orig.kind !== 'watch' ? orig.name : '';
     return this.make(
       input,
       signal,
-      async (work, run) => {
+      async (work, run, step) => {
         await this.copyIn(archive.tarball, path.join(work, 'tree.tar'));
         if (orig?.kind === 'file') await this.copyIn(orig.file, path.join(work, orig.name));
         if (orig?.kind === 'pristine-tar') {
@@ -155,18 +161,16 @@ export class SourceFactory {
             '/build',
           );
         }
+        if (orig?.kind === 'watch') origName = await downloadOrig(input.source, orig, work, step);
         // A packaging branch may hold debian/ only: the upstream tree goes under it.
-        const unpackOrig =
-          orig?.kind === 'file' || orig?.kind === 'pristine-tar'
-            ? `tar -xf "$1" -C src --strip-components=1 && `
-            : '';
+        const unpackOrig = origName ? `tar -xf "$1" -C src --strip-components=1 && ` : '';
         await run(
           [
             'sh',
             '-c',
             `mkdir src && ${unpackOrig}tar -xf tree.tar -C src && rm tree.tar`,
             'unpack',
-            orig && orig.kind !== 'tree' ? orig.name : '',
+            origName,
           ],
           '/build',
         );
@@ -193,7 +197,14 @@ export class SourceFactory {
         }
       },
       'dpkg-buildpackage',
-      orig?.kind === 'pristine-tar' ? PRISTINE_TAR_LAYER : undefined,
+      orig?.kind === 'pristine-tar'
+        ? PRISTINE_TAR_LAYER
+        : orig?.kind === 'watch'
+          ? USCAN_LAYER
+          : undefined,
+      orig?.kind === 'watch'
+        ? allowList(orig.prefixes, "the git source's orig URL prefixes")
+        : undefined,
     );
   }
 
@@ -209,6 +220,7 @@ export class SourceFactory {
     prepare: Prepare,
     pack: Pack = 'dpkg-source',
     tools?: ToolSet,
+    mirrors?: MirrorAllowList,
   ): Promise<MadeSource> {
     const base = path.join(this.deps.workRoot, randomBytes(6).toString('hex'));
     const work = path.join(base, 'build');
@@ -217,7 +229,8 @@ export class SourceFactory {
     await fs.mkdir(out, { mode: 0o700 });
     const dispose = () => fs.rm(base, { recursive: true, force: true });
     try {
-      const changesText = await this.inSandbox(input, { base, work, pack, tools }, signal, prepare);
+      const where = { base, work, pack, tools, mirrors };
+      const changesText = await this.inSandbox(input, where, signal, prepare);
       return await this.collect(input, work, out, changesText, dispose);
     } catch (error) {
       await dispose();
@@ -228,7 +241,7 @@ export class SourceFactory {
   /** Runs `prepare`, dpkg-source -b and dpkg-genchanges in a sandbox; returns the .changes. */
   private async inSandbox(
     input: { codename: string; source: string; version: string },
-    where: { base: string; work: string; pack: Pack; tools?: ToolSet },
+    where: { base: string; work: string; pack: Pack; tools?: ToolSet; mirrors?: MirrorAllowList },
     signal: AbortSignal | undefined,
     prepare: Prepare,
   ): Promise<string> {
@@ -238,11 +251,17 @@ export class SourceFactory {
     try {
       const layers = where.tools
         ? [
-            await toolLayer(lease, where.tools.name, where.tools.packages, {
-              runner: this.deps.runner,
-              log: silentLog(),
-              signal: signal ?? new AbortController().signal,
-            }),
+            await toolLayer(
+              lease,
+              where.tools.name,
+              where.tools.packages,
+              {
+                runner: this.deps.runner,
+                log: silentLog(),
+                signal: signal ?? new AbortController().signal,
+              },
+              { recommends: where.tools.recommends },
+            ),
           ]
         : [];
       sandbox = await Sandbox.open(
@@ -252,13 +271,14 @@ export class SourceFactory {
           mode: 'overlay',
           workDir: path.join(base, 'snapshot'),
           binds: [{ source: work, target: '/build' }],
+          mirrors: where.mirrors,
         },
         this.deps.runner,
         signal,
       );
       const box = sandbox;
-      const run = async (argv: string[], cwd: string, stdin?: string) => {
-        const result = await box.run(
+      const step = (argv: string[], cwd: string, stdin?: string, onRefused?: (w: string) => void) =>
+        box.run(
           {
             argv,
             cwd,
@@ -267,12 +287,13 @@ export class SourceFactory {
             input: stdin,
             signal,
             timeoutMs: STEP_MS,
+            ...(onRefused ? { network: true, onRefused } : {}),
           },
           this.deps.runner,
         );
-        return checkResult(result, argv.slice(0, 2).join(' ')).stdout;
-      };
-      await prepare(work, run);
+      const run = async (argv: string[], cwd: string, stdin?: string) =>
+        checkResult(await step(argv, cwd, stdin), argv.slice(0, 2).join(' ')).stdout;
+      await prepare(work, run, (argv, cwd, onRefused) => step(argv, cwd, undefined, onRefused));
       if (where.pack === 'dpkg-buildpackage') {
         await run(['dpkg-buildpackage', '-S', '-sa', '-us', '-uc', '-d', '-nc'], '/build/src');
         const bare = versionWithoutEpoch(input.version);

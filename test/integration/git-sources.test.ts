@@ -147,6 +147,53 @@ describe('git sources', () => {
         message: expect.stringMatching(/native layout takes no upstream tag/),
       }),
     ]);
+    // The watch layout: downloads only from below prefixes the admin gives, http(s) folders.
+    const watch = await add({
+      name: 'watched',
+      url: '/srv/git/w.git',
+      tags: 'debian/*',
+      layout: 'watch',
+      orig_url_prefix: 'https://download.example.org/w,http://127.0.0.1:8080/pub/',
+    });
+    expect(watch.status, JSON.stringify(watch.body)).toBe(200);
+    expect(watch.body).toMatchObject({
+      layout: 'watch',
+      origUrlPrefixes: ['https://download.example.org/w/', 'http://127.0.0.1:8080/pub/'],
+    });
+    const unbounded = await add({ name: 'w1', url: '/srv/git/w.git', tags: 'v*', layout: 'watch' });
+    expect([unbounded.status, unbounded.body.problems]).toEqual([
+      400,
+      [
+        expect.objectContaining({
+          where: 'orig_url_prefix',
+          message: expect.stringMatching(/downloads only from below the URL prefixes you give/),
+        }),
+      ],
+    ]);
+    const badPrefix = await add({
+      name: 'w2',
+      url: '/srv/git/w.git',
+      tags: 'v*',
+      layout: 'watch',
+      orig_url_prefix: 'ftp://ftp.example.org/pub/,https://a:b@example.org/x/',
+      upstream_tag: 'v%(version)s',
+    });
+    expect(badPrefix.body.problems).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/watch layout takes no upstream tag/),
+      }),
+      expect.objectContaining({ message: expect.stringMatching(/ftp:.* is not http\(s\)/) }),
+      expect.objectContaining({ message: expect.stringMatching(/holds a user or password/) }),
+    ]);
+    const notWatch = await add({
+      name: 'w3',
+      url: '/srv/git/w.git',
+      tags: 'v*',
+      orig_url_prefix: 'https://example.org/x/',
+    });
+    expect(notWatch.body.problems).toEqual([
+      expect.objectContaining({ message: 'only the watch layout downloads: name --layout watch' }),
+    ]);
     const layout = await add({ name: 'l', url: '/srv/git/l.git', tags: 'v*', layout: 'gbp' });
     expect(layout.status).toBe(400);
     expect(layout.body.detail).toMatch(/layout/);

@@ -11,10 +11,12 @@ export interface GitSourceView {
   branches: string[];
   /** null: the distribution debian/changelog names. */
   distribution: string | null;
-  /** native, upstream-tag or pristine-tar (DEP-14 packaging branches). */
-  layout: 'native' | 'upstream-tag' | 'pristine-tar';
+  /** native, upstream-tag, pristine-tar or watch (DEP-14 packaging branches). */
+  layout: 'native' | 'upstream-tag' | 'pristine-tar' | 'watch';
   /** The upstream tags' pattern (packaging branches). */
   upstreamTag: string;
+  /** Where the watch layout may download upstream tarballs from ([] for the others). */
+  origUrlPrefixes: string[];
   /** The fingerprint of the key signing its uploads (null: the instance key). */
   signingKey: string | null;
   /** The public deploy key to add to the forge (ssh URLs). */
@@ -87,7 +89,7 @@ export const gitSourceAddCall = defineCall({
   access: 'admin',
   summary: 'Add a git repository whose pushes become uploads',
   description:
-    "A push of a matching tag (--tags 'debian/*') builds the version debian/changelog names; a push to a listed branch builds a snapshot <version>+git<date>.<hash> (kept under the suite's ~<repo><codeversion>+<n>). Builds start from the forge's webhook (POST /api/v1/git_hook/<name>, signed with the secret shown now), from polling every --poll-minutes, or by hand (git-build). With --layout upstream-tag or pristine-tar the ref is a DEP-14 packaging branch of a 3.0 (quilt) source: its upstream tarball is git archive of the upstream tag (--upstream-tag, gbp's upstream/%(version)s by default) or the one the pristine-tar branch regenerates (pristine-tar runs in the build sandbox, never on the host). The upload is signed by the daemon for the admin who added the source, or with --signing-key by a key of its own (a secret key an admin put into <home>/keys/signing/ whose public half is an uploader key): the incoming then judges that key as the uploader. For an ssh URL the daemon makes a deploy key: add its public half to the forge, read-only.",
+    "A push of a matching tag (--tags 'debian/*') builds the version debian/changelog names; a push to a listed branch builds a snapshot <version>+git<date>.<hash> (kept under the suite's ~<repo><codeversion>+<n>). Builds start from the forge's webhook (POST /api/v1/git_hook/<name>, signed with the secret shown now), from polling every --poll-minutes, or by hand (git-build). With --layout upstream-tag or pristine-tar the ref is a DEP-14 packaging branch of a 3.0 (quilt) source: its upstream tarball is git archive of the upstream tag (--upstream-tag, gbp's upstream/%(version)s by default) or the one the pristine-tar branch regenerates (pristine-tar runs in the build sandbox, never on the host). With --layout watch uscan downloads it as debian/watch says, in the build sandbox too, and only from below the --orig-url-prefix URLs given here (the watch page and the tarball; everything else is refused and noted in the GIT event); a signature is checked against debian/upstream/signing-key.asc, else the event records the tarball's SHA256. The upload is signed by the daemon for the admin who added the source, or with --signing-key by a key of its own (a secret key an admin put into <home>/keys/signing/ whose public half is an uploader key): the incoming then judges that key as the uploader. For an ssh URL the daemon makes a deploy key: add its public half to the forge, read-only.",
   input: z
     .object({
       name: gitSourceName,
@@ -107,10 +109,25 @@ export const gitSourceAddCall = defineCall({
         .optional()
         .describe('where uploads go (default: what debian/changelog names)'),
       layout: z
-        .enum(['native', 'upstream-tag', 'pristine-tar'])
+        .enum(['native', 'upstream-tag', 'pristine-tar', 'watch'])
         .default('native')
         .describe(
-          'native: debian/ in the upstream tree; upstream-tag, pristine-tar: a DEP-14 packaging branch whose .orig.tar.* is git archive of the upstream tag, or what pristine-tar recorded',
+          'native: debian/ in the upstream tree; upstream-tag, pristine-tar, watch: a DEP-14 packaging branch whose .orig.tar.* is git archive of the upstream tag, what pristine-tar recorded, or what uscan downloads (debian/watch)',
+        ),
+      orig_url_prefix: z
+        .preprocess(
+          (v) =>
+            typeof v === 'string'
+              ? v
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean)
+              : v,
+          z.array(z.string().min(1).max(2000)).min(1).max(20),
+        )
+        .optional()
+        .describe(
+          'watch layout: URL prefixes uscan may download from, comma-separated, e.g. https://download.example.org/hello/',
         ),
       upstream_tag: z
         .string()
@@ -181,6 +198,10 @@ export const gitSourceAddCall = defineCall({
     [
       "debyard git-source-add tool https://git.example.org/tool.git --tags 'debian/*' --layout pristine-tar",
       'a DEP-14 repository with a pristine-tar branch',
+    ],
+    [
+      "debyard git-source-add tool https://git.example.org/tool.git --tags 'debian/*' --layout watch --orig-url-prefix https://download.example.org/tool/",
+      'upstream tarballs downloaded as debian/watch says',
     ],
   ],
 });

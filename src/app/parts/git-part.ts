@@ -16,6 +16,9 @@ import { createGitPage } from '../../web/ui/git-page.js';
 import type { AppContext, DaemonPart } from '../part.js';
 import type { PortsPart } from './ports-part.js';
 
+/** The largest upstream tarball the watch layout downloads (uscan's file size limit). */
+const ORIG_MAX_BYTES = 1 << 30;
+
 export interface GitPart extends DaemonPart {
   sources: GitSources;
   builds: GitBuilds;
@@ -73,6 +76,7 @@ export function gitPart(ctx: AppContext, deps: GitPartDeps): GitPart {
     remote,
     factory: deps.ports.factory,
     uploader: deps.ports.uploader,
+    origMaxBytes: ORIG_MAX_BYTES,
     signingKeys,
     config: deps.archiveConfig,
     events,

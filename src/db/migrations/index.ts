@@ -25,6 +25,7 @@ import { gitStatus } from './101-git-status.js';
 import { eventActors } from './110-event-actors.js';
 import { privateRepositories } from './111-private-repositories.js';
 import { eventRepositoriesColumn } from './112-event-repositories.js';
+import { gitWatch } from './150-git-watch.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -61,4 +62,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventActors,
   privateRepositories,
   eventRepositoriesColumn,
+  gitWatch,
 ];

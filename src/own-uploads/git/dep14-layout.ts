@@ -12,10 +12,18 @@ export type { GitLayout };
  * - upstream-tag: a packaging branch; the .orig.tar.gz is `git archive` of the upstream
  *   tag (`upstream/<version>` by default, as gbp names them);
  * - pristine-tar: a packaging branch; the .orig.tar.* is the one the repository's
- *   pristine-tar branch recorded, regenerated from its delta and the upstream tag's tree.
+ *   pristine-tar branch recorded, regenerated from its delta and the upstream tag's tree;
+ * - watch: a packaging branch; the .orig.tar.* is downloaded by uscan as debian/watch
+ *   says, in the build sandbox, from below the URL prefixes an admin gave the source
+ *   only (the watch file is the repository's: it names no host by itself).
  */
 
-export const GIT_LAYOUTS: readonly GitLayout[] = ['native', 'upstream-tag', 'pristine-tar'];
+export const GIT_LAYOUTS: readonly GitLayout[] = [
+  'native',
+  'upstream-tag',
+  'pristine-tar',
+  'watch',
+];
 
 /** gbp's default upstream tag format. */
 export const DEFAULT_UPSTREAM_TAG = 'upstream/%(version)s';
@@ -27,7 +35,8 @@ export type OrigPlan =
   | { kind: 'none' }
   | { kind: 'tree'; upstream: string }
   | { kind: 'tag'; upstream: string; tag: string; name: string; prefix: string }
-  | { kind: 'pristine-tar'; upstream: string; tag: string };
+  | { kind: 'pristine-tar'; upstream: string; tag: string }
+  | { kind: 'watch'; upstream: string };
 
 /** Why an upstream tag pattern cannot be used (undefined: it can). */
 export function upstreamTagPatternProblem(pattern: string): string | undefined {
@@ -69,6 +78,7 @@ export function planOrig(
       `version ${input.version} has no Debian revision: a ${layout} source needs one (like ${upstream}-1)`,
     );
   }
+  if (layout === 'watch') return { kind: 'watch', upstream };
   const tag = upstreamTagOf(input.upstreamTag, upstream);
   if (layout === 'pristine-tar') return { kind: 'pristine-tar', upstream, tag };
   return {
@@ -78,6 +88,35 @@ export function planOrig(
     name: `${input.source}_${upstream}.orig.tar.gz`,
     prefix: `${input.source}-${upstream}/`,
   };
+}
+
+/**
+ * An orig URL prefix as the watch layout keeps it (a folder: ends with /), or a clear
+ * error: an http(s) URL with a host, no user, query, fragment or encoded dots/slashes.
+ */
+export function origUrlPrefix(given: string): string {
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new InvalidInputError(`orig URL prefix ${given} is not a URL`);
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:'
+      ? 'is not http(s)'
+      : url.username || url.password
+        ? 'holds a user or password'
+        : url.search || url.hash || given.includes('#') || given.includes('?')
+          ? 'has a query or fragment'
+          : /%2e|%2f|%5c/i.test(given) || /\/\.\.?(\/|$)/.test(given)
+            ? 'has dot segments or encoded dots or slashes'
+            : undefined;
+  if (problem) {
+    throw new InvalidInputError(
+      `orig URL prefix ${given} ${problem}: give a folder like https://download.example.org/hello/`,
+    );
+  }
+  return url.pathname.endsWith('/') ? url.href : `${url.href}/`;
 }
 
 /** The files pristine-tar keeps for one tarball on its branch. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -39,11 +39,19 @@ export interface GitBuildsDeps {
   logger: Logger;
   /** Scratch space for tree archives. */
   workRoot: string;
+  /** The largest upstream tarball the watch layout downloads. */
+  origMaxBytes: number;
   /** How git reaches a source (its deploy key). */
   remoteOf(source: GitSourceRecord): GitRemoteSource;
   /** Aborted when the daemon stops. */
   shutdown: AbortSignal;
 }
+
+/** What a build noted on the way, for its event: refused downloads, the tarball taken. */
+type Notes = {
+  refused?: string[];
+  orig?: { name: string; sha256: string; bytes: number; signatureChecked: boolean };
+};
 
 /**
  * From a ref of a git source to an upload: fetch the ref (shallow, into the source's
@@ -115,6 +123,7 @@ export class GitBuilds {
     const { store } = this.deps;
     const remote = this.deps.remoteOf(source);
     let commit: string | null = null;
+    const notes: Notes = {};
     try {
       commit = await this.deps.remote.fetch(remote, build.ref, signal);
       store.setRef(source.id, build.ref, commit);
@@ -130,7 +139,7 @@ export class GitBuilds {
         });
       }
       store.updateBuild(build.id, { commit }, this.now());
-      const outcome = await this.make(remote, source, build.ref, commit, requester, signal);
+      const outcome = await this.make(remote, source, build, commit, requester, notes, signal);
       return this.end(
         build,
         {
@@ -150,10 +159,11 @@ export class GitBuilds {
               : outcome.reasons.join('; ') || null,
         },
         outcome.distribution,
+        notes,
       );
     } catch (error) {
       this.deps.logger.warn('git build failed', { build: build.id, error: describeError(error) });
-      this.end(build, { commit, state: 'failed', error: describeError(error) });
+      this.end(build, { commit, state: 'failed', error: describeError(error) }, undefined, notes);
       throw error;
     }
   }
@@ -161,9 +171,10 @@ export class GitBuilds {
   private async make(
     remote: GitRemoteSource,
     source: GitSourceRecord,
-    ref: string,
+    { ref, id }: GitBuildRecord,
     commit: string,
     requester: Requester,
+    notes: Notes,
     signal?: AbortSignal,
   ) {
     const { deps } = this;
@@ -208,12 +219,30 @@ export class GitBuilds {
     try {
       const tarball = path.join(scratch, 'tree.tar');
       await deps.remote.archive(remote, commit, tarball, signal);
-      const orig =
+      let taken: { name: string; signature: string | null } | undefined;
+      const orig: TreeOrig | null =
         plan.kind === 'tree'
-          ? { kind: 'tree' as const, upstream: parseVersion(version).upstream }
+          ? { kind: 'tree', upstream: parseVersion(version).upstream }
           : plan.kind === 'none'
             ? null
-            : await this.upstream(remote, plan, head.source, scratch, signal);
+            : plan.kind === 'watch'
+              ? {
+                  kind: 'watch',
+                  upstream: plan.upstream,
+                  prefixes: source.origUrlPrefixes,
+                  maxBytes: deps.origMaxBytes,
+                  onRefused: (what) => {
+                    (notes.refused ??= []).push(what);
+                    deps.logger.warn('git build: a download was refused', { build: id, what });
+                  },
+                  onDownloaded: (file) => (taken = file),
+                }
+              : await this.upstream(remote, plan, head.source, scratch, signal);
+      if (plan.kind === 'watch' && !(await deps.remote.readFile(remote, commit, 'debian/watch'))) {
+        throw new InvalidInputError(
+          `commit ${short} of ${ref} has no debian/watch: the watch layout downloads the upstream tarball it names`,
+        );
+      }
       const made = await deps.factory.fromTree(
         {
           archive: {
@@ -227,6 +256,7 @@ export class GitBuilds {
         },
         signal,
       );
+      if (taken) notes.orig = await describeOrig(path.join(made.dir, taken.name), taken);
       try {
         // With a signing key of its own, the upload is that key's (the incoming sees it).
         const key = source.signingKey;
@@ -254,7 +284,7 @@ export class GitBuilds {
    */
   private async upstream(
     remote: GitRemoteSource,
-    plan: Exclude<OrigPlan, { kind: 'none' } | { kind: 'tree' }>,
+    plan: Exclude<OrigPlan, { kind: 'none' } | { kind: 'tree' } | { kind: 'watch' }>,
     sourceName: string,
     scratch: string,
     signal?: AbortSignal,
@@ -306,6 +336,7 @@ export class GitBuilds {
     build: GitBuildRecord,
     patch: Parameters<GitSourcesRepository['updateBuild']>[1],
     distribution?: string,
+    notes: Notes = {},
   ): GitBuildRecord {
     const done = this.deps.store.updateBuild(build.id, patch, this.now());
     const at = done.commit ? ` (${done.commit.slice(0, 12)})` : '';
@@ -329,6 +360,7 @@ export class GitBuilds {
         trigger: done.trigger,
         state: done.state,
         ...(done.error ? { error: done.error } : {}),
+        ...notes,
       },
     });
     return done;
@@ -337,4 +369,23 @@ export class GitBuilds {
   private now(): Date {
     return this.deps.clock.now();
   }
+}
+
+/** The upstream tarball uscan downloaded (in the made source's folder): its SHA256. */
+async function describeOrig(
+  file: string,
+  taken: { name: string; signature: string | null },
+): Promise<NonNullable<Notes['orig']>> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return {
+    name: taken.name,
+    sha256: hash.digest('hex'),
+    bytes,
+    signatureChecked: !!taken.signature,
+  };
 }

@@ -1,7 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { checkResult, type CommandRunner } from '../../exec/command.js';
-import { InvalidInputError } from '../../shared/errors.js';
+import { commandError, type CommandResult, type CommandRunner } from '../../exec/command.js';
+import { ExternalCommandError, InvalidInputError } from '../../shared/errors.js';
 
 /** Where a source's remote is and how to reach it. */
 export interface GitRemoteSource {
@@ -213,6 +213,24 @@ export class GitRemote {
     return repo;
   }
 
+  /**
+   * ssh's refusals in words an admin can act on: a host key other than the one pinned
+   * at first use (StrictHostKeyChecking=accept-new: never overwritten), a deploy key the
+   * forge does not take. Other failures as they are.
+   */
+  private failure(source: GitRemoteSource, result: CommandResult, what: string): Error {
+    const error = commandError(result, what);
+    const known = this.knownHosts(source);
+    const message = /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/.test(
+      result.stderr,
+    )
+      ? `${what}: the ssh host key of the forge is not the one debyard pinned on first use in ${known}; refused. If the forge's key really changed, check it and remove the old line from that file`
+      : /Permission denied \(publickey/.test(result.stderr)
+        ? `${what}: the forge refused the deploy key of git source ${source.name} (Permission denied (publickey)): add the public key git-sources shows to the repository as a read-only deploy key`
+        : undefined;
+    return message ? new ExternalCommandError(message, error.command, { cause: error }) : error;
+  }
+
   private env(source: GitRemoteSource): Record<string, string> {
     const ssh = [
       'ssh',
@@ -248,6 +266,7 @@ export class GitRemote {
       timeoutMs: this.deps.timeoutMs,
       maxOutputBytes,
     });
-    return checkResult(result, what).stdout;
+    if (result.exitCode !== 0 || result.timedOut) throw this.failure(source, result, what);
+    return result.stdout;
   }
 }

@@ -11,7 +11,7 @@ import { checkResult, type CommandRunner } from '../../exec/command.js';
 import type { Clock } from '../../shared/clock.js';
 import { InvalidInputError, type Problem } from '../../shared/errors.js';
 import type { GitRemote, GitRemoteSource } from './git-remote.js';
-import { DEFAULT_UPSTREAM_TAG, upstreamTagPatternProblem } from './dep14-layout.js';
+import { DEFAULT_UPSTREAM_TAG, origUrlPrefix, upstreamTagPatternProblem } from './dep14-layout.js';
 import { refNameProblem } from './ref-patterns.js';
 import type { GitSigningKeys } from './signing-keys.js';
 
@@ -24,6 +24,8 @@ export interface NewSourceInput {
   layout: GitLayout;
   /** The upstream tags' pattern (default gbp's upstream/%(version)s). */
   upstreamTag?: string;
+  /** Where the watch layout may download from (http(s) URL prefixes). */
+  origUrlPrefixes?: string[];
   /** The key to sign its uploads with (default: the instance key). */
   signingKey?: string;
   pollMinutes: number;
@@ -83,6 +85,7 @@ export class GitSources {
         distribution: input.distribution,
         layout: input.layout,
         upstreamTag: input.upstreamTag ?? DEFAULT_UPSTREAM_TAG,
+        origUrlPrefixes: (input.origUrlPrefixes ?? []).map(origUrlPrefix),
         signingKey,
         secret: input.secret ?? randomBytes(24).toString('hex'),
         deployKey,
@@ -135,13 +138,16 @@ export class GitSources {
     const tagProblem =
       input.upstreamTag === undefined ? undefined : upstreamTagPatternProblem(input.upstreamTag);
     if (tagProblem) problems.push({ where: 'upstream_tag', message: tagProblem });
-    if (input.upstreamTag !== undefined && input.layout === 'native') {
+    if (
+      input.upstreamTag !== undefined &&
+      (input.layout === 'native' || input.layout === 'watch')
+    ) {
       problems.push({
         where: 'upstream_tag',
-        message:
-          'the native layout takes no upstream tag: name --layout upstream-tag or pristine-tar',
+        message: `the ${input.layout} layout takes no upstream tag: name --layout upstream-tag or pristine-tar`,
       });
     }
+    problems.push(...origPrefixProblems(input));
     if (input.status && !/^https?:\/\/[^\s]+$/.test(input.status.url)) {
       problems.push({
         where: 'status_url',
@@ -200,4 +206,37 @@ export class GitSources {
       if (existsSync(file)) await fs.rm(file, { force: true });
     }
   }
+}
+
+/** The watch layout needs orig URL prefixes (each a good one); the others take none. */
+function origPrefixProblems(input: NewSourceInput): Problem[] {
+  const prefixes = input.origUrlPrefixes ?? [];
+  if (input.layout !== 'watch') {
+    return prefixes.length
+      ? [
+          {
+            where: 'orig_url_prefix',
+            message: 'only the watch layout downloads: name --layout watch',
+          },
+        ]
+      : [];
+  }
+  if (prefixes.length === 0) {
+    return [
+      {
+        where: 'orig_url_prefix',
+        message:
+          "the watch layout downloads only from below the URL prefixes you give (debian/watch is the repository's to write, not to choose hosts with): name --orig-url-prefix https://download.example.org/hello/",
+      },
+    ];
+  }
+  const problems: Problem[] = [];
+  for (const prefix of prefixes) {
+    try {
+      origUrlPrefix(prefix);
+    } catch (error) {
+      problems.push({ where: 'orig_url_prefix', message: (error as Error).message });
+    }
+  }
+  return problems;
 }

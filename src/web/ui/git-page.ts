@@ -23,6 +23,7 @@ const ADD_FIELDS = [
   'distribution',
   'layout',
   'upstream_tag',
+  'orig_url_prefix',
   'signing_key',
   'poll_minutes',
   'secret',

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -23,8 +23,10 @@ import { FIXTURE_PACKAGES } from '../../helpers/fixture-sources.js';
 import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http.js';
 import { codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
 import { makeKey } from '../../helpers/openpgp-keys.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
+import { importTestChroot, keepToolLayers } from '../../helpers/test-chroot.js';
+import { PeerHost } from '../../helpers/peer-host.js';
 import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { serveReleases } from '../../helpers/upstream-releases.js';
 
 // One daemon and chroot for the file; 5 real builds of an Architecture: all script.
 const run = promisify(execFile);
@@ -75,6 +77,8 @@ async function deliver(
   };
 }
 
+const changelogOf = (version: string) =>
+  `${SOURCE} (${version}) ${unstable}; urgency=medium\n\n  * Packaged in git.\n\n -- Packager <packager@example.org>  Thu, 01 Jan 2026 00:00:00 +0000\n`;
 const hmac = (key: string, body: string) => createHmac('sha256', key).update(body).digest('hex');
 const github = (body: string, delivery: string, key = secret) => ({
   'X-GitHub-Event': 'push',
@@ -128,10 +132,7 @@ beforeAll(async () => {
     path.join(work, 'debian/rules'),
     rules.replace('clean:\n', `clean:\n\t-touch ${path.join(dir, 'clean-ran-on-host')}\n`),
   );
-  writeFileSync(
-    path.join(work, 'debian/changelog'),
-    `${SOURCE} (1.0-1~test${cv}+1) ${unstable}; urgency=medium\n\n  * Packaged in git.\n\n -- Packager <packager@example.org>  Thu, 01 Jan 2026 00:00:00 +0000\n`,
-  );
+  writeFileSync(path.join(work, 'debian/changelog'), changelogOf(`1.0-1~test${cv}+1`));
   mkdirSync(path.join(dir, 'forge'));
   await run('git', ['init', '-q', '--bare', path.join(dir, 'forge', 'hello.git')]);
   await git('init', '-q', '-b', 'debian/latest');
@@ -187,6 +188,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await daemon?.stop();
+  // pristine-tar's and uscan's tool layers, for the next run (about 25 s each to make).
+  if (daemon) await keepToolLayers(path.join(dir, 'home'));
   await forge?.close();
   statusApi?.close();
   if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
@@ -528,4 +531,234 @@ describe('builds from git', () => {
     const last = await api(daemon.url, 'git_builds', { token: admin, input: { name: 'dep14' } });
     expect(last.body[0]).toMatchObject({ state: 'failed', uploadId: null, package: null });
   }, 600_000);
+
+  it('the watch layout: uscan in the sandbox downloads the tarball debian/watch names below the allowed prefix, byte for byte; another URL is refused and nothing uploaded', async () => {
+    const common = ['--server', daemon.url, '--token', admin];
+    const pkg = path.join(dir, 'watch');
+    mkdirSync(path.join(pkg, 'debian'), { recursive: true });
+    const g = (...args: string[]) =>
+      run('git', ['-c', 'user.name=Packager', '-c', 'user.email=packager@example.org', ...args], {
+        cwd: pkg,
+      }).then((r) => r.stdout.trim());
+    // Upstream's releases: 5.0 below /releases/ (allowed), 6.0 below /elsewhere/ (not).
+    const tarball = async (upstream: string) => {
+      const top = path.join(dir, 'upstream', `${SOURCE}-${upstream}`);
+      mkdirSync(top, { recursive: true });
+      cpSync(
+        path.join(FIXTURE_PACKAGES, 'hello-all', 'hello-all.sh'),
+        path.join(top, 'hello-all.sh'),
+      );
+      writeFileSync(path.join(top, 'README'), `upstream ${upstream}\n`);
+      const made = await run('tar', ['-C', path.dirname(top), '-czf', '-', path.basename(top)], {
+        encoding: 'buffer',
+        maxBuffer: 64 << 20,
+      });
+      return made.stdout;
+    };
+    const released = await tarball('5.0');
+    const releases = await serveReleases({
+      [`/releases/${SOURCE}-5.0.tar.gz`]: released,
+      [`/elsewhere/${SOURCE}-6.0.tar.gz`]: await tarball('6.0'),
+    });
+    try {
+      // The packaging branch holds debian/ only; each release names where upstream is.
+      cpSync(path.join(FIXTURE_PACKAGES, 'hello-all', 'debian'), path.join(pkg, 'debian'), {
+        recursive: true,
+      });
+      writeFileSync(path.join(pkg, 'debian/source/format'), '3.0 (quilt)\n');
+      await g('init', '-q', '-b', 'debian/latest');
+      const release = async (upstream: string, folder: string | null) => {
+        const version = `${upstream}-1~test${cv}+1`;
+        writeFileSync(
+          path.join(pkg, 'debian/changelog'),
+          `${SOURCE} (${version}) ${unstable}; urgency=medium\n\n  * From upstream's tarball.\n\n -- Packager <packager@example.org>  Thu, 01 Jan 2026 00:00:00 +0000\n`,
+        );
+        if (folder) {
+          writeFileSync(
+            path.join(pkg, 'debian/watch'),
+            `version=4\n${releases.url}/${folder}/ ${SOURCE}-(\\d[\\d.]*)\\.tar\\.gz\n`,
+          );
+        } else rmSync(path.join(pkg, 'debian/watch'), { force: true });
+        await g('add', '-A');
+        await g('commit', '-q', '-m', `Release ${version}`);
+        await g('tag', `debian/${version.replace('~', '_')}`);
+        return version.replace('~', '_');
+      };
+      const good = await release('5.0', 'releases');
+      const outside = await release('6.0', 'elsewhere');
+      const unwatched = await release('7.0', null);
+      await run('git', ['init', '-q', '--bare', path.join(dir, 'forge', 'watch.git')]);
+      await g('push', '-q', path.join(dir, 'forge', 'watch.git'), '--all');
+      await g('push', '-q', path.join(dir, 'forge', 'watch.git'), '--tags');
+      const noPrefix = await cli([
+        'git-source-add',
+        'w0',
+        `${forge.url}/watch.git`,
+        '--tags',
+        'debian/*',
+        '--layout',
+        'watch',
+        ...common,
+      ]);
+      expect(noPrefix.code).toBe(1);
+      expect(noPrefix.err).toMatch(
+        /the watch layout downloads only from below the URL prefixes you give/,
+      );
+      const added = await cli([
+        'git-source-add',
+        'watch',
+        `${forge.url}/watch.git`,
+        '--tags',
+        'debian/*',
+        '--layout',
+        'watch',
+        '--orig-url-prefix',
+        `${releases.url}/releases`,
+        ...common,
+        '--json',
+      ]);
+      expect(added.code, added.err).toBe(0);
+      expect(JSON.parse(added.out)).toMatchObject({
+        layout: 'watch',
+        origUrlPrefixes: [`${releases.url}/releases/`],
+      });
+      const built = await cli(['git-build', 'watch', `debian/${good}`, ...common, '--json']);
+      expect(built.code, built.err).toBe(0);
+      const build = JSON.parse(built.out) as { state: string; uploadId: number; version: string };
+      expect(build, built.out).toMatchObject({ state: 'uploaded', version: `5.0-1~test${cv}+1` });
+      // The upload's upstream tarball is the one upstream serves, byte for byte; the event
+      // records its SHA256 (no signing key in debian/upstream: nothing to check it with).
+      const orig = await run('find', [
+        path.join(dir, 'home', 'spool'),
+        path.join(dir, 'home', 'repos'),
+        '-name',
+        `${SOURCE}_5.0.orig.tar.gz`,
+      ]).then((r) => r.stdout.trim().split('\n')[0]!);
+      expect(Buffer.compare(readFileSync(orig), released)).toBe(0);
+      const sha256 = createHash('sha256').update(released).digest('hex');
+      const events = async () =>
+        (await api(daemon.url, 'events', { token: admin, input: { type: 'GIT', limit: 5 } }))
+          .body as { message: string; uploadId: number | null; details: Record<string, unknown> }[];
+      expect((await events()).find((e) => e.uploadId === build.uploadId)?.details).toMatchObject({
+        gitSource: 'watch',
+        orig: {
+          name: `${SOURCE}_5.0.orig.tar.gz`,
+          sha256,
+          bytes: released.length,
+          signatureChecked: false,
+        },
+      });
+      expect(releases.requests).toContain(`GET /releases/${SOURCE}-5.0.tar.gz`);
+      // A watch file pointing elsewhere: the proxy refuses it (upstream never hears of it),
+      // the build fails naming the URL, nothing is uploaded.
+      const refused = await cli(['git-build', 'watch', `debian/${outside}`, ...common]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(
+        new RegExp(
+          `debyard refused GET ${releases.url}/elsewhere/: not below the git source's orig URL prefixes \\(${releases.url}/releases/\\)`,
+        ),
+      );
+      expect(releases.requests.filter((r) => r.includes('elsewhere'))).toEqual([]);
+      const failed = (await events())[0]!;
+      expect(failed).toMatchObject({
+        uploadId: null,
+        details: { state: 'failed', refused: [`GET ${releases.url}/elsewhere/`] },
+      });
+      const none = await cli(['git-build', 'watch', `debian/${unwatched}`, ...common]);
+      expect(none.code).toBe(1);
+      expect(none.err).toMatch(
+        /has no debian\/watch: the watch layout downloads the upstream tarball it names/,
+      );
+      const builds = await api(daemon.url, 'git_builds', {
+        token: admin,
+        input: { name: 'watch' },
+      });
+      expect(builds.body.map((b: { state: string }) => b.state)).toEqual([
+        'failed',
+        'failed',
+        'uploaded',
+      ]);
+    } finally {
+      await releases.close();
+    }
+  }, 600_000);
+
+  it('ssh: the deploy key the daemon made fetches through a real sshd with git-shell; another key and a changed host key are refused', async () => {
+    const common = ['--server', daemon.url, '--token', admin];
+    // A host of its own (a network namespace) whose sshd lets keys run git-shell only.
+    const host = await PeerHost.create();
+    try {
+      const url = `ssh://root@${host.address}${path.join(dir, 'forge', 'hello.git')}`;
+      for (const name of ['hello-ssh', 'hello-nokey']) {
+        const added = await cli([
+          'git-source-add',
+          name,
+          url,
+          '--branches',
+          'debian/latest',
+          ...common,
+        ]);
+        expect(added.code, added.err).toBe(0);
+      }
+      const listed = await cli(['git-sources', ...common, '--json']);
+      const keys = Object.fromEntries(
+        (JSON.parse(listed.out) as { name: string; deployKey: string | null }[]).map((s) => [
+          s.name,
+          s.deployKey,
+        ]),
+      );
+      expect(keys['hello-ssh']).toMatch(/^ssh-ed25519 \S+ debyard git source hello-ssh$/);
+      writeFileSync(
+        path.join(host.dir, 'authorized_keys'),
+        `restrict,command="git-shell -c \\"$SSH_ORIGINAL_COMMAND\\"" ${keys['hello-ssh']}\n`,
+        { mode: 0o600 },
+      );
+      await host.startSshd();
+      // A new commit on the branch: a snapshot made from what came over ssh.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      writeFileSync(path.join(work, 'NEWS'), 'over ssh\n');
+      // (The changelog may be the symbolic link an earlier case committed.)
+      rmSync(path.join(work, 'debian/changelog'));
+      writeFileSync(path.join(work, 'debian/changelog'), changelogOf(`1.0-1~test${cv}+1`));
+      await git('add', '-A');
+      await git('commit', '-q', '-m', 'news over ssh');
+      await git('push', '-q', 'origin', 'debian/latest');
+      const head = await git('rev-parse', 'HEAD');
+      const built = await cli(['git-build', 'hello-ssh', 'debian/latest', ...common, '--json']);
+      expect(built.code, built.err).toBe(0);
+      expect(JSON.parse(built.out), built.out).toMatchObject({
+        state: 'uploaded',
+        commit: head,
+        version: expect.stringContaining(head.slice(0, 7)),
+      });
+      expect(host.sshdLog).toMatch(/Accepted publickey for root .* ED25519/);
+      // The host key was pinned on first use, per source.
+      const pinned = path.join(dir, 'home', 'git', 'hello-ssh.known_hosts');
+      expect(readFileSync(pinned, 'utf8')).toContain(
+        readFileSync(`${host.hostKeyFile}.pub`, 'utf8').split(' ').slice(0, 2).join(' '),
+      );
+      // A key the repository does not know: refused, in words.
+      const other = await cli(['git-build', 'hello-nokey', 'debian/latest', ...common]);
+      expect(other.code).toBe(1);
+      expect(other.err).toMatch(
+        /the forge refused the deploy key of git source hello-nokey \(Permission denied \(publickey\)\): add the public key git-sources shows/,
+      );
+      // The forge's host key changes (or someone stands in for it): refused, pin kept.
+      await host.stopSshd();
+      await host.newHostKey();
+      await host.startSshd();
+      const changed = await cli(['git-build', 'hello-ssh', 'debian/latest', ...common]);
+      expect(changed.code).toBe(1);
+      expect(changed.err).toMatch(
+        /the ssh host key of the forge is not the one debyard pinned on first use in .*hello-ssh\.known_hosts; refused/,
+      );
+      const builds = await api(daemon.url, 'git_builds', {
+        token: admin,
+        input: { name: 'hello-ssh' },
+      });
+      expect(builds.body).toHaveLength(1);
+    } finally {
+      await host.cleanup();
+    }
+  }, 300_000);
 });

@@ -16,6 +16,7 @@ const source = {
   branches: [],
   distribution: null,
   upstreamTag: 'upstream/%(version)s',
+  origUrlPrefixes: [],
   signingKey: null,
   secret: 'x'.repeat(24),
   deployKey: null,
@@ -26,7 +27,7 @@ const source = {
 };
 
 describe('GitSourcesRepository', () => {
-  it('round-trips the layout, upstream tag pattern and signing key', () => {
+  it('round-trips the layout, upstream tag pattern, orig URL prefixes and signing key', () => {
     const store = repo();
     store.add({ ...source, name: 'native', layout: 'native' });
     store.add({
@@ -37,10 +38,15 @@ describe('GitSourcesRepository', () => {
       signingKey: 'A'.repeat(40),
     });
     store.add({ ...source, name: 'tag', layout: 'upstream-tag' });
-    expect(store.list().map((s) => [s.name, s.layout, s.upstreamTag, s.signingKey])).toEqual([
-      ['native', 'native', 'upstream/%(version)s', null],
-      ['pt', 'pristine-tar', 'v%(version)s', 'A'.repeat(40)],
-      ['tag', 'upstream-tag', 'upstream/%(version)s', null],
+    const prefixes = ['https://download.example.org/hello/', 'http://127.0.0.1:8/x/'];
+    store.add({ ...source, name: 'watch', layout: 'watch', origUrlPrefixes: prefixes });
+    expect(
+      store.list().map((s) => [s.name, s.layout, s.upstreamTag, s.signingKey, s.origUrlPrefixes]),
+    ).toEqual([
+      ['native', 'native', 'upstream/%(version)s', null, []],
+      ['pt', 'pristine-tar', 'v%(version)s', 'A'.repeat(40), []],
+      ['tag', 'upstream-tag', 'upstream/%(version)s', null, []],
+      ['watch', 'watch', 'upstream/%(version)s', null, prefixes],
     ]);
   });
 

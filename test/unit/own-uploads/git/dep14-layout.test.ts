@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_UPSTREAM_TAG,
+  origUrlPrefix,
   pickPristineTar,
   planOrig,
   upstreamTagOf,
@@ -34,6 +35,31 @@ describe('DEP-14 layouts', () => {
       upstream: '2.0',
       tag: 'refs/tags/upstream/2.0',
     });
+  });
+
+  it('watch: the upstream version to download; a packaging branch all the same', () => {
+    expect(plan('watch', '1:2.0~rc1-3', quilt)).toEqual({ kind: 'watch', upstream: '2.0~rc1' });
+    expect(() => plan('watch', '2.0', quilt)).toThrow(/has no Debian revision/);
+    expect(() => plan('watch', '2.0-1', '3.0 (native)\n')).toThrow(/watch layout makes a 3\.0/);
+  });
+
+  it('orig URL prefixes are http(s) folders without user, query or encoded slashes', () => {
+    expect(origUrlPrefix('https://download.example.org/hello')).toBe(
+      'https://download.example.org/hello/',
+    );
+    expect(origUrlPrefix('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/');
+    for (const [given, problem] of [
+      ['ftp://ftp.example.org/pub/', /is not http\(s\)/],
+      ['https://me:pw@example.org/x/', /holds a user or password/],
+      ['https://example.org/x/?a=1', /has a query or fragment/],
+      ['https://example.org/x/#top', /has a query or fragment/],
+      ['https://example.org/x/%2e%2e/', /encoded dots or slashes/],
+      ['https://example.org/x/../', /dot segments/],
+      ['https://example.org/x/..', /dot segments/],
+      ['example.org/x/', /is not a URL/],
+    ] as const) {
+      expect(() => origUrlPrefix(given), given).toThrow(problem);
+    }
   });
 
   it('a packaging branch needs 3.0 (quilt) and a Debian revision', () => {
