@@ -22,7 +22,10 @@ export interface NewMirror {
   url: string;
   suites: string[];
   components: string[];
+  /** `source` among them: source packages too. */
   architectures: string[];
+  /** Source packages too (as `source` among the architectures; aptly's -with-sources). */
+  sources?: boolean;
   filter?: string;
   withDeps: boolean;
   recommends: boolean;
@@ -95,6 +98,13 @@ export class Mirrors {
         `the suites ${input.suites.join(', ')} would share a distribution`,
       );
     }
+    const architectures = [
+      ...new Set([...input.architectures, ...(input.sources ? ['source'] : [])]),
+    ];
+    const binaryArchitectures = architectures.filter((a) => a !== 'source');
+    if (binaryArchitectures.length === 0) {
+      throw new InvalidInputError('give at least one binary architecture besides source');
+    }
     const keys = input.key ? await readPublicKeys(input.key) : [];
     const armoredKey = keys.length > 0 ? keys.map((k) => k.armor()).join('\n') : null;
     const url = input.url.endsWith('/') ? input.url : `${input.url}/`;
@@ -133,7 +143,7 @@ export class Mirrors {
       distributions: codenames.map((codename) =>
         distributionSpec({
           codename,
-          architectures: input.architectures,
+          architectures: binaryArchitectures,
           components: input.components,
           codeversion: defaultCodeversion(codename) ?? 'mirror',
         }),
@@ -144,7 +154,7 @@ export class Mirrors {
       url,
       suites: input.suites,
       components: input.components,
-      architectures: input.architectures,
+      architectures,
       filter: input.filter ?? null,
       withDeps: input.withDeps,
       recommends: input.recommends,
