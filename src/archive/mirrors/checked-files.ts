@@ -6,6 +6,7 @@ import type { FileDigests } from '../ports.js';
 /** One checked file: its identity when it was checked, and its digests. */
 interface Entry {
   size: number;
+  /** Whole milliseconds. */
   mtimeMs: number;
   ino: number;
   digests: FileDigests;
@@ -49,7 +50,7 @@ export class CheckedFiles {
     if (
       !entry ||
       entry.size !== info.size ||
-      entry.mtimeMs !== info.mtimeMs ||
+      entry.mtimeMs !== Math.round(info.mtimeMs) ||
       entry.ino !== info.ino ||
       entry.digests?.size !== info.size
     ) {
@@ -62,7 +63,12 @@ export class CheckedFiles {
   /** Records a file just checked (`local`: where it is now). */
   async note(local: string, poolPath: string, digests: FileDigests): Promise<void> {
     const info = await stat(local);
-    this.kept.set(poolPath, { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, digests });
+    this.kept.set(poolPath, {
+      size: info.size,
+      mtimeMs: Math.round(info.mtimeMs),
+      ino: info.ino,
+      digests,
+    });
   }
 
   /** Writes the record (whole, then renamed into place). */
