@@ -7,11 +7,14 @@ import { treeReader } from '../remote-tree/published-tree.js';
 import { planMirror, type PlannedPackage } from './mirror-plan.js';
 import type { PlannedSource } from './source-plan.js';
 import { parsePackageQuery } from './package-query.js';
+import type { FileGet } from './http-get.js';
 import { downloadPool } from './pool-download.js';
 
 export interface MirrorUpdateDeps {
   archive: Pick<Archive, 'install' | 'remove'>;
   fetch: typeof fetch;
+  /** How pool files are fetched (default: over `fetch`). */
+  get?: FileGet;
   /** The mirror's download cache, `<home>/mirrors/<name>`. */
   cacheDir: string;
   /** What the last good update installed. */
@@ -62,6 +65,7 @@ export async function updateMirror(
     cacheDir: deps.cacheDir,
     files,
     fetch: deps.fetch,
+    ...(deps.get && { get: deps.get }),
     signal,
     progress: ({ done, total, bytes }) => {
       // The start, then about every quarter, then the end.

@@ -13,6 +13,7 @@ import type { Archive } from '../archive.js';
 import { defaultCodeversion } from '../model/codeversion.js';
 import { distributionSpec } from '../model/repository.js';
 import { suiteRelease, treeReader } from '../remote-tree/published-tree.js';
+import type { FileGet } from './http-get.js';
 import { updateMirror } from './mirror-update.js';
 import { parsePackageQuery } from './package-query.js';
 
@@ -49,6 +50,8 @@ export interface MirrorsDeps {
   events: EventLog;
   clock: Clock;
   fetch: typeof fetch;
+  /** How pool files are fetched (default: over `fetch`). */
+  get?: FileGet;
   /** `<home>/mirrors`: one download cache per mirror. */
   cacheRoot: string;
 }
@@ -182,6 +185,7 @@ export class Mirrors {
         {
           archive: this.deps.archive,
           fetch: this.deps.fetch,
+          ...(this.deps.get && { get: this.deps.get }),
           cacheDir: this.cacheDir(name),
           previous: store.sources(name),
           distributionOf: (suite) => distributionOf(name, suite),

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { hashBuffer, hashStream, MultiHasher } from '../../debian/hashing.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { mapLimited } from '../map-limited.js';
 import type { FileDigests } from '../ports.js';
-import { checkPoolPath, fetchOk, treeUrl } from '../remote-tree/published-tree.js';
+import { checkPoolPath, treeUrl } from '../remote-tree/published-tree.js';
 import { CheckedFiles } from './checked-files.js';
+import { fetchGet, type FileGet } from './http-get.js';
 
 /** A pool file an index names, with the size and SHA256 it states. */
 export interface WantedFile {
@@ -47,6 +48,8 @@ export async function downloadPool(input: {
   cacheDir: string;
   files: readonly WantedFile[];
   fetch: typeof fetch;
+  /** How pool files are fetched (default: over `fetch`). */
+  get?: FileGet;
   parallel?: number;
   progress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
@@ -55,6 +58,7 @@ export async function downloadPool(input: {
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
   const checked = await CheckedFiles.load(input.cacheDir);
+  const get = input.get ?? fetchGet(input.fetch);
   const result: DownloadResult = { fetched: 0, fetchedBytes: 0, digests: new Map() };
   const missing: WantedFile[] = [];
   try {
@@ -71,7 +75,7 @@ export async function downloadPool(input: {
       input.signal?.throwIfAborted();
       const temporary = path.join(partial, randomBytes(8).toString('hex'));
       const digests = await withOwnSignal(input.signal, (signal) =>
-        fetchChecked({ ...input, signal }, file, temporary),
+        fetchChecked({ url: input.url, get, signal }, file, temporary),
       );
       const target = path.join(input.cacheDir, file.poolPath);
       await mkdir(path.dirname(target), { recursive: true });
@@ -90,15 +94,27 @@ export async function downloadPool(input: {
 }
 
 async function fetchChecked(
-  input: { url: string; fetch: typeof fetch; signal?: AbortSignal },
+  input: { url: string; get: FileGet; signal?: AbortSignal },
   file: WantedFile,
   temporary: string,
 ): Promise<FileDigests> {
   const url = treeUrl(input.url, file.poolPath);
-  const response = await fetchOk(input.fetch, url, input.signal);
+  const body = await input.get(url, input.signal);
   if (file.size <= SMALL) {
     // Most packages are small: in memory, checked, written in one call.
-    const data = Buffer.from(await response.arrayBuffer());
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > file.size) {
+        body.destroy();
+        throw new InvalidInputError(
+          `${file.poolPath} is longer than the ${file.size} bytes its index states`,
+        );
+      }
+      chunks.push(chunk);
+    }
+    const data = Buffer.concat(chunks, length);
     const digests = hashBuffer(data);
     check(file, data.length, digests.sha256);
     await writeFile(temporary, data);
@@ -121,13 +137,7 @@ async function fetchChecked(
       done(null, chunk);
     },
   });
-  if (!response.body) throw new InvalidInputError(`${url} has no body`);
-  await pipeline(
-    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-    counter,
-    createWriteStream(temporary),
-    { signal: input.signal },
-  );
+  await pipeline(body, counter, createWriteStream(temporary), { signal: input.signal });
   const digests = hash.digest();
   check(file, size, digests.sha256);
   return digests;
