@@ -21,6 +21,7 @@ export function mirrorRoutes(
           suites: input.suites,
           components: input.components,
           architectures: input.architectures,
+          sources: input.sources,
           ...(input.filter !== undefined && { filter: input.filter }),
           withDeps: input.with_deps,
           recommends: input.recommends,

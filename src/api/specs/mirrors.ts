@@ -69,7 +69,7 @@ export const mirrorAddCall = defineCall({
   access: 'admin',
   summary: 'Add a mirror of an apt repository (update fetches it)',
   description:
-    "The mirror is published as a repository of its own name (/repos/<name>/, distribution <suite>-<name>-mirror per suite), signed with the archive key. Its Release files must be validly signed by the key given (InRelease, or Release with Release.gpg), unless it is marked --unsigned. --filter takes aptly's package queries: names, `Priority (required) | nginx`, `Package (% lib*)`, `Section (~ regex)`, version relations (`nginx (>= 1.22)`), `,` for and, `!` for not; --with-deps adds what the filtered packages depend on (Depends, Pre-Depends; --recommends too) within the mirrored suites. Nothing is fetched until mirror-update.",
+    "The mirror is published as a repository of its own name (/repos/<name>/, distribution <suite>-<name>-mirror per suite), signed with the archive key. Its Release files must be validly signed by the key given (InRelease, or Release with Release.gpg), unless it is marked --unsigned. --filter takes aptly's package queries: names, `Priority (required) | nginx`, `Package (% lib*)`, `Section (~ regex)`, version relations (`nginx (>= 1.22)`), `,` for and, `!` for not; --with-deps adds what the filtered packages depend on (Depends, Pre-Depends; --recommends too) within the mirrored suites. --sources (or source among the architectures, as aptly's -with-sources) mirrors source packages too (.dsc and its files, checked against the signed Sources): every source, or with --filter those of the packages taken, when Sources has the version the binaries were built from. Nothing is fetched until mirror-update.",
   input: z
     .object({
       name: mirrorName,
@@ -88,7 +88,10 @@ export const mirrorAddCall = defineCall({
         /^[a-z0-9][a-z0-9-]{0,31}$/,
         'an architecture is like amd64',
         'architecture',
-      ).describe('Architectures, comma-separated'),
+      ).describe('Architectures, comma-separated (source: source packages too)'),
+      sources: queryBoolean
+        .default(false)
+        .describe('Source packages too, as with source among the architectures [default: false]'),
       filter: z
         .string()
         .min(1, 'must not be empty')
@@ -129,7 +132,7 @@ export const mirrorUpdateCall = defineCall({
   access: 'admin',
   summary: 'Fetch what changed in a mirror and publish it',
   description:
-    "Verifies the Release files, fetches the indices (checked against their Release), fetches only the pool files not held yet (each checked against its size and SHA256), then installs what changed and removes what went, in the mirror's repository. Progress shows as MIRROR events. A bad signature, a truncated file or a checksum that does not match ends the update with its reason and leaves the published mirror as it was; files fetched whole are kept for the next try.",
+    "Verifies the Release files, fetches the indices (checked against their Release; by hash when it says Acquire-By-Hash: yes), fetches only the pool files not held yet (each checked against its size and SHA256), then installs what changed and removes what went, in the mirror's repository. Progress shows as MIRROR events. A bad signature, a truncated file or a checksum that does not match ends the update with its reason and leaves the published mirror as it was; files fetched whole are kept for the next try.",
   input: z.object({ name: mirrorName }).strict(),
   positional: ['name'],
   format: formatMirror,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { mirrorRoutes } from '../../api/routers/mirrors-router.js';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
+import { keepAliveGet } from '../../archive/mirrors/http-get.js';
 import { Mirrors } from '../../archive/mirrors/mirrors.js';
 import { MirrorsRepository } from '../../db/mirrors-repository.js';
 import { createMirrorsPage } from '../../web/ui/mirrors-page.js';
@@ -22,6 +23,7 @@ export function mirrorsPart(
     events: ctx.events,
     clock: ctx.clock,
     fetch: (input, init) => fetch(input, init),
+    get: keepAliveGet(),
     cacheRoot: path.join(ctx.layout.root, 'mirrors'),
   });
   const calls = mirrorRoutes(mirrors);

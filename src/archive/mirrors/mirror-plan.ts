@@ -1,15 +1,17 @@
-import { parseDeb822 } from '../../debian/deb822.js';
+import { parseDeb822, type Stanza } from '../../debian/deb822.js';
 import { compareVersions } from '../../debian/version.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { suiteIndex, suiteRelease, type TreeRead } from '../remote-tree/published-tree.js';
 import { withDependencies, type CandidatePackage } from './dependencies.js';
 import { matchesQuery, type PackageQuery } from './package-query.js';
 import type { WantedFile } from './pool-download.js';
+import { newestSources, type PlannedSource } from './source-plan.js';
 
 /** What a mirror takes: its suites, components, architectures and filter. */
 export interface MirrorSelection {
   suites: readonly string[];
   components: readonly string[];
+  /** `source` among them: source packages too (aptly's -with-sources). */
   architectures: readonly string[];
   /** Null: every package. */
   filter: PackageQuery | null;
@@ -25,10 +27,14 @@ export interface PlannedPackage extends CandidatePackage, WantedFile {
   component: string;
   source: string;
   sourceVersion: string;
+  /** Its stanza in the signed index: the control data the archive indexes. */
+  stanza: Stanza;
 }
 
 export interface MirrorPlan {
   packages: PlannedPackage[];
+  /** With `source` among the architectures: every source, or those of the packages taken. */
+  sources: PlannedSource[];
   /** Relations nothing in the suites satisfies (with dependencies followed). */
   unsatisfied: string[];
 }
@@ -41,16 +47,20 @@ export interface MirrorPlan {
  */
 export async function planMirror(read: TreeRead, selection: MirrorSelection): Promise<MirrorPlan> {
   const packages: PlannedPackage[] = [];
+  const sources: PlannedSource[] = [];
   const unsatisfied: string[] = [];
+  const withSources = selection.architectures.includes('source');
+  const architectures = selection.architectures.filter((a) => a !== 'source');
   for (const suite of selection.suites) {
     const release = await suiteRelease(read, suite, selection.key);
+    const byHash = release.fields.get('Acquire-By-Hash')?.toLowerCase() === 'yes';
     const missing = selection.components.filter((c) => !release.components.includes(c));
     if (missing.length > 0) {
       throw new InvalidInputError(
         `suite ${suite} has no component ${missing.join(', ')} (its Release lists: ${release.components.join(', ') || 'none'})`,
       );
     }
-    const absent = selection.architectures.filter(
+    const absent = architectures.filter(
       (a) => release.architectures.length > 0 && !release.architectures.includes(a),
     );
     if (absent.length > 0) {
@@ -60,9 +70,9 @@ export async function planMirror(read: TreeRead, selection: MirrorSelection): Pr
     }
     const newest = new Map<string, PlannedPackage>();
     for (const component of selection.components) {
-      for (const arch of selection.architectures) {
+      for (const arch of architectures) {
         const index = `${component}/binary-${arch}/Packages`;
-        const text = await suiteIndex(read, suite, index, release.sums);
+        const text = await suiteIndex(read, suite, index, release.sums, byHash);
         if (text === null) continue;
         for (const stanza of parseDeb822(text, { source: `dists/${suite}/${index}` })) {
           const p = planned(stanza, suite, component, index);
@@ -77,24 +87,35 @@ export async function planMirror(read: TreeRead, selection: MirrorSelection): Pr
     const chosen = filter
       ? universe.filter((p) => matchesQuery(filter, (f) => p.get(f)))
       : universe;
+    const taken = [...chosen];
     if (selection.withDeps && filter) {
       const result = withDependencies(universe, chosen, {
-        architectures: selection.architectures,
+        architectures,
         recommends: selection.recommends,
       });
-      packages.push(...result.packages);
+      taken.splice(0, taken.length, ...result.packages);
       unsatisfied.push(...result.unsatisfied.map((u) => `${suite}: ${u}`));
-    } else packages.push(...chosen);
+    }
+    packages.push(...taken);
+    if (!withSources) continue;
+    // With a filter, the sources of the packages taken; else every source.
+    const wanted = new Set(taken.map((p) => `${p.source} ${p.sourceVersion}`));
+    for (const component of selection.components) {
+      const index = `${component}/source/Sources`;
+      const text = await suiteIndex(read, suite, index, release.sums, byHash);
+      if (text === null) {
+        throw new InvalidInputError(
+          `suite ${suite} has no Sources index for component ${component} (its Release lists none)`,
+        );
+      }
+      const all = newestSources(text, { suite, component, index: `dists/${suite}/${index}` });
+      sources.push(...(filter ? all.filter((s) => wanted.has(`${s.source} ${s.version}`)) : all));
+    }
   }
-  return { packages, unsatisfied };
+  return { packages, sources, unsatisfied };
 }
 
-function planned(
-  stanza: ReturnType<typeof parseDeb822>[number],
-  suite: string,
-  component: string,
-  index: string,
-): PlannedPackage {
+function planned(stanza: Stanza, suite: string, component: string, index: string): PlannedPackage {
   const field = (name: string) => {
     const value = stanza.get(name);
     if (!value)
@@ -126,5 +147,6 @@ function planned(
     component,
     source: source[1]!,
     sourceVersion: source[2] ?? version,
+    stanza,
   };
 }

@@ -5,12 +5,16 @@ import type { EventInput } from '../../events/event.js';
 import type { Archive } from '../archive.js';
 import { treeReader } from '../remote-tree/published-tree.js';
 import { planMirror, type PlannedPackage } from './mirror-plan.js';
+import type { PlannedSource } from './source-plan.js';
 import { parsePackageQuery } from './package-query.js';
+import type { FileGet } from './http-get.js';
 import { downloadPool } from './pool-download.js';
 
 export interface MirrorUpdateDeps {
   archive: Pick<Archive, 'install' | 'remove'>;
   fetch: typeof fetch;
+  /** How pool files are fetched (default: over `fetch`). */
+  get?: FileGet;
   /** The mirror's download cache, `<home>/mirrors/<name>`. */
   cacheDir: string;
   /** What the last good update installed. */
@@ -49,7 +53,11 @@ export async function updateMirror(
     recommends: mirror.recommends,
     key: mirror.unsigned ? null : mirror.armoredKey,
   });
-  const files = [...new Map(plan.packages.map((p) => [p.poolPath, p])).values()];
+  const files = [
+    ...new Map(
+      [...plan.packages, ...plan.sources.flatMap((s) => s.files)].map((f) => [f.poolPath, f]),
+    ).values(),
+  ];
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   let reported = 0;
   const download = await downloadPool({
@@ -57,6 +65,7 @@ export async function updateMirror(
     cacheDir: deps.cacheDir,
     files,
     fetch: deps.fetch,
+    ...(deps.get && { get: deps.get }),
     signal,
     progress: ({ done, total, bytes }) => {
       // The start, then about every quarter, then the end.
@@ -79,7 +88,8 @@ export async function updateMirror(
       });
     },
   });
-  const groups = groupSources(plan.packages, deps.distributionOf);
+  const stanzas = new Map(plan.packages.map((p) => [p.poolPath, p.stanza]));
+  const groups = groupSources(plan.packages, plan.sources, deps.distributionOf);
   const before = new Map(deps.previous.map((s) => [`${s.distribution} ${s.source}`, s]));
   const changed = [...groups.values()].filter((g) => {
     const held = before.get(`${g.distribution} ${g.source}`);
@@ -98,8 +108,21 @@ export async function updateMirror(
       {
         distribution: batch.distribution,
         component: batch.component,
+        // Each file checked against the signed index: installed from its stanza and the
+        // digests taken while checking, not read again. Contents lists none of them.
         packages: batch.groups.map((g) => ({
-          debs: g.files.map((f) => path.join(deps.cacheDir, f)),
+          ...(g.dsc !== undefined && { dsc: path.join(deps.cacheDir, g.dsc) }),
+          verifiedDebs: g.files
+            .filter((f) => stanzas.has(f))
+            .map((f) => ({
+              path: path.join(deps.cacheDir, f),
+              control: stanzas.get(f)!,
+              digests: download.digests.get(f)!,
+              files: [],
+            })),
+          verifiedFiles: new Map(
+            g.files.map((f) => [path.join(deps.cacheDir, f), download.digests.get(f)!]),
+          ),
         })),
         handOver: true,
       },
@@ -129,10 +152,19 @@ export async function updateMirror(
 
 interface SourceGroup extends MirroredSource {
   component: string;
+  /** The pool path of its .dsc when the mirror takes sources and has this version's. */
+  dsc?: string;
 }
 
+/**
+ * The binaries by source (the newest version of each), each with its source package when
+ * the mirror takes sources and Sources has that version; a source without binaries taken
+ * stands alone. A source whose version differs from its binaries' is left out: the
+ * archive holds one version of a source per distribution, and the binaries win.
+ */
 function groupSources(
   packages: readonly PlannedPackage[],
+  sources: readonly PlannedSource[],
   distributionOf: (suite: string) => string,
 ): Map<string, SourceGroup> {
   const groups = new Map<string, SourceGroup>();
@@ -157,6 +189,25 @@ function groupSources(
       });
     } else if (p.sourceVersion === group.version && !group.files.includes(p.poolPath)) {
       group.files.push(p.poolPath);
+    }
+  }
+  for (const s of sources) {
+    const distribution = distributionOf(s.suite);
+    const key = `${distribution} ${s.source}`;
+    const group = groups.get(key);
+    const files = s.files.map((f) => f.poolPath);
+    if (!group) {
+      groups.set(key, {
+        distribution,
+        source: s.source,
+        version: s.version,
+        component: s.component,
+        files,
+        dsc: s.dsc,
+      });
+    } else if (group.version === s.version && group.dsc === undefined) {
+      group.files.push(...files.filter((f) => !group.files.includes(f)));
+      group.dsc = s.dsc;
     }
   }
   for (const g of groups.values()) g.files.sort();

@@ -13,6 +13,7 @@ import type { Archive } from '../archive.js';
 import { defaultCodeversion } from '../model/codeversion.js';
 import { distributionSpec } from '../model/repository.js';
 import { suiteRelease, treeReader } from '../remote-tree/published-tree.js';
+import type { FileGet } from './http-get.js';
 import { updateMirror } from './mirror-update.js';
 import { parsePackageQuery } from './package-query.js';
 
@@ -22,7 +23,10 @@ export interface NewMirror {
   url: string;
   suites: string[];
   components: string[];
+  /** `source` among them: source packages too. */
   architectures: string[];
+  /** Source packages too (as `source` among the architectures; aptly's -with-sources). */
+  sources?: boolean;
   filter?: string;
   withDeps: boolean;
   recommends: boolean;
@@ -46,6 +50,8 @@ export interface MirrorsDeps {
   events: EventLog;
   clock: Clock;
   fetch: typeof fetch;
+  /** How pool files are fetched (default: over `fetch`). */
+  get?: FileGet;
   /** `<home>/mirrors`: one download cache per mirror. */
   cacheRoot: string;
 }
@@ -95,6 +101,13 @@ export class Mirrors {
         `the suites ${input.suites.join(', ')} would share a distribution`,
       );
     }
+    const architectures = [
+      ...new Set([...input.architectures, ...(input.sources ? ['source'] : [])]),
+    ];
+    const binaryArchitectures = architectures.filter((a) => a !== 'source');
+    if (binaryArchitectures.length === 0) {
+      throw new InvalidInputError('give at least one binary architecture besides source');
+    }
     const keys = input.key ? await readPublicKeys(input.key) : [];
     const armoredKey = keys.length > 0 ? keys.map((k) => k.armor()).join('\n') : null;
     const url = input.url.endsWith('/') ? input.url : `${input.url}/`;
@@ -133,7 +146,7 @@ export class Mirrors {
       distributions: codenames.map((codename) =>
         distributionSpec({
           codename,
-          architectures: input.architectures,
+          architectures: binaryArchitectures,
           components: input.components,
           codeversion: defaultCodeversion(codename) ?? 'mirror',
         }),
@@ -144,7 +157,7 @@ export class Mirrors {
       url,
       suites: input.suites,
       components: input.components,
-      architectures: input.architectures,
+      architectures,
       filter: input.filter ?? null,
       withDeps: input.withDeps,
       recommends: input.recommends,
@@ -172,6 +185,7 @@ export class Mirrors {
         {
           archive: this.deps.archive,
           fetch: this.deps.fetch,
+          ...(this.deps.get && { get: this.deps.get }),
           cacheDir: this.cacheDir(name),
           previous: store.sources(name),
           distributionOf: (suite) => distributionOf(name, suite),

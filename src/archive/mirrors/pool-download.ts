@@ -1,12 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { hashBuffer, hashStream, MultiHasher } from '../../debian/hashing.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { mapLimited } from '../map-limited.js';
-import { checkPoolPath, fetchOk, sha256, treeUrl } from '../remote-tree/published-tree.js';
+import type { FileDigests } from '../ports.js';
+import { checkPoolPath, treeUrl } from '../remote-tree/published-tree.js';
+import { CheckedFiles } from './checked-files.js';
+import { fetchGet, type FileGet } from './http-get.js';
 
 /** A pool file an index names, with the size and SHA256 it states. */
 export interface WantedFile {
@@ -22,23 +26,30 @@ export interface DownloadProgress {
 }
 
 export interface DownloadResult {
-  /** Files fetched now; the others were held already (checked again). */
+  /** Files fetched now; the others were held already. */
   fetched: number;
   fetchedBytes: number;
+  /** Every wanted file's size and checksums (pool path → digests), all checked. */
+  digests: Map<string, FileDigests>;
 }
 
 /**
- * Makes `cacheDir` hold every wanted file, each checked against its size and SHA256.
+ * Makes `cacheDir` hold every wanted file, each checked against its size and SHA256,
+ * and gives every file's digests (MD5, SHA1, SHA256, SHA512: what the archive indexes).
  * A file held already and still matching is not fetched again, so an update after an
- * interruption or a change fetches only what is missing. Downloads go to `.partial/` and
- * are renamed into place only whole and checked; whatever is there from an interrupted
- * run is discarded first. The first file that fails ends the download with its reason.
+ * interruption or a change fetches only what is missing; a held file the record of
+ * checked files (checked-files.ts) vouches for is not even read again. Downloads go to
+ * `.partial/` and are renamed into place only whole and checked; whatever is there from
+ * an interrupted run is discarded first. The first file that fails ends the download with
+ * its reason; what was checked until then is recorded.
  */
 export async function downloadPool(input: {
   url: string;
   cacheDir: string;
   files: readonly WantedFile[];
   fetch: typeof fetch;
+  /** How pool files are fetched (default: over `fetch`). */
+  get?: FileGet;
   parallel?: number;
   progress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
@@ -46,49 +57,70 @@ export async function downloadPool(input: {
   const partial = path.join(input.cacheDir, '.partial');
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
+  const checked = await CheckedFiles.load(input.cacheDir);
+  const get = input.get ?? fetchGet(input.fetch);
+  const result: DownloadResult = { fetched: 0, fetchedBytes: 0, digests: new Map() };
   const missing: WantedFile[] = [];
-  await mapLimited(input.files, 8, async (file) => {
-    checkPoolPath(file.poolPath);
-    if (!(await holds(path.join(input.cacheDir, file.poolPath), file))) missing.push(file);
-  });
-  const result: DownloadResult = { fetched: 0, fetchedBytes: 0 };
-  const total = missing.length;
-  input.progress?.({ done: 0, total, bytes: 0 });
   try {
+    await mapLimited(input.files, 8, async (file) => {
+      checkPoolPath(file.poolPath);
+      const local = path.join(input.cacheDir, file.poolPath);
+      const digests = await held(local, file, checked);
+      if (digests) result.digests.set(file.poolPath, digests);
+      else missing.push(file);
+    });
+    const total = missing.length;
+    input.progress?.({ done: 0, total, bytes: 0 });
     await mapLimited(missing, input.parallel ?? 8, async (file) => {
       input.signal?.throwIfAborted();
       const temporary = path.join(partial, randomBytes(8).toString('hex'));
-      await withOwnSignal(input.signal, (signal) =>
-        fetchChecked({ ...input, signal }, file, temporary),
+      const digests = await withOwnSignal(input.signal, (signal) =>
+        fetchChecked({ url: input.url, get, signal }, file, temporary),
       );
       const target = path.join(input.cacheDir, file.poolPath);
       await mkdir(path.dirname(target), { recursive: true });
       await rename(temporary, target);
+      await checked.note(target, file.poolPath, digests);
+      result.digests.set(file.poolPath, digests);
       result.fetched++;
       result.fetchedBytes += file.size;
       input.progress?.({ done: result.fetched, total, bytes: result.fetchedBytes });
     });
   } finally {
     await rm(partial, { recursive: true, force: true });
+    await checked.save();
   }
   return result;
 }
 
 async function fetchChecked(
-  input: { url: string; fetch: typeof fetch; signal?: AbortSignal },
+  input: { url: string; get: FileGet; signal?: AbortSignal },
   file: WantedFile,
   temporary: string,
-): Promise<void> {
+): Promise<FileDigests> {
   const url = treeUrl(input.url, file.poolPath);
-  const response = await fetchOk(input.fetch, url, input.signal);
+  const body = await input.get(url, input.signal);
   if (file.size <= SMALL) {
     // Most packages are small: in memory, checked, written in one call.
-    const data = Buffer.from(await response.arrayBuffer());
-    check(file, data.length, sha256(data));
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > file.size) {
+        body.destroy();
+        throw new InvalidInputError(
+          `${file.poolPath} is longer than the ${file.size} bytes its index states`,
+        );
+      }
+      chunks.push(chunk);
+    }
+    const data = Buffer.concat(chunks, length);
+    const digests = hashBuffer(data);
+    check(file, data.length, digests.sha256);
     await writeFile(temporary, data);
-    return;
+    return digests;
   }
-  const hash = createHash('sha256');
+  const hash = new MultiHasher();
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -105,14 +137,10 @@ async function fetchChecked(
       done(null, chunk);
     },
   });
-  if (!response.body) throw new InvalidInputError(`${url} has no body`);
-  await pipeline(
-    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-    counter,
-    createWriteStream(temporary),
-    { signal: input.signal },
-  );
-  check(file, size, hash.digest('hex'));
+  await pipeline(body, counter, createWriteStream(temporary), { signal: input.signal });
+  const digests = hash.digest();
+  check(file, size, digests.sha256);
+  return digests;
 }
 
 function check(file: WantedFile, size: number, digest: string): void {
@@ -154,12 +182,24 @@ async function withOwnSignal<T>(
   }
 }
 
-/** Whether a held file has the size and SHA256 wanted. */
-async function holds(local: string, file: WantedFile): Promise<boolean> {
+/**
+ * The digests of a held file that has the size and SHA256 wanted (undefined: fetch it):
+ * the record's when it vouches for the file as it is, else read and hashed again.
+ */
+async function held(
+  local: string,
+  file: WantedFile,
+  checked: CheckedFiles,
+): Promise<FileDigests | undefined> {
   const info = await stat(local).catch(() => null);
-  if (!info?.isFile() || info.size !== file.size) return false;
-  if (file.size <= SMALL) return sha256(await readFile(local)) === file.sha256;
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(local), hash);
-  return hash.digest('hex') === file.sha256;
+  if (!info?.isFile() || info.size !== file.size) return undefined;
+  const known = checked.vouch(file.poolPath, info);
+  if (known) return known.sha256 === file.sha256 ? known : undefined;
+  const digests =
+    file.size <= SMALL
+      ? hashBuffer(await readFile(local))
+      : await hashStream(createReadStream(local));
+  if (digests.sha256 !== file.sha256) return undefined;
+  await checked.note(local, file.poolPath, digests);
+  return digests;
 }

@@ -47,6 +47,23 @@ export interface PackageInput {
   dsc?: string;
   /** Paths of .deb files built from that source. */
   debs?: string[];
+  /**
+   * .deb files built from that source whose control data and digests the caller has
+   * verified already (a mirror: each file checked against a signed index, its stanza
+   * taken from that index), installed without reading them again.
+   */
+  verifiedDebs?: VerifiedDeb[];
+  /** Digests of files named by the .dsc (by path beside it) the caller has checked already. */
+  verifiedFiles?: ReadonlyMap<string, FileDigests>;
+}
+
+/** A .deb known without reading it: where it is, its control fields, digests and files. */
+export interface VerifiedDeb {
+  path: string;
+  control: Stanza;
+  digests: FileDigests;
+  /** Paths of its files for Contents (empty: Contents lists none of them). */
+  files: string[];
 }
 
 /** Looks up a pool file of the repository by its pool path. */
@@ -63,9 +80,10 @@ export async function prepareSource(
   deps: { formats: ArchiveFormats; poolFile: PoolLookup },
   signal?: AbortSignal,
 ): Promise<PreparedSource> {
-  const debs = await Promise.all(
-    (input.debs ?? []).map((deb) => readBinary(deb, deps.formats, signal)),
-  );
+  const debs = [
+    ...(await Promise.all((input.debs ?? []).map((deb) => readBinary(deb, deps.formats, signal)))),
+    ...(input.verifiedDebs ?? []).map((deb) => binaryOf(deb.path, deb)),
+  ];
   if (!input.dsc && debs.length === 0) {
     throw new InvalidInputError('nothing to install: give a .dsc, .deb files or both');
   }
@@ -89,9 +107,12 @@ export async function prepareSource(
   checkDuplicates(binaries);
   if (!dsc) return { name, version, component, dsc: null, binaries };
   const dscName = path.basename(input.dsc!);
+  const verified = input.verifiedFiles;
   checkFileName(dscName);
   const files = await Promise.all(
-    dsc.files.map((ref) => sourceFile(ref, path.dirname(input.dsc!), dscName, dir, deps, signal)),
+    dsc.files.map((ref) =>
+      sourceFile(ref, path.dirname(input.dsc!), dscName, dir, { ...deps, verified }, signal),
+    ),
   );
   const dscFile = { from: input.dsc!, poolPath: `${dir}/${dscName}`, digests: dsc.digests };
   return { name, version, component, dsc: { fields: dsc.fields, file: dscFile, files }, binaries };
@@ -127,7 +148,10 @@ function required(fields: Stanza, name: string, file: string): string {
 }
 
 async function readBinary(deb: string, formats: ArchiveFormats, signal?: AbortSignal) {
-  const info = await formats.readDeb(deb, signal);
+  return binaryOf(deb, await formats.readDeb(deb, signal));
+}
+
+function binaryOf(deb: string, info: { control: Stanza; files: string[]; digests: FileDigests }) {
   const pkg = required(info.control, 'Package', deb);
   const version = required(info.control, 'Version', deb);
   const architecture = required(info.control, 'Architecture', deb);
@@ -161,7 +185,11 @@ async function sourceFile(
   beside: string,
   dscName: string,
   dir: string,
-  deps: { formats: ArchiveFormats; poolFile: PoolLookup },
+  deps: {
+    formats: ArchiveFormats;
+    poolFile: PoolLookup;
+    verified: ReadonlyMap<string, FileDigests> | undefined;
+  },
   signal?: AbortSignal,
 ): Promise<IncomingFile> {
   checkFileName(ref.name);
@@ -172,7 +200,7 @@ async function sourceFile(
     (ref.md5 === undefined || ref.md5 === d.md5) &&
     (ref.sha256 === undefined || ref.sha256 === d.sha256);
   if (existsSync(local)) {
-    const digests = await deps.formats.hashFile(local, signal);
+    const digests = deps.verified?.get(local) ?? (await deps.formats.hashFile(local, signal));
     if (!stated(digests)) {
       throw new InvalidInputError(
         `${ref.name} does not match the size and checksums ${dscName} states for it`,

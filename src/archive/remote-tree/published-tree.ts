@@ -173,18 +173,28 @@ const INDEX_FORMS: readonly [string, Compression][] = [
 /**
  * An index (e.g. `main/binary-amd64/Packages`) of `dists/<suite>/` in the first form its
  * Release lists (xz, gzip, plain), its size and SHA256 checked; null when none is listed.
+ * With `byHash` (the Release says Acquire-By-Hash: yes) it is fetched by its SHA256
+ * (`…/by-hash/SHA256/<sum>`), so a remote publishing a new Release meanwhile does not
+ * break the read; by its name if the tree has no such file.
  */
 export async function suiteIndex(
   read: TreeRead,
   suite: string,
   index: string,
   sums: ReadonlyMap<string, ListedFile>,
+  byHash = false,
 ): Promise<string | null> {
   for (const [suffix, compression] of INDEX_FORMS) {
     const listed = sums.get(`${index}${suffix}`);
     if (!listed) continue;
-    const where = `dists/${suite}/${index}${suffix}`;
-    const data = await read(where);
+    const byName = `dists/${suite}/${index}${suffix}`;
+    const hashed = `dists/${suite}/${path.posix.dirname(index)}/by-hash/SHA256/${listed.sha256}`;
+    let where = byHash ? hashed : byName;
+    const data = await read(where).catch((error: unknown) => {
+      if (!byHash || !(error instanceof MissingFileError)) throw error;
+      where = byName;
+      return read(byName);
+    });
     if (data.length !== listed.size || sha256(data) !== listed.sha256) {
       throw new InvalidInputError(
         `${where} does not match the size and SHA256 its Release states (${data.length} bytes, ${listed.size} listed)`,

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
@@ -8,7 +17,7 @@ import { adminToken } from '../../helpers/api.js';
 import { testHost } from '../../helpers/base-chroot.js';
 import { cli } from '../../helpers/cli.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
-import { buildDeb, type DebSpec } from '../../helpers/debian-packages.js';
+import { buildDeb, buildSource, type DebSpec } from '../../helpers/debian-packages.js';
 import { GnupgHome } from '../../helpers/gnupg.js';
 import { aptFor } from '../../helpers/pipeline-uploads.js';
 import { repreproRepository, serveFolder } from '../../helpers/signed-repository.js';
@@ -20,8 +29,10 @@ import { persistentTempDir } from '../../helpers/temp-dir.js';
  * with their reasons; a filter with --with-deps mirrors exactly the packages it names and
  * what they need (a virtual package through its provider), apt installs them from the
  * published mirror; a snapshot keeps the mirror as it was; an update after a change
- * upstream fetches only the change; a tampered InRelease and a truncated pool file are
- * refused and leave the published mirror as it was.
+ * upstream fetches only the change; a tampered InRelease, a truncated pool file and a
+ * .dsc that does not match the signed Sources are refused and leave the published mirror
+ * as it was. Sources are mirrored with --sources and apt-get source fetches from the
+ * mirror; indices are fetched by hash when the Release offers it.
  */
 let dir: string;
 let daemon: Daemon;
@@ -49,6 +60,7 @@ const addArgs = (filter: string) => [
   '--filter',
   filter,
   '--with-deps',
+  '--sources',
 ];
 const mirror = async (): Promise<MirrorView> =>
   (JSON.parse((await run(['mirrors', '--json'])).out) as MirrorView[])[0]!;
@@ -63,14 +75,23 @@ function deb(spec: DebSpec): string {
   return buildDeb(path.join(dir, 'debs'), spec);
 }
 
-function include(...debs: string[]): void {
-  for (const file of debs) {
-    execFileSync('reprepro', ['-b', upstream, 'includedeb', suite, file], {
-      env: gnupg.env,
-      stdio: 'pipe',
-    });
+function include(...files: string[]): void {
+  for (const file of files) {
+    const dsc = file.endsWith('.dsc');
+    execFileSync(
+      'reprepro',
+      ['-b', upstream, ...(dsc ? ['-S', 'misc', '-P', 'optional'] : [])].concat([
+        dsc ? 'includedsc' : 'includedeb',
+        suite,
+        file,
+      ]),
+      { env: gnupg.env, stdio: 'pipe' },
+    );
   }
 }
+
+const dscOf = (name: string, version: string) =>
+  buildSource(path.join(dir, 'sources'), { name, version });
 
 beforeAll(async () => {
   dir = persistentTempDir('debyard-mirrors-');
@@ -95,6 +116,10 @@ beforeAll(async () => {
       deb({ name: 'unrelated', version: '1.0', architecture: 'all' }),
     ],
   });
+  // Sources too: source among its architectures.
+  const conf = path.join(upstream, 'conf/distributions');
+  writeFileSync(conf, readFileSync(conf, 'utf8').replace(/^Architectures: .*$/m, '$& source'));
+  include(dscOf('app', '1.0'));
   served = await serveFolder(upstream);
   daemon = await startTestDaemon(path.join(dir, 'home'));
   token = await adminToken(daemon);
@@ -134,16 +159,18 @@ describe('mirrors', () => {
       'exim 4.0',
       'libapp 1.2',
     ]);
-    expect((await mirror()).counts).toMatchObject({ packages: 4, fetched: 4, installed: 4 });
-    expect(poolRequests()).toHaveLength(4);
+    // Four .debs, and app's source (its .dsc and tarball): the others have none upstream.
+    expect((await mirror()).counts).toMatchObject({ packages: 4, fetched: 6, installed: 4 });
+    expect(poolRequests()).toHaveLength(6);
+    expect(await published('main/source/Sources')).toMatch(/^Package: app$/m);
     const events = JSON.parse((await run(['events', '--type', 'MIRROR', '--json'])).out) as {
       message: string;
     }[];
     expect(events.map((e) => e.message)).toEqual(
       expect.arrayContaining([
-        'mirror ext: 4 files wanted, 4 to fetch',
-        expect.stringMatching(/^mirror ext: fetched 4 of 4 files \(\d+ bytes\)$/),
-        expect.stringMatching(/^mirror ext updated: 4 packages, 4 files fetched/),
+        'mirror ext: 6 files wanted, 6 to fetch',
+        expect.stringMatching(/^mirror ext: fetched 6 of 6 files \(\d+ bytes\)$/),
+        expect.stringMatching(/^mirror ext updated: 4 packages, 6 files fetched/),
       ]),
     );
     const apt = await aptFor(daemon, path.join(dir, 'apt'), architecture, [
@@ -159,6 +186,11 @@ describe('mirrors', () => {
       'libapp 1.2\n',
     );
     expect((await apt.aptGet(['install', 'unrelated'])).code).not.toBe(0);
+    const source = await apt.aptGet(['source', '--download-only', 'app']);
+    expect(source.code, source.output).toBe(0);
+    expect(readFileSync(path.join(apt.root, 'app_1.0.dsc'))).toEqual(
+      readFileSync(path.join(upstream, 'pool/main/a/app/app_1.0.dsc')),
+    );
   }, 90_000);
 
   it('fetches only what changed upstream; a snapshot keeps the mirror as it was', async () => {
@@ -210,6 +242,22 @@ describe('mirrors', () => {
     expect(await published('InRelease')).toBe(publishedBefore);
     writeFileSync(pool, whole);
 
+    // A .dsc that does not match the checksums the signed Sources states for it.
+    include(
+      deb({ name: 'later', version: '1.0', architecture: 'all', section: 'admin' }),
+      dscOf('later', '1.0'),
+    );
+    const dsc = path.join(upstream, 'pool/main/l/later/later_1.0.dsc');
+    const dscText = readFileSync(dsc, 'utf8');
+    writeFileSync(dsc, dscText.replace('Format: 3.0 (native)', 'Format: 3.0 (nativ3)'));
+    const mismatch = await run(['mirror-update', 'ext']);
+    expect(mismatch.code).not.toBe(0);
+    expect(mismatch.err).toContain(
+      'pool/main/l/later/later_1.0.dsc does not match the SHA256 its index states',
+    );
+    expect(await published('InRelease')).toBe(publishedBefore);
+    writeFileSync(dsc, dscText);
+
     // Without InRelease, Release and Release.gpg are checked as apt does.
     renameSync(inRelease, `${inRelease}.away`);
     served.requests.length = 0;
@@ -217,10 +265,40 @@ describe('mirrors', () => {
     renameSync(`${inRelease}.away`, inRelease);
     expect(again, again.err).toMatchObject({ code: 0 });
     expect(served.requests).toContain(`/dists/${suite}/Release.gpg`);
-    expect(poolRequests()).toEqual(['/pool/main/l/late/late_1.0_all.deb']);
-    expect(names(await published(packagesFile))).toContain('late 1.0');
+    // What the failed tries fetched whole is kept: at least the good .dsc is fetched now.
+    expect(poolRequests()).toEqual(expect.arrayContaining(['/pool/main/l/later/later_1.0.dsc']));
+    expect(poolRequests().filter((r) => !/\/later?_1\.0[._]/.test(r))).toEqual([]);
+    expect(names(await published(packagesFile))).toEqual(
+      expect.arrayContaining(['late 1.0', 'later 1.0']),
+    );
+    expect(await published('main/source/Sources')).toMatch(/^Package: later$/m);
     expect(await mirror()).toMatchObject({ state: 'ok', lastError: null });
   }, 60_000);
+
+  it('reads indices by hash when the Release offers it, whatever the by-name ones hold', async () => {
+    include(deb({ name: 'hashed', version: '1.0', architecture: 'all', section: 'admin' }));
+    const dists = path.join(upstream, 'dists', suite);
+    const release = readFileSync(path.join(dists, 'Release'), 'utf8');
+    const listed = [...release.split(/^SHA256:$/m)[1]!.matchAll(/^ ([0-9a-f]{64}) +\d+ (\S+)$/gm)]
+      .map(([, sum, name]) => ({ sum: sum!, file: path.join(dists, name!) }))
+      .filter(({ file }) => existsSync(file));
+    for (const { sum, file } of listed) {
+      mkdirSync(path.join(path.dirname(file), 'by-hash/SHA256'), { recursive: true });
+      copyFileSync(file, path.join(path.dirname(file), 'by-hash/SHA256', sum));
+    }
+    const offered = release.replace(/^Date: .*$/m, '$&\nAcquire-By-Hash: yes');
+    expect(offered).not.toBe(release);
+    writeFileSync(path.join(dists, 'Release'), offered);
+    writeFileSync(path.join(dists, 'InRelease'), gnupg.clearSign(fingerprint, offered));
+    // The remote publishing anew meanwhile: its by-name indices no longer match that Release.
+    for (const { file } of listed) writeFileSync(file, 'published anew\n');
+    served.requests.length = 0;
+    const updated = await run(['mirror-update', 'ext']);
+    expect(updated, updated.err).toMatchObject({ code: 0 });
+    const byHash = `/dists/${suite}/main/binary-${architecture}/by-hash/SHA256/`;
+    expect(served.requests.filter((r) => r.startsWith(byHash))).toHaveLength(1);
+    expect(names(await published(packagesFile))).toContain('hashed 1.0');
+  });
 
   it('removes a mirror with its repository', async () => {
     const removed = await run(['mirror-remove', 'ext']);
