@@ -1,4 +1,4 @@
-/* global performance */
+/* global performance, setInterval, clearInterval */
 // One debyard archive operation in its own process, for bench/archive/run.mjs:
 //   node debyard.mjs bulk HOME LIST.json   create the archive, install every package, publish
 //   node debyard.mjs add HOME LIST.json    open it again, install these packages, publish
@@ -9,7 +9,7 @@
 //                                          the same process (the daemon: one upload after a bulk)
 // Prints one JSON line: { ms } (the operation, without process start-up; for `each` one
 // time per install).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { ArchiveConfig } from '../../dist/archive/archive-config.js';
@@ -28,6 +28,25 @@ import { silentLogger } from '../../dist/shared/logger.js';
 const [mode, home, list, more] = process.argv.slice(2);
 const groups = JSON.parse(readFileSync(list, 'utf8'));
 const started = performance.now();
+// DEBYARD_BENCH_MEMLOG=FILE: memory every 250 ms (ms, rss, heap used, external, array
+// buffers in MB), to see which phase holds it.
+const memlog = process.env.DEBYARD_BENCH_MEMLOG;
+const memLines = [];
+const sampler =
+  memlog &&
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const mb = (n) => Math.round(n / 1048576);
+    memLines.push(
+      [
+        Math.round(performance.now() - started),
+        mb(m.rss),
+        mb(m.heapUsed),
+        mb(m.external),
+        mb(m.arrayBuffers),
+      ].join(' '),
+    );
+  }, 250);
 mkdirSync(path.join(home, 'keys'), { recursive: true, mode: 0o700 });
 const db = openDatabase(path.join(home, 'debyard.db'), { logger: silentLogger });
 const config = new ArchiveConfig({ store: new ArchiveConfigRepository(db), clock: systemClock });
@@ -96,12 +115,20 @@ const install = async (packages) => {
 const opMs = [];
 if (mode === 'each') for (const group of groups) opMs.push(await install([group]));
 else opMs.push(await install(groups));
+// Peak RSS so far (the bulk's), and the heap after it: where the memory went.
+const hwmMb = Math.round(
+  Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024,
+);
 const eachMs = [];
 if (mode === 'bulk-then-each') {
   for (const group of JSON.parse(readFileSync(more, 'utf8'))) eachMs.push(await install([group]));
 }
 await formats.close?.();
+if (sampler) {
+  clearInterval(sampler);
+  writeFileSync(memlog, `ms rss heapUsed external arrayBuffers\n${memLines.join('\n')}\n`);
+}
 db.close();
 process.stdout.write(
-  `${JSON.stringify({ ms: mode === 'each' ? opMs : opMs[0], eachMs, totalMs: Math.round(performance.now() - started) })}\n`,
+  `${JSON.stringify({ ms: mode === 'each' ? opMs : opMs[0], eachMs, hwmMb, totalMs: Math.round(performance.now() - started) })}\n`,
 );

@@ -65,6 +65,16 @@ export class Archive {
   }
 
   async install(input: InstallInput, signal?: AbortSignal): Promise<ChangeResult[]> {
+    // The prepared packages (a bulk's take hundreds of megabytes) are gone before publishing.
+    const { value, dists } = await this.prepareAndCommit(input, signal);
+    await this.deps.publish(dists, signal);
+    return value;
+  }
+
+  private async prepareAndCommit(
+    input: InstallInput,
+    signal?: AbortSignal,
+  ): Promise<{ value: ChangeResult[]; dists: string[] }> {
     const target = this.kit.suiteTarget(input.distribution, 'install');
     const component = input.component ?? target.distribution.components[0]!;
     if (!target.distribution.components.includes(component)) {
@@ -92,7 +102,7 @@ export class Archive {
     this.checkPrepared(target, prepared);
     const chain = rollbackChain(target);
     const sourceKeys = prepared.map((p) => `source:${repo}:${p.name}`);
-    const { value, dists } = await this.deps.locks.with(
+    return this.deps.locks.with(
       sourceKeys,
       async () => {
         for (const p of prepared) this.checkUploadVersion(target, p);
@@ -123,8 +133,6 @@ export class Archive {
       },
       signal,
     );
-    await this.deps.publish(dists, signal);
-    return value;
   }
 
   /** Copies the version of `source` in `from` into the suite `to` (rollback shift applies). */

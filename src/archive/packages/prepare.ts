@@ -13,15 +13,16 @@ export interface IncomingFile {
   digests: FileDigests;
 }
 
+/**
+ * A binary ready to store. Its control fields and file list are not kept: the index texts
+ * rendered from them are all the archive stores, and a bulk install holds tens of thousands
+ * of these at once.
+ */
 export interface PreparedBinary {
   package: string;
   version: string;
   architecture: string;
-  control: Stanza;
   file: IncomingFile;
-  /** Paths of its files, for Contents. */
-  files: string[];
-  section: string;
   /** Its Packages stanza and Contents lines, with their digests (as the database keeps them). */
   index: BinaryIndexTexts;
 }
@@ -99,10 +100,17 @@ export async function prepareSource(
       );
     }
   }
-  const binaries = debs.map(({ path: from, digests, sourceName: _s, sourceVersion: _v, ...b }) => {
+  const binaries = debs.map((b): PreparedBinary => {
     const poolPath = `${dir}/${b.package}_${withoutEpoch(b.version)}_${b.architecture}.deb`;
-    const index = indexTexts(b, poolPath, digests, deps.formats);
-    return { ...b, file: { from, poolPath, digests }, index };
+    const index = indexTexts(b, poolPath, b.digests, deps.formats);
+    const { package: name, version: v, architecture } = b;
+    return {
+      package: name,
+      version: v,
+      architecture,
+      file: { from: b.path, poolPath, digests: b.digests },
+      index,
+    };
   });
   checkDuplicates(binaries);
   if (!dsc) return { name, version, component, dsc: null, binaries };

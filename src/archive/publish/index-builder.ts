@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
 import { deflateSegment, joinGzip } from './gzip-members.js';
 import { PrefixDigests } from './prefix-digests.js';
+import { RecentSegments } from './recent-segments.js';
 import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
 import { mapLimited } from '../map-limited.js';
@@ -27,8 +28,8 @@ export interface IndexPlan {
   segments: Segment[];
   /** Segments compressed before, by content address. */
   cached: Map<string, SegmentRecord>;
-  /** Segments to compress now, with the texts of their entries. */
-  fresh: { key: string; entries: IndexEntry[] }[];
+  /** Segments to compress now, rendered (UTF-8: smaller than their entries' strings). */
+  fresh: { key: string; raw: Buffer }[];
 }
 
 export interface IndexBuilderDeps {
@@ -39,6 +40,12 @@ export interface IndexBuilderDeps {
 
 // CRC64, as `xz` uses by default; only needed for an index with no segment at all.
 const DEFAULT_XZ_FLAGS = Buffer.from([0x00, 0x04]);
+
+/** Segments kept in memory between publishes (RecentSegments), in bytes at most. */
+const RECENT_SEGMENT_BYTES = 160 << 20;
+
+/** Entries whose texts are read and rendered at a time when planning. */
+const RENDER_BATCH = 2048;
 
 const TEXT_OF: Record<IndexKind, IndexText> = {
   packages: 'stanza',
@@ -54,21 +61,40 @@ const TEXT_OF: Record<IndexKind, IndexText> = {
  */
 export class IndexBuilder {
   private readonly digests = new PrefixDigests();
+  private readonly recent = new RecentSegments(RECENT_SEGMENT_BYTES);
 
   constructor(private readonly deps: IndexBuilderDeps) {}
 
   /** Run inside a read transaction: what is cached, what must be compressed. */
   plan(kind: IndexKind, basePath: string, name: string, entries: IndexEntryRef[]): IndexPlan {
     const segments = segmentEntries(kind, entries);
-    const cached = this.deps.index.segments(segments.map((s) => s.key));
+    const keys = segments.map((s) => s.key);
+    const cached = this.recent.find(name, keys);
+    const unknown = keys.filter((k) => !cached.has(k));
+    for (const [key, record] of this.deps.index.segments(unknown)) cached.set(key, record);
     const missing = new Map<string, Segment>();
     for (const s of segments) if (!cached.has(s.key)) missing.set(s.key, s);
-    const ids = [...missing.values()].flatMap((s) => s.entries.map((e) => e.id));
-    const texts = this.deps.index.entryTexts(TEXT_OF[kind], ids);
-    const fresh = [...missing.values()].map((s) => ({
-      key: s.key,
-      entries: s.entries.map((e) => ({ ...e, text: textOf(texts, e.id) })),
-    }));
+    // The texts are read and rendered a batch of segments at a time: a bulk publish renders
+    // every segment, and all entries' texts at once would hold the whole index as strings.
+    const fresh: IndexPlan['fresh'] = [];
+    let batch: Segment[] = [];
+    let size = 0;
+    const render = () => {
+      const ids = batch.flatMap((s) => s.entries.map((e) => e.id));
+      const texts = this.deps.index.entryTexts(TEXT_OF[kind], ids);
+      for (const s of batch) {
+        const entries: IndexEntry[] = s.entries.map((e) => ({ ...e, text: textOf(texts, e.id) }));
+        fresh.push({ key: s.key, raw: Buffer.from(renderSegment(kind, entries)) });
+      }
+      batch = [];
+      size = 0;
+    };
+    for (const s of missing.values()) {
+      batch.push(s);
+      size += s.entries.length;
+      if (size >= RENDER_BATCH) render();
+    }
+    if (batch.length > 0) render();
     return { kind, basePath, name, segments, cached, fresh };
   }
 
@@ -78,7 +104,7 @@ export class IndexBuilder {
     // Four at a time: what the libuv thread pool runs at once (xz and deflate run there).
     await mapLimited(plan.fresh, 4, async (s) => {
       signal?.throwIfAborted();
-      const raw = Buffer.from(renderSegment(kind, s.entries));
+      const { raw } = s;
       const [deflate, xz] = await Promise.all([
         deflateSegment(raw),
         kind === 'contents' ? null : this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b)),
@@ -90,14 +116,15 @@ export class IndexBuilder {
     const now = this.deps.clock.now();
     this.deps.index.saveSegments(fresh, now);
     const freshKeys = new Set(fresh.map((f) => f.key));
-    this.deps.index.touchSegments(
+    const due = this.recent.due(
+      plan.name,
       plan.segments.map((s) => s.key).filter((k) => !freshKeys.has(k)),
-      now,
+      now.getTime(),
     );
-    return this.assemble(
-      plan,
-      plan.segments.map((s) => cached.get(s.key)!),
-    );
+    this.deps.index.touchSegments(due, now);
+    const records = plan.segments.map((s) => cached.get(s.key)!);
+    this.recent.remember(plan.name, records, new Set([...freshKeys, ...due]), now.getTime());
+    return this.assemble(plan, records);
   }
 
   private assemble(plan: IndexPlan, records: SegmentRecord[]): BuiltFile[] {
