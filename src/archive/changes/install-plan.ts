@@ -71,7 +71,9 @@ const sha256 = (text: string) => hash('sha256', text, 'hex');
 /**
  * Reads what an install of `prepared` into `target` changes, checking it (the upload
  * rules, components, content of existing files and versions) before anything is written.
- * Runs inside the install's transaction, so nothing changes between plan and apply.
+ * Runs inside the install's transaction, so nothing changes between plan and apply. The
+ * sources have distinct names (Archive.checkPrepared), so their plans touch disjoint rows
+ * (placements, pool directories) and all can be read before any is written.
  */
 export function planInstall(
   deps: PlannerDeps,
@@ -222,7 +224,7 @@ function planChain(
       now === undefined ? [] : now === INSTALLED ? installedIndices(dist) : indicesOf(now, dist);
     steps.push({ dist, next: now, nextIndices, released });
   });
-  const kept = new Set(next);
+  const kept = new Set(next.map((entry) => (entry === INSTALLED ? existingId : entry)));
   const drop = [...new Set(current)].filter(
     (id): id is number =>
       id !== undefined &&
