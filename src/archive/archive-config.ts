@@ -1,4 +1,5 @@
-import type { ArchiveConfigRepository, RepositoryRecord } from '../db/archive-config-repository.js';
+import type { ArchiveConfigRepository } from '../db/archive-config-repository.js';
+import type { RepositoryRecord } from './config-records.js';
 import type { Clock } from '../shared/clock.js';
 import {
   ConflictError,

@@ -5,8 +5,7 @@ import { ConflictError, InvalidInputError } from '../shared/errors.js';
 import type { ArchiveConfig, ResolvedDistribution } from './archive-config.js';
 import { ArchiveMoves, type MigrateOptions, type RemoveResult } from './archive-moves.js';
 import { ChangeKit, type ChangeResult } from './changes/change-kit.js';
-import { rollbackChain, shiftChain } from './changes/rollback-chain.js';
-import type { TouchedIndices } from './changes/touched.js';
+import { rollbackChain } from './changes/rollback-chain.js';
 import type { ArchiveWriter } from './changes/writer.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { prepareSource, type PackageInput, type PreparedSource } from './packages/prepare.js';
@@ -249,21 +248,21 @@ export class Archive {
     return commit();
   }
 
-  /** Stores, places and records the prepared sources; `beforeCommit` runs last, inside. */
+  /**
+   * Plans the install (everything it reads, checked), then applies the plan; one
+   * transaction, `beforeCommit` runs last, inside.
+   */
   private commitInstall(
     target: ResolvedDistribution,
     prepared: readonly PreparedSource[],
     input: InstallInput,
     beforeCommit?: () => void,
   ): { value: ChangeResult[]; dists: string[] } {
-    const chain = rollbackChain(target);
-    const repo = target.repository.id;
+    const { writer } = this.deps;
     return this.kit.commit((touched, events) => {
-      const results = prepared.map((p) => {
-        this.checkUploadVersion(target, p);
-        const stored = this.deps.writer.storeSource(repo, p, touched);
-        const placed = this.shiftIn(target, chain, p.name, stored.sourceId, touched);
-        const changed = placed || stored.created || stored.extended;
+      const plan = writer.planInstall(target, prepared, (p) => this.checkUploadVersion(target, p));
+      const results: ChangeResult[] = [];
+      writer.applyInstall(plan, touched, ({ prepared: p, changed }) => {
         if (changed) {
           events.push(
             this.deps.events.record({
@@ -278,7 +277,7 @@ export class Archive {
             }),
           );
         }
-        return { source: p.name, version: p.version, distribution: target.name, changed };
+        results.push({ source: p.name, version: p.version, distribution: target.name, changed });
       });
       beforeCommit?.();
       return results;
@@ -302,21 +301,6 @@ export class Archive {
         `${p.name} ${p.version} is in repository ${target.repository.id} already (in ${same.map((e) => e.distribution).join(', ')}); a version is uploaded once, then migrated`,
       );
     }
-  }
-
-  /** Makes `sourceId` the suite's version, shifting the chain; false if it was already. */
-  private shiftIn(
-    target: ResolvedDistribution,
-    chain: readonly string[],
-    source: string,
-    sourceId: number,
-    touched: TouchedIndices,
-  ): boolean {
-    const current = this.kit.chainIds(chain, source);
-    if (current[0] === sourceId) return false;
-    const { next } = shiftChain(current, sourceId);
-    this.kit.applyChain(target.repository.id, chain, source, current, next, touched);
-    return true;
   }
 }
 

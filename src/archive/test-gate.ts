@@ -1,9 +1,15 @@
-import type { StoredTestResult } from '../db/builds-repository.js';
 import type { ResolvedDistribution } from './archive-config.js';
 import { suiteTestModes } from './model/test-modes.js';
 
+/** A check of a build's test stage and its verdict: what the gate reads of one. */
+export interface TestVerdict {
+  check: string;
+  result: string;
+  reason: string;
+}
+
 /** The builds of a version, with the verdicts of their test stage. */
-export type TestedBuilds = { architecture: string; tests: StoredTestResult[] }[];
+export type TestedBuilds = { architecture: string; tests: TestVerdict[] }[];
 
 /**
  * Why a version may not migrate into `target`: for each check the target suite runs in

@@ -8,15 +8,6 @@ import type {
   RepositoryRecord,
 } from '../archive/config-records.js';
 
-/** @deprecated Declared in src/archive/config-records.ts now; re-exported until the branches in flight are merged. */
-export type {
-  SuiteRecord,
-  LayoutRecord,
-  DistributionRecord,
-  BuildLimitsRecord,
-  RepositoryRecord,
-} from '../archive/config-records.js';
-
 interface RepositoryRow {
   id: string;
   description: string;

@@ -11,18 +11,6 @@ import type {
   SegmentRecord,
 } from '../archive/publish/index-records.js';
 
-/** @deprecated Declared in src/archive/publish/index-records.ts now; re-exported until the branches in flight are merged. */
-export type {
-  DistState,
-  IndexEntryRef,
-  BinaryEntryRef,
-  IndexEntry,
-  IndexText,
-  GenerationRecord,
-  PublishedFile,
-  SegmentRecord,
-} from '../archive/publish/index-records.js';
-
 const DIST_COLUMNS = `name, repository, revision, published_revision AS publishedRevision,
   generation, release_date AS releaseDate, valid_until AS validUntil, published_at AS publishedAt`;
 

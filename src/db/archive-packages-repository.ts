@@ -7,14 +7,6 @@ import type {
   PlacementRecord,
 } from '../archive/package-records.js';
 
-/** @deprecated Declared in src/archive/package-records.ts now; re-exported until the branches in flight are merged. */
-export type {
-  PoolFileRecord,
-  SourceRecord,
-  BinaryRecord,
-  PlacementRecord,
-} from '../archive/package-records.js';
-
 type NewPoolFile = Omit<PoolFileRecord, 'id'>;
 type NewSource = Omit<SourceRecord, 'id'>;
 type NewBinary = Omit<BinaryRecord, 'id'>;

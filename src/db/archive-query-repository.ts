@@ -7,14 +7,6 @@ import type {
   HeldSourceRow,
 } from '../archive/package-records.js';
 
-/** @deprecated Declared in src/archive/package-records.ts now; re-exported until the branches in flight are merged. */
-export type {
-  PlacedBinary,
-  BinaryDetail,
-  PlacedSourceRow,
-  HeldSourceRow,
-} from '../archive/package-records.js';
-
 /** Read-only questions about what the archive holds. */
 export class ArchiveQueryRepository {
   private readonly sql: ReturnType<typeof statementCache>;

@@ -2,9 +2,6 @@ import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
 import type { SnapshotRecord } from '../archive/snapshots/snapshot-records.js';
 
-/** @deprecated Declared in src/archive/snapshots/snapshot-records.ts now; re-exported until the branches in flight are merged. */
-export type { SnapshotRecord } from '../archive/snapshots/snapshot-records.js';
-
 type NewSnapshot = Omit<SnapshotRecord, 'id' | 'sources' | 'binaries'>;
 
 const COLUMNS = `id, repository, name, distribution, generation, revision, sources, binaries,

@@ -13,23 +13,6 @@ import {
   type StoredTestResult,
 } from '../scheduler/build-records.js';
 
-/** @deprecated Declared in src/scheduler/build-records.ts now; re-exported until the branches in flight are merged. */
-export {
-  BUILD_STATES,
-  FINAL_BUILD_STATES,
-  ENDED_BUILD_STATES,
-} from '../scheduler/build-records.js';
-export type {
-  StoredTestResult,
-  BuildState,
-  BuildTimes,
-  BuildRecord,
-  BuildView,
-  NewBuild,
-  BuildEnd,
-  BuildFilter,
-} from '../scheduler/build-records.js';
-
 interface BuildRow {
   id: number;
   upload_id: number;

@@ -2,10 +2,6 @@ import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Db } from './database.js';
 import type { ChrootState, ChrootRecord, ChrootPatch } from '../chroot/chroot-records.js';
 
-/** @deprecated Declared in src/chroot/chroot-records.ts now; re-exported until the branches in flight are merged. */
-export { CHROOT_STATES } from '../chroot/chroot-records.js';
-export type { ChrootState, ChrootRecord, ChrootPatch } from '../chroot/chroot-records.js';
-
 interface ChrootRow {
   id: number;
   codename: string;

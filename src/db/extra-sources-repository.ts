@@ -3,9 +3,6 @@ import type { Db } from './db-types.js';
 import { statementCache } from './statement-cache.js';
 import type { ExtraSourceRecord } from '../archive/extra-sources/extra-source-records.js';
 
-/** @deprecated Declared in src/archive/extra-sources/extra-source-records.ts now; re-exported until the branches in flight are merged. */
-export type { ExtraSourceRecord } from '../archive/extra-sources/extra-source-records.js';
-
 interface Row {
   name: string;
   url: string;

@@ -1,9 +1,6 @@
 import type { Db } from './database.js';
 import type { ReadToken } from '../archive/read-token-records.js';
 
-/** @deprecated Declared in src/archive/read-token-records.ts now; re-exported until the branches in flight are merged. */
-export type { ReadToken } from '../archive/read-token-records.js';
-
 interface Row {
   id: number;
   repository: string;

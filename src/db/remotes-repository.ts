@@ -7,14 +7,6 @@ import type {
   RemoteCheckPatch,
 } from '../remote/remote-records.js';
 
-/** @deprecated Declared in src/remote/remote-records.ts now; re-exported until the branches in flight are merged. */
-export type {
-  RemoteState,
-  RemoteRecord,
-  NewRemote,
-  RemoteCheckPatch,
-} from '../remote/remote-records.js';
-
 interface RemoteRow {
   id: number;
   name: string;

@@ -1,9 +1,6 @@
 import type { Db } from './database.js';
 import type { Session } from '../web/auth/session-records.js';
 
-/** @deprecated Declared in src/web/auth/session-records.ts now; re-exported until the branches in flight are merged. */
-export type { Session } from '../web/auth/session-records.js';
-
 interface SessionRow {
   id: number;
   user_id: number;

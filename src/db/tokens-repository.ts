@@ -1,9 +1,6 @@
 import type { Db } from './database.js';
 import type { ApiToken } from '../api/user-records.js';
 
-/** @deprecated Declared in src/api/user-records.ts now; re-exported until the branches in flight are merged. */
-export type { ApiToken } from '../api/user-records.js';
-
 interface TokenRow {
   id: number;
   user_id: number;

@@ -2,9 +2,6 @@ import { NotFoundError } from '../shared/errors.js';
 import type { Db } from './db-types.js';
 import type { UploaderKeyRecord } from '../incoming/uploader-key-records.js';
 
-/** @deprecated Declared in src/incoming/uploader-key-records.ts now; re-exported until the branches in flight are merged. */
-export type { UploaderKeyRecord } from '../incoming/uploader-key-records.js';
-
 interface KeyRow {
   fingerprint: string;
   armored: string;

@@ -9,16 +9,6 @@ import {
   type UploadFilter,
 } from '../scheduler/upload-records.js';
 
-/** @deprecated Declared in src/scheduler/upload-records.ts now; re-exported until the branches in flight are merged. */
-export { SETTLED_UPLOAD_STATES } from '../scheduler/upload-records.js';
-export type {
-  IncomingUploadState,
-  UploadFileRecord,
-  UploadRecord,
-  NewUpload,
-  UploadFilter,
-} from '../scheduler/upload-records.js';
-
 interface UploadRow {
   id: number;
   state: string;

@@ -2,10 +2,6 @@ import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Db } from './database.js';
 import type { Role, User } from '../api/user-records.js';
 
-/** @deprecated Declared in src/api/user-records.ts now; re-exported until the branches in flight are merged. */
-export { ROLES } from '../api/user-records.js';
-export type { Role, User } from '../api/user-records.js';
-
 interface UserRow {
   id: number;
   name: string;

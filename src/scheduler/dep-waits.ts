@@ -1,4 +1,4 @@
-import type { BuildView } from '../db/builds-repository.js';
+import type { BuildView } from './build-records.js';
 import type { EventLog } from '../events/event-log.js';
 import type { StoredEvent } from '../events/event.js';
 import type { Logger } from '../shared/logger.js';

@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import type { GitBuildRecord, GitSourceRecord } from '../../db/git-sources-repository.js';
+import type { GitBuildRecord, GitSourceRecord } from '../../own-uploads/git/git-source-records.js';
 import type { GitBuilds } from '../../own-uploads/git/git-builds.js';
 import type { GitSources } from '../../own-uploads/git/git-sources.js';
 import type { GitTriggers } from '../../own-uploads/git/git-triggers.js';

@@ -1,21 +1,17 @@
-import { hash } from 'node:crypto';
 import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
 import type { ArchivePackagesRepository } from '../../db/archive-packages-repository.js';
-import type { PoolFileRecord } from '../package-records.js';
 import type { Clock } from '../../shared/clock.js';
-import { ConflictError } from '../../shared/errors.js';
-import type { IncomingFile, PreparedBinary, PreparedSource } from '../packages/prepare.js';
-import { poolDirectory } from '../pool/pool-path.js';
+import type { ResolvedDistribution } from '../archive-config.js';
+import type { IncomingFile, PreparedSource } from '../packages/prepare.js';
 import type { ArchiveFormats } from '../ports.js';
+import {
+  INSTALLED,
+  planInstall,
+  type InstallPlan,
+  type PoolFileStep,
+  type SourcePlan,
+} from './install-plan.js';
 import { indexPathsOf, type TouchedIndices } from './touched.js';
-
-export interface StoredSource {
-  sourceId: number;
-  /** The source version was not in the repository before. */
-  created: boolean;
-  /** Something (the .dsc, a binary) was added to an existing version. */
-  extended: boolean;
-}
 
 export interface DistTarget {
   name: string;
@@ -31,14 +27,22 @@ export interface WriterDeps {
   architecturesOf: (dist: string) => readonly string[];
 }
 
-const sha256 = (text: string) => hash('sha256', text, 'hex');
-
 /**
- * The synchronous steps of a change, run inside one database transaction: storing a
- * source version, placing and unplacing it, and recording what the change touched.
+ * The synchronous steps of a change, run inside one database transaction: an install's
+ * plan and its application; placing and unplacing a version (copy, migrate, remove,
+ * restore), and recording what the change touched.
  */
 export class ArchiveWriter {
   constructor(private readonly deps: WriterDeps) {}
+
+  /** Reads what an install changes (install-plan.ts), for applyInstall. */
+  planInstall(
+    target: ResolvedDistribution,
+    prepared: readonly PreparedSource[],
+    checkUploadVersion: (p: PreparedSource) => void,
+  ): InstallPlan {
+    return planInstall(this.deps, target, prepared, checkUploadVersion);
+  }
 
   /** The pool files a prepared source would clash with (same path, other content). */
   poolConflicts(repository: string, files: readonly IncomingFile[]): string[] {
@@ -53,58 +57,72 @@ export class ArchiveWriter {
       );
   }
 
-  /** Stores a source version and its binaries, reusing what exists; idempotent. */
-  storeSource(repository: string, prepared: PreparedSource, touched: TouchedIndices): StoredSource {
-    const { packages, clock } = this.deps;
-    const existing = packages.findSource(repository, prepared.name, prepared.version);
-    if (existing && existing.component !== prepared.component) {
-      throw new ConflictError(
-        `${prepared.name} ${prepared.version} is in component ${existing.component} already, not ${prepared.component}`,
-      );
-    }
-    const sourceId =
-      existing?.id ??
-      packages.insertSource(
-        {
-          repository,
-          name: prepared.name,
-          version: prepared.version,
-          component: prepared.component,
-          stanza: null,
-          digest: null,
-        },
-        clock.now(),
-      );
-    let extended = false;
-    if (prepared.dsc) extended = this.storeDsc(repository, sourceId, prepared) || extended;
-    const have = new Map(
-      packages.binaries(sourceId).map((b) => [`${b.package} ${b.architecture}`, b]),
-    );
-    const added: string[] = [];
-    for (const binary of prepared.binaries) {
-      const old = have.get(`${binary.package} ${binary.architecture}`);
-      if (old) {
-        if (packages.poolFile(old.fileId).sha256 !== binary.file.digests.sha256) {
-          throw new ConflictError(
-            `${prepared.name} ${prepared.version} already has ${binary.package} for ${binary.architecture} with other content`,
-          );
-        }
-        continue;
-      }
-      this.storeBinary(repository, sourceId, binary);
-      added.push(binary.architecture);
-    }
-    extended ||= added.length > 0;
-    if (existing && extended) {
-      for (const p of packages.placementsOfSource(sourceId)) {
-        const archs = this.deps.architecturesOf(p.distribution);
-        touched.add(
-          p.distribution,
-          indexPathsOf(prepared.component, Boolean(prepared.dsc), added, archs),
+  /**
+   * Writes an install's plan (install-plan.ts): per source its row, pool files, .dsc and
+   * binaries, the chain's placements and releases, the versions it drops; `installed`
+   * runs after each source's writes (its event). Reads nothing but what it just wrote.
+   */
+  applyInstall(
+    plan: InstallPlan,
+    touched: TouchedIndices,
+    installed: (source: SourcePlan) => void,
+  ): void {
+    const { packages, index, clock } = this.deps;
+    const repository = plan.target.repository.id;
+    for (const source of plan.sources) {
+      const { prepared } = source;
+      const sourceId =
+        source.existingId ??
+        packages.insertSource(
+          {
+            repository,
+            name: prepared.name,
+            version: prepared.version,
+            component: prepared.component,
+            stanza: null,
+            digest: null,
+          },
+          clock.now(),
         );
+      if (source.dsc) {
+        const files = source.dsc.files.map((f) => this.applyPoolFile(repository, f));
+        packages.addSourceFiles(
+          sourceId,
+          files.map((f) => f.id),
+        );
+        if (source.dsc.setStanza) {
+          packages.setSourceStanza(sourceId, source.dsc.stanza, source.dsc.digest);
+        }
       }
+      for (const { binary, file } of source.binaries) {
+        packages.insertBinary({
+          sourceId,
+          package: binary.package,
+          version: binary.version,
+          architecture: binary.architecture,
+          fileId: this.applyPoolFile(repository, file).id,
+          ...binary.index,
+        });
+      }
+      for (const { dist, paths } of source.extensionTouches) touched.add(dist, paths);
+      for (const step of source.chain) {
+        if (step.next === undefined) {
+          packages.deletePlacement(step.dist, prepared.name);
+        } else {
+          const id = step.next === INSTALLED ? sourceId : step.next;
+          packages.setPlacement(step.dist, repository, prepared.name, id, clock.now());
+          touched.add(step.dist, step.nextIndices);
+        }
+        if (step.released) {
+          touched.add(step.dist, step.released.indices);
+          index.ensureDist(step.dist, repository);
+          index.recordRelease(step.released.files, step.dist, step.released.revision);
+        }
+      }
+      for (const id of source.drop)
+        packages.markUnreferenced(packages.deleteSource(id), clock.now());
+      installed(source);
     }
-    return { sourceId, created: !existing, extended: Boolean(existing) && extended };
   }
 
   /**
@@ -167,53 +185,13 @@ export class ArchiveWriter {
     return indexPathsOf(source.component, source.stanza !== null, archs, distArchs);
   }
 
-  private storeDsc(repository: string, sourceId: number, prepared: PreparedSource): boolean {
-    const dsc = prepared.dsc!;
-    const files = [dsc.file, ...dsc.files].map((f) => this.poolFile(repository, f));
-    const stanza = this.deps.formats.sourcesStanza(
-      dsc.fields,
-      poolDirectory(prepared.component, prepared.name),
-      { name: files[0]!.path.split('/').pop()!, digests: files[0]! },
-    );
-    const digest = sha256(stanza);
-    const source = this.deps.packages.source(sourceId);
-    this.deps.packages.addSourceFiles(
-      sourceId,
-      files.map((f) => f.id),
-    );
-    if (source.digest === digest) return false;
-    if (source.stanza !== null) {
-      throw new ConflictError(
-        `${prepared.name} ${prepared.version} is in the repository already with a different .dsc`,
-      );
-    }
-    this.deps.packages.setSourceStanza(sourceId, stanza, digest);
-    return true;
-  }
-
-  private storeBinary(repository: string, sourceId: number, binary: PreparedBinary): void {
-    const file = this.poolFile(repository, binary.file);
-    this.deps.packages.insertBinary({
-      sourceId,
-      package: binary.package,
-      version: binary.version,
-      architecture: binary.architecture,
-      fileId: file.id,
-      ...binary.index,
-    });
-  }
-
-  private poolFile(repository: string, file: IncomingFile): PoolFileRecord {
+  private applyPoolFile(repository: string, step: PoolFileStep): { id: number } {
     const { packages } = this.deps;
-    const existing = packages.findPoolFile(repository, file.poolPath);
-    if (existing) {
-      if (existing.sha256 !== file.digests.sha256) {
-        throw new ConflictError(this.poolConflicts(repository, [file])[0]!);
-      }
-      packages.setReferenced([existing.id]);
-      return existing;
+    if (step.existing) {
+      packages.setReferenced([step.existing.id]);
+      return step.existing;
     }
-    const record = { repository, path: file.poolPath, ...file.digests };
-    return { id: packages.insertPoolFile(record, this.deps.clock.now()), ...record };
+    const record = { repository, path: step.file.poolPath, ...step.file.digests };
+    return { id: packages.insertPoolFile(record, this.deps.clock.now()) };
   }
 }

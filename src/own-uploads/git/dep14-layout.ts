@@ -1,4 +1,4 @@
-import type { GitLayout } from '../../db/git-sources-repository.js';
+import type { GitLayout } from './git-source-records.js';
 import { parseVersion } from '../../debian/index.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { refNameProblem } from './ref-patterns.js';

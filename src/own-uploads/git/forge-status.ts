@@ -1,4 +1,5 @@
-import type { GitBuildRecord, GitSourcesRepository } from '../../db/git-sources-repository.js';
+import type { GitSourcesRepository } from '../../db/git-sources-repository.js';
+import type { GitBuildRecord } from './git-source-records.js';
 import type { StoredEvent } from '../../events/event.js';
 import type { EventLog } from '../../events/event-log.js';
 import { describeError } from '../../shared/errors.js';

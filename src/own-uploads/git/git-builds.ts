@@ -4,12 +4,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
-import type {
-  GitBuildRecord,
-  GitSourceRecord,
-  GitSourcesRepository,
-  GitTrigger,
-} from '../../db/git-sources-repository.js';
+import type { GitSourcesRepository } from '../../db/git-sources-repository.js';
+import type { GitBuildRecord, GitSourceRecord, GitTrigger } from './git-source-records.js';
 import { parseChangelogHead, parseVersion, rewriteChangelogHead } from '../../debian/index.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Requester } from '../../incoming/requester.js';

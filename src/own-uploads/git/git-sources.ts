@@ -2,11 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
-import type {
-  GitLayout,
-  GitSourceRecord,
-  GitSourcesRepository,
-} from '../../db/git-sources-repository.js';
+import type { GitSourcesRepository } from '../../db/git-sources-repository.js';
+import type { GitLayout, GitSourceRecord } from './git-source-records.js';
 import { checkResult, type CommandRunner } from '../../exec/command.js';
 import type { Clock } from '../../shared/clock.js';
 import { InvalidInputError, type Problem } from '../../shared/errors.js';

@@ -1,4 +1,5 @@
-import type { GitSourceRecord, GitSourcesRepository } from '../../db/git-sources-repository.js';
+import type { GitSourcesRepository } from '../../db/git-sources-repository.js';
+import type { GitSourceRecord } from './git-source-records.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Requester } from '../../incoming/requester.js';
 import type { Clock } from '../../shared/clock.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { ArchiveConfigPart } from '../../../src/app/parts/archive-config-part.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
-import type { UploadRecord } from '../../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import { adminToken, api } from '../../helpers/api.js';
 import { buildBinaryUpload, type BinaryUpload } from '../../helpers/binary-upload.js';
 import { cli } from '../../helpers/cli.js';

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
-import type { UploadRecord } from '../../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import { adminToken } from '../../helpers/api.js';
 import { cli } from '../../helpers/cli.js';
 import { startTestDaemon } from '../../helpers/daemon.js';

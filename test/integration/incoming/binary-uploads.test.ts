@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
-import type { UploadRecord } from '../../../src/db/uploads-repository.js';
+import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import { buildBinaryUpload, type BinaryUpload } from '../../helpers/binary-upload.js';
 import {
   filesOf,

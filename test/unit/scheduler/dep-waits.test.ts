@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BuildView } from '../../../src/db/builds-repository.js';
+import type { BuildView } from '../../../src/scheduler/build-records.js';
 import type { EventInput, StoredEvent } from '../../../src/events/event.js';
 import { DepWaits } from '../../../src/scheduler/dep-waits.js';
 import { silentLogger } from '../../../src/shared/logger.js';

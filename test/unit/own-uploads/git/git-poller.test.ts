@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GitSourceRecord } from '../../../../src/db/git-sources-repository.js';
+import type { GitSourceRecord } from '../../../../src/own-uploads/git/git-source-records.js';
 import { GitPoller } from '../../../../src/own-uploads/git/git-poller.js';
 import { silentLogger } from '../../../../src/shared/logger.js';
 
