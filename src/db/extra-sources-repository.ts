@@ -82,6 +82,30 @@ export class ExtraSourcesRepository {
     );
   }
 
+  /** Stores `source` in place of the source of its name. */
+  update(source: ExtraSourceRecord): void {
+    const changed = this.sql(
+      `UPDATE extra_sources SET url = ?, suites = ?, components = ?, distributions = ?,
+         armored_key = ?, key_fingerprints = ?, unsigned = ?, priority = ?, origin = ?,
+         auth_login = ?, auth_password = ?
+       WHERE name = ?`,
+    ).run(
+      source.url,
+      JSON.stringify(source.suites),
+      JSON.stringify(source.components),
+      JSON.stringify(source.distributions),
+      source.armoredKey,
+      JSON.stringify(source.keyFingerprints),
+      source.unsigned ? 1 : 0,
+      source.priority,
+      source.origin,
+      source.auth?.login ?? null,
+      source.auth?.password ?? null,
+      source.name,
+    ).changes;
+    if (changed === 0) throw new NotFoundError(`there is no extra source ${source.name}`);
+  }
+
   remove(name: string): ExtraSourceRecord {
     const source = this.find(name);
     if (!source) throw new NotFoundError(`there is no extra source ${name}`);

@@ -127,6 +127,18 @@ const FORMS: Form[] = [
   ],
   ['/apt-sources/nosuch/remove', () => ({}), '/apt-sources', /^there is no extra source nosuch/],
   [
+    '/apt-sources/nosuch/update',
+    () => ({ priority: '600', suites: 'x' }),
+    '/apt-sources',
+    /^there is no extra source nosuch/,
+  ],
+  [
+    '/apt-sources/nosuch/update',
+    () => ({ priority: 'high' }),
+    '/apt-sources',
+    /^invalid input for apt_source_update: priority/,
+  ],
+  [
     '/mirrors',
     () => ({
       name: 'ext',
