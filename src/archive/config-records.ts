@@ -1,22 +1,13 @@
 // The archive's configuration as stored: layouts and their suites, repositories, distributions
 // and their build limits (db/archive-config-repository.ts keeps them).
 
-/** A suite as stored (the archive layer owns its meaning). */
-export interface SuiteRecord {
-  name: string;
-  uploadable: boolean;
-  experimental: boolean;
-  migratesTo: string | null;
-  rollbacks: number;
-  notAutomatic: boolean;
-  butAutomaticUpgrades: boolean;
-}
+import type { Layout, SuiteSpec } from './model/layout.js';
 
-export interface LayoutRecord {
-  name: string;
-  suites: SuiteRecord[];
-  builtin: boolean;
-}
+/** A suite as stored: the suite of the archive's model (model/layout.ts), which says what it means. */
+export type SuiteRecord = SuiteSpec;
+
+/** A layout as stored: its suites, and whether it is one the daemon brings. */
+export type LayoutRecord = Layout & { builtin: boolean };
 
 export interface DistributionRecord {
   codename: string;

@@ -20,7 +20,8 @@ export interface Layout {
   suites: SuiteSpec[];
 }
 
-const suite = (name: string, options: Partial<SuiteSpec>): SuiteSpec => ({
+/** A suite named `name`: what `options` gives, or else no flags, no migration, no rollbacks. */
+export const newSuite = (name: string, options: Partial<SuiteSpec> = {}): SuiteSpec => ({
   name,
   uploadable: false,
   experimental: false,
@@ -35,16 +36,16 @@ const suite = (name: string, options: Partial<SuiteSpec>): SuiteSpec => ({
 export const DEFAULT_LAYOUT: Layout = {
   name: 'default',
   suites: [
-    suite('experimental', {
+    newSuite('experimental', {
       uploadable: true,
       experimental: true,
       rollbacks: 6,
       notAutomatic: true,
     }),
-    suite('unstable', { uploadable: true, migratesTo: 'testing', rollbacks: 9 }),
-    suite('testing', { migratesTo: 'stable', rollbacks: 3 }),
-    suite('hotfix', { uploadable: true, migratesTo: 'stable', rollbacks: 4 }),
-    suite('stable', { rollbacks: 6 }),
+    newSuite('unstable', { uploadable: true, migratesTo: 'testing', rollbacks: 9 }),
+    newSuite('testing', { migratesTo: 'stable', rollbacks: 3 }),
+    newSuite('hotfix', { uploadable: true, migratesTo: 'stable', rollbacks: 4 }),
+    newSuite('stable', { rollbacks: 6 }),
   ],
 };
 
