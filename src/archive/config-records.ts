@@ -1,13 +1,27 @@
 // The archive's configuration as stored: layouts and their suites, repositories, distributions
 // and their build limits (db/archive-config-repository.ts keeps them).
 
-import type { Layout, SuiteSpec } from './model/layout.js';
-
-/** A suite as stored: the suite of the archive's model (model/layout.ts), which says what it means. */
-export type SuiteRecord = SuiteSpec;
+/** One suite of a layout, as mini-buildd users know them (model/layout.ts says more). */
+export interface SuiteRecord {
+  name: string;
+  /** Uploads may target this suite. */
+  uploadable: boolean;
+  /** Experimental suites take `+0` versions (see model/version-policy.ts). */
+  experimental: boolean;
+  /** The suite `migrate` moves packages to, if any. */
+  migratesTo: string | null;
+  /** How many previous versions are kept in `-rollback0` … `-rollbackN-1`. */
+  rollbacks: number;
+  notAutomatic: boolean;
+  butAutomaticUpgrades: boolean;
+}
 
 /** A layout as stored: its suites, and whether it is one the daemon brings. */
-export type LayoutRecord = Layout & { builtin: boolean };
+export interface LayoutRecord {
+  name: string;
+  suites: SuiteRecord[];
+  builtin: boolean;
+}
 
 export interface DistributionRecord {
   codename: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { ExtraSourceView } from '../../../src/archive/extra-sources/extra-sources.js';
-import { adminToken } from '../../helpers/api.js';
+import { adminPassword, adminToken, webLogin } from '../../helpers/api.js';
 import { testHost } from '../../helpers/base-chroot.js';
 import { cli } from '../../helpers/cli.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
@@ -189,5 +189,38 @@ describe('apt-source-update', () => {
     expect(events[0]!.message).toMatch(
       /^extra source outside updated: key [0-9A-F]{40} → [0-9A-F]{40}$/,
     );
+  });
+
+  it("the page's change form, posted as shown with a new priority, changes the source", async () => {
+    const admin = await webLogin(daemon.url, 'admin', adminPassword(daemon));
+    const page = await fetch(`${daemon.url}/apt-sources`, { headers: { cookie: admin.cookie } });
+    const html = await page.text();
+    const form = /<form method="post" action="\/apt-sources\/outside\/update"[\s\S]*?<\/form>/.exec(
+      html,
+    )![0];
+    const fields = new URLSearchParams({ _csrf: admin.csrf });
+    for (const [, name, value] of form.matchAll(/<input name="(\w+)"[^>]*? value="([^"]*)"/g)) {
+      fields.set(name!, value!.replace(/&#34;/g, '"').replace(/&amp;/g, '&'));
+    }
+    expect([...fields.keys()].sort()).toEqual(
+      ['_csrf', 'components', 'distributions', 'priority', 'suites', 'url'].sort(),
+    );
+    fields.set('priority', '650');
+    const posted = await fetch(`${daemon.url}/apt-sources/outside/update`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: fields,
+    });
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, '/apt-sources']);
+    const shown = await fetch(`${daemon.url}/apt-sources`, { headers: { cookie: admin.cookie } });
+    expect(await shown.text()).toContain('Extra source outside updated and checked again.');
+    const [source] = await sources();
+    expect(source).toMatchObject({
+      priority: 650,
+      distributions: [unstable, hotfix],
+      keyFingerprints: [newFingerprint.toUpperCase()],
+      auth: 'builder',
+    });
   });
 });
