@@ -1,24 +1,23 @@
 import type { ArchivePackagesRepository } from '../db/archive-packages-repository.js';
 import type { ArchiveQueryRepository } from '../db/archive-query-repository.js';
-import type { BinaryDetail, HeldSourceRow, PlacedBinary } from './package-records.js';
+import type {
+  BinaryDetail,
+  HeldSourceRow,
+  PlacedBinary,
+  PlacedSourceRow,
+} from './package-records.js';
 import { InvalidInputError, type Problem } from '../shared/errors.js';
 import type { ArchiveConfig } from './archive-config.js';
 import { poolDirectory } from './pool/pool-path.js';
 import { versionPolicyProblems } from './model/version-policy.js';
 import type { FileDigests } from './ports.js';
 
-export interface SourceVersionInfo {
-  repository: string;
-  distribution: string;
-  source: string;
-  version: string;
-  component: string;
-  hasDsc: boolean;
-  placedAt: string;
+/** A source version as placed in a distribution (its row, the stanza read), with its binaries. */
+export type SourceVersionInfo = Omit<PlacedSourceRow, 'stanza'> & {
   /** The Architecture field of its .dsc (null: no .dsc). */
   dscArchitectures: string[] | null;
   binaries: PlacedBinary[];
-}
+};
 
 export interface QueriesDeps {
   config: ArchiveConfig;

@@ -1,17 +1,22 @@
 // The archive's configuration as stored: layouts and their suites, repositories, distributions
 // and their build limits (db/archive-config-repository.ts keeps them).
 
-/** A suite as stored (the archive layer owns its meaning). */
+/** One suite of a layout, as mini-buildd users know them (model/layout.ts says more). */
 export interface SuiteRecord {
   name: string;
+  /** Uploads may target this suite. */
   uploadable: boolean;
+  /** Experimental suites take `+0` versions (see model/version-policy.ts). */
   experimental: boolean;
+  /** The suite `migrate` moves packages to, if any. */
   migratesTo: string | null;
+  /** How many previous versions are kept in `-rollback0` … `-rollbackN-1`. */
   rollbacks: number;
   notAutomatic: boolean;
   butAutomaticUpgrades: boolean;
 }
 
+/** A layout as stored: its suites, and whether it is one the daemon brings. */
 export interface LayoutRecord {
   name: string;
   suites: SuiteRecord[];

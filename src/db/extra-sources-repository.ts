@@ -35,6 +35,36 @@ const toRecord = (row: Row): ExtraSourceRecord => ({
   createdAt: row.created_at,
 });
 
+/** The columns a source's fields are stored in (but its name and creation time). */
+const COLUMNS = [
+  'url',
+  'suites',
+  'components',
+  'distributions',
+  'armored_key',
+  'key_fingerprints',
+  'unsigned',
+  'priority',
+  'origin',
+  'auth_login',
+  'auth_password',
+] as const;
+
+/** The values of `COLUMNS` for `source`, in their order. */
+const columnValues = (source: ExtraSourceRecord) => [
+  source.url,
+  JSON.stringify(source.suites),
+  JSON.stringify(source.components),
+  JSON.stringify(source.distributions),
+  source.armoredKey,
+  JSON.stringify(source.keyFingerprints),
+  source.unsigned ? 1 : 0,
+  source.priority,
+  source.origin,
+  source.auth?.login ?? null,
+  source.auth?.password ?? null,
+];
+
 /** The extra_sources table. */
 export class ExtraSourcesRepository {
   private readonly sql: ReturnType<typeof statementCache>;
@@ -59,24 +89,17 @@ export class ExtraSourcesRepository {
       );
     }
     this.sql(
-      `INSERT INTO extra_sources (name, url, suites, components, distributions, armored_key,
-         key_fingerprints, unsigned, priority, origin, auth_login, auth_password, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      source.name,
-      source.url,
-      JSON.stringify(source.suites),
-      JSON.stringify(source.components),
-      JSON.stringify(source.distributions),
-      source.armoredKey,
-      JSON.stringify(source.keyFingerprints),
-      source.unsigned ? 1 : 0,
-      source.priority,
-      source.origin,
-      source.auth?.login ?? null,
-      source.auth?.password ?? null,
-      source.createdAt,
-    );
+      `INSERT INTO extra_sources (${COLUMNS.join(', ')}, name, created_at)
+       VALUES (${COLUMNS.map(() => '?').join(', ')}, ?, ?)`,
+    ).run(...columnValues(source), source.name, source.createdAt);
+  }
+
+  /** Stores `source` in place of the source of its name. */
+  update(source: ExtraSourceRecord): void {
+    const changed = this.sql(
+      `UPDATE extra_sources SET ${COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE name = ?`,
+    ).run(...columnValues(source), source.name).changes;
+    if (changed === 0) throw new NotFoundError(`there is no extra source ${source.name}`);
   }
 
   remove(name: string): ExtraSourceRecord {

@@ -17,8 +17,8 @@ export interface DepWaitsDeps {
 /**
  * Builds waiting for their build dependencies (DEPWAIT) are tried again when something
  * may have brought them: a package installed in their repository (once the publish after
- * that INSTALLED event is done, so that apt sees it), an extra source added for their
- * distribution (a SOURCE event), and every `retryMinutes`.
+ * that INSTALLED event is done, so that apt sees it), an extra source added or changed for
+ * their distribution (a SOURCE event), and every `retryMinutes`.
  */
 export class DepWaits {
   /** Repository → what was installed there and is not published yet. */
@@ -79,10 +79,10 @@ export class DepWaits {
       return;
     }
     const details = event.details as { action?: string; name?: string; distributions?: string[] };
-    if (details.action !== 'added') return;
+    if (details.action !== 'added' && details.action !== 'updated') return;
     this.wake(
       (b) => (details.distributions ?? []).includes(b.distribution),
-      `extra source ${details.name ?? ''} was added`,
+      `extra source ${details.name ?? ''} was ${details.action}`,
     );
   }
 }

@@ -177,6 +177,13 @@ describe('admin pages in Chromium', () => {
     await screenshot('uploaders');
     await user.page.reload();
     expect(await row.locator('td').nth(2).textContent()).toBe('test');
+    // The right to upload binary packages there too (key-permit --binary), shown and set.
+    const binary = keyRow.locator('input[name="binary"][value="test"]');
+    expect(await binary.isChecked()).toBe(false);
+    await binary.check();
+    await keyRow.getByRole('button', { name: 'Save' }).click();
+    expect(await notice(page)).toBe(`${key.fingerprint} may upload to test+binary.`);
+    expect(await binary.isChecked()).toBe(true);
 
     user.page.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: 'Remove' }).click();

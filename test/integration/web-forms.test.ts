@@ -20,6 +20,7 @@ let daemon: Daemon;
 let admin: { cookie: string; csrf: string };
 let fingerprint: string;
 let publicKey: string;
+let binaryKey: Awaited<ReturnType<typeof makeKey>>;
 
 beforeAll(async () => {
   root = persistentTempDir();
@@ -28,6 +29,7 @@ beforeAll(async () => {
   const key = await makeKey('Pat');
   fingerprint = key.fingerprint;
   publicKey = key.publicArmored;
+  binaryKey = await makeKey('Bin');
   const dir = path.join(root, 'pkgs');
   const dsc = buildSource(dir, { name: 'webpkg', version: '1.0' });
   const deb = buildDeb(dir, { name: 'webpkg', version: '1.0', architecture });
@@ -109,6 +111,12 @@ const FORMS: Form[] = [
   ['/keys', () => ({ key: publicKey }), '/keys', /^Added [0-9A-F]{40}\./],
   [
     `/uploaders/FINGERPRINT`,
+    () => ({ repositories: 'test', binary: 'test' }),
+    '/uploaders',
+    / may upload to test\+binary\.$/,
+  ],
+  [
+    `/uploaders/FINGERPRINT`,
     () => ({ repositories: 'test' }),
     '/uploaders',
     / may upload to test\.$/,
@@ -126,6 +134,18 @@ const FORMS: Form[] = [
     'give the key the source is signed with (--key), or mark it --unsigned explicitly',
   ],
   ['/apt-sources/nosuch/remove', () => ({}), '/apt-sources', /^there is no extra source nosuch/],
+  [
+    '/apt-sources/nosuch/update',
+    () => ({ priority: '600', suites: 'x' }),
+    '/apt-sources',
+    /^there is no extra source nosuch/,
+  ],
+  [
+    '/apt-sources/nosuch/update',
+    () => ({ priority: 'high' }),
+    '/apt-sources',
+    /^invalid input for apt_source_update: priority/,
+  ],
   [
     '/mirrors',
     () => ({
@@ -228,6 +248,24 @@ describe('forms in the web UI (Post/Redirect/Get)', () => {
     const background = await get('/users', { 'x-debyard-refresh': '1' });
     expect(said(background.html)).toBeNull();
     expect(said((await get('/users')).html)).toBe('User bea added.');
+  });
+
+  it('shows and sets the right to upload binary packages on the uploaders page', async () => {
+    expect((await post('/keys', { key: binaryKey.publicArmored })).status).toBe(303);
+    const checked = (html: string, field: string) => {
+      const row = new RegExp(`<tr data-fingerprint="${binaryKey.fingerprint}">([\\s\\S]*?)</tr>`);
+      return (row.exec(html)?.[1] ?? '').includes(`name="${field}" value="test" checked`);
+    };
+    const saved = await post(`/uploaders/${binaryKey.fingerprint}`, { binary: 'test' });
+    expect(saved.status).toBe(303);
+    let page = (await get('/uploaders')).html;
+    // A binary right brings its repository.
+    expect([checked(page, 'repositories'), checked(page, 'binary')]).toEqual([true, true]);
+    expect(
+      (await post(`/uploaders/${binaryKey.fingerprint}`, { repositories: 'test' })).status,
+    ).toBe(303);
+    page = (await get('/uploaders')).html;
+    expect([checked(page, 'repositories'), checked(page, 'binary')]).toEqual([true, false]);
   });
 
   it('keeps the status of a refused form for the page it leads to, once', async () => {

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { ExtraSourceView } from '../../archive/extra-sources/extra-sources.js';
 import { formatTable } from '../../shared/text-table.js';
+import {
+  KEY_FROM_STDIN,
+  names,
+  repositoryKey,
+  repositoryUrl,
+  suiteNames,
+} from '../apt-repository-fields.js';
 import { defineCall, queryBoolean, queryInt } from '../call.js';
 
 const sourceName = z
@@ -8,16 +15,21 @@ const sourceName = z
   .regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'must be lower-case letters, digits, dots and dashes')
   .describe('Name of the extra source');
 
-/** Names: repeated (`?x=a&x=b`) or separated by commas or spaces. */
-function names(pattern: RegExp, message: string, what: string) {
-  return z.preprocess(
-    (value) =>
-      (Array.isArray(value) ? value : [value])
-        .flatMap((item) => (typeof item === 'string' ? item.split(/[,\s]+/) : [item]))
-        .filter((item) => item !== ''),
-    z.array(z.string().regex(pattern, message)).min(1, `name at least one ${what}`),
-  );
-}
+const sourceUrl = repositoryUrl('http://apt.example.org/debian/');
+const sourceSuites = suiteNames();
+const componentNames = names(/^[a-z0-9][a-z0-9-]*$/, 'a component is like main', 'component');
+const distributionNames = names(
+  /^[a-z0-9]+-[a-z0-9]+-[a-z0-9]+$/,
+  'a distribution is <codename>-<repository>-<suite>, e.g. bookworm-test-unstable',
+  'distribution',
+).describe('Distributions whose builds use it, comma-separated');
+// Nothing on standard input (an unsigned source, or an update keeping its key) is no key.
+const sourceKey = repositoryKey();
+const pinPriority = queryInt(-1000, 1000);
+const authWord = z.string().regex(/^\S{1,200}$/, 'must be one word');
+const bothOrNeither = (input: { login?: string; password?: string }) =>
+  (input.login === undefined) === (input.password === undefined);
+const LOGIN_PAIR = { message: 'give both --login and --password, or neither', path: ['login'] };
 
 const formatSource = (s: ExtraSourceView) =>
   [
@@ -63,51 +75,24 @@ export const aptSourceAddCall = defineCall({
   input: z
     .object({
       name: sourceName,
-      url: z
-        .string()
-        .url('must be a URL such as http://apt.example.org/debian/')
-        .regex(/^https?:\/\/[^@/]+(\/|$)/, 'must be an http:// or https:// URL without a login')
-        .describe('Base URL of the repository (where dists/ is)'),
-      suites: names(/^[A-Za-z0-9._/-]+$/, 'a suite is like bookworm or stable', 'suite').describe(
-        'Suites (or codenames), comma-separated',
-      ),
-      components: names(/^[a-z0-9][a-z0-9-]*$/, 'a component is like main', 'component')
+      url: sourceUrl,
+      suites: sourceSuites,
+      components: componentNames
         .default(['main'])
         .describe('Components, comma-separated [default: main]'),
-      distributions: names(
-        /^[a-z0-9]+-[a-z0-9]+-[a-z0-9]+$/,
-        'a distribution is <codename>-<repository>-<suite>, e.g. bookworm-test-unstable',
-        'distribution',
-      ).describe('Distributions whose builds use it, comma-separated'),
-      // Nothing on standard input (an unsigned source) is no key.
-      key: z
-        .preprocess(
-          (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-          z.string().max(1_000_000, 'at most 1 MB of key data').optional(),
-        )
-        .describe('The armored public key its Release is signed with [default: standard input]'),
+      distributions: distributionNames,
+      key: sourceKey.describe(KEY_FROM_STDIN),
       unsigned: queryBoolean
         .default(false)
         .describe('Trust it without any signature (apt: Trusted: yes) [default: false]'),
-      priority: queryInt(-1000, 1000)
+      priority: pinPriority
         .default(500)
         .describe('apt pin priority of its packages in builds [default: 500]'),
-      login: z
-        .string()
-        .regex(/^\S{1,200}$/, 'must be one word')
-        .optional()
-        .describe('Login for HTTP basic authentication'),
-      password: z
-        .string()
-        .regex(/^\S{1,200}$/, 'must be one word')
-        .optional()
-        .describe('Password for HTTP basic authentication'),
+      login: authWord.optional().describe('Login for HTTP basic authentication'),
+      password: authWord.optional().describe('Password for HTTP basic authentication'),
     })
     .strict()
-    .refine((input) => (input.login === undefined) === (input.password === undefined), {
-      message: 'give both --login and --password, or neither',
-      path: ['login'],
-    }),
+    .refine(bothOrNeither, LOGIN_PAIR),
   positional: ['name', 'url'],
   stdin: 'key',
   format: formatSource,
@@ -127,4 +112,45 @@ export const aptSourceRemoveCall = defineCall({
   input: z.object({ name: sourceName }).strict(),
   positional: ['name'],
   format: (s: ExtraSourceView) => `removed extra source ${s.name} (${s.url})`,
+});
+
+export const aptSourceUpdateCall = defineCall({
+  name: 'apt_source_update',
+  method: 'POST',
+  access: 'admin',
+  summary: 'Change an extra apt source (checked again as on add)',
+  description:
+    "Changes what is given and keeps the rest. The source as changed is checked as apt will before anything is stored, exactly as apt_source_add checks it: each suite's InRelease must be validly signed by its key (the new one given, or the one it has) and list the components. A key given replaces its key; --unsigned marks it unsigned (it then takes no key). Builds waiting for dependencies (DEPWAIT) of its distributions are tried again at once. A refused change changes nothing.",
+  input: z
+    .object({
+      name: sourceName,
+      url: sourceUrl.optional(),
+      suites: sourceSuites.optional(),
+      components: componentNames.optional().describe('Components, comma-separated'),
+      distributions: distributionNames.optional(),
+      key: sourceKey.describe(
+        'A new armored public key its Release is signed with [default: standard input; none: keep its key]',
+      ),
+      unsigned: queryBoolean
+        .optional()
+        .describe('true: trust it without any signature; false: it needs a key'),
+      priority: pinPriority.optional().describe('apt pin priority of its packages in builds'),
+      login: authWord.optional().describe('New login for HTTP basic authentication'),
+      password: authWord.optional().describe('New password for HTTP basic authentication'),
+    })
+    .strict()
+    .refine(bothOrNeither, LOGIN_PAIR),
+  positional: ['name'],
+  stdin: 'key',
+  format: formatSource,
+  examples: [
+    [
+      'debyard apt-source-update extras --priority 600 --distributions bookworm-test-unstable,bookworm-test-hotfix < /dev/null',
+      'keeps its key, checks it again and changes priority and distributions',
+    ],
+    [
+      'debyard apt-source-update extras < new-key.asc',
+      'its repository is signed with a new key now',
+    ],
+  ],
 });

@@ -1,5 +1,10 @@
 import type { CallSpec } from '../call.js';
-import { aptSourceAddCall, aptSourceRemoveCall, aptSourcesCall } from './apt-sources.js';
+import {
+  aptSourceAddCall,
+  aptSourceRemoveCall,
+  aptSourcesCall,
+  aptSourceUpdateCall,
+} from './apt-sources.js';
 import { buildMissingCall } from './build-missing.js';
 import { MIRROR_CALLS } from './mirrors.js';
 import { buildLogCall, buildsCall, cancelCall, retryCall } from './builds.js';
@@ -141,6 +146,7 @@ export const ALL_CALLS: readonly CallSpec[] = [
   layoutRemoveCall,
   aptSourcesCall,
   aptSourceAddCall,
+  aptSourceUpdateCall,
   aptSourceRemoveCall,
   ...MIRROR_CALLS,
   reindexCall,

@@ -1,24 +1,16 @@
 import { z } from 'zod';
+import type { LayoutRecord } from '../../archive/config-records.js';
+import { newSuite, type SuiteSpec } from '../../archive/model/layout.js';
 import { defineCall } from '../call.js';
 
-/** A suite of a layout, as the API shows it. */
-export interface SuiteView {
-  name: string;
-  uploadable: boolean;
-  experimental: boolean;
-  migratesTo: string | null;
-  rollbacks: number;
-  notAutomatic: boolean;
-  butAutomaticUpgrades: boolean;
-}
+/** A suite of a layout, as the API shows it: the archive's own suite. */
+export type SuiteView = SuiteSpec;
 
-export interface LayoutView {
-  name: string;
-  builtin: boolean;
-  suites: SuiteView[];
+/** A layout as the API shows it: as stored, with the repositories that use it. */
+export type LayoutView = LayoutRecord & {
   /** The repositories that use it. */
   repositories: string[];
-}
+};
 
 const OPTIONS =
   'uploadable, experimental, migrates-to=SUITE, rollbacks=N, not-automatic, but-automatic-upgrades';
@@ -29,15 +21,7 @@ const OPTIONS =
  */
 export function parseSuiteText(text: string): SuiteView | string {
   const [name = '', options = ''] = text.trim().split(/:(.*)/s);
-  const suite: SuiteView = {
-    name: name.trim(),
-    uploadable: false,
-    experimental: false,
-    migratesTo: null,
-    rollbacks: 0,
-    notAutomatic: false,
-    butAutomaticUpgrades: false,
-  };
+  const suite = newSuite(name.trim());
   for (const option of options
     .split(',')
     .map((o) => o.trim())

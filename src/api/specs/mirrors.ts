@@ -1,23 +1,19 @@
 import { z } from 'zod';
 import type { MirrorView } from '../../archive/mirrors/mirrors.js';
 import { formatTable } from '../../shared/text-table.js';
+import {
+  KEY_FROM_STDIN,
+  names,
+  repositoryKey,
+  repositoryUrl,
+  suiteNames,
+} from '../apt-repository-fields.js';
 import { defineCall, queryBoolean } from '../call.js';
 
 const mirrorName = z
   .string()
   .regex(/^[a-z0-9]{1,32}$/, 'must be 1-32 lower-case letters and digits (it names its repository)')
   .describe('Name of the mirror (and of the repository it is published as)');
-
-/** Names: repeated (`?x=a&x=b`) or separated by commas or spaces. */
-function names(pattern: RegExp, message: string, what: string) {
-  return z.preprocess(
-    (value) =>
-      (Array.isArray(value) ? value : [value])
-        .flatMap((item) => (typeof item === 'string' ? item.split(/[,\s]+/) : [item]))
-        .filter((item) => item !== ''),
-    z.array(z.string().regex(pattern, message)).min(1, `name at least one ${what}`),
-  );
-}
 
 const counts = (m: MirrorView) =>
   m.state === 'new'
@@ -73,14 +69,8 @@ export const mirrorAddCall = defineCall({
   input: z
     .object({
       name: mirrorName,
-      url: z
-        .string()
-        .url('must be a URL such as http://deb.example.org/debian/')
-        .regex(/^https?:\/\/[^@/]+(\/|$)/, 'must be an http:// or https:// URL without a login')
-        .describe('Base URL of the repository (where dists/ is)'),
-      suites: names(/^[A-Za-z0-9._/-]+$/, 'a suite is like bookworm or stable', 'suite').describe(
-        'Suites (or codenames), comma-separated',
-      ),
+      url: repositoryUrl('http://deb.example.org/debian/'),
+      suites: suiteNames(),
       components: names(/^[a-z][a-z0-9-]{0,31}$/, 'a component is like main', 'component')
         .default(['main'])
         .describe('Components, comma-separated [default: main]'),
@@ -104,12 +94,7 @@ export const mirrorAddCall = defineCall({
       recommends: queryBoolean
         .default(false)
         .describe('With --with-deps, follow Recommends too [default: false]'),
-      key: z
-        .preprocess(
-          (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-          z.string().max(1_000_000, 'at most 1 MB of key data').optional(),
-        )
-        .describe('The armored public key its Release is signed with [default: standard input]'),
+      key: repositoryKey().describe(KEY_FROM_STDIN),
       unsigned: queryBoolean
         .default(false)
         .describe('Trust it without any signature [default: false]'),

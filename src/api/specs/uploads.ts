@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StoredEvent } from '../../events/event.js';
+import type { UploadRecord } from '../../scheduler/upload-records.js';
 import { formatTable } from '../../shared/text-table.js';
 import { defineCall, queryInt } from '../call.js';
 import type { BuildSummary } from './builds.js';
@@ -16,37 +17,35 @@ export const UPLOAD_STATE_NAMES = [
   'failed',
 ] as const;
 
-/** An upload as the API shows it (without the daemon's own paths). */
-export interface UploadSummary {
-  id: number;
-  state: string;
-  /** The `.changes` file name as uploaded. */
-  changesFile: string;
-  source: string | null;
-  version: string | null;
-  distribution: string | null;
-  repository: string | null;
-  codename: string | null;
-  suite: string | null;
-  architectures: string[];
-  archAll: boolean;
-  options: Record<string, unknown>;
+/**
+ * An upload as the API shows it: its record without the daemon's own paths and with its
+ * signer named `uploader`.
+ */
+export type UploadSummary = Pick<
+  UploadRecord,
+  | 'id'
+  | 'state'
+  | 'changesFile'
+  | 'source'
+  | 'version'
+  | 'distribution'
+  | 'repository'
+  | 'codename'
+  | 'suite'
+  | 'architectures'
+  | 'archAll'
+  | 'options'
+  | 'requestedBy'
+  | 'changedBy'
+  | 'files'
+  | 'reasons'
+  | 'receivedAt'
+  | 'processedAt'
+  | 'updatedAt'
+> & {
   /** The fingerprint of the key that signed it; null for an unsigned (anonymous) upload. */
   uploader: string | null;
-  /**
-   * Whom an upload the daemon made (a port, the keyring or test packages, signed with its
-   * key) is for: `anonymous`, `key <fingerprint>` or `user <name> (<role>)`; null for
-   * uploads from outside.
-   */
-  requestedBy: string | null;
-  changedBy: string | null;
-  files: { name: string; size: number; sha256: string; inPool?: boolean }[];
-  /** Why it was rejected or failed, one sentence each. */
-  reasons: string[];
-  receivedAt: string;
-  processedAt: string;
-  updatedAt: string;
-}
+};
 
 /** What an upload put into the archive: one INSTALLED event's source and binaries. */
 export interface InstalledSource {

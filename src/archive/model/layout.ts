@@ -1,26 +1,14 @@
 import type { Problem } from '../../shared/errors.js';
+import type { LayoutRecord, SuiteRecord } from '../config-records.js';
 
-/** One suite of a layout, as mini-buildd users know them. */
-export interface SuiteSpec {
-  name: string;
-  /** Uploads may target this suite. */
-  uploadable: boolean;
-  /** Experimental suites take `+0` versions (see version-policy.ts). */
-  experimental: boolean;
-  /** The suite `migrate` moves packages to, if any. */
-  migratesTo: string | null;
-  /** How many previous versions are kept in `-rollback0` … `-rollbackN-1`. */
-  rollbacks: number;
-  notAutomatic: boolean;
-  butAutomaticUpgrades: boolean;
-}
+/** One suite of a layout: the suite as stored (config-records.ts). */
+export type SuiteSpec = SuiteRecord;
 
-export interface Layout {
-  name: string;
-  suites: SuiteSpec[];
-}
+/** A layout: its name and suites. */
+export type Layout = Omit<LayoutRecord, 'builtin'>;
 
-const suite = (name: string, options: Partial<SuiteSpec>): SuiteSpec => ({
+/** A suite named `name`: what `options` gives, or else no flags, no migration, no rollbacks. */
+export const newSuite = (name: string, options: Partial<SuiteSpec> = {}): SuiteSpec => ({
   name,
   uploadable: false,
   experimental: false,
@@ -35,16 +23,16 @@ const suite = (name: string, options: Partial<SuiteSpec>): SuiteSpec => ({
 export const DEFAULT_LAYOUT: Layout = {
   name: 'default',
   suites: [
-    suite('experimental', {
+    newSuite('experimental', {
       uploadable: true,
       experimental: true,
       rollbacks: 6,
       notAutomatic: true,
     }),
-    suite('unstable', { uploadable: true, migratesTo: 'testing', rollbacks: 9 }),
-    suite('testing', { migratesTo: 'stable', rollbacks: 3 }),
-    suite('hotfix', { uploadable: true, migratesTo: 'stable', rollbacks: 4 }),
-    suite('stable', { rollbacks: 6 }),
+    newSuite('unstable', { uploadable: true, migratesTo: 'testing', rollbacks: 9 }),
+    newSuite('testing', { migratesTo: 'stable', rollbacks: 3 }),
+    newSuite('hotfix', { uploadable: true, migratesTo: 'stable', rollbacks: 4 }),
+    newSuite('stable', { rollbacks: 6 }),
   ],
 };
 

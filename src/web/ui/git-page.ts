@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import type express from 'express';
 import type { CallImplementation } from '../../api/api-router.js';
 import {
   gitBuildsCall,
@@ -7,7 +7,7 @@ import {
   gitSourceRemoveCall,
   gitSourcesCall,
 } from '../../api/specs/git-sources.js';
-import { formInput, type Outcome, type PageKit } from './page-kit.js';
+import { formCall, type PageKit } from './page-kit.js';
 
 export interface GitPageDeps {
   pages: PageKit;
@@ -35,48 +35,33 @@ const ADD_FIELDS = [
  * shown once), poll and remove sources.
  */
 export function createGitPage(deps: GitPageDeps): express.Router {
-  const { pages, calls } = deps;
-  const router = express.Router();
-  const show = async (req: Request, res: Response) => {
-    const sources = await pages.attempt(calls, gitSourcesCall, {}, req, res);
-    const builds = await pages.attempt(calls, gitBuildsCall, { limit: 30 }, req, res);
-    pages.render(req, res, 'builds/git', {
-      title: 'Git sources',
-      sources: sources.ok ? sources.output : [],
-      builds: builds.ok ? builds.output : [],
-      added: null,
-      form: {},
-    });
-  };
-  router.get('/git', pages.require('staff'), (req, res) => show(req, res));
-  router.post('/git', pages.require('admin'), async (req, res) => {
-    const input = formInput(req.body, ADD_FIELDS);
-    const result = await pages.attempt(calls, gitSourceAddCall, input, req, res);
-    const { secret: _secret, ...kept } = input;
-    pages.redirect(
-      req,
-      res,
-      '/git',
-      result.ok
-        ? { added: result.output, notice: `Git source ${result.output.name} added.` }
-        : ({ form: kept, error: result.problem.detail, status: result.problem.status } as Outcome),
-    );
+  return deps.pages.listPage({
+    path: '/git',
+    access: 'staff',
+    view: 'builds/git',
+    title: 'Git sources',
+    calls: deps.calls,
+    show: { sources: [gitSourcesCall, {}], builds: [gitBuildsCall, { limit: 30 }] },
+    defaults: { added: null },
+    add: formCall(gitSourceAddCall, {
+      access: 'admin',
+      fields: ADD_FIELDS,
+      secret: ['secret'],
+      onOk: (added) => ({ added, notice: `Git source ${added.name} added.` }),
+    }),
+    actions: {
+      poll: formCall(gitSourcePollCall, {
+        access: 'staff',
+        onOk: (started, name) => ({
+          notice: started.length
+            ? `Polled ${name}: git builds ${started.join(', ')} started.`
+            : `Polled ${name}: nothing new to build.`,
+        }),
+      }),
+      remove: formCall(gitSourceRemoveCall, {
+        access: 'admin',
+        onOk: (s) => ({ notice: `Git source ${s.name} removed.` }),
+      }),
+    },
   });
-  router.post(
-    '/git/:name/poll',
-    pages.require('staff'),
-    pages.itemForm(calls, gitSourcePollCall, '/git', (started, name) => ({
-      notice: started.length
-        ? `Polled ${name}: git builds ${started.join(', ')} started.`
-        : `Polled ${name}: nothing new to build.`,
-    })),
-  );
-  router.post(
-    '/git/:name/remove',
-    pages.require('admin'),
-    pages.itemForm(calls, gitSourceRemoveCall, '/git', (s) => ({
-      notice: `Git source ${s.name} removed.`,
-    })),
-  );
-  return router;
 }

@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import type express from 'express';
 import type { CallImplementation } from '../../api/api-router.js';
 import {
   layoutAddCall,
@@ -7,7 +7,7 @@ import {
   layoutUpdateCall,
   suiteText,
 } from '../../api/specs/layouts.js';
-import { outcomeOf, type Outcome, type PageKit } from './page-kit.js';
+import { formCall, type PageKit } from './page-kit.js';
 
 export interface LayoutsPageDeps {
   pages: PageKit;
@@ -16,50 +16,30 @@ export interface LayoutsPageDeps {
 
 /** /layouts: the layouts with their suites; admins add, change and remove them. */
 export function createLayoutsPage(deps: LayoutsPageDeps): express.Router {
-  const { pages } = deps;
-  const router = express.Router();
-  const show = async (req: Request, res: Response, outcome: Outcome = {}) => {
-    const layouts = await pages.attempt(deps.calls(), layoutsCall, {}, req, res);
-    const { status, ...data } = outcome;
-    pages.render(
-      req,
-      res,
-      'archive/layouts',
-      { title: 'Layouts', layouts: layouts.ok ? layouts.output : [], suiteText, form: {}, ...data },
-      status,
-    );
-  };
-  router.get('/layouts', (req, res) => show(req, res));
-  router.post('/layouts', pages.require('admin'), async (req, res) => {
-    const input = layoutForm(req.body);
-    const result = await pages.attempt(deps.calls(), layoutAddCall, input, req, res);
-    pages.redirect(
-      req,
-      res,
-      '/layouts',
-      result.ok
-        ? { notice: `Layout ${result.output.name} added.` }
-        : { ...outcomeOf(result, () => ({})), form: req.body as object },
-    );
+  return deps.pages.listPage({
+    path: '/layouts',
+    view: 'archive/layouts',
+    title: 'Layouts',
+    calls: deps.calls,
+    show: { layouts: [layoutsCall, {}] },
+    defaults: { suiteText },
+    add: formCall(layoutAddCall, {
+      access: 'admin',
+      fields: layoutForm,
+      onOk: (l) => ({ notice: `Layout ${l.name} added.` }),
+    }),
+    actions: {
+      update: formCall(layoutUpdateCall, {
+        access: 'admin',
+        fields: layoutForm,
+        onOk: (l) => ({ notice: `Layout ${l.name} updated.` }),
+      }),
+      remove: formCall(layoutRemoveCall, {
+        access: 'admin',
+        onOk: (o) => ({ notice: `Layout ${o.removed} removed.` }),
+      }),
+    },
   });
-  router.post('/layouts/:name/update', pages.require('admin'), async (req, res) => {
-    const input = { ...layoutForm(req.body), name: req.params.name };
-    const result = await pages.attempt(deps.calls(), layoutUpdateCall, input, req, res);
-    pages.redirect(
-      req,
-      res,
-      '/layouts',
-      outcomeOf(result, (l) => ({ notice: `Layout ${l.name} updated.` })),
-    );
-  });
-  router.post(
-    '/layouts/:name/remove',
-    pages.require('admin'),
-    pages.itemForm(deps.calls, layoutRemoveCall, '/layouts', (o) => ({
-      notice: `Layout ${o.removed} removed.`,
-    })),
-  );
-  return router;
 }
 
 /** The form's name and its suites, one per line in their text form. */

@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import type express from 'express';
 import type { CallImplementation } from '../../api/api-router.js';
 import {
   mirrorAddCall,
@@ -6,7 +6,7 @@ import {
   mirrorsCall,
   mirrorUpdateCall,
 } from '../../api/specs/mirrors.js';
-import { formInput, outcomeOf, type Outcome, type PageKit } from './page-kit.js';
+import { formCall, type PageKit } from './page-kit.js';
 
 export interface MirrorsPageDeps {
   pages: PageKit;
@@ -29,53 +29,29 @@ const ADD_FIELDS = [
 
 /** /mirrors (admin): the mirrors with their state; add, update and remove one. */
 export function createMirrorsPage(deps: MirrorsPageDeps): express.Router {
-  const { pages, calls } = deps;
-  const router = express.Router();
-  const show = async (req: Request, res: Response, outcome: Outcome = {}) => {
-    const list = await pages.attempt(calls, mirrorsCall, {}, req, res);
-    const { status, ...data } = outcome;
-    pages.render(
-      req,
-      res,
-      'archive/mirrors',
-      { title: 'Mirrors', mirrors: list.ok ? list.output : [], form: {}, ...data },
-      status,
-    );
-  };
-  router.get('/mirrors', pages.require('admin'), (req, res) => show(req, res));
-  router.post('/mirrors', pages.require('admin'), async (req, res) => {
-    const input = formInput(req.body, ADD_FIELDS);
-    const result = await pages.attempt(calls, mirrorAddCall, input, req, res);
-    pages.redirect(
-      req,
-      res,
-      '/mirrors',
-      result.ok
-        ? { notice: `Mirror ${result.output.name} added; update it to fetch its packages.` }
-        : { form: input, error: result.problem.detail, status: result.problem.status },
-    );
+  return deps.pages.listPage({
+    path: '/mirrors',
+    access: 'admin',
+    view: 'archive/mirrors',
+    title: 'Mirrors',
+    calls: deps.calls,
+    show: { mirrors: [mirrorsCall, {}] },
+    add: formCall(mirrorAddCall, {
+      access: 'admin',
+      fields: ADD_FIELDS,
+      onOk: (m) => ({ notice: `Mirror ${m.name} added; update it to fetch its packages.` }),
+    }),
+    actions: {
+      update: formCall(mirrorUpdateCall, {
+        access: 'admin',
+        onOk: (m) => ({
+          notice: `Mirror ${m.name} updated: ${m.counts.packages ?? 0} packages, ${m.counts.fetched ?? 0} files fetched.`,
+        }),
+      }),
+      remove: formCall(mirrorRemoveCall, {
+        access: 'admin',
+        onOk: (m) => ({ notice: `Mirror ${m.name} removed.` }),
+      }),
+    },
   });
-  router.post('/mirrors/:name/update', pages.require('admin'), async (req, res) => {
-    const name = req.params.name;
-    const result = await pages.attempt(calls, mirrorUpdateCall, { name }, req, res);
-    pages.redirect(
-      req,
-      res,
-      '/mirrors',
-      outcomeOf(result, (m) => ({
-        notice: `Mirror ${m.name} updated: ${m.counts.packages ?? 0} packages, ${m.counts.fetched ?? 0} files fetched.`,
-      })),
-    );
-  });
-  router.post('/mirrors/:name/remove', pages.require('admin'), async (req, res) => {
-    const name = req.params.name;
-    const result = await pages.attempt(calls, mirrorRemoveCall, { name }, req, res);
-    pages.redirect(
-      req,
-      res,
-      '/mirrors',
-      outcomeOf(result, (m) => ({ notice: `Mirror ${m.name} removed.` })),
-    );
-  });
-  return router;
 }

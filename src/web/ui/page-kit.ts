@@ -1,4 +1,9 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import {
   ANONYMOUS,
   invokeCall,
@@ -175,6 +180,56 @@ export class PageKit {
     };
   }
 
+  /**
+   * The router of a list page (`config.path`): a GET that shows what the `show` calls
+   * list, an add form posted to the page itself and the actions on one item posted to
+   * `<path>/:name/<action>`; each post ends in a redirect back to the page with its outcome
+   * (a refused add keeps the form, less its secrets).
+   */
+  listPage(config: ListPageConfig): express.Router {
+    const router = express.Router();
+    const calls = () => (typeof config.calls === 'function' ? config.calls() : config.calls);
+    const guard = (access: Access | undefined): RequestHandler[] =>
+      access ? [this.require(access)] : [];
+    router.get(config.path, ...guard(config.access), async (req, res) => {
+      const shown: Record<string, unknown> = {};
+      for (const [key, [spec, input]] of Object.entries(config.show)) {
+        const list = await this.attempt(calls(), spec, input, req, res);
+        shown[key] = list.ok ? list.output : [];
+      }
+      this.render(req, res, config.view, {
+        title: config.title,
+        ...config.defaults,
+        ...shown,
+        form: {},
+      });
+    });
+    const post = (path: string, form: FormCall, name?: string) =>
+      router.post(path, this.require(form.access), async (req, res) => {
+        const raw = formFields(req.body, form.fields);
+        const input = name === undefined ? raw : { ...raw, name: String(req.params[name]) };
+        const result = await this.attempt(calls(), form.spec, input, req, res);
+        const kept = keptForm(req.body, form);
+        this.redirect(
+          req,
+          res,
+          config.path,
+          result.ok
+            ? form.onOk(result.output, String(input.name ?? ''))
+            : (form.onError?.(kept, result.problem) ?? {
+                ...(name === undefined && { form: kept }),
+                error: result.problem.detail,
+                status: result.problem.status,
+              }),
+        );
+      });
+    if (config.add) post(config.path, config.add);
+    for (const [action, form] of Object.entries(config.actions ?? {})) {
+      post(`${config.path}/:name/${action}`, form, 'name');
+    }
+    return router;
+  }
+
   /** Runs an API call for a form; AppErrors come back as problems to show. */
   async attempt<S extends CallSpec>(
     implementations: readonly CallImplementation[],
@@ -206,6 +261,72 @@ export function formInput(body: unknown, fields: readonly string[]): Record<stri
     if (typeof value === 'string' && value.trim() !== '') input[field] = value.trim();
   }
   return input;
+}
+
+/** A form of a list page: the call it runs, who may post it, and what its outcome says. */
+export interface FormCall {
+  spec: CallSpec;
+  access: Access;
+  /** The form fields the call takes (empty ones left out), or the input made of the body. */
+  fields: readonly string[] | ((body: unknown) => Record<string, unknown>);
+  /** Fields a refused form does not keep (passwords, secrets). */
+  secret: readonly string[];
+  onOk(output: unknown, name: string): Outcome;
+  /** What a refused form shows (default: the problem, and the form as posted for an add). */
+  onError?(form: Record<string, unknown>, problem: ProblemDocument): Outcome;
+}
+
+/** A form of a list page for `spec` (its output typed for `onOk`). */
+export function formCall<S extends CallSpec>(
+  spec: S,
+  options: {
+    access: Access;
+    fields?: FormCall['fields'];
+    secret?: readonly string[];
+    onOk: (output: CallOutput<S>, name: string) => Outcome;
+    onError?: FormCall['onError'];
+  },
+): FormCall {
+  return {
+    spec,
+    access: options.access,
+    fields: options.fields ?? [],
+    secret: options.secret ?? [],
+    onOk: options.onOk as FormCall['onOk'],
+    ...(options.onError && { onError: options.onError }),
+  };
+}
+
+/** What `PageKit.listPage` makes a page of. */
+export interface ListPageConfig {
+  /** The page's path; its add form posts there, its item actions to `<path>/:name/<action>`. */
+  path: string;
+  /** Who sees the page (default: everyone; the calls still check their own access). */
+  access?: Access;
+  view: string;
+  title: string;
+  calls: readonly CallImplementation[] | (() => readonly CallImplementation[]);
+  /** What the page lists: template key → [call, its input]; a refused call lists nothing. */
+  show: Record<string, readonly [CallSpec, Record<string, unknown>]>;
+  /** Further template data before any form outcome (e.g. `added: null`). */
+  defaults?: Record<string, unknown>;
+  add?: FormCall;
+  /** Actions on one item: `<path>/:name/<action>` runs the call with the item's name. */
+  actions?: Record<string, FormCall>;
+}
+
+function formFields(body: unknown, fields: FormCall['fields']): Record<string, unknown> {
+  return typeof fields === 'function' ? fields(body) : formInput(body, fields);
+}
+
+/** The form as posted, for showing it again: its fields (or whole body), less secrets. */
+function keptForm(body: unknown, form: FormCall): Record<string, unknown> {
+  const posted =
+    typeof form.fields === 'function'
+      ? { ...(body as Record<string, unknown>) }
+      : formInput(body, form.fields);
+  for (const field of [...form.secret, CSRF_FIELD]) delete posted[field];
+  return posted;
 }
 
 /** What a page shows after a form: a notice and data on success, the problem otherwise. */

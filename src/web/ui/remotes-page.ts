@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import type express from 'express';
 import type { CallImplementation } from '../../api/api-router.js';
 import {
   remoteAddCall,
@@ -7,7 +7,7 @@ import {
   remoteScanCall,
   remotesCall,
 } from '../../api/specs/remotes.js';
-import { formInput, outcomeOf, type Outcome, type PageKit } from './page-kit.js';
+import { formCall, formInput, outcomeOf, type PageKit } from './page-kit.js';
 
 export interface RemotesPageDeps {
   pages: PageKit;
@@ -35,26 +35,41 @@ const ADD_FIELDS = [
  */
 export function createRemotesPage(deps: RemotesPageDeps): express.Router {
   const { pages, calls } = deps;
-  const router = express.Router();
-  const show = async (req: Request, res: Response, outcome: Outcome = {}) => {
-    const list = await pages.attempt(calls, remotesCall, {}, req, res);
-    const { status, ...data } = outcome;
-    pages.render(
-      req,
-      res,
-      'builds/remotes',
-      {
-        title: 'Remote peers',
-        remotes: list.ok ? list.output : [],
-        scanned: null,
-        added: null,
-        form: {},
-        ...data,
-      },
-      status,
-    );
-  };
-  router.get('/remotes', pages.require('admin'), (req, res) => show(req, res));
+  const router = pages.listPage({
+    path: '/remotes',
+    access: 'admin',
+    view: 'builds/remotes',
+    title: 'Remote peers',
+    calls,
+    show: { remotes: [remotesCall, {}] },
+    defaults: { scanned: null, added: null },
+    add: formCall(remoteAddCall, {
+      access: 'admin',
+      fields: ADD_FIELDS,
+      secret: ['key_text', 'token'],
+      onOk: (added) => ({ added, notice: `Remote peer ${added.remote.name} added.` }),
+      // Back to the second step, the key offered still shown.
+      onError: (form, problem) => ({
+        form,
+        scanned:
+          typeof form.fingerprint === 'string'
+            ? { text: form.fingerprint, fingerprint: form.fingerprint }
+            : null,
+        error: problem.detail,
+        status: problem.status,
+      }),
+    }),
+    actions: {
+      check: formCall(remoteCheckCall, {
+        access: 'admin',
+        onOk: (r) => ({ notice: `${r.name} is ${r.state}${r.reason ? `: ${r.reason}` : ''}.` }),
+      }),
+      remove: formCall(remoteRemoveCall, {
+        access: 'admin',
+        onOk: (r) => ({ notice: `Remote peer ${r.removed} removed.` }),
+      }),
+    },
+  });
   router.post('/remotes/scan', pages.require('admin'), async (req, res) => {
     const input = formInput(req.body, ['host', 'port']);
     const result = await pages.attempt(calls, remoteScanCall, input, req, res);
@@ -63,40 +78,5 @@ export function createRemotesPage(deps: RemotesPageDeps): express.Router {
       ...outcomeOf(result, (scanned) => ({ scanned })),
     });
   });
-  router.post('/remotes', pages.require('admin'), async (req, res) => {
-    const input = formInput(req.body, ADD_FIELDS);
-    const result = await pages.attempt(calls, remoteAddCall, input, req, res);
-    const { key_text: _secret, token: _token, ...kept } = input;
-    pages.redirect(
-      req,
-      res,
-      '/remotes',
-      result.ok
-        ? { added: result.output, notice: `Remote peer ${result.output.remote.name} added.` }
-        : {
-            // Back to the second step, the key offered still shown.
-            form: kept,
-            scanned: input.fingerprint
-              ? { text: input.fingerprint, fingerprint: input.fingerprint }
-              : null,
-            error: result.problem.detail,
-            status: result.problem.status,
-          },
-    );
-  });
-  router.post(
-    '/remotes/:name/check',
-    pages.require('admin'),
-    pages.itemForm(calls, remoteCheckCall, '/remotes', (r) => ({
-      notice: `${r.name} is ${r.state}${r.reason ? `: ${r.reason}` : ''}.`,
-    })),
-  );
-  router.post(
-    '/remotes/:name/remove',
-    pages.require('admin'),
-    pages.itemForm(calls, remoteRemoveCall, '/remotes', (r) => ({
-      notice: `Remote peer ${r.removed} removed.`,
-    })),
-  );
   return router;
 }

@@ -53,7 +53,17 @@ export function createUploadersPage(deps: UploadersPageDeps): express.Router {
   return router;
 }
 
-/** The checked repositories become the key's: permit the new ones, forbid the unchecked. */
+/** A form field's values: none, one, or repeated. */
+function values(body: unknown, field: string): string[] {
+  const raw = ((body ?? {}) as Record<string, unknown>)[field];
+  return (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+}
+
+/**
+ * The checked repositories become the key's, and the checked binary rights its binary
+ * rights (a binary right checked brings its repository): forbid what was unchecked, then
+ * permit what is new.
+ */
 async function setRepositories(
   deps: UploadersPageDeps,
   req: Request,
@@ -61,24 +71,30 @@ async function setRepositories(
 ): Promise<Outcome> {
   const { pages } = deps;
   const fingerprint = String(req.params.fingerprint);
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  const raw = body.repositories;
-  const wanted = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+  const binary = values(req.body, 'binary');
+  const wanted = [...new Set([...values(req.body, 'repositories'), ...binary])];
   const keys = await pages.attempt(deps.calls(), keyPermissionsCall, {}, req, res);
   if (!keys.ok) return { error: keys.problem.detail, status: keys.problem.status };
   const key = keys.output.find((k) => k.fingerprint === fingerprint.toUpperCase());
   if (!key) return { error: `there is no uploader key ${fingerprint}`, status: 404 };
-  const permit = wanted.filter((r) => !key.repositories.includes(r));
-  const forbid = key.repositories.filter((r) => !wanted.includes(r));
-  for (const [spec, repositories] of [
-    [keyPermitCall, permit],
-    [keyForbidCall, forbid],
-  ] as const) {
+  const steps = [
+    [keyForbidCall, key.binaryRepositories.filter((r) => !binary.includes(r)), true],
+    [keyForbidCall, key.repositories.filter((r) => !wanted.includes(r)), false],
+    [
+      keyPermitCall,
+      wanted.filter((r) => !key.repositories.includes(r) && !binary.includes(r)),
+      false,
+    ],
+    [keyPermitCall, binary.filter((r) => !key.binaryRepositories.includes(r)), true],
+  ] as const;
+  for (const [spec, repositories, binaryOnly] of steps) {
     if (repositories.length === 0) continue;
-    const result = await pages.attempt(deps.calls(), spec, { fingerprint, repositories }, req, res);
+    const input = { fingerprint, repositories, binary: binaryOnly };
+    const result = await pages.attempt(deps.calls(), spec, input, req, res);
     if (!result.ok) return { error: result.problem.detail, status: result.problem.status };
   }
+  const shown = wanted.map((r) => (binary.includes(r) ? `${r}+binary` : r));
   return {
-    notice: `${key.fingerprint} may upload to ${wanted.length ? wanted.join(', ') : 'no repository'}.`,
+    notice: `${key.fingerprint} may upload to ${shown.length ? shown.join(', ') : 'no repository'}.`,
   };
 }

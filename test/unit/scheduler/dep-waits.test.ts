@@ -89,6 +89,16 @@ describe('builds waiting for dependencies', () => {
     expect(woken).toEqual([[3, 'extra source extras was added']]);
   });
 
+  it('are tried again when an extra source of their distribution is changed', () => {
+    const { woken, emit } = setup();
+    emit({
+      type: 'SOURCE',
+      message: '',
+      details: { action: 'updated', name: 'extras', distributions: ['bookworm-test-hotfix'] },
+    });
+    expect(woken).toEqual([[2, 'extra source extras was updated']]);
+  });
+
   it('are tried again on the timer, all of them', () => {
     vi.useFakeTimers();
     const { woken, waits } = setup(30);
