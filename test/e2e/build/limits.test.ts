@@ -1,9 +1,13 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRequest, testBuilder } from '../../helpers/builder.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { mountsBelow, processesUnder } from '../../helpers/mounts.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  buildRequest,
+  fixtureSource,
+  mountsBelow,
+  persistentTempDir,
+  processesUnder,
+  testBuilder,
+} from '../../fixtures/index.js';
 
 /**
  * Builds that attack their host's resources (the fill-disk and fork-flood fixtures) are

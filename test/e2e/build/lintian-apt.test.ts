@@ -3,10 +3,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTRA_APT_KEYRING, type BuildResult } from '../../../src/builder/build-request.js';
-import { testHost } from '../../helpers/base-chroot.js';
-import { buildRequest, testBuilder } from '../../helpers/builder.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import {
+  buildRequest,
+  fixtureSource,
+  persistentTempDir,
+  tempDir,
+  testBuilder,
+  testHost,
+} from '../../fixtures/index.js';
 
 let env: Awaited<ReturnType<typeof testBuilder>>;
 beforeAll(async () => {

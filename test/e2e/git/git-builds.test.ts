@@ -16,15 +16,20 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import { compareVersions } from '../../../src/debian/index.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { FIXTURE_PACKAGES } from '../../helpers/fixture-sources.js';
-import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http.js';
-import { codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
-import { makeKey } from '../../helpers/openpgp-keys.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  cli,
+  codeversionOf,
+  FIXTURE_PACKAGES,
+  type GitHttpServer,
+  importTestChroot,
+  makeKey,
+  persistentTempDir,
+  PipelineUploads,
+  serveGitHttp,
+  startTestDaemon,
+} from '../../fixtures/index.js';
 
 // One daemon and chroot for the file; 5 real builds of an Architecture: all script.
 const run = promisify(execFile);

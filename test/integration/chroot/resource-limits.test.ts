@@ -10,9 +10,7 @@ import { ResourceGroups } from '../../../src/chroot/resource-groups.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { isRunning } from '../../../src/exec/process-tree.js';
-import { testBaseTree } from '../../helpers/base-chroot.js';
-import { processesUnder } from '../../helpers/mounts.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import { persistentTempDir, processesUnder, tempDir, testBaseTree } from '../../fixtures/index.js';
 
 /**
  * Builds' resource groups on this host's cgroups (v1 or v2, whichever it has; CI's and

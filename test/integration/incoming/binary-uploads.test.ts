@@ -5,20 +5,19 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import type { UploadRecord } from '../../../src/db/uploads-repository.js';
-import { buildBinaryUpload, type BinaryUpload } from '../../helpers/binary-upload.js';
 import {
-  filesOf,
-  startIncomingHarness,
-  type IncomingHarness,
-} from '../../helpers/incoming-harness.js';
-import { buildDeb } from '../../helpers/debian-packages.js';
-import {
+  type BinaryUpload,
+  buildBinaryUpload,
+  buildDeb,
   buildSourcePackage,
   createSigner,
+  filesOf,
+  type IncomingHarness,
+  persistentTempDir,
   signUpload,
+  startIncomingHarness,
   type TestSigner,
-} from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+} from '../../fixtures/index.js';
 
 const run = promisify(execFile);
 

@@ -5,13 +5,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../src/events/event.js';
 import {
+  buildSourcePackage,
   filesOf,
-  startIncomingHarness,
   type IncomingHarness,
-} from '../../helpers/incoming-harness.js';
-import { RawFtp } from '../../helpers/raw-ftp.js';
-import { buildSourcePackage, type SourcePackage } from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+  persistentTempDir,
+  RawFtp,
+  type SourcePackage,
+  startIncomingHarness,
+} from '../../fixtures/index.js';
 
 const run = promisify(execFile);
 

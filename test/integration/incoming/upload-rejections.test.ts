@@ -14,21 +14,19 @@ import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import type { ArchiveQueries } from '../../../src/incoming/archive-queries.js';
 import { REASONS_FILE } from '../../../src/incoming/upload-folders.js';
 import {
-  filesOf,
-  startIncomingHarness,
-  type IncomingHarness,
-} from '../../helpers/incoming-harness.js';
-import {
   buildSourcePackage,
   createSigner,
   editFile,
+  filesOf,
+  type IncomingHarness,
+  persistentTempDir,
   regenerateChanges,
   signUpload,
   type SourcePackage,
   type SourcePackageOptions,
+  startIncomingHarness,
   type TestSigner,
-} from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+} from '../../fixtures/index.js';
 
 /**
  * A fake archive: `present` 2.0-1~test12+1 is in bookworm-test-unstable, 1.5-1~test12+1

@@ -5,8 +5,8 @@ import {
   FakeBuilder,
   schedulerHarness,
   type SchedulerHarness,
-} from '../../helpers/scheduler-fakes.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+  tempDir,
+} from '../../fixtures/index.js';
 
 const amd64 = { codename: 'bookworm', architecture: 'amd64' };
 const DEB = 'pkg_1.1_amd64.deb';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeBuilder, schedulerHarness } from '../../helpers/scheduler-fakes.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { FakeBuilder, schedulerHarness, tempDir } from '../../fixtures/index.js';
 
 describe('the scheduler and ACCEPTED events', () => {
   it('ignores an ACCEPTED event of an upload it does not know, and goes on building', async () => {
