@@ -12,15 +12,14 @@ import type { StoredEvent } from '../../src/events/event.js';
 import {
   buildSourcePackage,
   createSigner,
-  curlUpload,
   dputNg,
-  filesOf,
   persistentTempDir,
   signUpload,
   type SourcePackage,
   startTestDaemon,
   type TestSigner,
 } from '../fixtures/index.js';
+import { curlUpload, filesOf } from '../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

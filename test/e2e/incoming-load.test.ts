@@ -8,8 +8,6 @@ import { defaultCodeversion } from '../../src/archive/model/codeversion.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import {
   buildSourcePackage,
-  curlUpload,
-  filesOf,
   persistentTempDir,
   RawFtp,
   type SourcePackage,
@@ -18,6 +16,7 @@ import {
   tempDir,
   waitForExit,
 } from '../fixtures/index.js';
+import { curlUpload, filesOf } from '../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 const host = detectHostSystem();

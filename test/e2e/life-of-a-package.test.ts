@@ -7,17 +7,16 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { StoredEvent } from '../../src/events/event.js';
 import {
   adminToken,
-  cli,
   createSigner,
   fixtureUpload,
   type FixtureUpload,
-  importTestChroot,
   IsolatedApt,
   persistentTempDir,
   signUpload,
   startTestDaemon,
   type TestSigner,
 } from '../fixtures/index.js';
+import { cli, importTestChroot } from '../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

@@ -14,7 +14,6 @@ import {
   buildSource,
   launchBrowser,
   logIn,
-  makeKey,
   persistentTempDir,
   REPO_ROOT,
   startTestDaemon,
@@ -22,6 +21,7 @@ import {
   testSettings,
   userWithToken,
 } from '../fixtures/index.js';
+import { makeKey } from '../fixtures/subsystems.js';
 
 // About 30 s: one daemon, one Chromium, and a real mmdebstrap that a fake mirror first
 // keeps waiting, then fails.

@@ -10,11 +10,9 @@ import type { UploadRecord } from '../../src/scheduler/upload-records.js';
 import {
   adminPassword,
   adminToken,
-  cli,
   createSigner,
   fixtureUpload,
   type FixtureUpload,
-  importTestChroot,
   launchBrowser,
   logIn,
   persistentTempDir,
@@ -23,6 +21,7 @@ import {
   type TestBrowser,
   type TestSigner,
 } from '../fixtures/index.js';
+import { cli, importTestChroot } from '../fixtures/subsystems.js';
 
 // The web UI on a real pipeline: dput of a signed source package, its build in the
 // test chroot followed live in Chromium and by `debyard build-log --follow`, then a

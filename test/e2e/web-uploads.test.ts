@@ -11,15 +11,13 @@ import {
   api,
   buildSourcePackage,
   codeversionOf,
-  curlUpload,
   DebBuilder,
-  filesOf,
   launchBrowser,
-  outcome,
   persistentTempDir,
   startTestDaemon,
   type TestBrowser,
 } from '../fixtures/index.js';
+import { curlUpload, filesOf, outcome } from '../fixtures/subsystems.js';
 
 // The upload pages, the event links and the package page of a built package, in Chromium.
 // Real uploads over FTP go through the daemon's pipeline; a builder that makes .debs with

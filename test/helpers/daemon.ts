@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../../src/config/settings.js';
 import type { Daemon } from '../../src/app/daemon.js';
-import { silentLogger, type Logger } from '../../src/shared/logger.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { adminToken } from './api.js';
 import { persistentTempDir } from './temp-dir.js';
 
@@ -72,16 +72,18 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
 }
 
 /**
- * Starts a daemon in this process; stop it with `daemon.stop()`. (The app is imported
- * here, when a test starts one, so that tests without a daemon do not load it.)
+ * Starts a daemon in this process (silent unless given a logger); stop it with
+ * `daemon.stop()`. The app is imported here, when a test starts one, so that the tests
+ * that start none do not load it.
  */
 export async function startTestDaemon(
   home: string,
   overrides: Partial<Settings> = {},
-  logger: Logger = silentLogger,
+  logger?: Logger,
 ): Promise<Daemon> {
   const { startDaemon } = await import('../../src/app/daemon.js');
-  return startDaemon({ settings: testSettings(home, overrides), logger });
+  const { silentLogger } = await import('../../src/shared/logger.js');
+  return startDaemon({ settings: testSettings(home, overrides), logger: logger ?? silentLogger });
 }
 
 /** A daemon in a fresh folder, and an API token of its first admin. */

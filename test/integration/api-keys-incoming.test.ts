@@ -11,10 +11,6 @@ import {
   api,
   buildSourcePackage,
   createSigner,
-  curlUpload,
-  filesOf,
-  makeKey,
-  outcome,
   persistentTempDir,
   signUpload,
   type SourcePackage,
@@ -22,6 +18,7 @@ import {
   type TestSigner,
   userWithToken,
 } from '../fixtures/index.js';
+import { curlUpload, filesOf, makeKey, outcome } from '../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

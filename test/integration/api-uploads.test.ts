@@ -11,18 +11,15 @@ import {
   adminToken,
   api,
   buildSourcePackage,
-  cli,
   codeversionOf,
   createSigner,
-  curlUpload,
-  filesOf,
-  outcome,
   persistentTempDir,
   signUpload,
   startTestDaemon,
   type TestSigner,
   userWithToken,
 } from '../fixtures/index.js';
+import { cli, curlUpload, filesOf, outcome } from '../fixtures/subsystems.js';
 
 // The uploads call and its CLI command over real uploads (curl over FTP, one signed with
 // gpg): filters by state, source, repository and uploader, paging. One daemon, ~15 s.

@@ -3,14 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveLog } from '../../src/builder/live-log.js';
-import {
-  openSse,
-  seedFailedBuild,
-  spawnDaemon,
-  startTestDaemon,
-  tempDir,
-  waitForExit,
-} from '../fixtures/index.js';
+import { openSse, spawnDaemon, startTestDaemon, tempDir, waitForExit } from '../fixtures/index.js';
+import { seedFailedBuild } from '../fixtures/subsystems.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;

@@ -5,14 +5,8 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import {
-  api,
-  buildDeb,
-  buildSource,
-  cli,
-  userWithToken,
-  startAdminDaemon,
-} from '../fixtures/index.js';
+import { api, buildDeb, buildSource, userWithToken, startAdminDaemon } from '../fixtures/index.js';
+import { cli } from '../fixtures/subsystems.js';
 
 // build-missing without building: a source installed for the host's architecture only,
 // then a second architecture no builder has (its builds wait), so what is scheduled and

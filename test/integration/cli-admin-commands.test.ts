@@ -3,13 +3,8 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import {
-  adminPassword,
-  cli,
-  makeKey,
-  persistentTempDir,
-  startTestDaemon,
-} from '../fixtures/index.js';
+import { adminPassword, persistentTempDir, startTestDaemon } from '../fixtures/index.js';
+import { cli, makeKey } from '../fixtures/subsystems.js';
 
 // One daemon and one logged-in CLI configuration for the file (~2 s).
 let daemon: Daemon;

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import {
   adminPassword,
-  cli,
   CLI,
   persistentTempDir,
   startTestDaemon,
   tempDir,
 } from '../fixtures/index.js';
+import { cli } from '../fixtures/subsystems.js';
 
 // One daemon for the file; each test logs in with its own config folder.
 let daemon: Daemon;

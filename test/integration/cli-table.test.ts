@@ -6,11 +6,11 @@ import { ALL_CALLS } from '../../src/api/specs/index.js';
 import { requiredPositionals } from '../../src/cli/call-command.js';
 import {
   adminToken,
-  cli,
   persistentTempDir,
   startTestDaemon,
   userWithToken,
 } from '../fixtures/index.js';
+import { cli } from '../fixtures/subsystems.js';
 
 // Every call's CLI command against one running daemon: --help (0), missing arguments
 // (2, naming them), no token or too low a role (1, the server's reason), and --json

@@ -3,7 +3,8 @@ import net from 'node:net';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { body, cli, startTestDaemon, tempDir } from '../fixtures/index.js';
+import { body, startTestDaemon, tempDir } from '../fixtures/index.js';
+import { cli } from '../fixtures/subsystems.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import { verifyPassword } from '../../src/shared/passwords.js';
 

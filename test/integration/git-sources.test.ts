@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { api, makeKey, userWithToken, startAdminDaemon } from '../fixtures/index.js';
+import { api, userWithToken, startAdminDaemon } from '../fixtures/index.js';
+import { makeKey } from '../fixtures/subsystems.js';
 
 // Git sources through the API without builds: ssh deploy keys, refused input. One
 // daemon, a few seconds.

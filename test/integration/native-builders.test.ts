@@ -7,12 +7,11 @@ import {
   api,
   codeversionOf,
   DebBuilder,
-  importEmptyChroot,
   persistentTempDir,
   PipelineUploads,
   startTestDaemon,
-  testHost,
 } from '../fixtures/index.js';
+import { importEmptyChroot, testHost } from '../fixtures/subsystems.js';
 
 /*
  * Builder choice by architecture, through the daemon's real incoming and scheduler: this

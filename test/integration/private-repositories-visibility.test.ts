@@ -10,11 +10,10 @@ import {
   buildSource,
   dataOf,
   openSse,
-  type SeededBuild,
-  seedFailedBuild,
   webLogin,
   startAdminDaemon,
 } from '../fixtures/index.js';
+import { type SeededBuild, seedFailedBuild } from '../fixtures/subsystems.js';
 
 // One daemon: a private repository "vault" beside the public "test", each with a
 // package, an upload with a failed build, and a snapshot. Anonymous callers and visitors

@@ -8,11 +8,11 @@ import {
   adminPassword,
   buildDeb,
   buildSource,
-  makeKey,
   persistentTempDir,
   startTestDaemon,
   webLogin,
 } from '../fixtures/index.js';
+import { makeKey } from '../fixtures/subsystems.js';
 
 // Every form of the web UI over plain HTTP: a post answers 303 to a GET page (Post/
 // Redirect/Get), that page shows the outcome once, and loading it again neither posts

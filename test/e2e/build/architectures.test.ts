@@ -10,15 +10,14 @@ import type { UploadRecord } from '../../../src/db/uploads-repository.js';
 import {
   adminToken,
   api,
-  cli,
   fixtureUpload,
   type FixtureUpload,
-  importTestChroot,
   IsolatedApt,
   persistentTempDir,
   startTestDaemon,
   tempDir,
 } from '../../fixtures/index.js';
+import { cli, importTestChroot } from '../../fixtures/subsystems.js';
 
 /*
  * Several architectures on one amd64 host: the test distribution builds for amd64 and

@@ -1,16 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readParents } from '../../../src/exec/process-tree.js';
+import { fixtureSource, followLog, persistentTempDir, treeChecksum } from '../../fixtures/index.js';
 import {
   buildRequest,
-  fixtureSource,
-  followLog,
   mountsBelow,
-  persistentTempDir,
   processesUnder,
   testBuilder,
-  treeChecksum,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 let env: Awaited<ReturnType<typeof testBuilder>>;
 let snapshots: string;

@@ -6,16 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildResult } from '../../../src/builder/build-request.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
+import { fixtureSource, persistentTempDir, tempDir, treeChecksum } from '../../fixtures/index.js';
 import {
   buildRequest,
-  fixtureSource,
   mountsBelow,
-  persistentTempDir,
   processesUnder,
-  tempDir,
   testBuilder,
-  treeChecksum,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 let env: Awaited<ReturnType<typeof testBuilder>>;
 let snapshots: string;

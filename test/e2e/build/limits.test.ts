@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureSource, persistentTempDir } from '../../fixtures/index.js';
 import {
   buildRequest,
-  fixtureSource,
   mountsBelow,
-  persistentTempDir,
   processesUnder,
   testBuilder,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 /**
  * Builds that attack their host's resources (the fill-disk and fork-flood fixtures) are

@@ -3,14 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTRA_APT_KEYRING, type BuildResult } from '../../../src/builder/build-request.js';
-import {
-  buildRequest,
-  fixtureSource,
-  persistentTempDir,
-  tempDir,
-  testBuilder,
-  testHost,
-} from '../../fixtures/index.js';
+import { fixtureSource, persistentTempDir, tempDir } from '../../fixtures/index.js';
+import { buildRequest, testBuilder, testHost } from '../../fixtures/subsystems.js';
 
 let env: Awaited<ReturnType<typeof testBuilder>>;
 beforeAll(async () => {

@@ -14,15 +14,8 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { LiveLogHub } from '../../../src/builder/live-log.js';
 import { LocalBuilder } from '../../../src/builder/local-builder.js';
 import { PtyRunner } from '../../../src/exec/pty-runner.js';
-import {
-  buildRequest,
-  fixtureSource,
-  persistentTempDir,
-  REPO_ROOT,
-  TEST_LIMITS,
-  testHost,
-  testKey,
-} from '../../fixtures/index.js';
+import { fixtureSource, persistentTempDir, REPO_ROOT } from '../../fixtures/index.js';
+import { buildRequest, TEST_LIMITS, testHost, testKey } from '../../fixtures/subsystems.js';
 
 let home: string;
 let db: Db;

@@ -19,17 +19,15 @@ import { compareVersions } from '../../../src/debian/index.js';
 import {
   adminToken,
   api,
-  cli,
   codeversionOf,
   FIXTURE_PACKAGES,
   type GitHttpServer,
-  importTestChroot,
-  makeKey,
   persistentTempDir,
   PipelineUploads,
   serveGitHttp,
   startTestDaemon,
 } from '../../fixtures/index.js';
+import { cli, importTestChroot, makeKey } from '../../fixtures/subsystems.js';
 
 // One daemon and chroot for the file; 5 real builds of an Architecture: all script.
 const run = promisify(execFile);

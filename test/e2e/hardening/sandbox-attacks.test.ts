@@ -5,15 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import {
-  buildRequest,
   codeversionOf,
   fixtureSource,
-  importTestChroot,
   persistentTempDir,
   PipelineUploads,
   startTestDaemon,
-  testBuilder,
 } from '../../fixtures/index.js';
+import { buildRequest, importTestChroot, testBuilder } from '../../fixtures/subsystems.js';
 
 /**
  * The attacks of issue 23 (1 and 2) by anonymous uploads, against a daemon with the

@@ -13,15 +13,14 @@ import {
   aptFor,
   codeversionOf,
   GnupgHome,
-  importTestChroot,
   persistentTempDir,
   PipelineUploads,
   startTestDaemon,
-  testBaseTree,
   testSettings,
   treeHash,
   WebhookReceiver,
 } from '../../fixtures/index.js';
+import { importTestChroot, testBaseTree } from '../../fixtures/subsystems.js';
 
 // One daemon and chroot for the file: 8 real builds (three with lintian), about 3 minutes.
 

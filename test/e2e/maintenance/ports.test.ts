@@ -19,7 +19,6 @@ import {
   buildSourcePackage,
   codeversionOf,
   createSigner,
-  importTestChroot,
   persistentTempDir,
   PipelineUploads,
   serve,
@@ -27,6 +26,7 @@ import {
   type TestSigner,
   userWithToken,
 } from '../../fixtures/index.js';
+import { importTestChroot } from '../../fixtures/subsystems.js';
 
 // One daemon and chroot for the file; 7 real builds, about 1.5 minutes in all.
 const run = promisify(execFile);

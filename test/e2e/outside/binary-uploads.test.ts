@@ -13,7 +13,6 @@ import {
   aptFor,
   type BinaryUpload,
   buildBinaryUpload,
-  cli,
   codeversionOf,
   createSigner,
   persistentTempDir,
@@ -21,6 +20,7 @@ import {
   startTestDaemon,
   type TestSigner,
 } from '../../fixtures/index.js';
+import { cli } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

@@ -7,16 +7,18 @@ import type { BuildInfo } from '../../../src/scheduler/scheduler.js';
 import {
   adminToken,
   buildDeb,
-  cli,
   codeversionOf,
   GnupgHome,
-  importTestChroot,
   persistentTempDir,
   PipelineUploads,
-  repreproRepository,
-  serveFolder,
   startTestDaemon,
 } from '../../fixtures/index.js';
+import {
+  cli,
+  importTestChroot,
+  repreproRepository,
+  serveFolder,
+} from '../../fixtures/subsystems.js';
 
 /**
  * Packages from outside, with one daemon and one chroot: a package whose build dependency

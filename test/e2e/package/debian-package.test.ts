@@ -4,11 +4,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildPackage,
-  cleanSystem,
-  dependencyNames,
-  inSystemArgs,
-  killProcessesIn,
   persistentTempDir,
   readUnit,
   REPO_ROOT,
@@ -16,6 +11,13 @@ import {
   unitValue,
   waitForExit,
 } from '../../fixtures/index.js';
+import {
+  buildPackage,
+  cleanSystem,
+  dependencyNames,
+  inSystemArgs,
+  killProcessesIn,
+} from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

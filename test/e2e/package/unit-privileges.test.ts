@@ -7,8 +7,6 @@ import { detectHostSystem } from '../../../src/config/host-system.js';
 import {
   api,
   fixtureUpload,
-  importTestChroot,
-  mountsBelow,
   persistentTempDir,
   readUnit,
   spawnDaemon,
@@ -17,6 +15,7 @@ import {
   unitValue,
   waitForExit,
 } from '../../fixtures/index.js';
+import { importTestChroot, mountsBelow } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

@@ -12,14 +12,16 @@ import {
   api,
   fixtureUpload,
   type FixtureUpload,
+  persistentTempDir,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import {
   importTestChroot,
   type PeerDaemon,
   PeerHost,
-  persistentTempDir,
-  startTestDaemon,
   testBaseTree,
   writeLoopbackDputConf,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 /*
  * The scheduler with a remote peer: uploads (by dput) built on a debyard peer behind a

@@ -13,14 +13,16 @@ import {
   codeversionOf,
   fixtureUpload,
   type FixtureUpload,
+  persistentTempDir,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import {
   importEmptyChroot,
   type PeerDaemon,
   PeerHost,
-  persistentTempDir,
-  startTestDaemon,
   testHost,
   writeLoopbackDputConf,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 /*
  * Builder choice by architecture across SSH: a second debyard daemon, behind a real sshd

@@ -11,16 +11,18 @@ import type { ChrootKey } from '../../../src/chroot/chroot-paths.js';
 import { RemotePeerError } from '../../../src/shared/errors.js';
 import {
   adminToken,
-  buildRequest,
   fixtureSource,
   followLog,
-  type PeerDaemon,
-  PeerHost,
   persistentTempDir,
   startTestDaemon,
+} from '../../fixtures/index.js';
+import {
+  buildRequest,
+  type PeerDaemon,
+  PeerHost,
   testBaseTree,
   testKey,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 /*
  * Builds on a remote peer: a debyard daemon in a network namespace behind a real sshd,

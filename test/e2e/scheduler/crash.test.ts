@@ -8,15 +8,13 @@ import {
   checkPublishedDist,
   fixtureUpload,
   type FixtureUpload,
-  importTestChroot,
   IsolatedApt,
-  mountsBelow,
   persistentTempDir,
-  processesUnder,
   spawnDaemon,
   type SpawnedDaemon,
   waitForExit,
 } from '../../fixtures/index.js';
+import { importTestChroot, mountsBelow, processesUnder } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 const UPLOADS = 6;

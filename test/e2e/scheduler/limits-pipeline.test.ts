@@ -9,12 +9,11 @@ import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import {
   adminToken,
-  cli,
   fixtureUpload,
-  importTestChroot,
   persistentTempDir,
   startTestDaemon,
 } from '../../fixtures/index.js';
+import { cli, importTestChroot } from '../../fixtures/subsystems.js';
 
 /**
  * A distribution's own build limits, set with the CLI, reach its builds through the

@@ -12,19 +12,16 @@ import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import {
   adminToken,
   api,
-  cli,
   createSigner,
   fixtureUpload,
   type FixtureUpload,
-  importTestChroot,
   IsolatedApt,
-  mountsBelow,
   persistentTempDir,
-  processesUnder,
   signUpload,
   startTestDaemon,
   tempDir,
 } from '../../fixtures/index.js';
+import { cli, importTestChroot, mountsBelow, processesUnder } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

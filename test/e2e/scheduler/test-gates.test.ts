@@ -8,12 +8,11 @@ import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { UploadRecord } from '../../../src/db/uploads-repository.js';
 import {
   adminToken,
-  cli,
   fixtureUpload,
-  importTestChroot,
   persistentTempDir,
   startTestDaemon,
 } from '../../fixtures/index.js';
+import { cli, importTestChroot } from '../../fixtures/subsystems.js';
 
 /**
  * The test stage's gates through the whole daemon, one daemon and three builds: modes set

@@ -7,13 +7,15 @@ import {
   buildDeb,
   buildSource,
   IsolatedApt,
-  openTestArchive,
   persistentTempDir,
   serve,
+} from '../../fixtures/index.js';
+import {
+  openTestArchive,
   type TestArchive,
   testSigner,
   type TestArchiveSigner,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 import { rmSync } from 'node:fs';
 
 const DIST = 'bookworm-test-unstable';

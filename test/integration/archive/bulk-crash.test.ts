@@ -6,13 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   buildDebs,
   checkPublishedDist,
-  CRASH_DIST as DIST,
-  crashArchiveHome,
-  openTestArchive,
   persistentTempDir,
   REPO_ROOT,
   waitForExit,
 } from '../../fixtures/index.js';
+import {
+  CRASH_DIST as DIST,
+  crashArchiveHome,
+  openTestArchive,
+} from '../../fixtures/subsystems.js';
 
 const KILLS = 10;
 // 260 files: above the 256 from which the install links on a thread of its own.

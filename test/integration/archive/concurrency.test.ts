@@ -5,10 +5,9 @@ import {
   buildDeb,
   buildSource,
   checkPublishedDist,
-  openTestArchive,
   persistentTempDir,
-  testSigner,
 } from '../../fixtures/index.js';
+import { openTestArchive, testSigner } from '../../fixtures/subsystems.js';
 
 const DISTS = ['bookworm-test-unstable', 'bookworm-test-experimental', 'bookworm-test-hotfix'];
 

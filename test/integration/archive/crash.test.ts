@@ -6,12 +6,11 @@ import {
   buildDeb,
   buildSource,
   checkPublishedDist,
-  CRASH_DIST as DIST,
-  crashArchiveHome,
   persistentTempDir,
   REPO_ROOT,
   waitForExit,
 } from '../../fixtures/index.js';
+import { CRASH_DIST as DIST, crashArchiveHome } from '../../fixtures/subsystems.js';
 
 const KILLS = 50;
 const WORKER = path.join(REPO_ROOT, 'test', 'helpers', 'archive-worker.mjs');

@@ -14,17 +14,19 @@ import {
   body,
   buildDeb,
   buildSource,
-  cli,
   IsolatedApt,
-  openTestArchive,
   persistentTempDir,
   serve,
   startTestDaemon,
   tempDir,
+} from '../../fixtures/index.js';
+import {
+  cli,
+  openTestArchive,
   type TestArchive,
   testSigner,
   type TestArchiveSigner,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 const DIST = 'bookworm-test-unstable';
 

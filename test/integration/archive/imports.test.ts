@@ -15,12 +15,11 @@ import {
   aptFor,
   buildDeb,
   buildSource,
-  cli,
   GnupgHome,
   persistentTempDir,
   startTestDaemon,
-  testHost,
 } from '../../fixtures/index.js';
+import { cli, testHost } from '../../fixtures/subsystems.js';
 
 /**
  * import-debs and import-repo with the real CLI, one daemon: a folder of existing packages

@@ -8,15 +8,12 @@ import {
   adminToken,
   aptFor,
   buildDeb,
-  cli,
   type DebSpec,
   GnupgHome,
   persistentTempDir,
-  repreproRepository,
-  serveFolder,
   startTestDaemon,
-  testHost,
 } from '../../fixtures/index.js';
+import { cli, repreproRepository, serveFolder, testHost } from '../../fixtures/subsystems.js';
 
 /**
  * Mirrors with the real CLI, one daemon, and a repository made with reprepro, signed

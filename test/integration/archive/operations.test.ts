@@ -2,15 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
-import {
-  buildDeb,
-  buildSource,
-  openTestArchive,
-  persistentTempDir,
-  type TestArchive,
-  testSigner,
-  treeHash,
-} from '../../fixtures/index.js';
+import { buildDeb, buildSource, persistentTempDir, treeHash } from '../../fixtures/index.js';
+import { openTestArchive, type TestArchive, testSigner } from '../../fixtures/subsystems.js';
 
 const UNSTABLE = 'bookworm-test-unstable';
 const TESTING = 'bookworm-test-testing';

@@ -6,11 +6,9 @@ import {
   buildDeb,
   buildSource,
   checkPublishedDist,
-  openTestArchive,
   persistentTempDir,
-  type TestArchive,
-  testSigner,
 } from '../../fixtures/index.js';
+import { openTestArchive, type TestArchive, testSigner } from '../../fixtures/subsystems.js';
 
 const DIST = 'bookworm-test-hotfix';
 const MINUTE = 60_000;

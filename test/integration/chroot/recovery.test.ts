@@ -11,7 +11,8 @@ import { EventLog } from '../../../src/events/event-log.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { mountsBelow, REPO_ROOT, tempDir, testHost } from '../../fixtures/index.js';
+import { REPO_ROOT, tempDir } from '../../fixtures/index.js';
+import { mountsBelow, testHost } from '../../fixtures/subsystems.js';
 
 describe('chroot recovery at daemon start', () => {
   it('removes mounts, snapshots and stray trees, and settles interrupted operations', async () => {

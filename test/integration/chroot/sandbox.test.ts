@@ -7,13 +7,8 @@ import { Sandbox, type SandboxStep } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { PtyRunner } from '../../../src/exec/pty-runner.js';
 import { ExternalCommandError } from '../../../src/shared/errors.js';
-import {
-  mountsBelow,
-  processesUnder,
-  tempDir,
-  testBaseTree,
-  treeChecksum,
-} from '../../fixtures/index.js';
+import { tempDir, treeChecksum } from '../../fixtures/index.js';
+import { mountsBelow, processesUnder, testBaseTree } from '../../fixtures/subsystems.js';
 
 const runner = new LocalRunner();
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C.UTF-8' };

@@ -9,12 +9,11 @@ import { detectHostSystem } from '../../../src/config/host-system.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import {
   buildSourcePackage,
-  curlUpload,
-  filesOf,
   persistentTempDir,
   type SourcePackage,
   startTestDaemon,
 } from '../../fixtures/index.js';
+import { curlUpload, filesOf } from '../../fixtures/subsystems.js';
 
 const host = detectHostSystem();
 const tag = `~test${defaultCodeversion(host.codename) ?? 'SID'}`;

@@ -11,13 +11,11 @@ import {
   buildDeb,
   buildSourcePackage,
   createSigner,
-  filesOf,
-  type IncomingHarness,
   persistentTempDir,
   signUpload,
-  startIncomingHarness,
   type TestSigner,
 } from '../../fixtures/index.js';
+import { filesOf, type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

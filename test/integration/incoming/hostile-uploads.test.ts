@@ -6,13 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../src/events/event.js';
 import {
   buildSourcePackage,
-  filesOf,
-  type IncomingHarness,
   persistentTempDir,
   RawFtp,
   type SourcePackage,
-  startIncomingHarness,
 } from '../../fixtures/index.js';
+import { filesOf, type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

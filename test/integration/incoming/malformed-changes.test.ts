@@ -2,13 +2,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASONS_FILE } from '../../../src/incoming/upload-folders.js';
-import {
-  buildSourcePackage,
-  type IncomingHarness,
-  persistentTempDir,
-  type SourcePackage,
-  startIncomingHarness,
-} from '../../fixtures/index.js';
+import { buildSourcePackage, persistentTempDir, type SourcePackage } from '../../fixtures/index.js';
+import { type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 /**
  * A .changes whose file list cannot be read tells nothing about which files to wait for:

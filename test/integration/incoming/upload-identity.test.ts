@@ -9,14 +9,12 @@ import {
   buildSourcePackage,
   createSigner,
   editFile,
-  filesOf,
-  type IncomingHarness,
   persistentTempDir,
   signUpload,
   type SourcePackage,
-  startIncomingHarness,
   type TestSigner,
 } from '../../fixtures/index.js';
+import { filesOf, type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 // Issue 23.3: whom an upload is for decides where it may go, the daemon's own uploads
 // (signed with its key) included, and what an upload's auto-ports may name.

@@ -17,16 +17,14 @@ import {
   buildSourcePackage,
   createSigner,
   editFile,
-  filesOf,
-  type IncomingHarness,
   persistentTempDir,
   regenerateChanges,
   signUpload,
   type SourcePackage,
   type SourcePackageOptions,
-  startIncomingHarness,
   type TestSigner,
 } from '../../fixtures/index.js';
+import { filesOf, type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 /**
  * A fake archive: `present` 2.0-1~test12+1 is in bookworm-test-unstable, 1.5-1~test12+1

@@ -4,16 +4,14 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
 import { createReposRouter } from '../../../src/web/repos-router.js';
+import { IsolatedApt, persistentTempDir, serve } from '../../fixtures/index.js';
 import {
   installVersion,
-  IsolatedApt,
   openTestArchive,
-  persistentTempDir,
-  serve,
   type TestArchive,
   type TestArchiveSigner,
   testSigner,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 const UNSTABLE = 'bookworm-test-unstable';
 const TESTING = 'bookworm-test-testing';

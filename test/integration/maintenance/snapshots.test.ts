@@ -7,16 +7,18 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/sh
 import { createReposRouter } from '../../../src/web/repos-router.js';
 import {
   checkPublishedDist,
-  installVersion,
   IsolatedApt,
-  openTestArchive,
   persistentTempDir,
   serve,
+  treeHash,
+} from '../../fixtures/index.js';
+import {
+  installVersion,
+  openTestArchive,
   type TestArchive,
   testSigner,
   type TestArchiveSigner,
-  treeHash,
-} from '../../fixtures/index.js';
+} from '../../fixtures/subsystems.js';
 
 const DIST = 'bookworm-test-unstable';
 const clock = new ManualClock('2026-03-01T12:00:00Z');

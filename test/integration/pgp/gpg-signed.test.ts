@@ -6,7 +6,8 @@ import { Keyring } from '../../../src/pgp/keyring.js';
 import { createVerifier } from '../../../src/pgp/verifier.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { SignatureError } from '../../../src/shared/errors.js';
-import { CHANGES, GnupgHome, tempDir } from '../../fixtures/index.js';
+import { GnupgHome, tempDir } from '../../fixtures/index.js';
+import { CHANGES } from '../../fixtures/subsystems.js';
 
 // Real gpg, dpkg-source, dpkg-genchanges and debsign sign; debyard verifies. ~3 s.
 const verifier = createVerifier({ clock: systemClock });

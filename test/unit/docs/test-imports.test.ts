@@ -1,9 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../../fixtures/index.js';
 
 const INDEX = 'test/fixtures/index.ts';
+/** The fixtures module's two entry points: index.ts, and the heavy part apart. */
+const ENTRIES = [INDEX, 'test/fixtures/subsystems.ts'];
 const TEST_FOLDERS = ['test/unit', 'test/integration', 'test/e2e'];
 
 function tsFiles(root: string, folder: string): string[] {
@@ -26,20 +28,22 @@ function importsOf(root: string, file: string): string[] {
 
 /**
  * The rules for test helpers: test files import them from the fixtures module only,
- * the fixtures module re-exports every helper, and no helper imports the fixtures module
- * (it would import itself).
+ * the fixtures module re-exports every helper once, and no helper imports the fixtures
+ * module (it would import itself).
  */
 function testImportProblems(root: string): string[] {
   const problems: string[] = [];
   for (const file of TEST_FOLDERS.flatMap((folder) => tsFiles(root, folder))) {
     for (const imported of importsOf(root, file).filter((i) => i.startsWith('test/helpers/')))
-      problems.push(`${file} imports ${imported}: import it from ${INDEX}`);
+      problems.push(`${file} imports ${imported}: import it from the fixtures module (${INDEX})`);
   }
-  const exported = new Set(importsOf(root, INDEX));
+  const entries = ENTRIES.filter((entry) => existsSync(path.join(root, entry)));
+  const exported = entries.flatMap((entry) => importsOf(root, entry));
   for (const helper of tsFiles(root, 'test/helpers')) {
-    if (!exported.has(helper)) problems.push(`${helper} is not exported by ${INDEX}`);
-    if (importsOf(root, helper).includes(INDEX))
-      problems.push(`${helper} imports ${INDEX}: import the helper file itself`);
+    const times = exported.filter((file) => file === helper).length;
+    if (times !== 1) problems.push(`${helper} is exported ${times} times by ${entries.join(', ')}`);
+    for (const entry of importsOf(root, helper).filter((i) => ENTRIES.includes(i)))
+      problems.push(`${helper} imports ${entry}: import the helper file itself`);
   }
   return problems;
 }
@@ -49,7 +53,7 @@ describe('test files get their helpers from the fixtures module (test/fixtures/R
     expect(testImportProblems(REPO_ROOT)).toEqual([]);
   });
 
-  it('names a test importing a helper file, a helper left out, and a helper importing the module', () => {
+  it('names a test importing a helper file, a helper left out or exported twice, and a helper importing the module', () => {
     const root = tempDir();
     const write = (file: string, text: string) => {
       mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -58,16 +62,24 @@ describe('test files get their helpers from the fixtures module (test/fixtures/R
     write('test/helpers/good.ts', 'export const good = 1;\n');
     write('test/helpers/left-out.ts', 'export const leftOut = 1;\n');
     write('test/helpers/loop.ts', "export { good } from '../fixtures/index.js';\n");
+    write('test/helpers/twice.ts', 'export const twice = 1;\n');
     write(INDEX, "export * from '../helpers/good.js';\nexport * from '../helpers/loop.js';\n");
+    write(
+      ENTRIES[1]!,
+      "export * from '../helpers/twice.js';\nexport * from '../helpers/twice.js';\n",
+    );
     write('test/unit/fine.test.ts', "import { good } from '../fixtures/index.js';\n");
     write('test/integration/a/direct.test.ts', "import { good } from '../../helpers/good.js';\n");
     const load = 'import'; // (spelled apart, so that this file does not import it)
     write('test/e2e/lazy.test.ts', `const x = await ${load}('../helpers/left-out.js');\n`);
+    const module = `the fixtures module (${INDEX})`;
+    const entries = ENTRIES.join(', ');
     expect(testImportProblems(root)).toEqual([
-      `test/integration/a/direct.test.ts imports test/helpers/good.ts: import it from ${INDEX}`,
-      `test/e2e/lazy.test.ts imports test/helpers/left-out.ts: import it from ${INDEX}`,
-      `test/helpers/left-out.ts is not exported by ${INDEX}`,
+      `test/integration/a/direct.test.ts imports test/helpers/good.ts: import it from ${module}`,
+      `test/e2e/lazy.test.ts imports test/helpers/left-out.ts: import it from ${module}`,
+      `test/helpers/left-out.ts is exported 0 times by ${entries}`,
       `test/helpers/loop.ts imports ${INDEX}: import the helper file itself`,
+      `test/helpers/twice.ts is exported 2 times by ${entries}`,
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeBuilder, schedulerHarness, tempDir } from '../../fixtures/index.js';
+import { tempDir } from '../../fixtures/index.js';
+import { FakeBuilder, schedulerHarness } from '../../fixtures/subsystems.js';
 
 describe('the scheduler and ACCEPTED events', () => {
   it('ignores an ACCEPTED event of an upload it does not know, and goes on building', async () => {
