@@ -24,7 +24,7 @@ import type { BuildInfo } from '../../src/scheduler/scheduler.js';
 import { adminToken, api } from '../../test/helpers/api.js';
 import { testBaseTree, testKey } from '../../test/helpers/base-chroot.js';
 import { startTestDaemon } from '../../test/helpers/daemon.js';
-import { fixtureUpload, type FixtureUpload } from '../../test/helpers/fixture-uploads.js';
+import { fixtureUpload, type FixtureUpload } from '../../test/helpers/packages/uploads.js';
 import { PeerHost } from '../../test/helpers/peer-host.js';
 import { importTestChroot } from '../../test/helpers/test-chroot.js';
 import { persistentTempDir } from '../../test/helpers/temp-dir.js';

@@ -9,17 +9,17 @@ import type { ArchiveConfigPart } from '../../src/app/parts/archive-config-part.
 import { distributionSpec } from '../../src/archive/model/repository.js';
 import type { UploadRecord } from '../../src/scheduler/upload-records.js';
 import type { StoredEvent } from '../../src/events/event.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { dputNg } from '../helpers/dput-ng.js';
-import { curlUpload, filesOf } from '../helpers/incoming-harness.js';
 import {
   buildSourcePackage,
   createSigner,
+  dputNg,
+  persistentTempDir,
   signUpload,
   type SourcePackage,
+  startTestDaemon,
   type TestSigner,
-} from '../helpers/source-package.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+} from '../fixtures/index.js';
+import { curlUpload, filesOf } from '../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

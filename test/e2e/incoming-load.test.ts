@@ -6,11 +6,17 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { defaultCodeversion } from '../../src/archive/model/codeversion.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { spawnDaemon, waitForExit, type SpawnedDaemon } from '../helpers/daemon.js';
-import { curlUpload, filesOf } from '../helpers/incoming-harness.js';
-import { RawFtp } from '../helpers/raw-ftp.js';
-import { buildSourcePackage, type SourcePackage } from '../helpers/source-package.js';
-import { persistentTempDir, tempDir } from '../helpers/temp-dir.js';
+import {
+  buildSourcePackage,
+  persistentTempDir,
+  RawFtp,
+  type SourcePackage,
+  spawnDaemon,
+  type SpawnedDaemon,
+  tempDir,
+  waitForExit,
+} from '../fixtures/index.js';
+import { curlUpload, filesOf } from '../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 const host = detectHostSystem();

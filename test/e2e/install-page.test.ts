@@ -6,15 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { IsolatedApt } from '../helpers/apt.js';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { buildDeb, buildSource } from '../helpers/debian-packages.js';
-import { debianLikeRepository } from '../helpers/debian-like-repository.js';
-import { adminToken, api } from '../helpers/api.js';
-import { codeversionOf } from '../helpers/pipeline-uploads.js';
-import { buildSourcePackage } from '../helpers/source-package.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  buildDeb,
+  buildSource,
+  buildSourcePackage,
+  codeversionOf,
+  debianLikeRepository,
+  IsolatedApt,
+  launchBrowser,
+  persistentTempDir,
+  startTestDaemon,
+  type TestBrowser,
+} from '../fixtures/index.js';
 
 const run = promisify(execFile);
 

@@ -5,14 +5,18 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { StoredEvent } from '../../src/events/event.js';
-import { adminToken } from '../helpers/api.js';
-import { IsolatedApt } from '../helpers/apt.js';
-import { cli } from '../helpers/cli.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { fixtureUpload, type FixtureUpload } from '../helpers/fixture-uploads.js';
-import { createSigner, signUpload, type TestSigner } from '../helpers/source-package.js';
-import { importTestChroot } from '../helpers/test-chroot.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminToken,
+  createSigner,
+  fixtureUpload,
+  type FixtureUpload,
+  IsolatedApt,
+  persistentTempDir,
+  signUpload,
+  startTestDaemon,
+  type TestSigner,
+} from '../fixtures/index.js';
+import { cli, importTestChroot } from '../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

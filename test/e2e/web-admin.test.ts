@@ -6,12 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminPassword, adminToken, api, userWithToken } from '../helpers/api.js';
-import { launchBrowser, logIn, type TestBrowser } from '../helpers/browser.js';
-import { REPO_ROOT, startTestDaemon, testSettings } from '../helpers/daemon.js';
-import { buildDeb, buildSource } from '../helpers/debian-packages.js';
-import { makeKey } from '../helpers/openpgp-keys.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  adminToken,
+  api,
+  buildDeb,
+  buildSource,
+  launchBrowser,
+  logIn,
+  persistentTempDir,
+  REPO_ROOT,
+  startTestDaemon,
+  type TestBrowser,
+  testSettings,
+  userWithToken,
+} from '../fixtures/index.js';
+import { makeKey } from '../fixtures/subsystems.js';
 
 // About 30 s: one daemon, one Chromium, and a real mmdebstrap that a fake mirror first
 // keeps waiting, then fails.

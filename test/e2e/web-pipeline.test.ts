@@ -7,14 +7,21 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../src/app/parts/scheduler-part.js';
 import type { UploadRecord } from '../../src/scheduler/upload-records.js';
-import { adminPassword, adminToken } from '../helpers/api.js';
-import { launchBrowser, logIn, type TestBrowser } from '../helpers/browser.js';
-import { cli } from '../helpers/cli.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { fixtureUpload, type FixtureUpload } from '../helpers/fixture-uploads.js';
-import { createSigner, signUpload, type TestSigner } from '../helpers/source-package.js';
-import { importTestChroot } from '../helpers/test-chroot.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  adminToken,
+  createSigner,
+  fixtureUpload,
+  type FixtureUpload,
+  launchBrowser,
+  logIn,
+  persistentTempDir,
+  signUpload,
+  startTestDaemon,
+  type TestBrowser,
+  type TestSigner,
+} from '../fixtures/index.js';
+import { cli, importTestChroot } from '../fixtures/subsystems.js';
 
 // The web UI on a real pipeline: dput of a signed source package, its build in the
 // test chroot followed live in Chromium and by `debyard build-log --follow`, then a

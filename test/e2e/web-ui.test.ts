@@ -2,10 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
-import { adminPassword } from '../helpers/api.js';
-import { launchBrowser, logIn, type TestBrowser } from '../helpers/browser.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  launchBrowser,
+  logIn,
+  persistentTempDir,
+  startTestDaemon,
+  type TestBrowser,
+} from '../fixtures/index.js';
 
 // Costs about 10 s: one Chromium and one daemon for the file.
 let daemon: Daemon;

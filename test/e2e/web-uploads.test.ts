@@ -6,14 +6,18 @@ import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../src/app/parts/scheduler-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import type { UploadRecord } from '../../src/scheduler/upload-records.js';
-import { adminToken, api } from '../helpers/api.js';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { DebBuilder } from '../helpers/deb-builder.js';
-import { curlUpload, filesOf, outcome } from '../helpers/incoming-harness.js';
-import { codeversionOf } from '../helpers/pipeline-uploads.js';
-import { buildSourcePackage } from '../helpers/source-package.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  buildSourcePackage,
+  codeversionOf,
+  DebBuilder,
+  launchBrowser,
+  persistentTempDir,
+  startTestDaemon,
+  type TestBrowser,
+} from '../fixtures/index.js';
+import { curlUpload, filesOf, outcome } from '../fixtures/subsystems.js';
 
 // The upload pages, the event links and the package page of a built package, in Chromium.
 // Real uploads over FTP go through the daemon's pipeline; a builder that makes .debs with

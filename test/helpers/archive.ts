@@ -11,7 +11,8 @@ import { EventsRepository } from '../../src/db/events-repository.js';
 import { EventLog } from '../../src/events/event-log.js';
 import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { buildDeb, buildSource } from './debian-packages.js';
+import { buildDeb } from './packages/debs.js';
+import { buildSource } from './packages/sources.js';
 
 export interface TestArchive {
   home: string;

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from './daemon.js';
 
 /** Debian's Chromium (package `chromium`, see .ci/install-packages); never a downloaded one. */
@@ -31,6 +31,7 @@ export interface WatchedPage {
  * scenario.
  */
 export async function launchBrowser(): Promise<TestBrowser> {
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -4,7 +4,7 @@ import { DEFAULT_LAYOUT } from '../../src/archive/model/layout.js';
 import { createReposRouter } from '../../src/web/repos-router.js';
 import { IsolatedApt } from './apt.js';
 import { openTestArchive, testRepository } from './archive.js';
-import { testSigner, type TestSigner } from './archive-signer.js';
+import { testSigner, type TestArchiveSigner } from './archive-signer.js';
 import { serve } from './http.js';
 
 export const CRASH_DIST = 'bookworm-test-unstable';
@@ -18,7 +18,7 @@ export const CRASH_DIST = 'bookworm-test-unstable';
 export async function crashArchiveHome(
   dir: string,
   rollbacks: number,
-): Promise<{ signer: TestSigner; home: string; reposRoot: string; apt: IsolatedApt }> {
+): Promise<{ signer: TestArchiveSigner; home: string; reposRoot: string; apt: IsolatedApt }> {
   const signer = await testSigner(dir);
   const home = path.join(dir, 'home');
   const setup = openTestArchive({ home, signer, repositories: [] });

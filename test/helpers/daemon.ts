@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../../src/config/settings.js';
-import { startDaemon, type Daemon } from '../../src/app/daemon.js';
-import { silentLogger, type Logger } from '../../src/shared/logger.js';
+import type { Daemon } from '../../src/app/daemon.js';
+import type { Logger } from '../../src/shared/logger.js';
+import { adminToken } from './api.js';
+import { persistentTempDir } from './temp-dir.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built CLI, as `npx debyard` runs it (npm test builds first). */
@@ -68,13 +71,56 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
   };
 }
 
-/** Starts a daemon in this process; stop it with `daemon.stop()`. */
-export function startTestDaemon(
+/**
+ * Starts a daemon in this process (silent unless given a logger); stop it with
+ * `daemon.stop()`. The app is imported here, when a test starts one, so that the tests
+ * that start none do not load it.
+ */
+export async function startTestDaemon(
   home: string,
   overrides: Partial<Settings> = {},
-  logger: Logger = silentLogger,
+  logger?: Logger,
 ): Promise<Daemon> {
-  return startDaemon({ settings: testSettings(home, overrides), logger });
+  const { startDaemon } = await import('../../src/app/daemon.js');
+  const { silentLogger } = await import('../../src/shared/logger.js');
+  return startDaemon({ settings: testSettings(home, overrides), logger: logger ?? silentLogger });
+}
+
+/** A daemon in a fresh folder, and an API token of its first admin. */
+export interface AdminDaemon {
+  /** The fresh folder: the daemon's home is `root/home`; other files go beside it. */
+  root: string;
+  home: string;
+  daemon: Daemon;
+  /** An API token of the first admin. */
+  admin: string;
+  /** Stops the daemon and removes `root`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What most API and CLI test files start with (in beforeAll; `stop()` in afterAll): a
+ * daemon in its own folder, and the admin's token.
+ */
+export async function startAdminDaemon(
+  options: { prefix?: string; settings?: Partial<Settings> } = {},
+): Promise<AdminDaemon> {
+  const root = persistentTempDir(options.prefix);
+  const home = path.join(root, 'home');
+  const daemon = await startTestDaemon(home, options.settings).catch((error: unknown) => {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  });
+  const stop = async () => {
+    await daemon.stop();
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    return { root, home, daemon, admin: await adminToken(daemon), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 export interface SpawnedDaemon {

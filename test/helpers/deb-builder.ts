@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BuildRequest, BuildResult } from '../../src/builder/build-request.js';
 import type { Builder } from '../../src/builder/builder.js';
 import type { ChrootKey } from '../../src/chroot/chroot-paths.js';
-import { buildDeb } from './debian-packages.js';
+import { buildDeb } from './packages/debs.js';
 
 /**
  * A builder for pages and pipelines without chroots: instead of building, it makes a real

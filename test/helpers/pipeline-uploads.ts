@@ -7,8 +7,13 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import type { UploadRecord } from '../../src/scheduler/upload-records.js';
 import { IsolatedApt } from './apt.js';
-import { fixtureUpload, type FixtureUpload } from './fixture-uploads.js';
-import { signUpload, type TestSigner } from './source-package.js';
+import {
+  fixtureUpload,
+  signUpload,
+  type FixtureEntry,
+  type FixtureUpload,
+  type TestSigner,
+} from './packages/uploads.js';
 
 const run = promisify(execFile);
 
@@ -17,11 +22,7 @@ export const codeversionOf = (codename: string): string =>
   ({ bookworm: '12', trixie: '13', forky: '14' })[codename] ?? 'SID';
 
 /** A fixture upload's top changelog entry, and who signs it (debsign; none: unsigned). */
-export interface PipelineEntry {
-  version: string;
-  distribution: string;
-  lines?: string[];
-  rename?: string;
+export interface PipelineEntry extends FixtureEntry {
   signer?: TestSigner;
 }
 

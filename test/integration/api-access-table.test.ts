@@ -4,9 +4,13 @@ import { z } from 'zod';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { CallSpec } from '../../src/api/call.js';
 import { ALL_CALLS } from '../../src/api/specs/index.js';
-import { adminToken, api, userWithToken } from '../helpers/api.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  persistentTempDir,
+  startTestDaemon,
+  userWithToken,
+} from '../fixtures/index.js';
 
 // One table over every call of ALL_CALLS: 401 without credentials, 403 below the role,
 // 400 naming the field for an unknown parameter and for a missing required one.

@@ -1,30 +1,25 @@
-import { existsSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminToken, api, userWithToken } from '../helpers/api.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { buildDeb, buildSource } from '../helpers/debian-packages.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import { api, buildDeb, buildSource, userWithToken, startAdminDaemon } from '../fixtures/index.js';
 
 // One daemon for the file (~1 s to start); each test uses repositories of its own.
 let daemon: Daemon;
 let root: string;
 let admin: string;
+let stop: () => Promise<void>;
 let staff: string;
 const { codename, architecture } = detectHostSystem();
 
 beforeAll(async () => {
-  root = persistentTempDir();
-  daemon = await startTestDaemon(path.join(root, 'home'));
-  admin = await adminToken(daemon);
+  ({ root, daemon, admin, stop } = await startAdminDaemon());
   staff = (await userWithToken(daemon, admin, 'sam', 'staff')).token;
 });
 afterAll(async () => {
-  await daemon?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await stop?.();
 });
 
 /** A POST as the admin, as another user (their token), or with no token at all (null). */

@@ -1,29 +1,30 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
-import { adminPassword, adminToken, api, userWithToken, webLogin } from '../helpers/api.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  api,
+  userWithToken,
+  webLogin,
+  startAdminDaemon,
+} from '../fixtures/index.js';
 
 // One daemon for the whole file (~1 s to start); each test uses its own users.
 let daemon: Daemon;
-let home: string;
 let admin: string;
+let stop: () => Promise<void>;
 let staff: string;
 let login: string;
 
 beforeAll(async () => {
-  home = persistentTempDir();
-  daemon = await startTestDaemon(path.join(home, 'home'));
-  admin = await adminToken(daemon);
+  ({ daemon, admin, stop } = await startAdminDaemon());
   staff = (await userWithToken(daemon, admin, 'sam', 'staff')).token;
   login = (await userWithToken(daemon, admin, 'lou', 'login')).token;
 });
 afterAll(async () => {
-  await daemon?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await stop?.();
 });
 
 const post = (name: string, input: Record<string, unknown>, token?: string) =>

@@ -6,18 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminToken, api, userWithToken } from '../helpers/api.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { curlUpload, filesOf, outcome } from '../helpers/incoming-harness.js';
-import { makeKey } from '../helpers/openpgp-keys.js';
 import {
+  adminToken,
+  api,
   buildSourcePackage,
   createSigner,
+  persistentTempDir,
   signUpload,
   type SourcePackage,
+  startTestDaemon,
   type TestSigner,
-} from '../helpers/source-package.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+  userWithToken,
+} from '../fixtures/index.js';
+import { curlUpload, filesOf, makeKey, outcome } from '../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

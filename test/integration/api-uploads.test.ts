@@ -7,18 +7,19 @@ import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import { signUpload as signInternalUpload } from '../../src/own-uploads/internal-upload.js';
-import { adminToken, api, userWithToken } from '../helpers/api.js';
-import { cli } from '../helpers/cli.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { curlUpload, filesOf, outcome } from '../helpers/incoming-harness.js';
-import { codeversionOf } from '../helpers/pipeline-uploads.js';
 import {
+  adminToken,
+  api,
   buildSourcePackage,
+  codeversionOf,
   createSigner,
+  persistentTempDir,
   signUpload,
+  startTestDaemon,
   type TestSigner,
-} from '../helpers/source-package.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+  userWithToken,
+} from '../fixtures/index.js';
+import { cli, curlUpload, filesOf, outcome } from '../fixtures/subsystems.js';
 
 // The uploads call and its CLI command over real uploads (curl over FTP, one signed with
 // gpg): filters by state, source, repository and uploader, paging. One daemon, ~15 s.

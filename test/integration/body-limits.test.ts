@@ -11,10 +11,15 @@ import { LiveLogHub } from '../../src/builder/live-log.js';
 import { PeerJobs } from '../../src/remote/peer-jobs.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { adminPassword, adminToken, api, webLogin } from '../helpers/api.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { serve } from '../helpers/http.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  adminToken,
+  api,
+  serve,
+  startTestDaemon,
+  tempDir,
+  webLogin,
+} from '../fixtures/index.js';
 
 const MB = 1024 * 1024;
 

@@ -3,10 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveLog } from '../../src/builder/live-log.js';
-import { startTestDaemon, spawnDaemon, waitForExit } from '../helpers/daemon.js';
-import { seedFailedBuild } from '../helpers/seeded-build.js';
-import { openSse } from '../helpers/sse.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { openSse, spawnDaemon, startTestDaemon, tempDir, waitForExit } from '../fixtures/index.js';
+import { seedFailedBuild } from '../fixtures/subsystems.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;

@@ -1,15 +1,12 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminToken, api, userWithToken } from '../helpers/api.js';
-import { cli } from '../helpers/cli.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { buildDeb, buildSource } from '../helpers/debian-packages.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import { api, buildDeb, buildSource, userWithToken, startAdminDaemon } from '../fixtures/index.js';
+import { cli } from '../fixtures/subsystems.js';
 
 // build-missing without building: a source installed for the host's architecture only,
 // then a second architecture no builder has (its builds wait), so what is scheduled and
@@ -20,12 +17,11 @@ const UNSTABLE = `${codename}-test-unstable`;
 let root: string;
 let daemon: Daemon;
 let admin: string;
+let stop: () => Promise<void>;
 let staff: string;
 
 beforeAll(async () => {
-  root = persistentTempDir();
-  daemon = await startTestDaemon(path.join(root, 'home'));
-  admin = await adminToken(daemon);
+  ({ root, daemon, admin, stop } = await startAdminDaemon());
   staff = (await userWithToken(daemon, admin, 'sam', 'staff')).token;
   const dir = path.join(root, 'pkgs');
   const dsc = buildSource(dir, { name: 'misspkg', version: '1.0' });
@@ -34,8 +30,7 @@ beforeAll(async () => {
   await service.archive.install({ distribution: UNSTABLE, packages: [{ dsc, debs: [deb] }] });
 });
 afterAll(async () => {
-  await daemon?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await stop?.();
 });
 
 const missing = (input: Record<string, unknown>, token = staff) =>

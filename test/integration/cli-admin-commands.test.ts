@@ -3,11 +3,8 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminPassword } from '../helpers/api.js';
-import { cli } from '../helpers/cli.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { makeKey } from '../helpers/openpgp-keys.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import { adminPassword, persistentTempDir, startTestDaemon } from '../fixtures/index.js';
+import { cli, makeKey } from '../fixtures/subsystems.js';
 
 // One daemon and one logged-in CLI configuration for the file (~2 s).
 let daemon: Daemon;

@@ -4,10 +4,14 @@ import path from 'node:path';
 import pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
-import { adminPassword } from '../helpers/api.js';
-import { cli } from '../helpers/cli.js';
-import { CLI, startTestDaemon } from '../helpers/daemon.js';
-import { persistentTempDir, tempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  CLI,
+  persistentTempDir,
+  startTestDaemon,
+  tempDir,
+} from '../fixtures/index.js';
+import { cli } from '../fixtures/subsystems.js';
 
 // One daemon for the file; each test logs in with its own config folder.
 let daemon: Daemon;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandName } from '../../src/api/call.js';
 import { ALL_CALLS } from '../../src/api/specs/index.js';
-import { runCliProcess } from '../helpers/daemon.js';
+import { runCliProcess } from '../fixtures/index.js';
 
 const COMMANDS = ['daemon', 'login', 'logout', ...ALL_CALLS.map(commandName)];
 

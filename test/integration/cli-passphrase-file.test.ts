@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
-import { adminToken, api } from '../helpers/api.js';
-import { CLI, startTestDaemon } from '../helpers/daemon.js';
-import { GnupgHome } from '../helpers/gnupg.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import { api, CLI, GnupgHome, startAdminDaemon } from '../fixtures/index.js';
 
 // key-import / key-export with --passphrase-file: the real CLI, one daemon for the file.
 const PASSPHRASE = 'file pass phrase 7';
@@ -16,6 +13,7 @@ let daemon: Daemon;
 let root: string;
 let gnupg: GnupgHome;
 let admin: string;
+let stop: () => Promise<void>;
 let key: { fingerprint: string; armored: string };
 
 /** Runs the built CLI as the admin, `stdin` piped in; resolves when it exits. */
@@ -33,10 +31,8 @@ async function debyard(args: string[], stdin = '') {
 }
 
 beforeAll(async () => {
-  root = persistentTempDir('debyard-passfile-');
   gnupg = new GnupgHome();
-  daemon = await startTestDaemon(path.join(root, 'home'));
-  admin = await adminToken(daemon);
+  ({ root, daemon, admin, stop } = await startAdminDaemon({ prefix: 'debyard-passfile-' }));
   const user = 'File Key <file@example.org>';
   gnupg.gpg(['--passphrase', PASSPHRASE, '--quick-gen-key', user, 'ed25519', 'sign', '1y']);
   const fingerprint = gnupg.listKeys(user)[0]!.fingerprint;
@@ -50,9 +46,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await daemon?.stop();
+  await stop?.();
   gnupg?.dispose();
-  rmSync(root, { recursive: true, force: true });
 });
 
 describe('debyard key-import / key-export --passphrase-file', () => {

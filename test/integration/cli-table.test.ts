@@ -4,10 +4,13 @@ import type { Daemon } from '../../src/app/daemon.js';
 import { commandName, type CallSpec } from '../../src/api/call.js';
 import { ALL_CALLS } from '../../src/api/specs/index.js';
 import { requiredPositionals } from '../../src/cli/call-command.js';
-import { adminToken, userWithToken } from '../helpers/api.js';
-import { cli } from '../helpers/cli.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminToken,
+  persistentTempDir,
+  startTestDaemon,
+  userWithToken,
+} from '../fixtures/index.js';
+import { cli } from '../fixtures/subsystems.js';
 
 // Every call's CLI command against one running daemon: --help (0), missing arguments
 // (2, naming them), no token or too low a role (1, the server's reason), and --json

@@ -8,8 +8,8 @@ import { homeLayout } from '../../src/config/home-layout.js';
 import { openDatabase } from '../../src/db/database.js';
 import { EventsRepository } from '../../src/db/events-repository.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { CLI, REPO_ROOT, runCliProcess, startTestDaemon } from '../helpers/daemon.js';
-import { seedFailedBuild } from '../helpers/seeded-build.js';
+import { CLI, REPO_ROOT, runCliProcess, startTestDaemon } from '../fixtures/index.js';
+import { seedFailedBuild } from '../fixtures/subsystems.js';
 
 /** What a hostile build prints: a title, a clipboard write, cursor moves, colours. */
 const LOG = [

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pty from 'node-pty';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { CLI, spawnDaemon, waitForExit } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { CLI, spawnDaemon, tempDir, waitForExit } from '../fixtures/index.js';
 
 // eslint-disable-next-line no-control-regex -- ANSI colour sequences start with ESC
 const ANSI = /\x1b\[[0-9;]*m/g;

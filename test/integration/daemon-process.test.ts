@@ -4,9 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { body } from '../helpers/http.js';
-import { runCliProcess, spawnDaemon, waitForExit } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { body, runCliProcess, spawnDaemon, tempDir, waitForExit } from '../fixtures/index.js';
 
 describe('debyard daemon as a process', () => {
   it('serves, then exits 0 within 5 s of SIGTERM, leaving a clean home', async () => {

@@ -1,9 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { spawnDaemon, waitForExit } from '../helpers/daemon.js';
-import { RawFtp } from '../helpers/raw-ftp.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { RawFtp, spawnDaemon, tempDir, waitForExit } from '../fixtures/index.js';
 
 /** Opens a passive data connection and leaves it open, never using it. */
 async function abandonedPassive(ftp: RawFtp): Promise<net.Socket> {

@@ -3,12 +3,10 @@ import net from 'node:net';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { body } from '../helpers/http.js';
+import { body, startTestDaemon, tempDir } from '../fixtures/index.js';
+import { cli } from '../fixtures/subsystems.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import { verifyPassword } from '../../src/shared/passwords.js';
-import { cli } from '../helpers/cli.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 /** Logs in anonymously over a raw socket; returns every reply line. */
 async function ftpLogin(port: number): Promise<string[]> {

@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { eventsCall } from '../../src/api/specs/events.js';
 import type { StoredEvent } from '../../src/events/event.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { dataOf, openSse } from '../helpers/sse.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { dataOf, openSse, startTestDaemon, tempDir } from '../fixtures/index.js';
 
 describe('events follow (Server-Sent Events)', () => {
   it('sends the recent backlog, then matching events in order, and resumes after Last-Event-ID', async () => {

@@ -1,31 +1,26 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminToken, api, userWithToken } from '../helpers/api.js';
-import { makeKey } from '../helpers/openpgp-keys.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import { api, userWithToken, startAdminDaemon } from '../fixtures/index.js';
+import { makeKey } from '../fixtures/subsystems.js';
 
 // Git sources through the API without builds: ssh deploy keys, refused input. One
 // daemon, a few seconds.
 const { codename } = detectHostSystem();
-let root: string;
 let daemon: Daemon;
 let admin: string;
+let stop: () => Promise<void>;
 let staff: string;
 
 beforeAll(async () => {
-  root = persistentTempDir();
-  daemon = await startTestDaemon(path.join(root, 'home'));
-  admin = await adminToken(daemon);
+  ({ daemon, admin, stop } = await startAdminDaemon());
   staff = (await userWithToken(daemon, admin, 'sam', 'staff')).token;
 });
 afterAll(async () => {
-  await daemon?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await stop?.();
 });
 
 const add = (input: Record<string, unknown>, token = admin) =>

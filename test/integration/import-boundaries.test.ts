@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { REPO_ROOT, tempDir } from '../fixtures/index.js';
 
 const depcruise = path.join(REPO_ROOT, 'node_modules', '.bin', 'depcruise');
 

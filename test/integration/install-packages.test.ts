@@ -10,8 +10,7 @@ import {
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { REPO_ROOT, tempDir } from '../fixtures/index.js';
 
 const run = promisify(execFile);
 const SCRIPT = path.join(REPO_ROOT, '.ci', 'install-packages');

@@ -1,8 +1,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adminPassword, adminToken, api, userWithToken } from '../helpers/api.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  adminToken,
+  api,
+  startTestDaemon,
+  tempDir,
+  userWithToken,
+} from '../fixtures/index.js';
 
 const attempt = (base: string, user: string, password: string) =>
   api(base, 'token_create', { method: 'POST', input: { user, password } });

@@ -2,13 +2,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { SchedulerPart } from '../../src/app/parts/scheduler-part.js';
-import { adminToken, api } from '../helpers/api.js';
-import { testHost } from '../helpers/base-chroot.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { DebBuilder } from '../helpers/deb-builder.js';
-import { codeversionOf, PipelineUploads } from '../helpers/pipeline-uploads.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
-import { importEmptyChroot } from '../helpers/test-chroot.js';
+import {
+  adminToken,
+  api,
+  codeversionOf,
+  DebBuilder,
+  persistentTempDir,
+  PipelineUploads,
+  startTestDaemon,
+} from '../fixtures/index.js';
+import { importEmptyChroot, testHost } from '../fixtures/subsystems.js';
 
 /*
  * Builder choice by architecture, through the daemon's real incoming and scheduler: this

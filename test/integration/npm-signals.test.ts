@@ -4,8 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { REPO_ROOT, waitForExit } from '../helpers/daemon.js';
-import { persistentTempDir, tempDir } from '../helpers/temp-dir.js';
+import { persistentTempDir, REPO_ROOT, tempDir, waitForExit } from '../fixtures/index.js';
 
 /**
  * `npm start` and `npx debyard daemon`, as the README runs the daemon: a signal to npm

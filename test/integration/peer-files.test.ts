@@ -12,8 +12,7 @@ import { LiveLogHub } from '../../src/builder/live-log.js';
 import { PeerJobs } from '../../src/remote/peer-jobs.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { serve } from '../helpers/http.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { serve, tempDir } from '../fixtures/index.js';
 
 const KEY = { codename: 'bookworm', architecture: 'amd64' };
 const DSC = Buffer.from('Format: 3.0 (native)\nSource: big\n');

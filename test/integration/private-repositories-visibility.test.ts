@@ -1,15 +1,19 @@
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminPassword, adminToken, api, webLogin } from '../helpers/api.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { buildDeb, buildSource } from '../helpers/debian-packages.js';
-import { seedFailedBuild, type SeededBuild } from '../helpers/seeded-build.js';
-import { dataOf, openSse } from '../helpers/sse.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  api,
+  buildDeb,
+  buildSource,
+  dataOf,
+  openSse,
+  webLogin,
+  startAdminDaemon,
+} from '../fixtures/index.js';
+import { type SeededBuild, seedFailedBuild } from '../fixtures/subsystems.js';
 
 // One daemon: a private repository "vault" beside the public "test", each with a
 // package, an upload with a failed build, and a snapshot. Anonymous callers and visitors
@@ -17,6 +21,7 @@ import { persistentTempDir } from '../helpers/temp-dir.js';
 let daemon: Daemon;
 let root: string;
 let admin: string;
+let stop: () => Promise<void>;
 let cookie: string;
 const seeded: Record<'open' | 'vault', SeededBuild> = {} as never;
 const { codename, architecture } = detectHostSystem();
@@ -39,9 +44,7 @@ async function install(repository: string, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  root = persistentTempDir('debyard-private-vis-');
-  daemon = await startTestDaemon(path.join(root, 'home'));
-  admin = await adminToken(daemon);
+  ({ root, daemon, admin, stop } = await startAdminDaemon({ prefix: 'debyard-private-vis-' }));
   ({ cookie } = await webLogin(daemon.url, 'admin', adminPassword(daemon)));
   const added = await post('repository_add', {
     id: 'vault',
@@ -68,8 +71,7 @@ beforeAll(async () => {
   if (token.status !== 200) throw new Error(JSON.stringify(token.body));
 });
 afterAll(async () => {
-  await daemon?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await stop?.();
 });
 
 describe('private repositories in events, lists and pages', () => {

@@ -13,16 +13,21 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import type { IncomingPart } from '../../src/app/parts/incoming-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminPassword, adminToken, api, webLogin } from '../helpers/api.js';
-import { IsolatedApt } from '../helpers/apt.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { buildDeb, buildSource } from '../helpers/debian-packages.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  api,
+  buildDeb,
+  buildSource,
+  IsolatedApt,
+  webLogin,
+  startAdminDaemon,
+} from '../fixtures/index.js';
 
 // One daemon for the file; one private repository "secret" with one package.
 let daemon: Daemon;
 let root: string;
 let admin: string;
+let stop: () => Promise<void>;
 const { codename, architecture } = detectHostSystem();
 const DIST = `${codename}-secret-unstable`;
 const DATES = ['-o', 'Acquire::Check-Date=true', '-o', 'Acquire::Check-Valid-Until=true'];
@@ -33,9 +38,7 @@ const post = (name: string, input: Record<string, unknown>, token: string | null
 const archive = () => (daemon.parts.find((p) => p.name === 'archive') as ArchivePart).service;
 
 beforeAll(async () => {
-  root = persistentTempDir('debyard-private-');
-  daemon = await startTestDaemon(path.join(root, 'home'));
-  admin = await adminToken(daemon);
+  ({ root, daemon, admin, stop } = await startAdminDaemon({ prefix: 'debyard-private-' }));
   const added = await post('repository_add', {
     id: 'secret',
     private: true,
@@ -55,8 +58,7 @@ beforeAll(async () => {
   await archive().idle();
 });
 afterAll(async () => {
-  await daemon?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await stop?.();
 });
 
 function client(name: string, authConf?: string): IsolatedApt {

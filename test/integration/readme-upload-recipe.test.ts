@@ -7,10 +7,15 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { BuildSummary } from '../../src/api/specs/builds.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
 import type { StoredEvent } from '../../src/events/event.js';
-import { body } from '../helpers/http.js';
-import { REPO_ROOT, startTestDaemon } from '../helpers/daemon.js';
-import { buildSourcePackage, type SourcePackage } from '../helpers/source-package.js';
-import { persistentTempDir, tempDir } from '../helpers/temp-dir.js';
+import {
+  body,
+  buildSourcePackage,
+  persistentTempDir,
+  REPO_ROOT,
+  type SourcePackage,
+  startTestDaemon,
+  tempDir,
+} from '../fixtures/index.js';
 
 /**
  * The README's upload recipe, run as it is written (the code block, with bash) by a

@@ -4,11 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminPassword, webLogin } from '../helpers/api.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { buildDeb, buildSource } from '../helpers/debian-packages.js';
-import { makeKey } from '../helpers/openpgp-keys.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  buildDeb,
+  buildSource,
+  persistentTempDir,
+  startTestDaemon,
+  webLogin,
+} from '../fixtures/index.js';
+import { makeKey } from '../fixtures/subsystems.js';
 
 // Every form of the web UI over plain HTTP: a post answers 303 to a GET page (Post/
 // Redirect/Get), that page shows the outcome once, and loading it again neither posts

@@ -4,10 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { ArchivePart } from '../../src/app/parts/archive-part.js';
 import { detectHostSystem } from '../../src/config/host-system.js';
-import { adminPassword, adminToken, userWithToken, webLogin } from '../helpers/api.js';
-import { buildDeb, buildSource } from '../helpers/debian-packages.js';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { persistentTempDir } from '../helpers/temp-dir.js';
+import {
+  adminPassword,
+  adminToken,
+  buildDeb,
+  buildSource,
+  persistentTempDir,
+  startTestDaemon,
+  userWithToken,
+  webLogin,
+} from '../fixtures/index.js';
 
 // The package page's actions over plain HTTP (no JavaScript): who sees which form, the
 // server's confirmation step, the calls' own errors. One daemon, about 2 s.

@@ -7,13 +7,17 @@ import type { Daemon } from '../../../src/app/daemon.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { fixtureUpload, type FixtureUpload } from '../../helpers/fixture-uploads.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  fixtureUpload,
+  type FixtureUpload,
+  IsolatedApt,
+  persistentTempDir,
+  startTestDaemon,
+  tempDir,
+} from '../../fixtures/index.js';
+import { cli, importTestChroot } from '../../fixtures/subsystems.js';
 
 /*
  * Several architectures on one amd64 host: the test distribution builds for amd64 and

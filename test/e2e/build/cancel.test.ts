@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readParents } from '../../../src/exec/process-tree.js';
-import { buildRequest, testBuilder } from '../../helpers/builder.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { mountsBelow, processesUnder } from '../../helpers/mounts.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { treeChecksum } from '../../helpers/tree-checksum.js';
-import { followLog } from '../../helpers/live-log.js';
+import { fixtureSource, followLog, persistentTempDir, treeChecksum } from '../../fixtures/index.js';
+import {
+  buildRequest,
+  mountsBelow,
+  processesUnder,
+  testBuilder,
+} from '../../fixtures/subsystems.js';
 
 let env: Awaited<ReturnType<typeof testBuilder>>;
 let snapshots: string;

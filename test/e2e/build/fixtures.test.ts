@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildResult } from '../../../src/builder/build-request.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
-import { buildRequest, testBuilder } from '../../helpers/builder.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { mountsBelow, processesUnder } from '../../helpers/mounts.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
-import { treeChecksum } from '../../helpers/tree-checksum.js';
+import { fixtureSource, persistentTempDir, tempDir, treeChecksum } from '../../fixtures/index.js';
+import {
+  buildRequest,
+  mountsBelow,
+  processesUnder,
+  testBuilder,
+} from '../../fixtures/subsystems.js';
 
 let env: Awaited<ReturnType<typeof testBuilder>>;
 let snapshots: string;

@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRequest, testBuilder } from '../../helpers/builder.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { mountsBelow, processesUnder } from '../../helpers/mounts.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { fixtureSource, persistentTempDir } from '../../fixtures/index.js';
+import {
+  buildRequest,
+  mountsBelow,
+  processesUnder,
+  testBuilder,
+} from '../../fixtures/subsystems.js';
 
 /**
  * Builds that attack their host's resources (the fill-disk and fork-flood fixtures) are

@@ -3,10 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTRA_APT_KEYRING, type BuildResult } from '../../../src/builder/build-request.js';
-import { testHost } from '../../helpers/base-chroot.js';
-import { buildRequest, testBuilder } from '../../helpers/builder.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import { fixtureSource, persistentTempDir, tempDir } from '../../fixtures/index.js';
+import { buildRequest, testBuilder, testHost } from '../../fixtures/subsystems.js';
 
 let env: Awaited<ReturnType<typeof testBuilder>>;
 beforeAll(async () => {

@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildResult, TestResult } from '../../../src/builder/build-request.js';
-import { buildRequest, testBuilder } from '../../helpers/builder.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { fixtureSource, persistentTempDir } from '../../fixtures/index.js';
+import { buildRequest, testBuilder } from '../../fixtures/subsystems.js';
 
 /**
  * The test stage on real builds: dose-distcheck, autopkgtest (null server in the

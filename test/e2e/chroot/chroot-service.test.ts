@@ -14,11 +14,8 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { LiveLogHub } from '../../../src/builder/live-log.js';
 import { LocalBuilder } from '../../../src/builder/local-builder.js';
 import { PtyRunner } from '../../../src/exec/pty-runner.js';
-import { testHost, testKey } from '../../helpers/base-chroot.js';
-import { buildRequest, TEST_LIMITS } from '../../helpers/builder.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { REPO_ROOT } from '../../helpers/daemon.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { fixtureSource, persistentTempDir, REPO_ROOT } from '../../fixtures/index.js';
+import { buildRequest, TEST_LIMITS, testHost, testKey } from '../../fixtures/subsystems.js';
 
 let home: string;
 let db: Db;

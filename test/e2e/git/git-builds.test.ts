@@ -16,17 +16,25 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import { compareVersions } from '../../../src/debian/index.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { FIXTURE_PACKAGES } from '../../helpers/fixture-sources.js';
-import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http.js';
-import { codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
-import { makeKey } from '../../helpers/openpgp-keys.js';
-import { importTestChroot, keepToolLayers } from '../../helpers/test-chroot.js';
-import { PeerHost } from '../../helpers/peer-host.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { serveReleases } from '../../helpers/upstream-releases.js';
+import {
+  adminToken,
+  api,
+  codeversionOf,
+  FIXTURE_PACKAGES,
+  type GitHttpServer,
+  persistentTempDir,
+  PipelineUploads,
+  serveGitHttp,
+  serveReleases,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import {
+  cli,
+  importTestChroot,
+  keepToolLayers,
+  makeKey,
+  PeerHost,
+} from '../../fixtures/subsystems.js';
 
 // One daemon and chroot for the file; 5 real builds of an Architecture: all script.
 const run = promisify(execFile);

@@ -4,12 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
-import { buildRequest, testBuilder } from '../../helpers/builder.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  codeversionOf,
+  fixtureSource,
+  persistentTempDir,
+  PipelineUploads,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import { buildRequest, importTestChroot, testBuilder } from '../../fixtures/subsystems.js';
 
 /**
  * The attacks of issue 23 (1 and 2) by anonymous uploads, against a daemon with the

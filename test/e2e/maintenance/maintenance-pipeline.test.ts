@@ -7,15 +7,20 @@ import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import { allowList } from '../../../src/chroot/mirror-proxy.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { GnupgHome } from '../../helpers/gnupg.js';
-import { testBaseTree } from '../../helpers/base-chroot.js';
-import { startTestDaemon, testSettings } from '../../helpers/daemon.js';
-import { aptFor, codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { treeHash } from '../../helpers/tree-hash.js';
-import { WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import {
+  adminToken,
+  api,
+  aptFor,
+  codeversionOf,
+  GnupgHome,
+  persistentTempDir,
+  PipelineUploads,
+  startTestDaemon,
+  testSettings,
+  treeHash,
+  WebhookReceiver,
+} from '../../fixtures/index.js';
+import { importTestChroot, testBaseTree } from '../../fixtures/subsystems.js';
 
 // One daemon and chroot for the file: 8 real builds (three with lintian), about 3 minutes.
 

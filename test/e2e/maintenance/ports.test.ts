@@ -12,13 +12,21 @@ import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { PortsPart } from '../../../src/app/parts/ports-part.js';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import { poolDirectory } from '../../../src/archive/pool/pool-path.js';
-import { adminToken, api, userWithToken } from '../../helpers/api.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { serve } from '../../helpers/http.js';
-import { aptFor, codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
-import { buildSourcePackage, createSigner, type TestSigner } from '../../helpers/source-package.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  aptFor,
+  buildSourcePackage,
+  codeversionOf,
+  createSigner,
+  persistentTempDir,
+  PipelineUploads,
+  serve,
+  startTestDaemon,
+  type TestSigner,
+  userWithToken,
+} from '../../fixtures/index.js';
+import { importTestChroot } from '../../fixtures/subsystems.js';
 
 // One daemon and chroot for the file; 7 real builds, about 1.5 minutes in all.
 const run = promisify(execFile);

@@ -7,13 +7,20 @@ import type { Daemon } from '../../../src/app/daemon.js';
 import type { ArchiveConfigPart } from '../../../src/app/parts/archive-config-part.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { buildBinaryUpload, type BinaryUpload } from '../../helpers/binary-upload.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { aptFor, codeversionOf } from '../../helpers/pipeline-uploads.js';
-import { createSigner, signUpload, type TestSigner } from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  aptFor,
+  type BinaryUpload,
+  buildBinaryUpload,
+  codeversionOf,
+  createSigner,
+  persistentTempDir,
+  signUpload,
+  startTestDaemon,
+  type TestSigner,
+} from '../../fixtures/index.js';
+import { cli } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

@@ -4,15 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import type { BuildInfo } from '../../../src/scheduler/scheduler.js';
-import { adminToken } from '../../helpers/api.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { buildDeb } from '../../helpers/debian-packages.js';
-import { GnupgHome } from '../../helpers/gnupg.js';
-import { codeversionOf, PipelineUploads } from '../../helpers/pipeline-uploads.js';
-import { repreproRepository, serveFolder } from '../../helpers/signed-repository.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  buildDeb,
+  codeversionOf,
+  GnupgHome,
+  persistentTempDir,
+  PipelineUploads,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import {
+  cli,
+  importTestChroot,
+  repreproRepository,
+  serveFolder,
+} from '../../fixtures/subsystems.js';
 
 /**
  * Packages from outside, with one daemon and one chroot: a package whose build dependency

@@ -3,16 +3,21 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, waitForExit } from '../../helpers/daemon.js';
+import {
+  persistentTempDir,
+  readUnit,
+  REPO_ROOT,
+  unitPrivileges,
+  unitValue,
+  waitForExit,
+} from '../../fixtures/index.js';
 import {
   buildPackage,
   cleanSystem,
   dependencyNames,
   inSystemArgs,
   killProcessesIn,
-} from '../../helpers/package-build.js';
-import { readUnit, unitPrivileges, unitValue } from '../../helpers/systemd-unit.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+} from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

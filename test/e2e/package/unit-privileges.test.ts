@@ -4,13 +4,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectHostSystem } from '../../../src/config/host-system.js';
-import { api } from '../../helpers/api.js';
-import { spawnDaemon, waitForExit, type SpawnedDaemon } from '../../helpers/daemon.js';
-import { fixtureUpload } from '../../helpers/fixture-uploads.js';
-import { mountsBelow } from '../../helpers/mounts.js';
-import { readUnit, unitPrivileges, unitValue } from '../../helpers/systemd-unit.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  api,
+  fixtureUpload,
+  persistentTempDir,
+  readUnit,
+  spawnDaemon,
+  type SpawnedDaemon,
+  unitPrivileges,
+  unitValue,
+  waitForExit,
+} from '../../fixtures/index.js';
+import { importTestChroot, mountsBelow } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

@@ -7,13 +7,21 @@ import type { Daemon } from '../../../src/app/daemon.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { testBaseTree } from '../../helpers/base-chroot.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { fixtureUpload, type FixtureUpload } from '../../helpers/fixture-uploads.js';
-import { PeerHost, writeLoopbackDputConf, type PeerDaemon } from '../../helpers/peer-host.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  fixtureUpload,
+  type FixtureUpload,
+  persistentTempDir,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import {
+  importTestChroot,
+  type PeerDaemon,
+  PeerHost,
+  testBaseTree,
+  writeLoopbackDputConf,
+} from '../../fixtures/subsystems.js';
 
 /*
  * The scheduler with a remote peer: uploads (by dput) built on a debyard peer behind a

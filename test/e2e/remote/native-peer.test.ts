@@ -7,14 +7,22 @@ import type { Daemon } from '../../../src/app/daemon.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { testHost } from '../../helpers/base-chroot.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { fixtureUpload, type FixtureUpload } from '../../helpers/fixture-uploads.js';
-import { codeversionOf } from '../../helpers/pipeline-uploads.js';
-import { PeerHost, writeLoopbackDputConf, type PeerDaemon } from '../../helpers/peer-host.js';
-import { importEmptyChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  codeversionOf,
+  fixtureUpload,
+  type FixtureUpload,
+  persistentTempDir,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import {
+  importEmptyChroot,
+  type PeerDaemon,
+  PeerHost,
+  testHost,
+  writeLoopbackDputConf,
+} from '../../fixtures/subsystems.js';
 
 /*
  * Builder choice by architecture across SSH: a second debyard daemon, behind a real sshd

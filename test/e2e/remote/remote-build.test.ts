@@ -9,14 +9,20 @@ import type { Builder } from '../../../src/builder/builder.js';
 import { readChangesFiles } from '../../../src/builder/control-files.js';
 import type { ChrootKey } from '../../../src/chroot/chroot-paths.js';
 import { RemotePeerError } from '../../../src/shared/errors.js';
-import { adminToken } from '../../helpers/api.js';
-import { testBaseTree, testKey } from '../../helpers/base-chroot.js';
-import { buildRequest } from '../../helpers/builder.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
-import { PeerHost, type PeerDaemon } from '../../helpers/peer-host.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { followLog } from '../../helpers/live-log.js';
+import {
+  adminToken,
+  fixtureSource,
+  followLog,
+  persistentTempDir,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import {
+  buildRequest,
+  type PeerDaemon,
+  PeerHost,
+  testBaseTree,
+  testKey,
+} from '../../fixtures/subsystems.js';
 
 /*
  * Builds on a remote peer: a debyard daemon in a network namespace behind a real sshd,

@@ -4,13 +4,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { checkPublishedDist } from '../../helpers/archive-checks.js';
-import { spawnDaemon, waitForExit, type SpawnedDaemon } from '../../helpers/daemon.js';
-import { fixtureUpload, type FixtureUpload } from '../../helpers/fixture-uploads.js';
-import { mountsBelow, processesUnder } from '../../helpers/mounts.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  checkPublishedDist,
+  fixtureUpload,
+  type FixtureUpload,
+  IsolatedApt,
+  persistentTempDir,
+  spawnDaemon,
+  type SpawnedDaemon,
+  waitForExit,
+} from '../../fixtures/index.js';
+import { importTestChroot, mountsBelow, processesUnder } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 const UPLOADS = 6;

@@ -9,15 +9,19 @@ import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { SchedulerPart } from '../../../src/app/parts/scheduler-part.js';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { fixtureUpload, type FixtureUpload } from '../../helpers/fixture-uploads.js';
-import { mountsBelow, processesUnder } from '../../helpers/mounts.js';
-import { createSigner, signUpload } from '../../helpers/source-package.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  createSigner,
+  fixtureUpload,
+  type FixtureUpload,
+  IsolatedApt,
+  persistentTempDir,
+  signUpload,
+  startTestDaemon,
+  tempDir,
+} from '../../fixtures/index.js';
+import { cli, importTestChroot, mountsBelow, processesUnder } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { adminToken } from '../../helpers/api.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { fixtureUpload } from '../../helpers/fixture-uploads.js';
-import { importTestChroot } from '../../helpers/test-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  fixtureUpload,
+  persistentTempDir,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import { cli, importTestChroot } from '../../fixtures/subsystems.js';
 
 /**
  * The test stage's gates through the whole daemon, one daemon and three builds: modes set

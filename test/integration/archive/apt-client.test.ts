@@ -3,19 +3,26 @@ import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReposRouter } from '../../../src/web/repos-router.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { testSigner, type TestSigner } from '../../helpers/archive-signer.js';
-import { serve } from '../../helpers/http.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  buildDeb,
+  buildSource,
+  IsolatedApt,
+  persistentTempDir,
+  serve,
+} from '../../fixtures/index.js';
+import {
+  openTestArchive,
+  type TestArchive,
+  testSigner,
+  type TestArchiveSigner,
+} from '../../fixtures/subsystems.js';
 import { rmSync } from 'node:fs';
 
 const DIST = 'bookworm-test-unstable';
 
 describe('apt-get against a published archive (real apt over HTTP)', () => {
   let dir: string;
-  let signer: TestSigner;
+  let signer: TestArchiveSigner;
   let archive: TestArchive;
 
   beforeAll(async () => {

@@ -4,14 +4,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { ExtraSourceView } from '../../../src/archive/extra-sources/extra-sources.js';
-import { adminPassword, adminToken, webLogin } from '../../helpers/api.js';
-import { testHost } from '../../helpers/base-chroot.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { buildDeb } from '../../helpers/debian-packages.js';
-import { GnupgHome } from '../../helpers/gnupg.js';
-import { repreproRepository, serveFolder } from '../../helpers/signed-repository.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminPassword,
+  adminToken,
+  buildDeb,
+  GnupgHome,
+  persistentTempDir,
+  startTestDaemon,
+  webLogin,
+} from '../../fixtures/index.js';
+import { cli, repreproRepository, serveFolder, testHost } from '../../fixtures/subsystems.js';
 
 /**
  * Changing an extra apt source with the real CLI, one daemon (no builds) and a repository

@@ -12,10 +12,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BackgroundLinks } from '../../../src/archive/pool/background-links.js';
-import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
-import { testSigner } from '../../helpers/archive-signer.js';
-import { buildDebs } from '../../helpers/debian-packages.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import { buildDebs, persistentTempDir, tempDir } from '../../fixtures/index.js';
+import { openTestArchive, type TestArchive, testSigner } from '../../fixtures/subsystems.js';
 
 // The thread's script is the built one (npm test builds first), as the daemon runs it.
 const script = new URL('../../../dist/archive/pool/pool-link-worker.js', import.meta.url);

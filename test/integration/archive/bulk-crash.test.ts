@@ -3,12 +3,18 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTestArchive } from '../../helpers/archive.js';
-import { checkPublishedDist } from '../../helpers/archive-checks.js';
-import { CRASH_DIST as DIST, crashArchiveHome } from '../../helpers/crash-archive.js';
-import { REPO_ROOT, waitForExit } from '../../helpers/daemon.js';
-import { buildDebs } from '../../helpers/debian-packages.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  buildDebs,
+  checkPublishedDist,
+  persistentTempDir,
+  REPO_ROOT,
+  waitForExit,
+} from '../../fixtures/index.js';
+import {
+  CRASH_DIST as DIST,
+  crashArchiveHome,
+  openTestArchive,
+} from '../../fixtures/subsystems.js';
 
 const KILLS = 10;
 // 260 files: above the 256 from which the install links on a thread of its own.

@@ -1,11 +1,13 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTestArchive } from '../../helpers/archive.js';
-import { checkPublishedDist } from '../../helpers/archive-checks.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { testSigner } from '../../helpers/archive-signer.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  buildDeb,
+  buildSource,
+  checkPublishedDist,
+  persistentTempDir,
+} from '../../fixtures/index.js';
+import { openTestArchive, testSigner } from '../../fixtures/subsystems.js';
 
 const DISTS = ['bookworm-test-unstable', 'bookworm-test-experimental', 'bookworm-test-hotfix'];
 

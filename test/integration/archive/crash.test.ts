@@ -2,11 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkPublishedDist } from '../../helpers/archive-checks.js';
-import { CRASH_DIST as DIST, crashArchiveHome } from '../../helpers/crash-archive.js';
-import { REPO_ROOT, waitForExit } from '../../helpers/daemon.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  buildDeb,
+  buildSource,
+  checkPublishedDist,
+  persistentTempDir,
+  REPO_ROOT,
+  waitForExit,
+} from '../../fixtures/index.js';
+import { CRASH_DIST as DIST, crashArchiveHome } from '../../fixtures/subsystems.js';
 
 const KILLS = 50;
 const WORKER = path.join(REPO_ROOT, 'test', 'helpers', 'archive-worker.mjs');

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDeb822 } from '../../../src/debian/index.js';
-import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
-import { testSigner } from '../../helpers/archive-signer.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { buildDeb, buildSource, persistentTempDir } from '../../fixtures/index.js';
+import { openTestArchive, type TestArchive, testSigner } from '../../fixtures/subsystems.js';
 
 const DIST = 'bookworm-test-unstable';
 

@@ -10,14 +10,23 @@ import { detectHostSystem } from '../../../src/config/host-system.js';
 import { dpkgArchitectureMatcher } from '../../../src/incoming/architecture-matcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createReposRouter } from '../../../src/web/repos-router.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
-import { testSigner, type TestSigner } from '../../helpers/archive-signer.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { body, serve } from '../../helpers/http.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import {
+  body,
+  buildDeb,
+  buildSource,
+  IsolatedApt,
+  persistentTempDir,
+  serve,
+  startTestDaemon,
+  tempDir,
+} from '../../fixtures/index.js';
+import {
+  cli,
+  openTestArchive,
+  type TestArchive,
+  testSigner,
+  type TestArchiveSigner,
+} from '../../fixtures/subsystems.js';
 
 const DIST = 'bookworm-test-unstable';
 
@@ -68,7 +77,7 @@ describe('the daemon serves its archives', () => {
 describe('/repos/ and the read-only archive calls', () => {
   let dir: string;
   let archive: TestArchive;
-  let signer: TestSigner;
+  let signer: TestArchiveSigner;
 
   beforeAll(async () => {
     dir = persistentTempDir('debyard-http-');

@@ -10,14 +10,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import { execFileSync } from 'node:child_process';
-import { adminToken } from '../../helpers/api.js';
-import { GnupgHome } from '../../helpers/gnupg.js';
-import { testHost } from '../../helpers/base-chroot.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { aptFor } from '../../helpers/pipeline-uploads.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  aptFor,
+  buildDeb,
+  buildSource,
+  GnupgHome,
+  persistentTempDir,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import { cli, testHost } from '../../fixtures/subsystems.js';
 
 /**
  * import-debs and import-repo with the real CLI, one daemon: a folder of existing packages

@@ -13,15 +13,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { MirrorView } from '../../../src/archive/mirrors/mirrors.js';
-import { adminToken } from '../../helpers/api.js';
-import { testHost } from '../../helpers/base-chroot.js';
-import { cli } from '../../helpers/cli.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { buildDeb, buildSource, type DebSpec } from '../../helpers/debian-packages.js';
-import { GnupgHome } from '../../helpers/gnupg.js';
-import { aptFor } from '../../helpers/pipeline-uploads.js';
-import { repreproRepository, serveFolder } from '../../helpers/signed-repository.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  aptFor,
+  buildDeb,
+  buildSource,
+  type DebSpec,
+  GnupgHome,
+  persistentTempDir,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import { cli, repreproRepository, serveFolder, testHost } from '../../fixtures/subsystems.js';
 
 /**
  * Mirrors with the real CLI, one daemon, and a repository made with reprepro, signed

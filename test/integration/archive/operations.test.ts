@@ -2,11 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
-import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { testSigner } from '../../helpers/archive-signer.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { treeHash } from '../../helpers/tree-hash.js';
+import { buildDeb, buildSource, persistentTempDir, treeHash } from '../../fixtures/index.js';
+import { openTestArchive, type TestArchive, testSigner } from '../../fixtures/subsystems.js';
 
 const UNSTABLE = 'bookworm-test-unstable';
 const TESTING = 'bookworm-test-testing';
@@ -31,7 +28,7 @@ afterAll(() => {
 function pkg(name: string, version: string, archs = ['amd64'], content?: string) {
   const out = path.join(dir, 'pkgs', `${name}-${version}-${content ?? ''}`);
   return {
-    dsc: buildSource(out, { name, version, content }),
+    dsc: buildSource(out, { name, version, ...(content ? { readme: content } : {}) }),
     debs: archs.map((architecture) =>
       buildDeb(out, {
         name,

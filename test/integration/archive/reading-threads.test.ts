@@ -5,8 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { withReadingThreads } from '../../../src/archive/deb-files.js';
 import { debianFormats } from '../../../src/archive/debian-formats.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
-import { buildDeb } from '../../helpers/debian.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { buildDeb, tempDir } from '../../fixtures/index.js';
 
 // The worker script is the built one (npm test builds first), as the daemon runs it.
 const script = new URL('../../../dist/archive/deb-read-worker.js', import.meta.url);
@@ -43,7 +42,12 @@ describe('reading .debs on worker threads', () => {
   it('answers every request of batches queued two deep per thread with its own result', async () => {
     const dir = tempDir();
     const debs = Array.from({ length: 6 }, (_, i) =>
-      buildDeb(dir, { name: `deep${i}`, version: `2.${i}`, architecture: 'amd64' }),
+      buildDeb(dir, {
+        name: `deep${i}`,
+        version: `2.${i}`,
+        architecture: 'amd64',
+        compression: 'xz',
+      }),
     );
     // 150 reads: more than two batches of 32 per thread, so answers overtake requests.
     const files = Array.from({ length: 150 }, (_, i) => debs[i % debs.length]!);
@@ -58,7 +62,7 @@ describe('reading .debs on worker threads', () => {
   it('passes typed errors back from the threads', async () => {
     const dir = tempDir();
     const good = Array.from({ length: 6 }, (_, i) =>
-      buildDeb(dir, { name: `ok${i}`, version: '1' }),
+      buildDeb(dir, { name: `ok${i}`, version: '1', compression: 'xz' }),
     );
     const bad = path.join(dir, 'bad_1_all.deb');
     writeFileSync(bad, 'not a package');

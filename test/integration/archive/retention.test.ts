@@ -2,11 +2,13 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/shared/clock.js';
-import { openTestArchive, type TestArchive } from '../../helpers/archive.js';
-import { checkPublishedDist } from '../../helpers/archive-checks.js';
-import { testSigner } from '../../helpers/archive-signer.js';
-import { buildDeb, buildSource } from '../../helpers/debian-packages.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  buildDeb,
+  buildSource,
+  checkPublishedDist,
+  persistentTempDir,
+} from '../../fixtures/index.js';
+import { openTestArchive, type TestArchive, testSigner } from '../../fixtures/subsystems.js';
 
 const DIST = 'bookworm-test-hotfix';
 const MINUTE = 60_000;

@@ -5,9 +5,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { detectHostSystem } from '../../../src/config/host-system.js';
-import { REPO_ROOT, startTestDaemon, testSettings } from '../../helpers/daemon.js';
-import { body } from '../../helpers/http.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { body, REPO_ROOT, startTestDaemon, tempDir, testSettings } from '../../fixtures/index.js';
 
 /** Processes whose command line mentions `text`. */
 function processesMentioning(text: string): number[] {

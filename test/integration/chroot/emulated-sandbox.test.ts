@@ -7,8 +7,8 @@ import { emulator } from '../../../src/chroot/emulation.js';
 import { shiftTree } from '../../../src/chroot/id-map.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
-import { TEST_CACHE, testHost } from '../../helpers/base-chroot.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { persistentTempDir } from '../../fixtures/index.js';
+import { TEST_CACHE, testHost } from '../../fixtures/subsystems.js';
 
 /*
  * A foreign architecture's programs in the build sandbox, through qemu-user: the daemon's

@@ -11,10 +11,8 @@ import { EventLog } from '../../../src/events/event-log.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { testHost } from '../../helpers/base-chroot.js';
-import { REPO_ROOT } from '../../helpers/daemon.js';
-import { mountsBelow } from '../../helpers/mounts.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { REPO_ROOT, tempDir } from '../../fixtures/index.js';
+import { mountsBelow, testHost } from '../../fixtures/subsystems.js';
 
 describe('chroot recovery at daemon start', () => {
   it('removes mounts, snapshots and stray trees, and settles interrupted operations', async () => {

@@ -10,9 +10,8 @@ import { ResourceGroups } from '../../../src/chroot/resource-groups.js';
 import { Sandbox } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { isRunning } from '../../../src/exec/process-tree.js';
-import { testBaseTree } from '../../helpers/base-chroot.js';
-import { processesUnder } from '../../helpers/mounts.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import { persistentTempDir, tempDir } from '../../fixtures/index.js';
+import { processesUnder, testBaseTree } from '../../fixtures/subsystems.js';
 
 /**
  * Builds' resource groups on this host's cgroups (v1 or v2, whichever it has; CI's and

@@ -7,8 +7,8 @@ import { hostId } from '../../../src/chroot/id-map.js';
 import { allowList } from '../../../src/chroot/mirror-proxy.js';
 import { Sandbox, type SandboxStep } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
-import { testBaseTree } from '../../helpers/base-chroot.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
+import { testBaseTree } from '../../fixtures/subsystems.js';
 
 /**
  * Root in a sandbox attacks the host the ways issue 23 found open: chroot escapes, host

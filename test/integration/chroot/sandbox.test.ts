@@ -7,10 +7,8 @@ import { Sandbox, type SandboxStep } from '../../../src/chroot/sandbox.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { PtyRunner } from '../../../src/exec/pty-runner.js';
 import { ExternalCommandError } from '../../../src/shared/errors.js';
-import { testBaseTree } from '../../helpers/base-chroot.js';
-import { mountsBelow, processesUnder } from '../../helpers/mounts.js';
-import { tempDir } from '../../helpers/temp-dir.js';
-import { treeChecksum } from '../../helpers/tree-checksum.js';
+import { tempDir, treeChecksum } from '../../fixtures/index.js';
+import { mountsBelow, processesUnder, testBaseTree } from '../../fixtures/subsystems.js';
 
 const runner = new LocalRunner();
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C.UTF-8' };

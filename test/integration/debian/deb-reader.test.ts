@@ -5,8 +5,7 @@ import { parseSingleStanza } from '../../../src/debian/deb822.js';
 import { readDebInMemory } from '../../../src/debian/deb-in-memory.js';
 import { readDeb } from '../../../src/debian/deb-reader.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
-import { aptDownload, buildDeb, run } from '../../helpers/debian.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import { aptDownload, buildDeb, persistentTempDir, run, tempDir } from '../../fixtures/index.js';
 
 /** What dpkg-deb says about a package, to compare ours with. */
 function dpkgView(deb: string) {
@@ -92,7 +91,7 @@ describe('.deb reader against dpkg-deb', () => {
   });
 
   it('leaves what it does not read cleanly in memory to the streaming reader', async () => {
-    const longName = buildDeb(dir, { name: 'long', version: '1', files: { [`usr/share/${'x'.repeat(120)}/file`]: 'long\n' } });
+    const longName = buildDeb(dir, { name: 'long', version: '1', compression: 'xz', files: { [`usr/share/${'x'.repeat(120)}/file`]: 'long\n' } });
     expect(readDebInMemory(readFileSync(longName), true)).toBeUndefined();
     expect(readDebInMemory(readFileSync(longName), false)).toBeDefined();
     const info = await readDeb(readFileSync(longName), { files: true });

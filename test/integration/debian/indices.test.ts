@@ -10,8 +10,7 @@ import { hashBuffer } from '../../../src/debian/hashing.js';
 import { assembleIndex, renderPackagesStanza } from '../../../src/debian/packages-index.js';
 import { renderRelease } from '../../../src/debian/release.js';
 import { renderSourcesStanza } from '../../../src/debian/sources-index.js';
-import { aptDownload, buildDeb, buildFullUpload, buildSource, run } from '../../helpers/debian.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { aptDownload, buildDeb, buildFullUpload, buildSource, persistentTempDir, run } from '../../fixtures/index.js';
 
 type Fields = Record<string, string>;
 
@@ -36,12 +35,12 @@ describe('indices against dpkg-scanpackages, dpkg-scansources and apt-ftparchive
     const pool = path.join(root, 'pool');
     mkdirSync(pool);
     aptDownload(pool, ['hello', 'base-files', 'zlib1g-dev', 'tzdata']);
-    buildDeb(pool, { name: 'tool-one', version: '1.0-1', architecture: 'amd64', fields: { 'X-Odd-field': 'x', Depends: 'libc6,\n  libfoo1 (>= 2)', 'Multi-Arch': 'foreign' } });
+    buildDeb(pool, { name: 'tool-one', version: '1.0-1', architecture: 'amd64', compression: 'xz', fields: { 'X-Odd-field': 'x', Depends: 'libc6,\n  libfoo1 (>= 2)', 'Multi-Arch': 'foreign' } });
     buildDeb(pool, { name: 'tool-two', version: '2:0.9~rc1', compression: 'zstd', fields: { Essential: 'no', Homepage: 'https://example.org' } });
     buildDeb(pool, { name: 'tool-three', version: '3', compression: 'none', files: { 'usr/share/tool-three/data': 'x' } });
     buildFullUpload(pool, { name: 'hello-debyard', version: '1.0-1', format: '3.0 (quilt)' });
     for (const [format, version] of [['1.0', '2.0-1'], ['3.0 (native)', '2.0'], ['1.0', '3.0']] as const) {
-      buildSource(pool, { name: `src-${format.replace(/\W/g, '')}-${version.replace(/\W/g, '')}`, version, format });
+      buildSource(pool, { name: `src-${format.replace(/\W/g, '')}-${version.replace(/\W/g, '')}`, version, format, buildable: true });
     }
     for (const name of readdirSync(pool)) {
       if (!/\.(deb|dsc|orig\.tar\.gz|debian\.tar\.xz|diff\.gz|tar\.xz|tar\.gz)$/.test(name)) {

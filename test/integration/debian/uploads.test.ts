@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBuildinfo } from '../../../src/debian/buildinfo.js';
 import { checkChanges } from '../../../src/debian/changes.js';
 import { checkDsc } from '../../../src/debian/dsc.js';
-import { buildFullUpload, buildSource, run } from '../../helpers/debian.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import { buildFullUpload, buildSource, persistentTempDir, run, tempDir } from '../../fixtures/index.js';
 
 const read = (dir: string, suffix: string): [string, string] => {
   const name = readdirSync(dir).find((n) => n.endsWith(suffix))!;
@@ -65,7 +64,7 @@ describe('uploads made by dpkg-buildpackage and dpkg-source', () => {
     ['3.0 (quilt)', '1:2.0-1'],
   ] as const)('finds nothing wrong with a %s source package, version %s', (format, version) => {
     const out = tempDir();
-    const dsc = buildSource(out, { name: 'srcpkg', version, format });
+    const dsc = buildSource(out, { name: 'srcpkg', version, format, buildable: true });
     const { dsc: parsed, problems } = checkDsc(readFileSync(dsc, 'utf8'), path.basename(dsc));
     expect(problems).toEqual([]);
     expect(parsed!.format).toBe(format);

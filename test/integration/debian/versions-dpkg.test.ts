@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareVersions, isValidVersion } from '../../../src/debian/version.js';
 import { VERSION_EDGE_CASES } from '../../fixtures/debian/version-edge-cases.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 /** Small deterministic PRNG (mulberry32) so failures are reproducible. */
 function random(seed: number): () => number {

@@ -7,10 +7,13 @@ import type { IncomingPart } from '../../../src/app/parts/incoming-part.js';
 import { defaultCodeversion } from '../../../src/archive/model/codeversion.js';
 import { detectHostSystem } from '../../../src/config/host-system.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { curlUpload, filesOf } from '../../helpers/incoming-harness.js';
-import { buildSourcePackage, type SourcePackage } from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import {
+  buildSourcePackage,
+  persistentTempDir,
+  type SourcePackage,
+  startTestDaemon,
+} from '../../fixtures/index.js';
+import { curlUpload, filesOf } from '../../fixtures/subsystems.js';
 
 const host = detectHostSystem();
 const tag = `~test${defaultCodeversion(host.codename) ?? 'SID'}`;

@@ -5,20 +5,17 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
-import { buildBinaryUpload, type BinaryUpload } from '../../helpers/binary-upload.js';
 import {
-  filesOf,
-  startIncomingHarness,
-  type IncomingHarness,
-} from '../../helpers/incoming-harness.js';
-import { buildDeb } from '../../helpers/debian-packages.js';
-import {
+  type BinaryUpload,
+  buildBinaryUpload,
+  buildDeb,
   buildSourcePackage,
   createSigner,
+  persistentTempDir,
   signUpload,
   type TestSigner,
-} from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+} from '../../fixtures/index.js';
+import { filesOf, type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

@@ -8,8 +8,7 @@ import { IncomingArea, type ArrivedFile } from '../../../src/incoming/incoming-a
 import { IncomingFileSystem } from '../../../src/incoming/incoming-file-system.js';
 import { IncomingSpace } from '../../../src/incoming/incoming-space.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { RawFtp } from '../../helpers/raw-ftp.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { RawFtp, tempDir } from '../../fixtures/index.js';
 
 const run = promisify(execFile);
 

@@ -5,13 +5,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../src/events/event.js';
 import {
-  filesOf,
-  startIncomingHarness,
-  type IncomingHarness,
-} from '../../helpers/incoming-harness.js';
-import { RawFtp } from '../../helpers/raw-ftp.js';
-import { buildSourcePackage, type SourcePackage } from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+  buildSourcePackage,
+  persistentTempDir,
+  RawFtp,
+  type SourcePackage,
+} from '../../fixtures/index.js';
+import { filesOf, type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 const run = promisify(execFile);
 

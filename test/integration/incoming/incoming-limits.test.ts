@@ -6,11 +6,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { StoredEvent } from '../../../src/events/event.js';
-import { spawnDaemon, waitForExit, type SpawnedDaemon } from '../../helpers/daemon.js';
-import { accepts, closeServers, freePortRange, holdPort } from '../../helpers/ports.js';
-import { RawFtp } from '../../helpers/raw-ftp.js';
-import { buildSourcePackage } from '../../helpers/source-package.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import {
+  accepts,
+  buildSourcePackage,
+  closeServers,
+  freePortRange,
+  holdPort,
+  RawFtp,
+  spawnDaemon,
+  type SpawnedDaemon,
+  tempDir,
+  waitForExit,
+} from '../../fixtures/index.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;

@@ -2,9 +2,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASONS_FILE } from '../../../src/incoming/upload-folders.js';
-import { startIncomingHarness, type IncomingHarness } from '../../helpers/incoming-harness.js';
-import { buildSourcePackage, type SourcePackage } from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { buildSourcePackage, persistentTempDir, type SourcePackage } from '../../fixtures/index.js';
+import { type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 /**
  * A .changes whose file list cannot be read tells nothing about which files to wait for:

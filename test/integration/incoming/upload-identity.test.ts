@@ -6,19 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import { dputConf } from '../../../src/incoming/dput-conf.js';
 import {
-  filesOf,
-  startIncomingHarness,
-  type IncomingHarness,
-} from '../../helpers/incoming-harness.js';
-import {
   buildSourcePackage,
   createSigner,
   editFile,
+  persistentTempDir,
   signUpload,
   type SourcePackage,
   type TestSigner,
-} from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+} from '../../fixtures/index.js';
+import { filesOf, type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 // Issue 23.3: whom an upload is for decides where it may go, the daemon's own uploads
 // (signed with its key) included, and what an upload's auto-ports may name.

@@ -14,21 +14,17 @@ import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import type { ArchiveQueries } from '../../../src/incoming/archive-queries.js';
 import { REASONS_FILE } from '../../../src/incoming/upload-folders.js';
 import {
-  filesOf,
-  startIncomingHarness,
-  type IncomingHarness,
-} from '../../helpers/incoming-harness.js';
-import {
   buildSourcePackage,
   createSigner,
   editFile,
+  persistentTempDir,
   regenerateChanges,
   signUpload,
   type SourcePackage,
   type SourcePackageOptions,
   type TestSigner,
-} from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+} from '../../fixtures/index.js';
+import { filesOf, type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 /**
  * A fake archive: `present` 2.0-1~test12+1 is in bookworm-test-unstable, 1.5-1~test12+1

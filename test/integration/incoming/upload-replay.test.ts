@@ -4,9 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dputConf } from '../../../src/incoming/dput-conf.js';
-import { startIncomingHarness, type IncomingHarness } from '../../helpers/incoming-harness.js';
-import { buildSourcePackage, type SourcePackage } from '../../helpers/source-package.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { buildSourcePackage, persistentTempDir, type SourcePackage } from '../../fixtures/index.js';
+import { type IncomingHarness, startIncomingHarness } from '../../fixtures/subsystems.js';
 
 // Issue 23.4: the same .changes sent again while its first upload is on its way in.
 const run = promisify(execFile);

@@ -4,18 +4,21 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
 import { createReposRouter } from '../../../src/web/repos-router.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { installVersion, openTestArchive, type TestArchive } from '../../helpers/archive.js';
-import { testSigner, type TestSigner } from '../../helpers/archive-signer.js';
-import { serve } from '../../helpers/http.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { IsolatedApt, persistentTempDir, serve } from '../../fixtures/index.js';
+import {
+  installVersion,
+  openTestArchive,
+  type TestArchive,
+  type TestArchiveSigner,
+  testSigner,
+} from '../../fixtures/subsystems.js';
 
 const UNSTABLE = 'bookworm-test-unstable';
 const TESTING = 'bookworm-test-testing';
 const STABLE = 'bookworm-test-stable';
 
 let dir: string;
-let signer: TestSigner;
+let signer: TestArchiveSigner;
 let archive: TestArchive;
 
 beforeAll(async () => {

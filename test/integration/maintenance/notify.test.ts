@@ -19,9 +19,13 @@ import { NotifyRepository } from '../../../src/db/notify-repository.js';
 import { applyRetention } from '../../../src/events/retention.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { persistentTempDir, tempDir } from '../../helpers/temp-dir.js';
+import {
+  adminToken,
+  api,
+  persistentTempDir,
+  startTestDaemon,
+  tempDir,
+} from '../../fixtures/index.js';
 
 interface Mail {
   from: string;

@@ -5,19 +5,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
 import { createReposRouter } from '../../../src/web/repos-router.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { installVersion, openTestArchive, type TestArchive } from '../../helpers/archive.js';
-import { checkPublishedDist } from '../../helpers/archive-checks.js';
-import { testSigner, type TestSigner } from '../../helpers/archive-signer.js';
-import { serve } from '../../helpers/http.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { treeHash } from '../../helpers/tree-hash.js';
+import {
+  checkPublishedDist,
+  IsolatedApt,
+  persistentTempDir,
+  serve,
+  treeHash,
+} from '../../fixtures/index.js';
+import {
+  installVersion,
+  openTestArchive,
+  type TestArchive,
+  testSigner,
+  type TestArchiveSigner,
+} from '../../fixtures/subsystems.js';
 
 const DIST = 'bookworm-test-unstable';
 const clock = new ManualClock('2026-03-01T12:00:00Z');
 
 let dir: string;
-let signer: TestSigner;
+let signer: TestArchiveSigner;
 let archive: TestArchive;
 let repoRoot: string;
 

@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import {
+  adminToken,
+  api,
+  persistentTempDir,
+  startTestDaemon,
+  WebhookReceiver,
+} from '../../fixtures/index.js';
 import { rmSync } from 'node:fs';
 
 const DIST = 'bookworm-test-unstable';

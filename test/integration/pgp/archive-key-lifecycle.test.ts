@@ -7,12 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { PortsPart } from '../../../src/app/parts/ports-part.js';
 import { detectHostSystem } from '../../../src/config/host-system.js';
-import { adminPassword, adminToken, api, webLogin } from '../../helpers/api.js';
-import { IsolatedApt } from '../../helpers/apt.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { GnupgHome } from '../../helpers/gnupg.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
-import { trixieApt } from '../../helpers/trixie-apt.js';
+import {
+  adminPassword,
+  adminToken,
+  api,
+  GnupgHome,
+  IsolatedApt,
+  persistentTempDir,
+  startTestDaemon,
+  trixieApt,
+  webLogin,
+} from '../../fixtures/index.js';
 
 const run = promisify(execFile);
 const { codename, architecture } = detectHostSystem();

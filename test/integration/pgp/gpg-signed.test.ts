@@ -6,9 +6,8 @@ import { Keyring } from '../../../src/pgp/keyring.js';
 import { createVerifier } from '../../../src/pgp/verifier.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { SignatureError } from '../../../src/shared/errors.js';
-import { GnupgHome } from '../../helpers/gnupg.js';
-import { CHANGES } from '../../helpers/openpgp-keys.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { GnupgHome, tempDir } from '../../fixtures/index.js';
+import { CHANGES } from '../../fixtures/subsystems.js';
 
 // Real gpg, dpkg-source, dpkg-genchanges and debsign sign; debyard verifies. ~3 s.
 const verifier = createVerifier({ clock: systemClock });

@@ -11,8 +11,7 @@ import {
 } from '../../../src/pgp/signing-key.js';
 import { createVerifier } from '../../../src/pgp/verifier.js';
 import { systemClock } from '../../../src/shared/clock.js';
-import { GnupgHome } from '../../helpers/gnupg.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { GnupgHome, persistentTempDir } from '../../fixtures/index.js';
 
 // debyard signs; real gpgv (as apt runs it) and gpg verify. The RSA 4096 key is generated
 // once (1-5 s); everything else takes milliseconds.

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../../src/app/daemon.js';
 import type { RemotesPart } from '../../../src/app/parts/remotes-part.js';
-import { adminToken, api } from '../../helpers/api.js';
-import { startTestDaemon } from '../../helpers/daemon.js';
-import { PeerHost, type PeerDaemon } from '../../helpers/peer-host.js';
-import { persistentTempDir } from '../../helpers/temp-dir.js';
+import { adminToken, api, persistentTempDir, startTestDaemon } from '../../fixtures/index.js';
+import { type PeerDaemon, PeerHost } from '../../fixtures/subsystems.js';
 
 /*
  * A real OpenSSH sshd in a network namespace of its own, a debyard peer daemon from this

@@ -11,7 +11,7 @@ import {
 import { defineCall, queryBoolean } from '../../../src/api/call.js';
 import { AppError, ConflictError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { body, serve } from '../../helpers/http.js';
+import { body, serve } from '../../fixtures/index.js';
 
 const echo = defineCall({
   name: 'echo',

@@ -6,8 +6,7 @@ import { defineCall, queryBoolean, queryInt } from '../../../src/api/call.js';
 import { ApiClient } from '../../../src/api/client.js';
 import { AppError, ConflictError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { body, serve } from '../../helpers/http.js';
-import { dataOf, openSse } from '../../helpers/sse.js';
+import { body, dataOf, openSse, serve } from '../../fixtures/index.js';
 
 const ticks = defineCall({
   name: 'ticks',

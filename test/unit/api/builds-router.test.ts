@@ -4,11 +4,8 @@ import { createApiRouter, type Principal } from '../../../src/api/api-router.js'
 import { buildRoutes } from '../../../src/api/routers/builds-router.js';
 import { LiveLogHub } from '../../../src/builder/live-log.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { cli } from '../../helpers/cli.js';
-import { body, serve } from '../../helpers/http.js';
-import { FakeBuilder, schedulerHarness } from '../../helpers/scheduler-fakes.js';
-import { dataOf, openSse } from '../../helpers/sse.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { body, dataOf, openSse, serve, tempDir } from '../../fixtures/index.js';
+import { cli, FakeBuilder, schedulerHarness } from '../../fixtures/subsystems.js';
 
 /** The build calls over a scheduler with a fake builder; `x-role` says who calls. */
 async function setup(privateRepositories: string[] = []) {

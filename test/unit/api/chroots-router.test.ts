@@ -6,7 +6,7 @@ import type { ChrootKey } from '../../../src/chroot/chroot-paths.js';
 import type { ChrootInfo } from '../../../src/chroot/chroot-service.js';
 import { ConflictError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { body, serve } from '../../helpers/http.js';
+import { body, serve } from '../../fixtures/index.js';
 
 const info = (key: ChrootKey, state: ChrootInfo['state']): ChrootInfo => ({
   id: 1,

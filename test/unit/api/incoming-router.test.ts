@@ -5,7 +5,7 @@ import { ANONYMOUS, createApiRouter } from '../../../src/api/api-router.js';
 import { incomingRoutes } from '../../../src/api/routers/incoming-router.js';
 import { dputConf } from '../../../src/incoming/dput-conf.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { serve } from '../../helpers/http.js';
+import { serve } from '../../fixtures/index.js';
 
 async function app(publicUrl: string | null): Promise<string> {
   const routes = incomingRoutes({

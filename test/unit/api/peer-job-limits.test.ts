@@ -6,7 +6,7 @@ import { peerRoutes } from '../../../src/api/routers/peers-router.js';
 import type { PeerJobRequest } from '../../../src/remote/peer-api.js';
 import type { PeerJobs } from '../../../src/remote/peer-jobs.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { serve } from '../../helpers/http.js';
+import { serve } from '../../fixtures/index.js';
 
 /** The peer API in step: what the requesting daemon's client sends, the peer's router reads. */
 async function peer() {

@@ -13,7 +13,7 @@ import {
   PermissionError,
 } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 function config() {
   const db = openDatabase(path.join(tempDir(), 'c.db'), { logger: silentLogger });

@@ -5,7 +5,7 @@ import { chooseBuildType } from '../../../src/builder/build-type.js';
 import { readDsc } from '../../../src/builder/control-files.js';
 import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
-import { fixtureSource } from '../../helpers/fixture-sources.js';
+import { fixtureSource } from '../../fixtures/index.js';
 
 describe('reading the .dsc', () => {
   it('reads what the builder needs from a .dsc made by dpkg-source', () => {

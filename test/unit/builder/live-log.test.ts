@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LiveLogHub } from '../../../src/builder/live-log.js';
 import { wholeCharacters } from '../../../src/builder/log-cap.js';
 import { NotFoundError } from '../../../src/shared/errors.js';
-import { followLog } from '../../helpers/live-log.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { followLog, tempDir } from '../../fixtures/index.js';
 
 async function readAll(hub: LiveLogHub, id: number, file: string, from = 0): Promise<string> {
   let text = '';

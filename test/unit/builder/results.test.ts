@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectResults } from '../../../src/builder/results.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 const hash = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
 

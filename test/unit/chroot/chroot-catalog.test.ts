@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChrootCatalog } from '../../../src/chroot/chroot-catalog.js';
 import { loadDefinitions } from '../../../src/chroot/definition.js';
-import { REPO_ROOT } from '../../helpers/daemon.js';
+import { REPO_ROOT } from '../../fixtures/index.js';
 
 describe('ChrootCatalog.canCreate', () => {
   const dir = path.join(REPO_ROOT, 'chroots');

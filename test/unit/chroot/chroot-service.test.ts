@@ -12,7 +12,7 @@ import { EventLog } from '../../../src/events/event-log.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { ExternalCommandError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 type Behaviour = 'succeed' | 'fail' | 'hang';
 

@@ -6,8 +6,7 @@ import { loadDefinitions } from '../../../src/chroot/definition.js';
 import { mirrorFromIndexTargets } from '../../../src/chroot/host-info.js';
 import { mmdebstrapArgs, mmdebstrapPhase } from '../../../src/chroot/mmdebstrap.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
-import { REPO_ROOT } from '../../helpers/daemon.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { REPO_ROOT, tempDir } from '../../fixtures/index.js';
 
 const host = {
   codename: 'bookworm',

@@ -10,7 +10,7 @@ import {
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostId, isShifted, shiftTree } from '../../../src/chroot/id-map.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 describe('shiftTree', () => {
   it('gives a tree made by host root to the sandbox ids, keeping setuid bits', async () => {

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandName } from '../../../src/api/call.js';
 import { ALL_CALLS } from '../../../src/api/specs/index.js';
-import { cli } from '../../helpers/cli.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
+import { cli } from '../../fixtures/subsystems.js';
 
 describe('CLI frame', () => {
   it('lists every API call as a command in --help', async () => {

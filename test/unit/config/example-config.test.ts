@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/load-settings.js';
-import { REPO_ROOT } from '../../helpers/daemon.js';
+import { REPO_ROOT } from '../../fixtures/index.js';
 
 describe('etc/debyard.toml', () => {
   it('is valid and states the embedded defaults', () => {

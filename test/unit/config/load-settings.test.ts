@@ -7,7 +7,7 @@ import {
   type LoadSettingsInput,
 } from '../../../src/config/load-settings.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 const base = (over: Partial<LoadSettingsInput> = {}): LoadSettingsInput => ({
   env: {},

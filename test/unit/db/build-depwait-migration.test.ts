@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/database.js';
 import { MIGRATIONS } from '../../../src/db/migrations/index.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 const open = (file: string, upTo: number) =>
   openDatabase(file, {

@@ -6,7 +6,7 @@ import { EventsRepository } from '../../../src/db/events-repository.js';
 import { eventRepositoriesColumn } from '../../../src/db/migrations/112-event-repositories.js';
 import { matchesFilter, type EventInput } from '../../../src/events/event.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 function repo() {
   const db = openDatabase(path.join(tempDir(), 'e.db'), { logger: silentLogger });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/database.js';
 import { GitSourcesRepository } from '../../../src/db/git-sources-repository.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 function repo() {
   const db = openDatabase(path.join(tempDir(), 'g.db'), { logger: silentLogger });

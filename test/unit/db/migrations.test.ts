@@ -7,7 +7,7 @@ import { SchemaTooNewError, schemaVersion, type Migration } from '../../../src/d
 import { MIGRATIONS } from '../../../src/db/migrations/index.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 const m = (version: number, sql: string): Migration => ({
   version,

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../helpers/daemon.js';
+import { REPO_ROOT } from '../../fixtures/index.js';
 
 /** Debian package files: source packages, uploads, binaries and their tarballs. */
 const PACKAGE_FILE = /\.(dsc|changes|buildinfo|deb|udeb)$|\.tar(\.(gz|xz|bz2|zst|lzma))?$/;

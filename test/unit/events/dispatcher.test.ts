@@ -8,7 +8,7 @@ import { Dispatcher } from '../../../src/events/notify/dispatcher.js';
 import { TransportError, type Transport } from '../../../src/events/notify/transport.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 function setup(failing: Set<number>) {
   const db = openDatabase(path.join(tempDir(), 'db'), { logger: silentLogger });

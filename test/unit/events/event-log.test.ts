@@ -6,7 +6,7 @@ import { EventLog } from '../../../src/events/event-log.js';
 import type { StoredEvent } from '../../../src/events/event.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 function log() {
   const db = openDatabase(path.join(tempDir(), 'e.db'), { logger: silentLogger });

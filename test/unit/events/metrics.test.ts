@@ -6,7 +6,7 @@ import { EventLog } from '../../../src/events/event-log.js';
 import { Metrics } from '../../../src/events/metrics.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 function metrics(queue: { length: number }) {
   const db = openDatabase(path.join(tempDir(), 'm.db'), { logger: silentLogger });

@@ -6,7 +6,7 @@ import { LocalRunner } from '../../../src/exec/local-runner.js';
 import { isRunning } from '../../../src/exec/process-tree.js';
 import { PtyRunner } from '../../../src/exec/pty-runner.js';
 import { ExternalCommandError } from '../../../src/shared/errors.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -7,7 +7,7 @@ import { EventLog } from '../../../src/events/event-log.js';
 import { IncomingGate } from '../../../src/incoming/incoming-gate.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 function open(file: string) {
   const db = openDatabase(file, { logger: silentLogger });

@@ -5,8 +5,8 @@ import { UploaderKeysRepository } from '../../../src/db/uploader-keys-repository
 import { UploaderKeys } from '../../../src/incoming/uploader-keys.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { makeKey } from '../../helpers/openpgp-keys.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
+import { makeKey } from '../../fixtures/subsystems.js';
 
 function service() {
   const db = openDatabase(path.join(tempDir(), 'db.sqlite'), { logger: silentLogger });

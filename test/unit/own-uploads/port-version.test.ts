@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changelogEntry, portVersion } from '../../../src/own-uploads/port-version.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 const test12 = { repository: 'test', codeversion: '12' };
 const test13 = { repository: 'test', codeversion: '13' };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../../src/exec/command.js';
 import { judgeDownload } from '../../../src/own-uploads/upstream-download.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 const result = (exitCode: number | null, stdout = '', stderr = ''): CommandResult => ({
   command: 'sh',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { INSTANCE_KEY_FILE, openInstanceKey } from '../../../src/pgp/instance-key-store.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { InvalidInputError } from '../../../src/shared/errors.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 const clock = new ManualClock('2026-06-01T12:00:00Z');
 const options = (dir: string) => ({

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isExpired } from '../../../src/pgp/key-info.js';
 import { Keyring, normalizeKeyRef } from '../../../src/pgp/keyring.js';
 import { InvalidInputError, NotFoundError } from '../../../src/shared/errors.js';
-import { makeKey, revoked, type TestKey } from '../../helpers/openpgp-keys.js';
+import { makeKey, revoked, type TestKey } from '../../fixtures/subsystems.js';
 
 const CREATED = new Date('2026-01-01T00:00:00Z');
 

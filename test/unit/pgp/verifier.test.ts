@@ -6,7 +6,7 @@ import { signatureFailureOf } from '../../../src/pgp/signature-errors.js';
 import { createVerifier } from '../../../src/pgp/verifier.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { SignatureError } from '../../../src/shared/errors.js';
-import { CHANGES, clearSign, makeKey, revoked, type TestKey } from '../../helpers/openpgp-keys.js';
+import { CHANGES, clearSign, makeKey, revoked, type TestKey } from '../../fixtures/subsystems.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const verifier = createVerifier({ clock: new ManualClock(NOW) });

@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  FakeBuilder,
-  schedulerHarness,
-  type SchedulerHarness,
-} from '../../helpers/scheduler-fakes.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
+import { FakeBuilder, schedulerHarness, type SchedulerHarness } from '../../fixtures/subsystems.js';
 
 const amd64 = { codename: 'bookworm', architecture: 'amd64' };
 const DEB = 'pkg_1.1_amd64.deb';

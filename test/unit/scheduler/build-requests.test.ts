@@ -9,7 +9,7 @@ import type { ExtraSourceRecord } from '../../../src/archive/extra-sources/extra
 import type { BuildView } from '../../../src/scheduler/build-records.js';
 import type { UploadRecord } from '../../../src/scheduler/upload-records.js';
 import { BuildRequests } from '../../../src/scheduler/build-requests.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 function requests(
   home: string,

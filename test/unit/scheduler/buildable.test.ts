@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { distributionSpec } from '../../../src/archive/model/repository.js';
 import { buildableArchitectures } from '../../../src/scheduler/buildable.js';
 import { BuilderSet } from '../../../src/scheduler/builder-set.js';
-import { FakeBuilder } from '../../helpers/scheduler-fakes.js';
+import { FakeBuilder } from '../../fixtures/subsystems.js';
 
 describe('buildable architectures', () => {
   const dist = distributionSpec({ codename: 'trixie', architectures: ['amd64', 'arm64', 'i386'] });

@@ -3,12 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BuildsRepository } from '../../../src/db/builds-repository.js';
 import { ConflictError, RemotePeerError, UnavailableError } from '../../../src/shared/errors.js';
-import {
-  FakeBuilder,
-  schedulerHarness,
-  type SchedulerHarness,
-} from '../../helpers/scheduler-fakes.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
+import { FakeBuilder, schedulerHarness, type SchedulerHarness } from '../../fixtures/subsystems.js';
 
 const amd64 = { codename: 'bookworm', architecture: 'amd64' };
 const arm64 = { codename: 'bookworm', architecture: 'arm64' };

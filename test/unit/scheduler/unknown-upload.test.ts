@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeBuilder, schedulerHarness } from '../../helpers/scheduler-fakes.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
+import { FakeBuilder, schedulerHarness } from '../../fixtures/subsystems.js';
 
 describe('the scheduler and ACCEPTED events', () => {
   it('ignores an ACCEPTED event of an upload it does not know, and goes on building', async () => {

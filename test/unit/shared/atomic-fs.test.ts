@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../../src/shared/atomic-fs.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { tempDir } from '../../fixtures/index.js';
 
 describe('writeFileAtomic', () => {
   it('creates a file with the given mode and no temporary leftovers', async () => {

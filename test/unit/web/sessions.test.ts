@@ -11,8 +11,7 @@ import { ManualClock } from '../../../src/shared/clock.js';
 import { AppError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { secretDigest } from '../../../src/shared/passwords.js';
-import { serve } from '../../helpers/http.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { serve, tempDir } from '../../fixtures/index.js';
 
 const HOUR = 3600_000;
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { debianXz } from '../../../../src/archive/debian-formats.js';
 import { deflateSegment, joinGzip } from '../../../../src/archive/publish/gzip-members.js';
 import { joinXz, xzBlocks } from '../../../../src/archive/publish/xz-blocks.js';
-import { tempDir } from '../../../helpers/temp-dir.js';
+import { tempDir } from '../../../fixtures/index.js';
 
 const texts = [
   'Package: a\nVersion: 1\n\n',
