@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatTable } from '../../shared/text-table.js';
 import { defineCall, queryInt } from '../call.js';
+import type { GitBuildRecord, GitLayout } from '../../own-uploads/git/git-source-records.js';
 import { suiteDistribution } from './archive-changes.js';
 
 /** A git source as the API shows it (the secret only when it is made). */
@@ -12,7 +13,7 @@ export interface GitSourceView {
   /** null: the distribution debian/changelog names. */
   distribution: string | null;
   /** native, upstream-tag, pristine-tar or watch (DEP-14 packaging branches). */
-  layout: 'native' | 'upstream-tag' | 'pristine-tar' | 'watch';
+  layout: GitLayout;
   /** The upstream tags' pattern (packaging branches). */
   upstreamTag: string;
   /** Where the watch layout may download upstream tarballs from ([] for the others). */
@@ -33,22 +34,8 @@ export interface GitSourceView {
   createdBy: string | null;
 }
 
-export interface GitBuildView {
-  id: number;
-  source: string;
-  url: string;
-  ref: string;
-  commit: string | null;
-  trigger: 'manual' | 'webhook' | 'poll';
-  /** running, uploaded (accepted by the incoming), rejected, failed, skipped (built before). */
-  state: string;
-  package: string | null;
-  version: string | null;
-  uploadId: number | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A git build as the API shows it: the stored record, its source named. */
+export type GitBuildView = Omit<GitBuildRecord, 'sourceId' | 'sourceName'> & { source: string };
 
 const gitSourceName = z
   .string()

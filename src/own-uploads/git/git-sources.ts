@@ -3,7 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ArchiveConfig } from '../../archive/archive-config.js';
 import type { GitSourcesRepository } from '../../db/git-sources-repository.js';
-import type { GitLayout, GitSourceRecord } from './git-source-records.js';
+import type { GitSourceRecord } from './git-source-records.js';
 import { checkResult, type CommandRunner } from '../../exec/command.js';
 import type { Clock } from '../../shared/clock.js';
 import { InvalidInputError, type Problem } from '../../shared/errors.js';
@@ -12,24 +12,23 @@ import { DEFAULT_UPSTREAM_TAG, origUrlPrefix, upstreamTagPatternProblem } from '
 import { refNameProblem } from './ref-patterns.js';
 import type { GitSigningKeys } from './signing-keys.js';
 
-export interface NewSourceInput {
-  name: string;
-  url: string;
-  tags: string | null;
-  branches: string[];
-  distribution: string | null;
-  layout: GitLayout;
-  /** The upstream tags' pattern (default gbp's upstream/%(version)s). */
-  upstreamTag?: string;
-  /** Where the watch layout may download from (http(s) URL prefixes). */
-  origUrlPrefixes?: string[];
-  /** The key to sign its uploads with (default: the instance key). */
-  signingKey?: string;
-  pollMinutes: number;
-  secret?: string;
-  createdBy: string | null;
-  status: GitSourceRecord['status'];
-}
+/** What an admin gives to add a git source; the optional parts have defaults. */
+export type NewSourceInput = Pick<
+  GitSourceRecord,
+  | 'name'
+  | 'url'
+  | 'tags'
+  | 'branches'
+  | 'distribution'
+  | 'layout'
+  | 'pollMinutes'
+  | 'createdBy'
+  | 'status'
+> &
+  Partial<Pick<GitSourceRecord, 'upstreamTag' | 'origUrlPrefixes' | 'secret'>> & {
+    /** The key to sign its uploads with (default: the instance key). */
+    signingKey?: string;
+  };
 
 export interface GitSourcesDeps {
   store: GitSourcesRepository;
