@@ -725,9 +725,10 @@ describe('builds from git', () => {
       // A new commit on the branch: a snapshot made from what came over ssh.
       await new Promise((resolve) => setTimeout(resolve, 1100));
       writeFileSync(path.join(work, 'NEWS'), 'over ssh\n');
-      // (The changelog may be the symbolic link an earlier case committed.)
+      // (The changelog may be the symbolic link an earlier case committed; the version is
+      // above every one the earlier cases installed, 5.0 of the watch layout the highest.)
       rmSync(path.join(work, 'debian/changelog'));
-      writeFileSync(path.join(work, 'debian/changelog'), changelogOf(`1.0-1~test${cv}+1`));
+      writeFileSync(path.join(work, 'debian/changelog'), changelogOf(`9.0-1~test${cv}+1`));
       await git('add', '-A');
       await git('commit', '-q', '-m', 'news over ssh');
       await git('push', '-q', 'origin', 'debian/latest');
