@@ -26,15 +26,28 @@ function fnv1a(text: string): number {
 /**
  * Cuts sorted entries into segments at content-defined boundaries (after an entry whose key
  * hashes to 0 modulo the target), so inserting or removing an entry changes only its own
- * segment and every other segment keeps its content address.
+ * segment and every other segment keeps its content address. A segment of `previous` (the
+ * index's segments last time) made of the very same entry objects is taken as it is,
+ * without hashing its address again.
  */
-export function segmentEntries(kind: IndexKind, entries: readonly IndexEntryRef[]): Segment[] {
+export function segmentEntries(
+  kind: IndexKind,
+  entries: readonly IndexEntryRef[],
+  previous: readonly Segment[] = [],
+): Segment[] {
+  const byFirst = new Map<IndexEntryRef, Segment>();
+  for (const s of previous) if (s.entries[0]) byFirst.set(s.entries[0], s);
   const segments: Segment[] = [];
   let current: IndexEntryRef[] = [];
   const close = () => {
-    let address = kind;
-    for (const e of current) address += `\n${e.key}\n${e.digest}`;
-    segments.push({ key: `${kind}:${hash('sha256', address, 'hex')}`, entries: current });
+    const known = byFirst.get(current[0]!);
+    if (known && sameEntries(known.entries, current)) {
+      segments.push(known);
+    } else {
+      let address = kind;
+      for (const e of current) address += `\n${e.key}\n${e.digest}`;
+      segments.push({ key: `${kind}:${hash('sha256', address, 'hex')}`, entries: current });
+    }
     current = [];
   };
   for (const entry of entries) {
@@ -43,6 +56,10 @@ export function segmentEntries(kind: IndexKind, entries: readonly IndexEntryRef[
   }
   if (current.length > 0) close();
   return segments;
+}
+
+function sameEntries(a: readonly IndexEntryRef[], b: readonly IndexEntryRef[]): boolean {
+  return a.length === b.length && a.every((e, i) => e === b[i]);
 }
 
 /** The uncompressed text of a segment. */
