@@ -4,7 +4,7 @@ import type { BinaryEntryRef, IndexEntryRef } from './index-records.js';
 /** The lists of one distribution as of a published revision, by list name. */
 interface Known {
   revision: number;
-  lists: Map<string, IndexEntryRef[]>;
+  lists: Map<string, Listing>;
 }
 
 /** Distributions whose listings are kept, the least recently published dropped first. */
@@ -53,12 +53,14 @@ export class IndexListings {
 
 /** The listings of one publish: entries(basePath) for each index, then done(revision). */
 export class ListingRead {
-  private readonly lists = new Map<string, IndexEntryRef[]>();
+  private readonly lists = new Map<string, Listing>();
+  /** The rows re-read for a list in this publish (a Contents list takes its binaries'). */
+  private readonly fresh = new Map<string, IndexEntryRef[]>();
 
   constructor(
     private readonly index: ArchiveIndexRepository,
     private readonly dist: string,
-    private readonly previous: ReadonlyMap<string, IndexEntryRef[]>,
+    private readonly previous: ReadonlyMap<string, Listing>,
     /** The sources changed since `previous`; null: read everything. */
     private readonly changed: ReadonlySet<string> | null,
     private readonly onDone: (known: Known) => void,
@@ -75,16 +77,23 @@ export class ListingRead {
     const arch = second.startsWith('binary-')
       ? second.slice('binary-'.length)
       : second.slice('Contents-'.length);
-    const binaries = this.list(`${component}/binary-${arch}`, (sources) =>
+    const binaryList = `${component}/binary-${arch}`;
+    const binaries = this.list(binaryList, (sources) =>
       this.index.binaryEntries(this.dist, component, arch, sources),
-    ) as BinaryEntryRef[];
+    );
     if (second.startsWith('binary-')) return binaries;
     // The Contents list follows its binaries' list, its entries kept like theirs.
     return this.list(`${component}/Contents-${arch}`, (sources) => {
       const only = sources && new Set(sources);
-      return (only ? binaries.filter((b) => only.has(b.source!)) : binaries).map(
-        ({ id, key, contentsDigest, source }) => ({ id, key, digest: contentsDigest, source }),
-      );
+      const rows = only
+        ? (this.fresh.get(binaryList) ?? binaries.filter((b) => only.has(b.source!)))
+        : binaries;
+      return (rows as BinaryEntryRef[]).map(({ id, key, contentsDigest, source }) => ({
+        id,
+        key,
+        digest: contentsDigest,
+        source,
+      }));
     });
   }
 
@@ -102,37 +111,106 @@ export class ListingRead {
     read: (sources?: readonly string[]) => IndexEntryRef[],
   ): IndexEntryRef[] {
     let list = this.lists.get(name);
-    if (list) return list;
-    const old = this.previous.get(name);
-    if (old && this.changed) {
-      list =
-        this.changed.size === 0 ? old : mergeChanged(old, this.changed, read([...this.changed]));
+    if (list) return list.entries;
+    list = this.previous.get(name);
+    if (list && this.changed) {
+      if (this.changed.size > 0) {
+        const fresh = read([...this.changed]);
+        this.fresh.set(name, fresh);
+        list.replace(this.changed, fresh);
+      }
     } else {
-      list = read();
+      list = new Listing(read());
     }
     this.lists.set(name, list);
-    return list;
+    return list.entries;
   }
 }
 
-/**
- * `old` without the entries of the `changed` sources, merged with `fresh` (theirs now);
- * both sorted by key in bytes (SQLite's order: ORDER BY key).
- */
-export function mergeChanged(
-  old: readonly IndexEntryRef[],
-  changed: ReadonlySet<string>,
-  fresh: readonly IndexEntryRef[],
-): IndexEntryRef[] {
-  const out: IndexEntryRef[] = [];
-  let j = 0;
-  for (const entry of old) {
-    if (changed.has(entry.source!)) continue;
-    while (j < fresh.length && compareBytes(fresh[j]!.key, entry.key) < 0) out.push(fresh[j++]!);
-    out.push(entry);
+/** Changes up to this many entries are spliced into a list; more merge it whole. */
+const SPLICE_LIMIT = 512;
+
+/** A listing of one index, sorted by key, with its entries by source once a change needs it. */
+export class Listing {
+  private bySource: Map<string, IndexEntryRef[]> | undefined;
+
+  constructor(readonly entries: IndexEntryRef[]) {}
+
+  /**
+   * Replaces the entries of the `changed` sources with `fresh` (theirs now, sorted by key in
+   * bytes: SQLite's ORDER BY). A small change is spliced in place, found by binary search:
+   * the work follows the change, not the list.
+   */
+  replace(changed: ReadonlySet<string>, fresh: readonly IndexEntryRef[]): void {
+    const bySource = this.sources();
+    const gone = [...changed].flatMap((name) => bySource.get(name) ?? []);
+    if (gone.length + fresh.length > SPLICE_LIMIT) {
+      this.mergeWhole(changed, fresh);
+      return;
+    }
+    const { entries } = this;
+    for (const entry of gone) {
+      let at = lowerBound(entries, entry.key);
+      while (at < entries.length && entries[at] !== entry) at++;
+      if (at === entries.length) throw new Error(`index entry ${entry.key} is not in its listing`);
+      entries.splice(at, 1);
+    }
+    for (const name of changed) bySource.delete(name);
+    for (const entry of fresh) {
+      entries.splice(upperBound(entries, entry.key), 0, entry);
+      const list = bySource.get(entry.source!);
+      if (list) list.push(entry);
+      else bySource.set(entry.source!, [entry]);
+    }
   }
-  while (j < fresh.length) out.push(fresh[j++]!);
-  return out;
+
+  private mergeWhole(changed: ReadonlySet<string>, fresh: readonly IndexEntryRef[]): void {
+    const out: IndexEntryRef[] = [];
+    let j = 0;
+    for (const entry of this.entries) {
+      if (changed.has(entry.source!)) continue;
+      while (j < fresh.length && compareBytes(fresh[j]!.key, entry.key) < 0) out.push(fresh[j++]!);
+      out.push(entry);
+    }
+    while (j < fresh.length) out.push(fresh[j++]!);
+    this.entries.splice(0, this.entries.length, ...out);
+    this.bySource = undefined;
+  }
+
+  private sources(): Map<string, IndexEntryRef[]> {
+    if (this.bySource) return this.bySource;
+    const bySource = new Map<string, IndexEntryRef[]>();
+    for (const entry of this.entries) {
+      const list = bySource.get(entry.source!);
+      if (list) list.push(entry);
+      else bySource.set(entry.source!, [entry]);
+    }
+    return (this.bySource = bySource);
+  }
+}
+
+/** The first position whose key is not below `key`. */
+function lowerBound(entries: readonly IndexEntryRef[], key: string): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareBytes(entries[mid]!.key, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first position whose key is above `key` (an equal key goes after those there). */
+function upperBound(entries: readonly IndexEntryRef[], key: string): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareBytes(entries[mid]!.key, key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Compares strings as their UTF-8 bytes (UTF-16 code units differ only above U+D7FF). */
