@@ -13,6 +13,9 @@ import {
 } from './install-plan.js';
 import { indexPathsOf, type TouchedIndices } from './touched.js';
 
+/** A change of more sources than this in a distribution does not record them one by one. */
+const NAMED_SOURCES = 256;
+
 export interface DistTarget {
   name: string;
   repository: string;
@@ -165,7 +168,9 @@ export class ArchiveWriter {
   /** Bumps the revision of every touched distribution and marks its indices dirty. */
   commitTouched(touched: TouchedIndices, repositoryOf: (dist: string) => string): void {
     for (const [dist, paths] of touched.byDist) {
-      const sources = touched.sourcesByDist.get(dist) ?? undefined;
+      // A big change (a bulk) is listed whole at its publish anyway: no row per source.
+      const named = touched.sourcesByDist.get(dist);
+      const sources = named && named.size <= NAMED_SOURCES ? named : undefined;
       this.deps.index.markChanged(dist, repositoryOf(dist), paths, sources);
     }
   }
