@@ -155,11 +155,11 @@ function tar(files) {
 }
 
 /** `n` more .debs in `dir`: copies of real paragraphs under new names; gives their paths. */
-export function writeExtraDebs(dir, paragraphs, n) {
+export function writeExtraDebs(dir, paragraphs, n, prefix = 'scale-extra') {
   const out = [];
   for (let k = 0; k < n; k++) {
     const from = paragraphs[(k * 7919) % paragraphs.length];
-    const name = `scale-extra${k}`;
+    const name = `${prefix}${k}`;
     const control = from.control
       .replace(/^Package: .*$/m, `Package: ${name}`)
       .replace(/^Source: .*\n/m, '')

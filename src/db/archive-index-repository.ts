@@ -50,8 +50,17 @@ export class ArchiveIndexRepository {
     this.sql('DELETE FROM archive_pool_releases WHERE distribution = ?').run(name);
   }
 
-  /** Records a change to some indices of a distribution; returns its new revision. */
-  markChanged(name: string, repository: string, paths: Iterable<string>): number {
+  /**
+   * Records a change to some indices of a distribution; returns its new revision. `sources`
+   * names the sources whose entries changed; without it a change of indices counts as a
+   * change of every entry (the next publish lists them all again).
+   */
+  markChanged(
+    name: string,
+    repository: string,
+    paths: Iterable<string>,
+    sources?: Iterable<string>,
+  ): number {
     this.ensureDist(name, repository);
     const revision = this.sql(
       'UPDATE archive_dists SET revision = revision + 1 WHERE name = ? RETURNING revision',
@@ -62,8 +71,27 @@ export class ArchiveIndexRepository {
       `INSERT INTO archive_dirty_indices (distribution, path, revision) VALUES (?, ?, ?)
        ON CONFLICT (distribution, path) DO UPDATE SET revision = excluded.revision`,
     );
-    for (const path of paths) stmt.run(name, path, revision);
+    let touched = false;
+    for (const path of paths) {
+      stmt.run(name, path, revision);
+      touched = true;
+    }
+    const dirtySource = this.sql(
+      `INSERT INTO archive_dirty_sources (distribution, source_name, revision) VALUES (?, ?, ?)
+       ON CONFLICT (distribution, source_name) DO UPDATE SET revision = excluded.revision`,
+    );
+    if (sources) for (const source of sources) dirtySource.run(name, source, revision);
+    else if (touched) dirtySource.run(name, '', revision);
     return revision;
+  }
+
+  /** The sources changed after `revision` ('' for a change that named none). */
+  dirtySources(name: string, revision: number): string[] {
+    return this.sql(
+      'SELECT source_name FROM archive_dirty_sources WHERE distribution = ? AND revision > ?',
+    )
+      .pluck()
+      .all(name, revision) as string[];
   }
 
   dirtyIndices(name: string): string[] {
@@ -82,26 +110,40 @@ export class ArchiveIndexRepository {
   /**
    * The binaries of a component in a distribution for one architecture (with arch:all), for
    * its Packages (digest) and Contents (contentsDigest) indices: one listing serves both.
+   * With `sources`, only theirs.
    */
-  binaryEntries(dist: string, component: string, architecture: string): BinaryEntryRef[] {
+  binaryEntries(
+    dist: string,
+    component: string,
+    architecture: string,
+    sources?: readonly string[],
+  ): BinaryEntryRef[] {
     return this.sql(
       `SELECT b.id, b.package || ' ' || b.architecture || ' ' || b.version AS key, b.digest,
-           b.contents_digest AS contentsDigest
+           b.contents_digest AS contentsDigest, s.name AS source
          FROM archive_placements p
            JOIN archive_sources s ON s.id = p.source_id
            JOIN archive_binaries b ON b.source_id = s.id
          WHERE p.distribution = ? AND s.component = ? AND b.architecture IN (?, 'all')
+           ${sources ? 'AND p.source_name IN (SELECT value FROM json_each(?))' : ''}
          ORDER BY key`,
-    ).all(dist, component, architecture) as BinaryEntryRef[];
+    ).all(
+      dist,
+      component,
+      architecture,
+      ...(sources ? [JSON.stringify(sources)] : []),
+    ) as BinaryEntryRef[];
   }
 
-  sourcesEntries(dist: string, component: string): IndexEntryRef[] {
+  /** The sources of a component in a distribution for its Sources index (with `sources`, only theirs). */
+  sourcesEntries(dist: string, component: string, sources?: readonly string[]): IndexEntryRef[] {
     return this.sql(
-      `SELECT s.id, s.name || ' ' || s.version AS key, s.digest
+      `SELECT s.id, s.name || ' ' || s.version AS key, s.digest, s.name AS source
          FROM archive_placements p JOIN archive_sources s ON s.id = p.source_id
          WHERE p.distribution = ? AND s.component = ? AND s.stanza IS NOT NULL
+           ${sources ? 'AND p.source_name IN (SELECT value FROM json_each(?))' : ''}
          ORDER BY key`,
-    ).all(dist, component) as IndexEntryRef[];
+    ).all(dist, component, ...(sources ? [JSON.stringify(sources)] : [])) as IndexEntryRef[];
   }
 
   /** The texts of some index entries by row id. */
@@ -192,6 +234,10 @@ export class ArchiveIndexRepository {
            valid_until = ?, published_at = ? WHERE name = ?`,
     ).run(input.revision, input.generation, input.releaseDate, input.validUntil, now, input.dist);
     this.sql('DELETE FROM archive_dirty_indices WHERE distribution = ? AND revision <= ?').run(
+      input.dist,
+      input.revision,
+    );
+    this.sql('DELETE FROM archive_dirty_sources WHERE distribution = ? AND revision <= ?').run(
       input.dist,
       input.revision,
     );

@@ -33,14 +33,22 @@ export function indexPathsOf(
   return paths;
 }
 
-/** Collects, per distribution, the indices a change touched. */
+/**
+ * Collects, per distribution, the indices a change touched and the sources whose entries
+ * it changed (null once an index was touched without naming its source: everything).
+ */
 export class TouchedIndices {
   readonly byDist = new Map<string, Set<string>>();
+  readonly sourcesByDist = new Map<string, Set<string> | null>();
 
-  add(dist: string, paths: Iterable<string>): void {
+  add(dist: string, paths: Iterable<string>, source?: string): void {
     let set = this.byDist.get(dist);
     if (!set) this.byDist.set(dist, (set = new Set()));
     for (const p of paths) set.add(p);
+    const sources = this.sourcesByDist.get(dist);
+    if (source === undefined) this.sourcesByDist.set(dist, null);
+    else if (sources === undefined) this.sourcesByDist.set(dist, new Set([source]));
+    else sources?.add(source);
   }
 
   get dists(): string[] {

@@ -13,6 +13,9 @@ import {
 } from './install-plan.js';
 import { indexPathsOf, type TouchedIndices } from './touched.js';
 
+/** A change of more sources than this in a distribution does not record them one by one. */
+const NAMED_SOURCES = 256;
+
 export interface DistTarget {
   name: string;
   repository: string;
@@ -104,17 +107,19 @@ export class ArchiveWriter {
           ...binary.index,
         });
       }
-      for (const { dist, paths } of source.extensionTouches) touched.add(dist, paths);
+      for (const { dist, paths } of source.extensionTouches) {
+        touched.add(dist, paths, prepared.name);
+      }
       for (const step of source.chain) {
         if (step.next === undefined) {
           packages.deletePlacement(step.dist, prepared.name);
         } else {
           const id = step.next === INSTALLED ? sourceId : step.next;
           packages.setPlacement(step.dist, repository, prepared.name, id, clock.now());
-          touched.add(step.dist, step.nextIndices);
+          touched.add(step.dist, step.nextIndices, prepared.name);
         }
         if (step.released) {
-          touched.add(step.dist, step.released.indices);
+          touched.add(step.dist, step.released.indices, prepared.name);
           index.ensureDist(step.dist, repository);
           index.recordRelease(step.released.files, step.dist, step.released.revision);
         }
@@ -134,8 +139,8 @@ export class ArchiveWriter {
     const current = packages.placement(dist.name, sourceName);
     if (current?.sourceId === sourceId) return { replaced: undefined, changed: false };
     packages.setPlacement(dist.name, dist.repository, sourceName, sourceId, this.deps.clock.now());
-    touched.add(dist.name, this.indicesOf(sourceId, dist));
-    if (current) this.released(current.sourceId, dist, touched);
+    touched.add(dist.name, this.indicesOf(sourceId, dist), sourceName);
+    if (current) this.released(current.sourceId, dist, sourceName, touched);
     return { replaced: current?.sourceId, changed: true };
   }
 
@@ -144,7 +149,7 @@ export class ArchiveWriter {
     const current = this.deps.packages.placement(dist.name, sourceName);
     if (!current) return undefined;
     this.deps.packages.deletePlacement(dist.name, sourceName);
-    this.released(current.sourceId, dist, touched);
+    this.released(current.sourceId, dist, sourceName, touched);
     return current.sourceId;
   }
 
@@ -163,12 +168,20 @@ export class ArchiveWriter {
   /** Bumps the revision of every touched distribution and marks its indices dirty. */
   commitTouched(touched: TouchedIndices, repositoryOf: (dist: string) => string): void {
     for (const [dist, paths] of touched.byDist) {
-      this.deps.index.markChanged(dist, repositoryOf(dist), paths);
+      // A big change (a bulk) is listed whole at its publish anyway: no row per source.
+      const named = touched.sourcesByDist.get(dist);
+      const sources = named && named.size <= NAMED_SOURCES ? named : undefined;
+      this.deps.index.markChanged(dist, repositoryOf(dist), paths, sources);
     }
   }
 
-  private released(sourceId: number, dist: DistTarget, touched: TouchedIndices): void {
-    touched.add(dist.name, this.indicesOf(sourceId, dist));
+  private released(
+    sourceId: number,
+    dist: DistTarget,
+    sourceName: string,
+    touched: TouchedIndices,
+  ): void {
+    touched.add(dist.name, this.indicesOf(sourceId, dist), sourceName);
     const files = [
       ...this.deps.packages.sourceFiles(sourceId).map((f) => f.id),
       ...this.deps.packages.binaries(sourceId).map((b) => b.fileId),

@@ -4,7 +4,7 @@ import type { IndexEntry, IndexEntryRef, IndexText, SegmentRecord } from './inde
 import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
 import { deflateSegment, joinGzip } from './gzip-members.js';
-import { PrefixDigests } from './prefix-digests.js';
+import { PrefixCrc, PrefixDigests } from './prefix-digests.js';
 import { RecentSegments } from './recent-segments.js';
 import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
@@ -41,8 +41,16 @@ export interface IndexBuilderDeps {
 // CRC64, as `xz` uses by default; only needed for an index with no segment at all.
 const DEFAULT_XZ_FLAGS = Buffer.from([0x00, 0x04]);
 
-/** Segments kept in memory between publishes (RecentSegments), in bytes at most. */
-const RECENT_SEGMENT_BYTES = 160 << 20;
+/**
+ * Segments kept in memory between publishes (RecentSegments), in bytes at most. Room for
+ * every current index of a Debian-sized suite (63,000 packages: about 190 MB of raw, gzip
+ * and xz segments): an index that does not fit is read back from the database and has its
+ * segments touched on every publish, work that grows with the archive.
+ */
+const RECENT_SEGMENT_BYTES = 320 << 20;
+
+/** Indices whose segments are kept for the next plan of each (least recent dropped). */
+const LAST_SEGMENTS = 64;
 
 /** Entries whose texts are read and rendered at a time when planning. */
 const RENDER_BATCH = 2048;
@@ -61,13 +69,22 @@ const TEXT_OF: Record<IndexKind, IndexText> = {
  */
 export class IndexBuilder {
   private readonly digests = new PrefixDigests();
+  private readonly crcs = new PrefixCrc();
   private readonly recent = new RecentSegments(RECENT_SEGMENT_BYTES);
+  /** The segments of the indices planned last (by name), for segmentEntries to reuse. */
+  private readonly lastSegments = new Map<string, Segment[]>();
 
   constructor(private readonly deps: IndexBuilderDeps) {}
 
   /** Run inside a read transaction: what is cached, what must be compressed. */
   plan(kind: IndexKind, basePath: string, name: string, entries: IndexEntryRef[]): IndexPlan {
-    const segments = segmentEntries(kind, entries);
+    const segments = segmentEntries(kind, entries, this.lastSegments.get(name));
+    this.lastSegments.delete(name);
+    this.lastSegments.set(name, segments);
+    for (const old of this.lastSegments.keys()) {
+      if (this.lastSegments.size <= LAST_SEGMENTS) break;
+      this.lastSegments.delete(old);
+    }
     const keys = segments.map((s) => s.key);
     const cached = this.recent.find(name, keys);
     const unknown = keys.filter((k) => !cached.has(k));
@@ -131,8 +148,10 @@ export class IndexBuilder {
     const { kind, basePath, name } = plan;
     const keys = records.map((r) => r.key);
     const raw = records.map((r) => r.raw);
-    let crc = 0;
-    for (const r of raw) crc = crc32(r, crc);
+    const crc = this.crcs.crc(
+      name,
+      records.map((r) => ({ key: r.key, data: r.raw })),
+    );
     const length = raw.reduce((n, r) => n + r.length, 0);
     const deflated = records.map((r) => r.deflate);
     const gz = joinGzip(deflated, crc, length);

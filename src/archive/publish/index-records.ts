@@ -22,6 +22,8 @@ export interface IndexEntryRef {
   id: number;
   key: string;
   digest: string;
+  /** The name of the source the entry belongs to (a publish re-reads changed sources). */
+  source?: string;
 }
 
 export interface BinaryEntryRef extends IndexEntryRef {

@@ -1,10 +1,5 @@
 import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
-import type {
-  BinaryEntryRef,
-  GenerationRecord,
-  IndexEntryRef,
-  PublishedFile,
-} from './index-records.js';
+import type { GenerationRecord, PublishedFile } from './index-records.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Clock } from '../../shared/clock.js';
 import { describeError } from '../../shared/errors.js';
@@ -12,6 +7,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { ResolvedDistribution } from '../archive-config.js';
 import { allIndexPaths } from '../changes/touched.js';
 import type { ArchiveFormats, ReleaseSigner } from '../ports.js';
+import { IndexListings } from './index-listings.js';
 import type { GenerationWriter } from './generation-writer.js';
 import type { BuiltFile, IndexBuilder } from './index-builder.js';
 import { nextReleaseDate, releaseDate, releaseOptions } from './release-fields.js';
@@ -55,8 +51,11 @@ export class Publisher {
   private readonly operations = new Set<Promise<void>>();
   /** Publishes of different distributions run in parallel, this many at a time. */
   private readonly slots = new Slots(2);
+  private readonly listings: IndexListings;
 
-  constructor(private readonly deps: PublisherDeps) {}
+  constructor(private readonly deps: PublisherDeps) {
+    this.listings = new IndexListings(deps.index);
+  }
 
   /**
    * Publishes the distributions; resolves once a publish that includes every change so far
@@ -125,17 +124,17 @@ export class Publisher {
     const previous = generations.find((g) => g.generation === state.generation && onDisk !== null);
     const all = allIndexPaths(resolved.distribution);
     const { builder } = this.deps;
-    const { revision, dirty, plans } = this.deps.snapshot(() => {
+    const { revision, dirty, plans, listing } = this.deps.snapshot(() => {
       const current = index.dist(dist)!;
+      // The listings this process kept serve only a publish over the generation it wrote.
+      const listing = this.listings.begin(dist, previous ? current.publishedRevision : -1);
       const dirtySet = new Set(index.dirtyIndices(dist));
       const rebuild = all.filter((p) => !previous || dirtySet.has(p) || !hasIndex(previous, p));
-      const binaries = new Map<string, BinaryEntryRef[]>();
       return {
         revision: current.revision,
+        listing,
         dirty: rebuild,
-        plans: rebuild.map((p) =>
-          builder.plan(kindOf(p), p, `${dist}/${p}`, this.entriesOf(dist, p, binaries)),
-        ),
+        plans: rebuild.map((p) => builder.plan(kindOf(p), p, `${dist}/${p}`, listing.entries(p))),
       };
     });
     // All indices at once: their segments compress on the thread pool side by side.
@@ -182,6 +181,7 @@ export class Publisher {
       retired,
       now,
     });
+    listing.done(revision);
     index.forgetRetired(dist, generation - 50);
     await this.deps.generations.prune(repository, dist, generation).catch((error) =>
       this.deps.logger.warn('could not remove old generation folders', {
@@ -211,26 +211,6 @@ export class Publisher {
       list.sort((a, b) => (a.dist < b.dist ? -1 : a.dist > b.dist ? 1 : 0));
       this.deps.events.emit(publishedEvent(repository, list, seconds));
     }
-  }
-
-  /** The entries of an index; `binaries` keeps listings for the other index of an arch. */
-  private entriesOf(
-    dist: string,
-    basePath: string,
-    binaries: Map<string, BinaryEntryRef[]>,
-  ): IndexEntryRef[] {
-    const [component, second] = basePath.split('/') as [string, string];
-    if (second === 'source') return this.deps.index.sourcesEntries(dist, component);
-    const arch = second.startsWith('binary-')
-      ? second.slice('binary-'.length)
-      : second.slice('Contents-'.length);
-    let listed = binaries.get(`${component}/${arch}`);
-    if (!listed) {
-      listed = this.deps.index.binaryEntries(dist, component, arch);
-      binaries.set(`${component}/${arch}`, listed);
-    }
-    if (second.startsWith('binary-')) return listed;
-    return listed.map(({ id, key, contentsDigest }) => ({ id, key, digest: contentsDigest }));
   }
 
   /** By-hash files of older generations still served, and generations to retire now. */

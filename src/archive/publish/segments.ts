@@ -27,22 +27,60 @@ function fnv1a(text: string): number {
  * Cuts sorted entries into segments at content-defined boundaries (after an entry whose key
  * hashes to 0 modulo the target), so inserting or removing an entry changes only its own
  * segment and every other segment keeps its content address.
+ *
+ * `previous` (the index's segments last time, over the same entry objects where the
+ * entries did not change) lets the work follow the change: where a previous segment
+ * starts at the same entry object and runs over the very same objects, it is what cutting
+ * afresh would give, and it is taken as it is; only the entries around a change are
+ * hashed. The result is the same as without `previous`.
  */
-export function segmentEntries(kind: IndexKind, entries: readonly IndexEntryRef[]): Segment[] {
+export function segmentEntries(
+  kind: IndexKind,
+  entries: readonly IndexEntryRef[],
+  previous: readonly Segment[] = [],
+): Segment[] {
+  const starting = new Map<IndexEntryRef, Segment>();
+  for (const s of previous) if (s.entries[0]) starting.set(s.entries[0], s);
   const segments: Segment[] = [];
-  let current: IndexEntryRef[] = [];
-  const close = () => {
-    let address = kind;
-    for (const e of current) address += `\n${e.key}\n${e.digest}`;
-    segments.push({ key: `${kind}:${hash('sha256', address, 'hex')}`, entries: current });
-    current = [];
-  };
-  for (const entry of entries) {
-    current.push(entry);
-    if (fnv1a(entry.key) % SEGMENT_TARGET === 0 || current.length >= MAX_SEGMENT) close();
+  let i = 0;
+  while (i < entries.length) {
+    const known = starting.get(entries[i]!);
+    if (known && reusable(known.entries, entries, i)) {
+      segments.push(known);
+      i += known.entries.length;
+      continue;
+    }
+    let end = i;
+    while (end < entries.length) {
+      const entry = entries[end++]!;
+      if (isCut(entry) || end - i >= MAX_SEGMENT) break;
+    }
+    segments.push(segmentOf(kind, entries.slice(i, end)));
+    i = end;
   }
-  if (current.length > 0) close();
   return segments;
+}
+
+function isCut(entry: IndexEntryRef): boolean {
+  return fnv1a(entry.key) % SEGMENT_TARGET === 0;
+}
+
+/**
+ * Whether the segment `run` fits `entries` from `at`: the same objects, and an end that
+ * cutting afresh gives too (a cut entry, the maximum length, or the end of the entries).
+ */
+function reusable(run: readonly IndexEntryRef[], entries: readonly IndexEntryRef[], at: number) {
+  if (at + run.length > entries.length) return false;
+  for (let k = 0; k < run.length; k++) if (run[k] !== entries[at + k]) return false;
+  return (
+    at + run.length === entries.length || run.length >= MAX_SEGMENT || isCut(run[run.length - 1]!)
+  );
+}
+
+function segmentOf(kind: IndexKind, entries: IndexEntryRef[]): Segment {
+  let address: string = kind;
+  for (const e of entries) address += `\n${e.key}\n${e.digest}`;
+  return { key: `${kind}:${hash('sha256', address, 'hex')}`, entries };
 }
 
 /** The uncompressed text of a segment. */

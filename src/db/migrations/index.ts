@@ -26,6 +26,7 @@ import { eventActors } from './110-event-actors.js';
 import { privateRepositories } from './111-private-repositories.js';
 import { eventRepositoriesColumn } from './112-event-repositories.js';
 import { gitWatch } from './150-git-watch.js';
+import { archiveDirtySources } from './151-archive-dirty-sources.js';
 
 /**
  * Every schema migration, in any order (applyMigrations sorts them and applies each one
@@ -63,4 +64,5 @@ export const MIGRATIONS: readonly Migration[] = [
   privateRepositories,
   eventRepositoriesColumn,
   gitWatch,
+  archiveDirtySources,
 ];

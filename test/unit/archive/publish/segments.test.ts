@@ -20,6 +20,33 @@ describe('content-defined index segments', () => {
     expect(segmentEntries('packages', after).flatMap((s) => s.entries)).toEqual(after);
   });
 
+  it('reuses the segments of unchanged entries and cuts what cutting afresh cuts', () => {
+    let random = 7;
+    const rand = (n: number) => (random = (random * 1103515245 + 12345) % 2 ** 31) % n;
+    let entries = Array.from({ length: 3000 }, (_, i) => entry(i * 3));
+    let previous = segmentEntries('packages', entries);
+    for (let round = 0; round < 40; round++) {
+      const next = [...entries];
+      // Inserts, removals and replacements (new objects), at the ends too.
+      for (let k = 0; k < 3; k++) {
+        const at = round % 7 === 0 ? next.length : round % 5 === 0 ? 0 : rand(next.length);
+        const action = rand(3);
+        if (action === 0) next.splice(at, 0, entry(rand(9000) * 3 + 1));
+        else if (action === 1) next.splice(at, 1);
+        else if (next[at]) next[at] = { ...next[at]!, digest: `new${round}` };
+      }
+      next.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const reused = segmentEntries('packages', next, previous);
+      const afresh = segmentEntries('packages', next);
+      expect(reused.map((s) => s.key)).toEqual(afresh.map((s) => s.key));
+      expect(reused.flatMap((s) => s.entries)).toEqual(next);
+      const kept = reused.filter((s) => previous.includes(s)).length;
+      expect(kept).toBeGreaterThan(reused.length - 12);
+      entries = next;
+      previous = reused;
+    }
+  });
+
   it('renders Contents with one line per path, sorted, owners joined', () => {
     const text = renderSegment('contents', [
       { id: 1, key: 'a', digest: '', text: 'usr/bin/x\tutils/a\nusr/share/a\tutils/a\n' },
