@@ -1,38 +1,20 @@
 import { z } from 'zod';
 import { formatTable } from '../../shared/text-table.js';
 import { defineCall, queryInt } from '../call.js';
-import type { GitBuildRecord, GitLayout } from '../../own-uploads/git/git-source-records.js';
+import type { GitBuildRecord, GitSourceRecord } from '../../own-uploads/git/git-source-records.js';
 import { suiteDistribution } from './archive-changes.js';
 
-/** A git source as the API shows it (the secret only when it is made). */
-export interface GitSourceView {
-  name: string;
-  url: string;
-  tags: string | null;
-  branches: string[];
-  /** null: the distribution debian/changelog names. */
-  distribution: string | null;
-  /** native, upstream-tag, pristine-tar or watch (DEP-14 packaging branches). */
-  layout: GitLayout;
-  /** The upstream tags' pattern (packaging branches). */
-  upstreamTag: string;
-  /** Where the watch layout may download upstream tarballs from ([] for the others). */
-  origUrlPrefixes: string[];
-  /** The fingerprint of the key signing its uploads (null: the instance key). */
-  signingKey: string | null;
-  /** The public deploy key to add to the forge (ssh URLs). */
-  deployKey: string | null;
-  pollMinutes: number;
-  polledAt: string | null;
-  pollError: string | null;
+/**
+ * A git source as the API shows it: the stored record without its id, secret and status
+ * token (the secret is shown only when the source is made), with where its webhook posts.
+ */
+export type GitSourceView = Omit<GitSourceRecord, 'id' | 'secret' | 'status'> & {
   /** Where commit statuses go (the token is never shown). */
-  statusForge: 'github' | 'gitea' | 'gitlab' | null;
+  statusForge: NonNullable<GitSourceRecord['status']>['forge'] | null;
   statusUrl: string | null;
   /** Where the forge's webhook posts to. */
   webhook: string;
-  createdAt: string;
-  createdBy: string | null;
-}
+};
 
 /** A git build as the API shows it: the stored record, its source named. */
 export type GitBuildView = Omit<GitBuildRecord, 'sourceId' | 'sourceName'> & { source: string };
@@ -42,17 +24,17 @@ const gitSourceName = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be a name like hello or team.tool (a-z, 0-9, . _ -)')
   .describe('name of the git source');
 
+/** A comma-separated string (a CLI flag, a form field) as the list it names. */
+const commaSeparated = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
+
 const branchList = z
-  .preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : v,
-    z.array(z.string().min(1).max(200)).max(20),
-  )
+  .preprocess(commaSeparated, z.array(z.string().min(1).max(200)).max(20))
   .optional()
   .describe('branches (or patterns) that build snapshots, comma-separated, e.g. debian/latest');
 
@@ -102,16 +84,7 @@ export const gitSourceAddCall = defineCall({
           'native: debian/ in the upstream tree; upstream-tag, pristine-tar, watch: a DEP-14 packaging branch whose .orig.tar.* is git archive of the upstream tag, what pristine-tar recorded, or what uscan downloads (debian/watch)',
         ),
       orig_url_prefix: z
-        .preprocess(
-          (v) =>
-            typeof v === 'string'
-              ? v
-                  .split(',')
-                  .map((s) => s.trim())
-                  .filter(Boolean)
-              : v,
-          z.array(z.string().min(1).max(2000)).min(1).max(20),
-        )
+        .preprocess(commaSeparated, z.array(z.string().min(1).max(2000)).min(1).max(20))
         .optional()
         .describe(
           'watch layout: URL prefixes uscan may download from, comma-separated, e.g. https://download.example.org/hello/',

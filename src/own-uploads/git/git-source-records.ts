@@ -13,6 +13,7 @@ export interface GitSourceRecord {
   url: string;
   tags: string | null;
   branches: string[];
+  /** null: the distribution debian/changelog names. */
   distribution: string | null;
   layout: GitLayout;
   /** The upstream tags' pattern, %(version)s the upstream version (gbp's upstream-tag). */
@@ -22,6 +23,7 @@ export interface GitSourceRecord {
   /** The fingerprint of the key that signs its uploads (null: the instance key). */
   signingKey: string | null;
   secret: string;
+  /** The public deploy key to add to the forge (ssh URLs). */
   deployKey: string | null;
   pollMinutes: number;
   polledAt: string | null;
