@@ -97,7 +97,13 @@ const service = createArchiveService({
   }),
   clock: systemClock,
   logger: silentLogger,
-  options: { identity: 'bench', byHashRetentionMs: 3_600_000, releaseValidDays: 0 },
+  // The daemon's defaults (etc/debyard.toml).
+  options: {
+    identity: 'bench',
+    byHashRetentionMs: 3_600_000,
+    releaseValidDays: 0,
+    uncompressedIndexBytes: 16 << 20,
+  },
 });
 await (
   await service.start()

@@ -106,7 +106,12 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
   const publisher = new Publisher({
     index,
     snapshot: (fn) => db.transaction(fn).deferred(),
-    builder: new IndexBuilder({ index, xz: deps.xz, clock }),
+    builder: new IndexBuilder({
+      index,
+      xz: deps.xz,
+      clock,
+      uncompressedIndexBytes: deps.options.uncompressedIndexBytes,
+    }),
     generations,
     resolve: (dist) => config.resolve(dist),
     signer: deps.signer,

@@ -170,6 +170,7 @@ export function loadSettings(input: LoadSettingsInput): Settings {
     archive: {
       byHashRetentionMinutes: raw.archive.by_hash_retention_minutes,
       releaseValidDays: raw.archive.release_valid_days,
+      uncompressedIndexBytes: raw.archive.uncompressed_index_limit,
     },
     snapshots: { intervalHours: raw.snapshots.interval_hours, keep: raw.snapshots.keep },
     retention: {
@@ -260,7 +261,11 @@ function defaultsLayer(input: LoadSettingsInput): Layer {
       },
       chroots: { auto_create: true, update_interval_hours: 24, definitions: null },
       remotes: { check_interval: '30s', check_timeout: '15s', failover_timeout: '60s' },
-      archive: { by_hash_retention_minutes: 60, release_valid_days: 0 },
+      archive: {
+        by_hash_retention_minutes: 60,
+        release_valid_days: 0,
+        uncompressed_index_limit: '16M',
+      },
       snapshots: { interval_hours: 0, keep: 7 },
       retention: { events_days: 0, build_logs_days: 0, git_deliveries_days: 90 },
       notify: {

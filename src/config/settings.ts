@@ -111,6 +111,12 @@ export interface Settings {
     byHashRetentionMinutes: number;
     /** Release files get a Valid-Until this many days after their Date; 0 for none. */
     releaseValidDays: number;
+    /**
+     * Packages and Sources indices are also published uncompressed while at most this many
+     * bytes; larger ones only as .gz and .xz (as Debian's archive): rewriting a big plain
+     * index would make every publish cost as much as the archive is big. 0: never.
+     */
+    uncompressedIndexBytes: number;
   };
   snapshots: {
     /** Hours between scheduled snapshots of every suite that changed; 0: none. */
@@ -371,6 +377,7 @@ export const rawSettingsSchema = z
       .object({
         by_hash_retention_minutes: nonNegativeInt(7 * 24 * 60),
         release_valid_days: nonNegativeInt(3650),
+        uncompressed_index_limit: parsed(parseByteSize),
       })
       .strict(),
     snapshots: z

@@ -42,7 +42,12 @@ const service = createArchiveService({
   events,
   clock: systemClock,
   logger: silentLogger,
-  options: { identity: 'crashyard', byHashRetentionMs: 3_600_000, releaseValidDays: 0 },
+  options: {
+    identity: 'crashyard',
+    byHashRetentionMs: 3_600_000,
+    releaseValidDays: 0,
+    uncompressedIndexBytes: 16 << 20,
+  },
 });
 await (
   await service.start()

@@ -43,6 +43,8 @@ export function openTestArchive(input: {
   clock?: Clock;
   retentionMinutes?: number;
   releaseValidDays?: number;
+  /** Plain Packages/Sources up to this size (default: the daemon's 16M). */
+  uncompressedIndexBytes?: number;
   /** The built link thread's script (dist), to test bulk installs as the daemon runs them. */
   poolLinkScript?: URL;
 }): TestArchive {
@@ -70,6 +72,7 @@ export function openTestArchive(input: {
       identity: 'testyard',
       byHashRetentionMs: (input.retentionMinutes ?? 60) * 60_000,
       releaseValidDays: input.releaseValidDays ?? 0,
+      uncompressedIndexBytes: input.uncompressedIndexBytes ?? 16 << 20,
     },
     ...(input.poolLinkScript ? { poolLinkScript: input.poolLinkScript } : {}),
   });

@@ -54,7 +54,7 @@ export function testSettings(home: string, overrides: Partial<Settings> = {}): S
     // Creating a chroot takes a minute and half a gigabyte: only chroot tests do.
     chroots: { autoCreate: false, updateIntervalHours: 0, definitions: null },
     remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
-    archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
+    archive: { byHashRetentionMinutes: 60, releaseValidDays: 0, uncompressedIndexBytes: 16 << 20 },
     snapshots: { intervalHours: 0, keep: 7 },
     retention: { eventsDays: 0, buildLogsDays: 0, gitDeliveriesDays: 90 },
     notify: {

@@ -69,6 +69,7 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
       identity: ctx.settings.identity,
       byHashRetentionMs: ctx.settings.archive.byHashRetentionMinutes * 60_000,
       releaseValidDays: ctx.settings.archive.releaseValidDays,
+      uncompressedIndexBytes: ctx.settings.archive.uncompressedIndexBytes,
     },
   });
   const background = (what: string, work: () => Promise<unknown>) =>

@@ -10,10 +10,11 @@ import type { BuiltFile } from './index-builder.js';
  * Writes distribution trees so that a switch is one atomic rename.
  *
  * Each publish of `<dist>` builds a complete generation folder `.publish/<dist>/<N>`:
- * every index is first written under its content address `…/by-hash/SHA256/<hex>` (or
- * hard-linked from the previous generation when unchanged), the plain names (Packages.xz,
- * …) are hard links to those, by-hash files of still-retained older generations are
- * linked in too, then Release, InRelease and Release.gpg. Everything is fsynced, the folder
+ * every index (but an unserved one, listed in the Release only) is first written under its
+ * content address `…/by-hash/SHA256/<hex>` (or hard-linked from the previous generation
+ * when unchanged), the plain names (Packages.xz, …) are hard links to those, by-hash files
+ * of still-retained older generations are linked in too, then Release, InRelease and
+ * Release.gpg. Everything is fsynced, the folder
  * renamed into place, and only then does `dists/<dist>` — a symlink — get replaced by a
  * rename. A kill at any moment leaves the old or the new symlink, each naming a complete
  * folder; half-built `.tmp-*` folders are removed at the next start.
@@ -98,13 +99,14 @@ export class GenerationWriter {
       if (plain) await fs.link(primary, path.join(temp, file.path));
     };
     // The links are independent of each other: many at once (each a thread-pool trip).
-    await mapLimited(input.files, 16, async (file) => {
+    const served = (files: readonly PublishedFile[]) => files.filter((f) => !f.unserved);
+    await mapLimited(served(input.files), 16, async (file) => {
       await placeByHash(file, true);
       await linkNames(file, true);
     });
     const current = new Set(input.files.map((f) => byHashPath(f.path, f.sha256)));
     const retained = new Map<string, PublishedFile>();
-    for (const file of input.retained) {
+    for (const file of served(input.retained)) {
       const rel = byHashPath(file.path, file.sha256);
       if (!current.has(rel)) retained.set(rel, file);
     }

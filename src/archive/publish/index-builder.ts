@@ -17,6 +17,8 @@ export interface BuiltFile {
   size: number;
   sha256: string;
   sha512: string;
+  /** Listed in the Release, not written (see PublishedFile). */
+  unserved?: true;
 }
 
 /** What building one index needs, read in the publisher's database snapshot. */
@@ -36,6 +38,8 @@ export interface IndexBuilderDeps {
   index: ArchiveIndexRepository;
   xz: XzCompressor;
   clock: Clock;
+  /** Packages and Sources larger than this get no uncompressed file (0: none does). */
+  uncompressedIndexBytes: number;
 }
 
 // CRC64, as `xz` uses by default; only needed for an index with no segment at all.
@@ -161,11 +165,9 @@ export class IndexBuilder {
       records.map((r) => xzBlocks(r.xz!)),
       DEFAULT_XZ_FLAGS,
     );
-    return [
-      this.file(basePath, name, raw, keys, 0),
-      gzFile,
-      this.file(`${basePath}.xz`, `${name}.xz`, xz, keys, 1),
-    ];
+    const plain = this.file(basePath, name, raw, keys, 0);
+    if (length > this.deps.uncompressedIndexBytes) plain.unserved = true;
+    return [plain, gzFile, this.file(`${basePath}.xz`, `${name}.xz`, xz, keys, 1)];
   }
 
   /** A file of `parts`: `head` parts, then one part per segment (keyed), then the rest. */

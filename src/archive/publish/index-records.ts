@@ -52,6 +52,12 @@ export interface PublishedFile {
   size: number;
   sha256: string;
   sha512: string;
+  /**
+   * Listed in the Release but not written: a big index's plain form (as in Debian's
+   * archive). apt looks an index up by its plain name and checks what it decompressed
+   * against that entry; it downloads a compressed form.
+   */
+  unserved?: true;
 }
 
 export interface SegmentRecord {

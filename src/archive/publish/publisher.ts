@@ -18,6 +18,8 @@ export interface PublisherOptions {
   identity: string;
   byHashRetentionMs: number;
   releaseValidDays: number;
+  /** Packages and Sources larger than this are not published uncompressed (0: none is). */
+  uncompressedIndexBytes: number;
 }
 
 export interface PublisherDeps {
@@ -242,11 +244,12 @@ function currentFiles(
   built: readonly BuiltFile[],
   previous: GenerationRecord | undefined,
 ): PublishedFile[] {
-  const files: PublishedFile[] = built.map(({ path, size, sha256, sha512 }) => ({
+  const files: PublishedFile[] = built.map(({ path, size, sha256, sha512, unserved }) => ({
     path,
     size,
     sha256,
     sha512,
+    ...(unserved && { unserved }),
   }));
   for (const basePath of all) {
     if (rebuilt.includes(basePath)) continue;

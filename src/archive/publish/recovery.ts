@@ -35,11 +35,24 @@ export async function reconcileDist(
     revision: meta.revision,
     releaseDate: date ?? deps.clock.now().toUTCString(),
     validUntil: /^Valid-Until: (.*)$/m.exec(release)?.[1] ?? null,
-    files: releaseFiles(release),
+    files: await servedOrNot(dir, releaseFiles(release)),
     retired: [],
     now: deps.clock.now(),
   });
   return 'recorded';
+}
+
+/** The files a Release lists, those absent from the generation marked unserved. */
+async function servedOrNot(dir: string, files: PublishedFile[]): Promise<PublishedFile[]> {
+  const present = await Promise.all(
+    files.map((f) =>
+      fs.access(path.join(dir, f.path)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return files.map((f, i) => (present[i] ? f : { ...f, unserved: true }));
 }
 
 /** The SHA256/SHA512 file lists of a Release file. */

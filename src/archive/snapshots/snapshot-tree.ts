@@ -45,6 +45,7 @@ export class SnapshotTree {
     try {
       await fs.mkdir(distDir, { recursive: true });
       for (const file of input.files) {
+        if (file.unserved) continue;
         const names = [
           file.path,
           byHashPath(file.path, file.sha256),

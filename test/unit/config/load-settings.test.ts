@@ -66,7 +66,11 @@ describe('loadSettings', () => {
       },
       chroots: { autoCreate: true, updateIntervalHours: 24, definitions: null },
       remotes: { checkIntervalSeconds: 30, checkTimeoutSeconds: 15, failoverTimeoutSeconds: 60 },
-      archive: { byHashRetentionMinutes: 60, releaseValidDays: 0 },
+      archive: {
+        byHashRetentionMinutes: 60,
+        releaseValidDays: 0,
+        uncompressedIndexBytes: 16 << 20,
+      },
       snapshots: { intervalHours: 0, keep: 7 },
       retention: { eventsDays: 0, buildLogsDays: 0, gitDeliveriesDays: 90 },
       notify: {
