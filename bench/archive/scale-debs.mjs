@@ -155,11 +155,13 @@ function tar(files) {
 }
 
 /** `n` more .debs in `dir`: copies of real paragraphs under new names; gives their paths. */
-export function writeExtraDebs(dir, paragraphs, n, prefix = 'scale-extra') {
+export function writeExtraDebs(dir, paragraphs, n, suffix = 'extra') {
   const out = [];
   for (let k = 0; k < n; k++) {
     const from = paragraphs[(k * 7919) % paragraphs.length];
-    const name = `${prefix}${k}`;
+    // Named after the paragraph copied: each sorts next to it, spread over the index as
+    // real additions are (what an add hashes again runs from the change to the end).
+    const name = `${from.name}-${suffix}${k}`;
     const control = from.control
       .replace(/^Package: .*$/m, `Package: ${name}`)
       .replace(/^Source: .*\n/m, '')

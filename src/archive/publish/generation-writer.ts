@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { close, constants, mkdirSync, openSync, promises as fs, writev } from 'node:fs';
 import path from 'node:path';
 import type { PublishedFile } from './index-records.js';
 import { fsyncDir } from '../../shared/atomic-fs.js';
@@ -41,12 +41,49 @@ export class GenerationWriter {
     }
   }
 
+  /**
+   * Starts a generation: creates its temporary folder and hands the served files of changed
+   * indices, under their plain names, to the thread pool to write, while the caller hashes
+   * them for the Release (that hashing keeps this thread busy: the folders and files are
+   * made synchronously, so every write is under way before it starts). write() finishes
+   * the generation; discard() drops it.
+   */
+  stage(
+    repository: string,
+    dist: string,
+    generation: number,
+    built: readonly BuiltFile[],
+  ): StagedGeneration {
+    const base = this.generationsDir(repository, dist);
+    const temp = path.join(base, `.tmp-${generation}-${randomBytes(4).toString('hex')}`);
+    const served = built.filter((b) => !b.unserved);
+    let done: Promise<unknown>;
+    try {
+      mkdirSync(temp, { recursive: true });
+      for (const dir of new Set(served.map((b) => path.dirname(path.join(temp, b.path))))) {
+        mkdirSync(dir, { recursive: true });
+      }
+      done = Promise.all(served.map((b) => startWrite(path.join(temp, b.path), b.parts)));
+    } catch (error) {
+      done = Promise.reject(error as Error);
+    }
+    // Awaited by write() or discard(); a failure must not go unhandled before then.
+    done.catch(() => undefined);
+    return { temp, done: done.then(() => undefined), paths: new Set(served.map((b) => b.path)) };
+  }
+
+  /** Removes a staged generation that will not be written (its writes finished first). */
+  async discard(staged: StagedGeneration): Promise<void> {
+    await staged.done.catch(() => undefined);
+    await fs.rm(staged.temp, { recursive: true, force: true });
+  }
+
   async write(input: {
     repository: string;
     dist: string;
     generation: number;
-    /** The files of changed indices, with content. */
-    built: readonly BuiltFile[];
+    /** The generation stage() began, holding the served files of changed indices. */
+    staged: StagedGeneration;
     /** Every file the Release names (changed or not). */
     files: readonly PublishedFile[];
     /** By-hash files of older generations to keep serving. */
@@ -61,11 +98,11 @@ export class GenerationWriter {
     const base = this.generationsDir(input.repository, input.dist);
     const previous = await this.current(input.repository, input.dist);
     const previousDir = previous === null ? null : path.join(base, String(previous));
-    const temp = path.join(base, `.tmp-${input.generation}-${randomBytes(4).toString('hex')}`);
-    await fs.mkdir(temp, { recursive: true });
+    const { temp, paths: staged } = input.staged;
+    await input.staged.done;
     const dirs = new Set<string>([temp]);
-    const written: string[] = [];
-    const content = new Map(input.built.map((b) => [b.sha256, b]));
+    const written = [...staged].map((p) => path.join(temp, p));
+    for (const file of written) addDirs(dirs, temp, path.dirname(file));
 
     // Each folder is made once, however many files go in it (there are hundreds of links).
     const made = new Map<string, Promise<unknown>>();
@@ -75,19 +112,14 @@ export class GenerationWriter {
       addDirs(dirs, temp, dir);
     };
 
+    // A file of an older generation: linked from the previous one, if that still has it.
     const placeByHash = async (file: PublishedFile, required: boolean) => {
       const rel = byHashPath(file.path, file.sha256);
       const target = path.join(temp, rel);
       await ensureDir(path.dirname(target));
       if (previousDir && (await tryLink(path.join(previousDir, rel), target))) return true;
-      const built = content.get(file.sha256);
-      if (!built) {
-        if (required) throw new Error(`no content for ${file.path} (${file.sha256})`);
-        return false;
-      }
-      await writeParts(target, built.parts);
-      written.push(target);
-      return true;
+      if (required) throw new Error(`no content for ${file.path} (${file.sha256})`);
+      return false;
     };
 
     // apt asks for the strongest hash the Release lists: SHA512 is a second name of the file.
@@ -98,9 +130,22 @@ export class GenerationWriter {
       await tryLink(primary, sha512);
       if (plain) await fs.link(primary, path.join(temp, file.path));
     };
+    // A staged file (written under its plain name) gets its by-hash names.
+    const linkStaged = async (file: PublishedFile) => {
+      const plain = path.join(temp, file.path);
+      for (const [hash, algorithm] of [
+        [file.sha256, 'SHA256'],
+        [file.sha512, 'SHA512'],
+      ] as const) {
+        const target = path.join(temp, byHashPath(file.path, hash, algorithm));
+        await ensureDir(path.dirname(target));
+        await tryLink(plain, target);
+      }
+    };
     // The links are independent of each other: many at once (each a thread-pool trip).
     const served = (files: readonly PublishedFile[]) => files.filter((f) => !f.unserved);
     await mapLimited(served(input.files), 16, async (file) => {
+      if (staged.has(file.path)) return linkStaged(file);
       await placeByHash(file, true);
       await linkNames(file, true);
     });
@@ -168,6 +213,15 @@ export class GenerationWriter {
   }
 }
 
+/** A generation begun by GenerationWriter.stage. */
+export interface StagedGeneration {
+  temp: string;
+  /** Settles once the staged files are written. */
+  done: Promise<void>;
+  /** The plain paths written. */
+  paths: ReadonlySet<string>;
+}
+
 export function byHashPath(file: string, hash: string, algorithm = 'SHA256'): string {
   return path.posix.join(path.posix.dirname(file), 'by-hash', algorithm, hash);
 }
@@ -186,17 +240,21 @@ async function tryLink(from: string, to: string): Promise<boolean> {
   }
 }
 
-async function writeParts(target: string, parts: readonly Buffer[]): Promise<void> {
-  const handle = await fs.open(
-    target,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC,
-    0o644,
-  );
-  try {
-    await handle.writev(parts as Buffer[]);
-  } finally {
-    await handle.close();
-  }
+/** Opens `target` and submits one vectored write of `parts`; settles once written and closed. */
+function startWrite(target: string, parts: readonly Buffer[]): Promise<void> {
+  const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  return new Promise((resolve, reject) => {
+    writev(fd, parts as Buffer[], (error, written) => {
+      close(fd, (closeError) => {
+        const failed = error ?? closeError;
+        if (failed) reject(failed);
+        else if (written !== size)
+          reject(new Error(`${target}: ${written} of ${size} bytes written`));
+        else resolve();
+      });
+    });
+  });
 }
 
 async function syncFile(file: string): Promise<void> {

@@ -4,21 +4,25 @@ import type { IndexEntry, IndexEntryRef, IndexText, SegmentRecord } from './inde
 import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
 import { deflateSegment, joinGzip } from './gzip-members.js';
-import { PrefixCrc, PrefixDigests } from './prefix-digests.js';
+import { PrefixCrc, PrefixDigests, type FileDigests } from './prefix-digests.js';
 import { RecentSegments } from './recent-segments.js';
 import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
 import { mapLimited } from '../map-limited.js';
 
-/** One file of an index (Packages, Packages.gz, …) as buffers to write, with its digests. */
+/** One file of an index (Packages, Packages.gz, …) as buffers to write. */
 export interface BuiltFile {
   path: string;
   parts: Buffer[];
   size: number;
-  sha256: string;
-  sha512: string;
   /** Listed in the Release, not written (see PublishedFile). */
   unserved?: true;
+  /**
+   * Its SHA-256 and SHA-512, hashed at the first call: hashing what follows a change is
+   * most of an add's work in a big index, so the writer starts writing the parts first
+   * and the two overlap (GenerationWriter.stage).
+   */
+  digests(): { sha256: string; sha512: string };
 }
 
 /** What building one index needs, read in the publisher's database snapshot. */
@@ -182,8 +186,14 @@ export class IndexBuilder {
       ...parts.slice(0, head).map((data) => ({ key: `head:${data.toString('hex')}`, data })),
       ...keys.map((key, i) => ({ key, data: parts[head + i]! })),
     ];
-    const digests = this.digests.digest(name, chunks, parts.slice(head + keys.length));
-    return { path, parts, ...digests };
+    const tail = parts.slice(head + keys.length);
+    let digests: FileDigests | undefined;
+    return {
+      path,
+      parts,
+      size: parts.reduce((n, p) => n + p.length, 0),
+      digests: () => (digests ??= this.digests.digest(name, chunks, tail)),
+    };
   }
 }
 

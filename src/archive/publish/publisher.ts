@@ -8,7 +8,7 @@ import type { ResolvedDistribution } from '../archive-config.js';
 import { allIndexPaths } from '../changes/touched.js';
 import type { ArchiveFormats, ReleaseSigner } from '../ports.js';
 import { IndexListings } from './index-listings.js';
-import type { GenerationWriter } from './generation-writer.js';
+import type { GenerationWriter, StagedGeneration } from './generation-writer.js';
 import type { BuiltFile, IndexBuilder } from './index-builder.js';
 import { nextReleaseDate, releaseDate, releaseOptions } from './release-fields.js';
 import { publishedEvent, type PublishedDist } from './published-event.js';
@@ -141,38 +141,22 @@ export class Publisher {
     });
     // All indices at once: their segments compress on the thread pool side by side.
     const built = (await Promise.all(plans.map((plan) => builder.build(plan, signal)))).flat();
-    const files = currentFiles(all, dirty, built, previous);
-    const now = clock.now();
-    const date = nextReleaseDate(now, state.releaseDate);
-    const validDays = this.deps.options.releaseValidDays;
-    const validUntil = validDays > 0 ? new Date(date.getTime() + validDays * 86_400_000) : null;
-    const release = this.deps.formats.releaseFile({
-      ...releaseOptions({ identity: this.deps.options.identity, dist: resolved, date, validUntil }),
-      files: files.map((f) => ({
-        path: f.path,
-        hashes: { size: f.size, sha256: f.sha256, sha512: f.sha512 },
-      })),
-    });
-    const [inRelease, releaseGpg] = await Promise.all([
-      this.deps.signer.clearSign(release, signal),
-      this.deps.signer.detachSign(release, signal),
-    ]);
-    signal?.throwIfAborted();
     const generation = Math.max(state.generation, onDisk ?? 0) + 1;
-    const { retained, retired } = this.retention(generations, now);
-    await this.deps.generations.write({
-      repository,
-      dist,
-      generation,
-      built,
-      files,
-      retained,
-      release,
-      inRelease,
-      releaseGpg,
-      date,
-      meta: { generation, revision, date: releaseDate(date) },
-    });
+    // The changed files are written on the thread pool while this thread hashes them.
+    const staged = this.deps.generations.stage(repository, dist, generation, built);
+    let signed: Awaited<ReturnType<Publisher['writeGeneration']>>;
+    try {
+      signed = await this.writeGeneration(
+        { dist, resolved, generation, staged, built, previous, all, dirty, revision },
+        state.releaseDate,
+        generations,
+        signal,
+      );
+    } catch (error) {
+      await this.deps.generations.discard(staged);
+      throw error;
+    }
+    const { files, date, validUntil, retired, now } = signed;
     index.recordPublished({
       dist,
       generation,
@@ -201,6 +185,58 @@ export class Publisher {
       seconds: (clock.monotonicMs() - started) / 1000,
       reported: false,
     };
+  }
+
+  /** Hashes the staged files, signs their Release and writes the generation. */
+  private async writeGeneration(
+    run: {
+      dist: string;
+      resolved: ResolvedDistribution;
+      generation: number;
+      staged: StagedGeneration;
+      built: readonly BuiltFile[];
+      previous: GenerationRecord | undefined;
+      all: readonly string[];
+      dirty: readonly string[];
+      revision: number;
+    },
+    lastReleaseDate: string | null,
+    generations: readonly GenerationRecord[],
+    signal?: AbortSignal,
+  ) {
+    const { dist, resolved, generation, revision } = run;
+    const files = currentFiles(run.all, run.dirty, run.built, run.previous);
+    const now = this.deps.clock.now();
+    const date = nextReleaseDate(now, lastReleaseDate);
+    const validDays = this.deps.options.releaseValidDays;
+    const validUntil = validDays > 0 ? new Date(date.getTime() + validDays * 86_400_000) : null;
+    const release = this.deps.formats.releaseFile({
+      ...releaseOptions({ identity: this.deps.options.identity, dist: resolved, date, validUntil }),
+      files: files.map((f) => ({
+        path: f.path,
+        hashes: { size: f.size, sha256: f.sha256, sha512: f.sha512 },
+      })),
+    });
+    const [inRelease, releaseGpg] = await Promise.all([
+      this.deps.signer.clearSign(release, signal),
+      this.deps.signer.detachSign(release, signal),
+    ]);
+    signal?.throwIfAborted();
+    const { retained, retired } = this.retention(generations, now);
+    await this.deps.generations.write({
+      repository: resolved.repository.id,
+      dist,
+      generation,
+      staged: run.staged,
+      files,
+      retained,
+      release,
+      inRelease,
+      releaseGpg,
+      date,
+      meta: { generation, revision, date: releaseDate(date) },
+    });
+    return { files, date, validUntil, retired, now };
   }
 
   /** One PUBLISHED event per repository for the distributions a publish() call published. */
@@ -244,11 +280,10 @@ function currentFiles(
   built: readonly BuiltFile[],
   previous: GenerationRecord | undefined,
 ): PublishedFile[] {
-  const files: PublishedFile[] = built.map(({ path, size, sha256, sha512, unserved }) => ({
+  const files: PublishedFile[] = built.map(({ path, size, unserved, digests }) => ({
     path,
     size,
-    sha256,
-    sha512,
+    ...digests(),
     ...(unserved && { unserved }),
   }));
   for (const basePath of all) {
