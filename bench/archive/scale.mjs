@@ -138,7 +138,8 @@ function reprepro() {
   writeFileSync(
     path.join(base, 'conf', 'distributions'),
     `Codename: bookworm-bench-unstable\nArchitectures: amd64\nComponents: main\n` +
-      `SignWith: ${fpr}\nDebIndices: Packages Release . .gz .xz\nContents: .gz\n`,
+      // The forms debyard serves at this size (uncompressed_index_limit): .gz and .xz.
+      `SignWith: ${fpr}\nDebIndices: Packages Release .gz .xz\nContents: .gz\n`,
   );
   const env = { ...process.env, GNUPGHOME: gnupg };
   const files = groups.flat();

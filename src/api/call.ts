@@ -113,3 +113,18 @@ export const queryBoolean = z.preprocess((value) => {
   if (['false', '0', 'no'].includes(value)) return false;
   return value;
 }, z.boolean());
+
+/**
+ * Reads a list given repeated (`?state=a&state=b`), comma-separated (`a,b`: a CLI flag, a
+ * form field) or both: items trimmed, empty ones dropped, `normalize` applied to each.
+ * Anything else is left as it is, for the schema to refuse. For z.preprocess.
+ */
+export function commaList(normalize: (item: string) => string = (item) => item) {
+  return (value: unknown): unknown => {
+    if (typeof value !== 'string' && !Array.isArray(value)) return value;
+    return (Array.isArray(value) ? (value as unknown[]) : [value])
+      .flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]))
+      .map((item) => (typeof item === 'string' ? normalize(item.trim()) : item))
+      .filter((item) => item !== '');
+  };
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TEST_CHECKS } from '../../builder/build-request.js';
 import { formatTable } from '../../shared/text-table.js';
-import { defineCall, queryBoolean, queryInt } from '../call.js';
+import { commaList, defineCall, queryBoolean, queryInt } from '../call.js';
 
 export const BUILD_STATE_NAMES = [
   'queued',
@@ -57,11 +57,7 @@ export interface BuildSummary {
 
 /** States as a list: repeated (`?state=a&state=b`) or comma-separated, any case. */
 const states = z.preprocess(
-  (value) =>
-    (Array.isArray(value) ? value : [value])
-      .flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]))
-      .map((item) => (typeof item === 'string' ? item.trim().toLowerCase() : item))
-      .filter((item) => item !== ''),
+  commaList((s) => s.toLowerCase()),
   z.array(
     z.enum(BUILD_STATE_NAMES, {
       errorMap: () => ({ message: `must be one of ${BUILD_STATE_NAMES.join(', ')}` }),

@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { EVENT_TYPES, type StoredEvent } from '../../events/event.js';
 import { formatTable } from '../../shared/text-table.js';
-import { defineCall, queryBoolean, queryInt } from '../call.js';
+import { commaList, defineCall, queryBoolean, queryInt } from '../call.js';
 
 /** Event types as a list: repeated (`?type=A&type=B`) or comma-separated (`A,B`). */
 const eventTypes = z.preprocess(
-  (value) =>
-    (Array.isArray(value) ? value : [value])
-      .flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]))
-      .map((item) => (typeof item === 'string' ? item.trim().toUpperCase() : item))
-      .filter((item) => item !== ''),
+  commaList((s) => s.toUpperCase()),
   z.array(
     z.enum(EVENT_TYPES, {
       errorMap: () => ({ message: `must be one of ${EVENT_TYPES.join(', ')}` }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatTable } from '../../shared/text-table.js';
-import { defineCall, queryInt } from '../call.js';
+import { commaList, defineCall, queryInt } from '../call.js';
 import type { GitBuildRecord, GitSourceRecord } from '../../own-uploads/git/git-source-records.js';
 import { suiteDistribution } from './archive-changes.js';
 
@@ -24,17 +24,8 @@ const gitSourceName = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be a name like hello or team.tool (a-z, 0-9, . _ -)')
   .describe('name of the git source');
 
-/** A comma-separated string (a CLI flag, a form field) as the list it names. */
-const commaSeparated = (v: unknown) =>
-  typeof v === 'string'
-    ? v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : v;
-
 const branchList = z
-  .preprocess(commaSeparated, z.array(z.string().min(1).max(200)).max(20))
+  .preprocess(commaList(), z.array(z.string().min(1).max(200)).max(20))
   .optional()
   .describe('branches (or patterns) that build snapshots, comma-separated, e.g. debian/latest');
 
@@ -84,7 +75,7 @@ export const gitSourceAddCall = defineCall({
           'native: debian/ in the upstream tree; upstream-tag, pristine-tar, watch: a DEP-14 packaging branch whose .orig.tar.* is git archive of the upstream tag, what pristine-tar recorded, or what uscan downloads (debian/watch)',
         ),
       orig_url_prefix: z
-        .preprocess(commaSeparated, z.array(z.string().min(1).max(2000)).min(1).max(20))
+        .preprocess(commaList(), z.array(z.string().min(1).max(2000)).min(1).max(20))
         .optional()
         .describe(
           'watch layout: URL prefixes uscan may download from, comma-separated, e.g. https://download.example.org/hello/',

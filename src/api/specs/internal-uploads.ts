@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatTable } from '../../shared/text-table.js';
-import { defineCall, queryInt } from '../call.js';
+import { commaList, defineCall, queryInt } from '../call.js';
 import { sourceName, suiteDistribution } from './archive-changes.js';
 
 /** An upload the daemon made itself (a port, a keyring or test package) and its fate. */
@@ -23,18 +23,7 @@ export interface TestPackageView extends InternalUploadView {
 }
 
 const list = <T extends z.ZodTypeAny>(item: T) =>
-  z.preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : Array.isArray(v)
-          ? v.flatMap((s) => (typeof s === 'string' ? s.split(',') : [s]))
-          : v,
-    z.array(item).min(1, 'name at least one'),
-  );
+  z.preprocess(commaList(), z.array(item).min(1, 'name at least one'));
 
 const targets = list(suiteDistribution).describe(
   'distributions to port to, comma-separated (uploadable suites)',

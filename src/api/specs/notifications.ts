@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../events/event.js';
 import { formatTable } from '../../shared/text-table.js';
-import { defineCall, queryInt } from '../call.js';
+import { commaList, defineCall, queryInt } from '../call.js';
 
 /** A webhook or an email subscription as the API shows it (never with the secret). */
 export interface TargetView {
@@ -31,13 +31,7 @@ export interface DeliveryView {
 
 const eventList = z
   .preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : v,
+    commaList(),
     z.array(
       z.enum(EVENT_TYPES, {
         errorMap: () => ({ message: `must be event types among ${EVENT_TYPES.join(', ')}` }),

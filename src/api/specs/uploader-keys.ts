@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatTable } from '../../shared/text-table.js';
-import { defineCall } from '../call.js';
+import { commaList, defineCall } from '../call.js';
 
 /** An uploader key as the API shows it. */
 export interface UploaderKeyView {
@@ -32,11 +32,7 @@ export const fingerprint = z
 
 /** Repository ids: repeated (`?repositories=a&repositories=b`) or comma-separated. */
 export const repositoryList = z.preprocess(
-  (value) =>
-    (Array.isArray(value) ? value : [value])
-      .flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]))
-      .map((item) => (typeof item === 'string' ? item.trim() : item))
-      .filter((item) => item !== ''),
+  commaList(),
   z
     .array(z.string().regex(/^[a-z0-9]+$/, 'a repository id is lower-case letters and digits'))
     .min(1, 'name at least one repository'),

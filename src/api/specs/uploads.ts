@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { StoredEvent } from '../../events/event.js';
 import type { UploadRecord } from '../../scheduler/upload-records.js';
 import { formatTable } from '../../shared/text-table.js';
-import { defineCall, queryInt } from '../call.js';
+import { commaList, defineCall, queryInt } from '../call.js';
 import type { BuildSummary } from './builds.js';
 
 /** The states of an upload: the incoming's decision, then the scheduler's steps. */
@@ -67,11 +67,7 @@ export interface UploadDetail {
 
 /** States as a list: repeated (`?state=a&state=b`) or comma-separated, any case. */
 const states = z.preprocess(
-  (value) =>
-    (Array.isArray(value) ? value : [value])
-      .flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]))
-      .map((item) => (typeof item === 'string' ? item.trim().toLowerCase() : item))
-      .filter((item) => item !== ''),
+  commaList((s) => s.toLowerCase()),
   z.array(
     z.enum(UPLOAD_STATE_NAMES, {
       errorMap: () => ({ message: `must be one of ${UPLOAD_STATE_NAMES.join(', ')}` }),
