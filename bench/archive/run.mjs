@@ -235,7 +235,8 @@ console.log(
     `with process start-up ${fmt(d.add.seconds)} = ${((100 * d.add.seconds) / d.bulk.seconds).toFixed(1)} % of the bulk's ${fmt(d.bulk.seconds)}`,
 );
 console.log(
-  `peak RSS debyard ${Math.max(d.bulk.rssMb, d.add.rssMb).toFixed(0)} MB (target < 300 MB)`,
+  // Issue 19's target; reprepro's peak is printed above.
+  `peak RSS debyard ${Math.max(d.bulk.rssMb, d.add.rssMb).toFixed(0)} MB (target ≤ 150 MB: ${Math.max(d.bulk.rssMb, d.add.rssMb) <= 150 ? 'met' : 'MISSED'})`,
 );
 // The gpg agent reprepro and aptly started for the bench key would outlive the run.
 spawnSync('gpgconf', ['--homedir', gpg.home, '--kill', 'all']);

@@ -98,6 +98,7 @@ export class Archive {
         );
       },
     );
+    await this.deps.formats.readsDone?.();
     this.checkPrepared(target, prepared);
     const chain = rollbackChain(target);
     const sourceKeys = prepared.map((p) => `source:${repo}:${p.name}`);

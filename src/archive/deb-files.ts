@@ -95,12 +95,18 @@ export function createDebReadingPool(
   return new WorkerPool<DebReadRequest, DebFileData>({
     script: options.script ?? new URL('./deb-read-worker.js', import.meta.url),
     size: options.size ?? Math.min(4, availableParallelism()),
+    // A read leaves megabytes of short-lived garbage: a small young generation is collected
+    // often and keeps each thread's memory low (a bulk of 5,001: 229 → 189 MB peak, with
+    // readsDone), at no cost in time measured.
+    youngGenerationMb: 4,
   });
 }
 
 export interface ReadingThreads extends ArchiveFormats {
   /** How many packages were read on worker threads so far. */
   readOnThreads: number;
+  /** Worker threads running now. */
+  threads: number;
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -121,7 +127,7 @@ export function withReadingThreads(
   const script = options.script ?? new URL('./deb-read-worker.js', import.meta.url);
   // Run from the TypeScript sources (the tests), there is no worker script: read in-thread.
   if (!existsSync(fileURLToPath(script)))
-    return { ...formats, readOnThreads: 0, close: async () => {} };
+    return { ...formats, readOnThreads: 0, threads: 0, close: async () => {} };
   const pool = createDebReadingPool({ ...options, script });
   let inThread = 0;
   let onThreads = 0;
@@ -129,6 +135,9 @@ export function withReadingThreads(
     ...formats,
     get readOnThreads() {
       return onThreads;
+    },
+    get threads() {
+      return pool.threads;
     },
     async readDeb(file, signal) {
       if (pool.load > 0 || inThread >= BULK_READS) {
@@ -142,6 +151,7 @@ export function withReadingThreads(
         inThread--;
       }
     },
+    readsDone: () => pool.release(),
     close: () => pool.close(),
   };
 }

@@ -57,6 +57,12 @@ export interface ArchiveFormats {
   compareVersions(a: string, b: string): number;
   /** The text of a Release file. */
   releaseFile(release: ReleaseOptions): string;
+  /**
+   * The reads of one install are done: threads that read for it, and hold memory, may stop
+   * now rather than when idle a while (a bulk's transaction keeps the event loop busy for
+   * seconds, so an idle timer would fire only after it).
+   */
+  readsDone?(): Promise<void>;
 }
 
 /** Signs Release files with the instance key. */

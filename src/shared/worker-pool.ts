@@ -16,6 +16,8 @@ export interface WorkerPoolOptions {
   depth?: number;
   /** Workers are stopped after this long without work (they hold memory). Default 5 s. */
   idleMs?: number;
+  /** Each worker's young generation in MB (V8's default when absent). */
+  youngGenerationMb?: number;
 }
 
 interface Pending<Req, Res> {
@@ -53,6 +55,11 @@ export class WorkerPool<Req, Res> {
 
   constructor(private readonly options: WorkerPoolOptions) {}
 
+  /** Worker threads running now. */
+  get threads(): number {
+    return this.slots.length;
+  }
+
   /** Requests queued or running now. */
   get load(): number {
     return this.queue.length + this.sentCount;
@@ -65,6 +72,11 @@ export class WorkerPool<Req, Res> {
     );
     this.dispatch();
     return signal ? abortable(result, signal) : result;
+  }
+
+  /** Stops the workers now if no request is queued or running (they start again on use). */
+  async release(): Promise<void> {
+    if (this.load === 0) await this.close();
   }
 
   /** Stops every worker; requests still running fail. */
@@ -99,7 +111,11 @@ export class WorkerPool<Req, Res> {
   }
 
   private spawn(): Slot<Req, Res> {
-    const slot: Slot<Req, Res> = { worker: new Worker(this.options.script), sent: [] };
+    const { youngGenerationMb } = this.options;
+    const worker = new Worker(this.options.script, {
+      ...(youngGenerationMb && { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } }),
+    });
+    const slot: Slot<Req, Res> = { worker, sent: [] };
     slot.worker.unref();
     slot.worker.on('message', (outcomes: Outcome<Res>[]) => {
       const batch = slot.sent.shift() ?? [];

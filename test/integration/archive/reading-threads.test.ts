@@ -59,6 +59,23 @@ describe('reading .debs on worker threads', () => {
     );
   });
 
+  it('stops its threads when the reads of an install are done and none runs, and starts them again', async () => {
+    const dir = tempDir();
+    const debs = Array.from({ length: 40 }, (_, i) =>
+      buildDeb(dir, { name: `done${i}`, version: '1', compression: 'xz' }),
+    );
+    const first = Promise.all(debs.map((deb) => threads.readDeb(deb)));
+    await threads.readsDone?.(); // reads still running: the threads stay
+    expect(threads.threads).toBeGreaterThan(0);
+    await first;
+    await threads.readsDone?.();
+    expect(threads.threads).toBe(0);
+    const before = threads.readOnThreads;
+    const again = await Promise.all(debs.map((deb) => threads.readDeb(deb)));
+    expect(threads.readOnThreads - before).toBeGreaterThan(0);
+    expect(again[39]!.control.get('Package')).toBe('done39');
+  });
+
   it('passes typed errors back from the threads', async () => {
     const dir = tempDir();
     const good = Array.from({ length: 6 }, (_, i) =>
