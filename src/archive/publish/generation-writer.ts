@@ -9,15 +9,16 @@ import type { BuiltFile } from './index-builder.js';
 /**
  * Writes distribution trees so that a switch is one atomic rename.
  *
- * Each publish of `<dist>` builds a complete generation folder `.publish/<dist>/<N>`:
- * every index (but an unserved one, listed in the Release only) is first written under its
- * content address `…/by-hash/SHA256/<hex>` (or hard-linked from the previous generation
- * when unchanged), the plain names (Packages.xz, …) are hard links to those, by-hash files
- * of still-retained older generations are linked in too, then Release, InRelease and
- * Release.gpg. Everything is fsynced, the folder
- * renamed into place, and only then does `dists/<dist>` — a symlink — get replaced by a
- * rename. A kill at any moment leaves the old or the new symlink, each naming a complete
- * folder; half-built `.tmp-*` folders are removed at the next start.
+ * Each publish of `<dist>` builds a complete generation folder `.publish/<dist>/<N>`: the
+ * files of changed indices are written under their plain names (stage(); an unserved one,
+ * listed in the Release only, is not written) and linked under their content addresses
+ * `…/by-hash/SHA256/<hex>` and `…/SHA512/<hex>`; unchanged ones are hard-linked by hash
+ * from the previous generation and by their plain names; by-hash files of still-retained
+ * older generations are linked in too; then Release, InRelease and Release.gpg.
+ * Everything is fsynced, the folder renamed into place, and only then does `dists/<dist>` —
+ * a symlink — get replaced by a rename. A kill at any moment leaves the old or the new
+ * symlink, each naming a complete folder; half-built `.tmp-*` folders are removed at the
+ * next start.
  */
 export class GenerationWriter {
   constructor(private readonly repositoryRoot: (repository: string) => string) {}
