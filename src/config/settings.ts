@@ -111,11 +111,7 @@ export interface Settings {
     byHashRetentionMinutes: number;
     /** Release files get a Valid-Until this many days after their Date; 0 for none. */
     releaseValidDays: number;
-    /**
-     * Packages and Sources indices are also published uncompressed while at most this many
-     * bytes; larger ones only as .gz and .xz (as Debian's archive): rewriting a big plain
-     * index would make every publish cost as much as the archive is big. 0: never.
-     */
+    /** Packages/Sources over this many bytes are served as .gz/.xz only (etc/debyard.toml). */
     uncompressedIndexBytes: number;
   };
   snapshots: {
