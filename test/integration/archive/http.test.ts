@@ -67,7 +67,11 @@ describe('the daemon serves its archives', () => {
       const viaCli = await cli(['pub-key', '--server', daemon.url, '--json']);
       expect(viaCli.code).toBe(0);
       expect(JSON.parse(viaCli.out).armored).toBe(armored);
-      expect(daemon.events.list({ types: ['PUBLISHED'] }).length).toBeGreaterThan(0);
+      // The first publish's event names all its distributions: it comes once the last is
+      // written, which may be after this one's InRelease was served.
+      await expect
+        .poll(() => daemon.events.list({ types: ['PUBLISHED'] }).length, { timeout: 30_000 })
+        .toBeGreaterThan(0);
     } finally {
       await daemon.stop();
     }
