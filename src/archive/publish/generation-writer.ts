@@ -64,7 +64,7 @@ export class GenerationWriter {
       for (const dir of new Set(served.map((b) => path.dirname(path.join(temp, b.path))))) {
         mkdirSync(dir, { recursive: true });
       }
-      done = Promise.all(served.map((b) => startWrite(path.join(temp, b.path), b.parts)));
+      done = Promise.all(served.map((b) => startWrite(path.join(temp, b.path), b)));
     } catch (error) {
       done = Promise.reject(error as Error);
     }
@@ -241,12 +241,11 @@ async function tryLink(from: string, to: string): Promise<boolean> {
   }
 }
 
-/** Opens `target` and submits one vectored write of `parts`; settles once written and closed. */
-function startWrite(target: string, parts: readonly Buffer[]): Promise<void> {
+/** Opens `target` and submits one vectored write of the file's parts; settles once closed. */
+function startWrite(target: string, { parts, size }: BuiltFile): Promise<void> {
   const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
-  const size = parts.reduce((n, p) => n + p.length, 0);
   return new Promise((resolve, reject) => {
-    writev(fd, parts as Buffer[], (error, written) => {
+    writev(fd, parts, (error, written) => {
       close(fd, (closeError) => {
         const failed = error ?? closeError;
         if (failed) reject(failed);
