@@ -27,7 +27,7 @@ export interface ReleaseOptions {
   architectures: readonly string[];
   components: readonly string[];
   description?: string;
-  /** Checksum sections to write; default SHA256 and SHA512. */
+  /** Checksum sections to write; default SHA256 only, as Debian's archive (with MD5Sum). */
   hashSections?: readonly ReleaseHash[];
   /** Uncompressed and compressed indices; listed sorted by path. */
   files: readonly ReleaseFile[];
@@ -65,7 +65,7 @@ export function renderRelease(options: ReleaseOptions): string {
   let out = '';
   for (const [name, value] of fields) if (value !== undefined) out += serializeField(name, value);
   const files = [...options.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const section of options.hashSections ?? ['SHA256', 'SHA512']) {
+  for (const section of options.hashSections ?? ['SHA256']) {
     const key = HASH_KEY[section];
     out += `${section}:\n`;
     for (const file of files) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { close, constants, mkdirSync, openSync, promises as fs, writev } from 'node:fs';
+import { close, constants, fdatasync, mkdirSync, openSync, promises as fs, writev } from 'node:fs';
 import path from 'node:path';
 import type { PublishedFile } from './index-records.js';
 import { fsyncDir } from '../../shared/atomic-fs.js';
@@ -11,8 +11,9 @@ import type { BuiltFile } from './index-builder.js';
  *
  * Each publish of `<dist>` builds a complete generation folder `.publish/<dist>/<N>`: the
  * files of changed indices are written under their plain names (stage(); an unserved one,
- * listed in the Release only, is not written) and linked under their content addresses
- * `…/by-hash/SHA256/<hex>` and `…/SHA512/<hex>`; unchanged ones are hard-linked by hash
+ * listed in the Release only, is not written) and linked under their content address
+ * `…/by-hash/SHA256/<hex>` (retained files of generations that listed SHA512 too keep
+ * their `…/SHA512/<hex>` name); unchanged ones are hard-linked by hash
  * from the previous generation and by their plain names; by-hash files of still-retained
  * older generations are linked in too; then Release, InRelease and Release.gpg.
  * Everything is fsynced, the folder renamed into place, and only then does `dists/<dist>` —
@@ -102,8 +103,9 @@ export class GenerationWriter {
     const { temp, paths: staged } = input.staged;
     await input.staged.done;
     const dirs = new Set<string>([temp]);
-    const written = [...staged].map((p) => path.join(temp, p));
-    for (const file of written) addDirs(dirs, temp, path.dirname(file));
+    // The staged files were synced as they were written.
+    for (const file of staged) addDirs(dirs, temp, path.dirname(path.join(temp, file)));
+    const written: string[] = [];
 
     // Each folder is made once, however many files go in it (there are hundreds of links).
     const made = new Map<string, Promise<unknown>>();
@@ -123,25 +125,22 @@ export class GenerationWriter {
       return false;
     };
 
-    // apt asks for the strongest hash the Release lists: SHA512 is a second name of the file.
+    // apt asks for the strongest hash the Release lists: a Release of an older version
+    // listed SHA512 too, and a client holding it asks under that name.
     const linkNames = async (file: PublishedFile, plain: boolean) => {
       const primary = path.join(temp, byHashPath(file.path, file.sha256));
-      const sha512 = path.join(temp, byHashPath(file.path, file.sha512, 'SHA512'));
-      await ensureDir(path.dirname(sha512));
-      await tryLink(primary, sha512);
+      if (file.sha512) {
+        const sha512 = path.join(temp, byHashPath(file.path, file.sha512, 'SHA512'));
+        await ensureDir(path.dirname(sha512));
+        await tryLink(primary, sha512);
+      }
       if (plain) await fs.link(primary, path.join(temp, file.path));
     };
-    // A staged file (written under its plain name) gets its by-hash names.
+    // A staged file (written under its plain name) gets its by-hash name.
     const linkStaged = async (file: PublishedFile) => {
-      const plain = path.join(temp, file.path);
-      for (const [hash, algorithm] of [
-        [file.sha256, 'SHA256'],
-        [file.sha512, 'SHA512'],
-      ] as const) {
-        const target = path.join(temp, byHashPath(file.path, hash, algorithm));
-        await ensureDir(path.dirname(target));
-        await tryLink(plain, target);
-      }
+      const target = path.join(temp, byHashPath(file.path, file.sha256));
+      await ensureDir(path.dirname(target));
+      await tryLink(path.join(temp, file.path), target);
     };
     // The links are independent of each other: many at once (each a thread-pool trip).
     const served = (files: readonly PublishedFile[]) => files.filter((f) => !f.unserved);
@@ -241,18 +240,24 @@ async function tryLink(from: string, to: string): Promise<boolean> {
   }
 }
 
-/** Opens `target` and submits one vectored write of the file's parts; settles once closed. */
+/**
+ * Opens `target` and submits one vectored write of the file's parts, then its fdatasync
+ * (so the disk writes too overlap the hashing); settles once closed.
+ */
 function startWrite(target: string, { parts, size }: BuiltFile): Promise<void> {
   const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
   return new Promise((resolve, reject) => {
-    writev(fd, parts, (error, written) => {
+    const finish = (error: Error | null) =>
       close(fd, (closeError) => {
         const failed = error ?? closeError;
         if (failed) reject(failed);
-        else if (written !== size)
-          reject(new Error(`${target}: ${written} of ${size} bytes written`));
         else resolve();
       });
+    writev(fd, parts, (error, written) => {
+      if (error) finish(error);
+      else if (written !== size)
+        finish(new Error(`${target}: ${written} of ${size} bytes written`));
+      else fdatasync(fd, finish);
     });
   });
 }

@@ -18,11 +18,11 @@ export interface BuiltFile {
   /** Listed in the Release, not written (see PublishedFile). */
   unserved?: true;
   /**
-   * Its SHA-256 and SHA-512, hashed at the first call: hashing what follows a change is
-   * most of an add's work in a big index, so the writer starts writing the parts first
-   * and the two overlap (GenerationWriter.stage).
+   * Its SHA-256, hashed at the first call: hashing what follows a change is most of an
+   * add's work in a big index, so the writer starts writing the parts first and the two
+   * overlap (GenerationWriter.stage).
    */
-  digests(): { sha256: string; sha512: string };
+  digests(): { sha256: string };
 }
 
 /** What building one index needs, read in the publisher's database snapshot. */

@@ -51,7 +51,11 @@ export interface PublishedFile {
   path: string;
   size: number;
   sha256: string;
-  sha512: string;
+  /**
+   * Recorded by generations published before the Release listed SHA256 only; their by-hash
+   * files keep this second name while they are retained.
+   */
+  sha512?: string;
   /**
    * Listed in the Release but not written: a big index's plain form (as in Debian's
    * archive). apt looks an index up by its plain name and checks what it decompressed

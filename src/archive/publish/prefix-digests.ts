@@ -10,17 +10,16 @@ export interface KeyedChunk {
 export interface FileDigests {
   size: number;
   sha256: string;
-  sha512: string;
 }
 
 interface Remembered {
   keys: string[];
-  /** SHA-256 and SHA-512 states after each chunk. */
-  states: [Hash, Hash][];
+  /** SHA-256 states after each chunk. */
+  states: Hash[];
 }
 
 /**
- * SHA-256 and SHA-512 of files made of keyed chunks, remembering the hash states after each
+ * SHA-256 of files made of keyed chunks, remembering the hash states after each
  * chunk of the last few files built: a new version of a file is hashed from its first
  * changed chunk on (Hash.copy of the state before it), not from its start. An index grows
  * by one package in one segment; everything before that segment is not hashed again.
@@ -38,21 +37,15 @@ export class PrefixDigests {
     while (same < chunks.length && previous?.keys[same] === chunks[same]!.key) same++;
     const states = previous ? previous.states.slice(0, same) : [];
     const start = states[same - 1];
-    const current: [Hash, Hash] = start
-      ? [start[0].copy(), start[1].copy()]
-      : [createHash('sha256'), createHash('sha512')];
+    const current = start ? start.copy() : createHash('sha256');
     for (const chunk of chunks.slice(same)) {
-      current[0].update(chunk.data);
-      current[1].update(chunk.data);
-      states.push([current[0].copy(), current[1].copy()]);
+      current.update(chunk.data);
+      states.push(current.copy());
     }
-    for (const part of tail) {
-      current[0].update(part);
-      current[1].update(part);
-    }
+    for (const part of tail) current.update(part);
     this.remember(name, { keys: chunks.map((c) => c.key), states });
     const size = [...chunks.map((c) => c.data), ...tail].reduce((n, b) => n + b.length, 0);
-    return { size, sha256: current[0].digest('hex'), sha512: current[1].digest('hex') };
+    return { size, sha256: current.digest('hex') };
   }
 
   private remember(name: string, entry: Remembered): void {

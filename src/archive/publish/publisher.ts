@@ -214,7 +214,7 @@ export class Publisher {
       ...releaseOptions({ identity: this.deps.options.identity, dist: resolved, date, validUntil }),
       files: files.map((f) => ({
         path: f.path,
-        hashes: { size: f.size, sha256: f.sha256, sha512: f.sha512 },
+        hashes: { size: f.size, sha256: f.sha256 },
       })),
     });
     const [inRelease, releaseGpg] = await Promise.all([

@@ -55,7 +55,7 @@ async function servedOrNot(dir: string, files: PublishedFile[]): Promise<Publish
   return files.map((f, i) => (present[i] ? f : { ...f, unserved: true }));
 }
 
-/** The SHA256/SHA512 file lists of a Release file. */
+/** The SHA256 (and, in Releases written before it was dropped, SHA512) file lists of a Release file. */
 export function releaseFiles(release: string): PublishedFile[] {
   const files = new Map<string, PublishedFile>();
   let section = '';
@@ -66,7 +66,7 @@ export function releaseFiles(release: string): PublishedFile[] {
     }
     const [hash, size, file] = line.trim().split(/\s+/) as [string, string, string];
     if (section !== 'SHA256' && section !== 'SHA512') continue;
-    const entry = files.get(file) ?? { path: file, size: Number(size), sha256: '', sha512: '' };
+    const entry: PublishedFile = files.get(file) ?? { path: file, size: Number(size), sha256: '' };
     if (section === 'SHA256') entry.sha256 = hash;
     else entry.sha512 = hash;
     files.set(file, entry);

@@ -46,11 +46,8 @@ export class SnapshotTree {
       await fs.mkdir(distDir, { recursive: true });
       for (const file of input.files) {
         if (file.unserved) continue;
-        const names = [
-          file.path,
-          byHashPath(file.path, file.sha256),
-          byHashPath(file.path, file.sha512, 'SHA512'),
-        ];
+        const names = [file.path, byHashPath(file.path, file.sha256)];
+        if (file.sha512) names.push(byHashPath(file.path, file.sha512, 'SHA512'));
         for (const name of names) {
           await fs.mkdir(path.dirname(path.join(distDir, name)), { recursive: true });
           await fs.link(path.join(input.generationDir, file.path), path.join(distDir, name));

@@ -128,7 +128,7 @@ describe.each([
         expect(update.output).not.toMatch(/^Ign:/m);
         const indices = requests.filter((r) => r.includes('/main/'));
         expect(indices.length).toBeGreaterThan(0);
-        expect(indices.every((r) => r.includes('/by-hash/SHA512/'))).toBe(true);
+        expect(indices.every((r) => r.includes('/by-hash/SHA256/'))).toBe(true);
         const install = await apt.aptGet(['install', 'hello'], opts);
         expect(install.problems, install.output).toEqual([]);
         expect(install.code, install.output).toBe(0);

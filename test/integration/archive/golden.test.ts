@@ -151,6 +151,8 @@ describe('indices match apt-ftparchive', () => {
       'APT::FTPArchive::Release::MD5=false',
       '-o',
       'APT::FTPArchive::Release::SHA1=false',
+      '-o',
+      'APT::FTPArchive::Release::SHA512=false',
       'release',
       `dists/${DIST}`,
     );

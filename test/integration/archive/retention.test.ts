@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/shared/clock.js';
@@ -88,6 +89,67 @@ describe('retention: by-hash generations, pool garbage, Date and Valid-Until', (
       clock.advance(4 * 86_400_000);
       await archive.service.refreshExpiring();
       expect(Date.parse(date())).toBeGreaterThan(Date.parse(before) + 3 * 86_400_000);
+      expect(checkPublishedDist(path.join(archive.reposRoot, 'test'), DIST)).toEqual([]);
+    } finally {
+      archive.close();
+    }
+  }, 120_000);
+
+  it('keeps the SHA512 names of a generation an older version published, while it is retained', async () => {
+    archive = openTestArchive({
+      home: path.join(dir, 'home-sha512'),
+      signer: await testSigner(dir),
+      retentionMinutes: 60,
+    });
+    try {
+      await (
+        await archive.service.start()
+      ).published;
+      await install('keep');
+      // As an older version left it: the generation's files recorded with a SHA-512 each,
+      // linked under by-hash/SHA512/ as well.
+      const row = archive.db
+        .prepare(
+          'SELECT generation, files FROM archive_generations WHERE distribution = ? ORDER BY generation DESC LIMIT 1',
+        )
+        .get(DIST) as { generation: number; files: string };
+      const files = (JSON.parse(row.files) as { path: string; unserved?: true }[]).map((f) => {
+        if (f.unserved) return f;
+        const sha512 = createHash('sha512')
+          .update(readFileSync(distFile(f.path)))
+          .digest('hex');
+        const named = distFile(path.join(path.dirname(f.path), 'by-hash', 'SHA512', sha512));
+        mkdirSync(path.dirname(named), { recursive: true });
+        linkSync(distFile(f.path), named);
+        return { ...f, sha512 };
+      });
+      archive.db
+        .prepare(
+          'UPDATE archive_generations SET files = ? WHERE distribution = ? AND generation = ?',
+        )
+        .run(JSON.stringify(files), DIST, row.generation);
+      const old = files.find((f) => f.path === 'main/binary-amd64/Packages.xz') as {
+        sha256: string;
+        sha512: string;
+      };
+      const oldName = `main/binary-amd64/by-hash/SHA512/${old.sha512}`;
+
+      await install('more');
+      const release = readFileSync(distFile('Release'), 'utf8');
+      expect(release).toMatch(/^SHA256:$/m);
+      expect(release).not.toMatch(/^SHA512:$/m);
+      // The replaced Packages.xz stays under both names a client of the old Release may ask.
+      expect(existsSync(distFile(oldName))).toBe(true);
+      const old256 = byHash(old.sha256);
+      expect(readFileSync(distFile(oldName))).toEqual(readFileSync(old256));
+      // The new one has its SHA256 name only.
+      const fresh = packagesHash();
+      expect(existsSync(byHash(fresh))).toBe(true);
+      const sha512Dir = distFile('main/binary-amd64/by-hash/SHA512');
+      const fresh512 = createHash('sha512')
+        .update(readFileSync(distFile('main/binary-amd64/Packages.xz')))
+        .digest('hex');
+      expect(existsSync(path.join(sha512Dir, fresh512))).toBe(false);
       expect(checkPublishedDist(path.join(archive.reposRoot, 'test'), DIST)).toEqual([]);
     } finally {
       archive.close();

@@ -123,7 +123,7 @@ describe('indices against dpkg-scanpackages, dpkg-scansources and apt-ftparchive
         entries.push({ path: name, hashes: hashBuffer(data) });
       }
     }
-    const release = renderRelease({ origin: 'debyard', label: 'debyard', suite: 'test', codename: 'test', date: new Date(), architectures: ['amd64'], components: ['main'], files: entries });
+    const release = renderRelease({ origin: 'debyard', label: 'debyard', suite: 'test', codename: 'test', date: new Date(), architectures: ['amd64'], components: ['main'], hashSections: ['SHA256', 'SHA512'], files: entries });
     const theirs = run('apt-ftparchive', ['release', '.'], { cwd: dist });
     const sections = (text: string) => {
       const out: Record<string, string[]> = {};
