@@ -24,6 +24,10 @@ const work = path.join(dir, 'work');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+// debyard's processes run as the daemon does: its launchers (npm start, the Debian package's
+// /usr/bin/debyard) set MALLOC_ARENA_MAX=2 unless it is set already.
+const DAEMON_ENV = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+
 /** Runs a command under GNU time: wall seconds and peak RSS (MB). */
 function timed(command, commandArgs, options = {}) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...commandArgs], {
@@ -58,8 +62,13 @@ function debyard(extra, more, instanceKey) {
   writeFileSync(path.join(work, 'bulk.json'), JSON.stringify(groups));
   writeFileSync(path.join(work, 'add.json'), JSON.stringify([[extra]]));
   const script = path.join(here, 'debyard.mjs');
-  const bulk = timed(process.execPath, [script, 'bulk', home, path.join(work, 'bulk.json')]);
-  const add = timed(process.execPath, [script, 'add', home, path.join(work, 'add.json')]);
+  const options = { env: DAEMON_ENV };
+  const bulk = timed(
+    process.execPath,
+    [script, 'bulk', home, path.join(work, 'bulk.json')],
+    options,
+  );
+  const add = timed(process.execPath, [script, 'add', home, path.join(work, 'add.json')], options);
   // The daemon's case: one upload after another into the archive a bulk made, in the
   // process that made it (its code warm). Timed inside; the process's own time is not used.
   rmSync(home, { recursive: true, force: true });
@@ -67,13 +76,11 @@ function debyard(extra, more, instanceKey) {
   copyFileSync(instanceKey, path.join(home, 'keys', path.basename(instanceKey)));
   writeFileSync(path.join(work, 'more.json'), JSON.stringify(more.map((deb) => [deb])));
   const daemon = JSON.parse(
-    timed(process.execPath, [
-      script,
-      'bulk-then-each',
-      home,
-      path.join(work, 'bulk.json'),
-      path.join(work, 'more.json'),
-    ]).stdout,
+    timed(
+      process.execPath,
+      [script, 'bulk-then-each', home, path.join(work, 'bulk.json'), path.join(work, 'more.json')],
+      options,
+    ).stdout,
   );
   return {
     bulk: { ...bulk, ...JSON.parse(bulk.stdout) },

@@ -33,6 +33,10 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(' ');
 
+// debyard's process runs as the daemon does: its launchers (npm start, the Debian package's
+// /usr/bin/debyard) set MALLOC_ARENA_MAX=2 unless it is set already.
+const DAEMON_ENV = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+
 /** Runs a command under GNU time: wall seconds and peak RSS (MB); null when it timed out. */
 function timed(command, commandArgs, options = {}) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...commandArgs], {
@@ -81,13 +85,17 @@ copyFileSync(
   path.join(keyHome, 'keys', 'instance-key.asc'),
   path.join(home, 'keys', 'instance-key.asc'),
 );
-const d = timed(process.execPath, [
-  path.join(here, 'debyard.mjs'),
-  'bulk-then-each',
-  home,
-  path.join(work, 'bulk.json'),
-  path.join(work, 'more.json'),
-]);
+const d = timed(
+  process.execPath,
+  [
+    path.join(here, 'debyard.mjs'),
+    'bulk-then-each',
+    home,
+    path.join(work, 'bulk.json'),
+    path.join(work, 'more.json'),
+  ],
+  { env: DAEMON_ENV },
+);
 const dOut = JSON.parse(d.stdout);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 console.log(

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -107,5 +107,28 @@ describe("the README's Quick start", () => {
     ).scripts;
     expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['start', 'test']));
     expect(existsSync(SCRIPT)).toBe(true);
+  });
+
+  it('runs the daemon with two malloc arenas, as the Debian package does (README "Memory")', () => {
+    const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const wrapper = readFileSync(path.join(REPO_ROOT, 'debian', 'debyard.sh'), 'utf8');
+    for (const [where, text] of [
+      ['npm start', scripts.start!],
+      ['debian/debyard.sh', wrapper],
+    ]) {
+      const setting = /MALLOC_ARENA_MAX="?\$\{MALLOC_ARENA_MAX:-(\d+)\}/.exec(text!);
+      expect(setting?.[1], where).toBe('2');
+    }
+    const start = spawnSync(
+      'bash',
+      ['-c', `${scripts.start!.replace(/ exec .*/, ' exec printenv MALLOC_ARENA_MAX')}`],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      },
+    );
+    expect(start.stdout.trim()).toBe('2');
   });
 });

@@ -8,7 +8,7 @@ import { PrefixCrc, PrefixDigests, type FileDigests } from './prefix-digests.js'
 import { RecentSegments } from './recent-segments.js';
 import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
-import { mapLimited } from '../map-limited.js';
+import { Slots } from '../map-limited.js';
 
 /** One file of an index (Packages, Packages.gz, …) as buffers to write. */
 export interface BuiltFile {
@@ -78,6 +78,12 @@ const TEXT_OF: Record<IndexKind, IndexText> = {
 export class IndexBuilder {
   private readonly digests = new PrefixDigests();
   private readonly crcs = new PrefixCrc();
+  /**
+   * Compressions under way, across every index being built: four, what the libuv thread
+   * pool runs at once. Each holds a deflate or xz encoder's memory (on a bulk publish's
+   * many indices, a limit per index let dozens run: ~30 MB more at the peak).
+   */
+  private readonly compressing = new Slots(4);
   private readonly recent = new RecentSegments(RECENT_SEGMENT_BYTES);
   /** The segments of the indices planned last (by name), for segmentEntries to reuse. */
   private readonly lastSegments = new Map<string, Segment[]>();
@@ -126,18 +132,20 @@ export class IndexBuilder {
   async build(plan: IndexPlan, signal?: AbortSignal): Promise<BuiltFile[]> {
     const { kind, cached } = plan;
     const fresh: SegmentRecord[] = [];
-    // Four at a time: what the libuv thread pool runs at once (xz and deflate run there).
-    await mapLimited(plan.fresh, 4, async (s) => {
-      signal?.throwIfAborted();
-      const { raw } = s;
-      const [deflate, xz] = await Promise.all([
-        deflateSegment(raw),
-        kind === 'contents' ? null : this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b)),
-      ]);
-      const record = { key: s.key, raw, deflate, xz, crc32: crc32(raw) };
-      cached.set(s.key, record);
-      fresh.push(record);
-    });
+    await Promise.all(
+      plan.fresh.map(async (s) => {
+        const { raw } = s;
+        const [deflate, xz] = await Promise.all([
+          this.compressing.run(() => (signal?.throwIfAborted(), deflateSegment(raw))),
+          kind === 'contents'
+            ? null
+            : this.compressing.run(() => this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b))),
+        ]);
+        const record = { key: s.key, raw, deflate, xz, crc32: crc32(raw) };
+        cached.set(s.key, record);
+        fresh.push(record);
+      }),
+    );
     const now = this.deps.clock.now();
     this.deps.index.saveSegments(fresh, now);
     const freshKeys = new Set(fresh.map((f) => f.key));

@@ -13,6 +13,7 @@ import type { BuiltFile, IndexBuilder } from './index-builder.js';
 import { nextReleaseDate, releaseDate, releaseOptions } from './release-fields.js';
 import { publishedEvent, type PublishedDist } from './published-event.js';
 import type { IndexKind } from './segments.js';
+import { Slots } from '../map-limited.js';
 
 export interface PublisherOptions {
   identity: string;
@@ -295,23 +296,4 @@ function currentFiles(
 
 function isFileOf(file: string, basePath: string): boolean {
   return file === basePath || file === `${basePath}.gz` || file === `${basePath}.xz`;
-}
-
-/** At most `size` tasks at a time, the rest waiting in order. */
-class Slots {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly size: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    try {
-      return await task();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
 }

@@ -22,6 +22,7 @@ describe('database migrations', () => {
     const file = path.join(tempDir(), 'd.db');
     const db = openDatabase(file, { logger: silentLogger });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('cache_size', { simple: true })).toBe(-4096);
     expect(schemaVersion(db)).toBe(Math.max(...MIGRATIONS.map((x) => x.version)));
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).toEqual(
