@@ -20,12 +20,15 @@ export class Slots {
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    else this.active++;
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      // A finished task hands its slot to the next waiting one directly: a caller arriving
+      // before that one resumes must not take it too.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 }

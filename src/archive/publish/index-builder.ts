@@ -136,7 +136,10 @@ export class IndexBuilder {
       plan.fresh.map(async (s) => {
         const { raw } = s;
         const [deflate, xz] = await Promise.all([
-          this.compressing.run(() => (signal?.throwIfAborted(), deflateSegment(raw))),
+          this.compressing.run(async () => {
+            signal?.throwIfAborted();
+            return deflateSegment(raw);
+          }),
           kind === 'contents'
             ? null
             : this.compressing.run(() => this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b))),

@@ -113,7 +113,9 @@ describe('retention: by-hash generations, pool garbage, Date and Valid-Until', (
           'SELECT generation, files FROM archive_generations WHERE distribution = ? ORDER BY generation DESC LIMIT 1',
         )
         .get(DIST) as { generation: number; files: string };
-      const files = (JSON.parse(row.files) as { path: string; unserved?: true }[]).map((f) => {
+      const files = (
+        JSON.parse(row.files) as { path: string; sha256: string; unserved?: true }[]
+      ).map((f) => {
         if (f.unserved) return f;
         const sha512 = createHash('sha512')
           .update(readFileSync(distFile(f.path)))
