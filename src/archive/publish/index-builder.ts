@@ -4,7 +4,7 @@ import type { IndexEntry, IndexEntryRef, IndexText, SegmentRecord } from './inde
 import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
 import { deflateSegment, joinGzip } from './gzip-members.js';
-import { PrefixCrc, PrefixDigests, type FileDigests } from './prefix-digests.js';
+import { PrefixCrc, PrefixDigests } from './prefix-digests.js';
 import { RecentSegments } from './recent-segments.js';
 import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
@@ -198,12 +198,12 @@ export class IndexBuilder {
       ...keys.map((key, i) => ({ key, data: parts[head + i]! })),
     ];
     const tail = parts.slice(head + keys.length);
-    let digests: FileDigests | undefined;
+    let sha256: string | undefined;
     return {
       path,
       parts,
       size: parts.reduce((n, p) => n + p.length, 0),
-      digests: () => (digests ??= this.digests.digest(name, chunks, tail)),
+      digests: () => ({ sha256: (sha256 ??= this.digests.digest(name, chunks, tail)) }),
     };
   }
 }

@@ -7,11 +7,6 @@ export interface KeyedChunk {
   data: Buffer;
 }
 
-export interface FileDigests {
-  size: number;
-  sha256: string;
-}
-
 interface Remembered {
   keys: string[];
   /** SHA-256 states after each chunk. */
@@ -30,8 +25,8 @@ export class PrefixDigests {
 
   constructor(private readonly capacity = 32) {}
 
-  /** Digests of `chunks` followed by `tail` (unkeyed, always hashed). */
-  digest(name: string, chunks: readonly KeyedChunk[], tail: readonly Buffer[]): FileDigests {
+  /** SHA-256 (hex) of `chunks` followed by `tail` (unkeyed, always hashed). */
+  digest(name: string, chunks: readonly KeyedChunk[], tail: readonly Buffer[]): string {
     const previous = this.remembered.get(name);
     let same = 0;
     while (same < chunks.length && previous?.keys[same] === chunks[same]!.key) same++;
@@ -44,8 +39,7 @@ export class PrefixDigests {
     }
     for (const part of tail) current.update(part);
     this.remember(name, { keys: chunks.map((c) => c.key), states });
-    const size = [...chunks.map((c) => c.data), ...tail].reduce((n, b) => n + b.length, 0);
-    return { size, sha256: current.digest('hex') };
+    return current.digest('hex');
   }
 
   private remember(name: string, entry: Remembered): void {

@@ -145,19 +145,15 @@ export class Publisher {
     const generation = Math.max(state.generation, onDisk ?? 0) + 1;
     // The changed files are written on the thread pool while this thread hashes them.
     const staged = this.deps.generations.stage(repository, dist, generation, built);
-    let signed: Awaited<ReturnType<Publisher['writeGeneration']>>;
-    try {
-      signed = await this.writeGeneration(
-        { dist, resolved, generation, staged, built, previous, all, dirty, revision },
-        state.releaseDate,
-        generations,
-        signal,
-      );
-    } catch (error) {
+    const { files, date, validUntil, retired, now } = await this.writeGeneration(
+      { dist, resolved, generation, staged, built, previous, all, dirty, revision },
+      state.releaseDate,
+      generations,
+      signal,
+    ).catch(async (error: unknown) => {
       await this.deps.generations.discard(staged);
       throw error;
-    }
-    const { files, date, validUntil, retired, now } = signed;
+    });
     index.recordPublished({
       dist,
       generation,
