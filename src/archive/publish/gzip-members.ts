@@ -23,3 +23,48 @@ export function joinGzip(deflated: readonly Buffer[], crc32: number, length: num
   trailer.writeUInt32LE(length % 2 ** 32, 4);
   return [HEADER, ...deflated, FINAL_BLOCK, trailer];
 }
+
+// CRC-32 of a concatenation from the CRCs of its parts, as zlib's crc32_combine computes it
+// (Node has no binding): CRC(A‖B) = CRC(A)·x^(8·|B|) mod P  ⊕  CRC(B), in GF(2) polynomials
+// stored bit-reflected, as the CRC itself is. A published index's gzip trailer is combined
+// from its segments' stored CRCs instead of reading every byte after a change again.
+
+const POLY = 0xedb88320;
+
+/** a·b mod P. */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+/** X2N[k] = x^(2^k) mod P. */
+const X2N = (() => {
+  const table = [0x40000000]; // x^1
+  for (let k = 1; k < 32; k++) table.push(multModP(table[k - 1]!, table[k - 1]!));
+  return table;
+})();
+
+/** x^(n·2^k) mod P. */
+function x2nModP(n: number, k: number): number {
+  let p = 0x80000000; // x^0
+  while (n) {
+    if (n % 2) p = multModP(X2N[k & 31]!, p);
+    n = Math.floor(n / 2);
+    k++;
+  }
+  return p;
+}
+
+/** The CRC-32 of A‖B from CRC(A), CRC(B) and B's length in bytes. */
+export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
+  return (multModP(x2nModP(lengthB, 3), crcA >>> 0) ^ crcB) >>> 0;
+}

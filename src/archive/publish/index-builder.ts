@@ -3,8 +3,8 @@ import type { ArchiveIndexRepository } from '../../db/archive-index-repository.j
 import type { IndexEntry, IndexEntryRef, IndexText, SegmentRecord } from './index-records.js';
 import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
-import { deflateSegment, joinGzip } from './gzip-members.js';
-import { PrefixCrc, PrefixDigests } from './prefix-digests.js';
+import { crc32Combine, deflateSegment, joinGzip } from './gzip-members.js';
+import { PrefixDigests } from './prefix-digests.js';
 import { RecentSegments } from './recent-segments.js';
 import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
@@ -77,7 +77,6 @@ const TEXT_OF: Record<IndexKind, IndexText> = {
  */
 export class IndexBuilder {
   private readonly digests = new PrefixDigests();
-  private readonly crcs = new PrefixCrc();
   /**
    * Compressions under way, across every index being built: four, what the libuv thread
    * pool runs at once. Each holds a deflate or xz encoder's memory (on a bulk publish's
@@ -132,7 +131,7 @@ export class IndexBuilder {
   async build(plan: IndexPlan, signal?: AbortSignal): Promise<BuiltFile[]> {
     const { kind, cached } = plan;
     const fresh: SegmentRecord[] = [];
-    await Promise.all(
+    const compressed = Promise.all(
       plan.fresh.map(async (s) => {
         const { raw } = s;
         const [deflate, xz] = await Promise.all([
@@ -144,11 +143,19 @@ export class IndexBuilder {
             ? null
             : this.compressing.run(() => this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b))),
         ]);
-        const record = { key: s.key, raw, deflate, xz, crc32: crc32(raw) };
-        cached.set(s.key, record);
-        fresh.push(record);
+        return { key: s.key, raw, deflate, xz, crc32: crc32(raw) };
       }),
     );
+    // The uncompressed text is known before its segments are compressed: it is hashed while
+    // they compress on the thread pool. The other indices being built start their
+    // compressions first (they run up to here before this resumes).
+    compressed.catch(() => undefined); // awaited below; not unhandled if hashing throws first
+    await undefined;
+    const plain = this.plain(plan);
+    for (const record of await compressed) {
+      cached.set(record.key, record);
+      fresh.push(record);
+    }
     const now = this.deps.clock.now();
     this.deps.index.saveSegments(fresh, now);
     const freshKeys = new Set(fresh.map((f) => f.key));
@@ -160,28 +167,46 @@ export class IndexBuilder {
     this.deps.index.touchSegments(due, now);
     const records = plan.segments.map((s) => cached.get(s.key)!);
     this.recent.remember(plan.name, records, new Set([...freshKeys, ...due]), now.getTime());
-    return this.assemble(plan, records);
+    return this.assemble(plan, records, plain);
   }
 
-  private assemble(plan: IndexPlan, records: SegmentRecord[]): BuiltFile[] {
-    const { kind, basePath, name } = plan;
+  /** The plain file (Contents has none), hashed now. */
+  private plain(plan: IndexPlan): BuiltFile | null {
+    const { kind, basePath, name, segments, cached } = plan;
+    if (kind === 'contents') return null;
+    const fresh = new Map(plan.fresh.map((s) => [s.key, s.raw]));
+    const keys = segments.map((s) => s.key);
+    const raw = keys.map((key) => cached.get(key)?.raw ?? fresh.get(key)!);
+    const file = this.file(basePath, name, raw, keys, 0);
+    file.digests();
+    if (file.size > this.deps.uncompressedIndexBytes) file.unserved = true;
+    return file;
+  }
+
+  private assemble(
+    plan: IndexPlan,
+    records: SegmentRecord[],
+    plain: BuiltFile | null,
+  ): BuiltFile[] {
+    const { basePath, name } = plan;
     const keys = records.map((r) => r.key);
-    const raw = records.map((r) => r.raw);
-    const crc = this.crcs.crc(
-      name,
-      records.map((r) => ({ key: r.key, data: r.raw })),
+    let crc = 0;
+    let length = 0;
+    for (const r of records) {
+      crc = crc32Combine(crc, r.crc32, r.raw.length);
+      length += r.raw.length;
+    }
+    const gz = joinGzip(
+      records.map((r) => r.deflate),
+      crc,
+      length,
     );
-    const length = raw.reduce((n, r) => n + r.length, 0);
-    const deflated = records.map((r) => r.deflate);
-    const gz = joinGzip(deflated, crc, length);
     const gzFile = this.file(`${basePath}.gz`, `${name}.gz`, gz, keys, 1);
-    if (kind === 'contents') return [gzFile];
+    if (!plain) return [gzFile];
     const xz = joinXz(
       records.map((r) => xzBlocks(r.xz!)),
       DEFAULT_XZ_FLAGS,
     );
-    const plain = this.file(basePath, name, raw, keys, 0);
-    if (length > this.deps.uncompressedIndexBytes) plain.unserved = true;
     return [plain, gzFile, this.file(`${basePath}.xz`, `${name}.xz`, xz, keys, 1)];
   }
 

@@ -1,5 +1,4 @@
 import { createHash, type Hash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 
 /** A piece of a file with a name for its content (a segment's content address). */
 export interface KeyedChunk {
@@ -50,34 +49,5 @@ export class PrefixDigests {
       if (this.remembered.size <= this.capacity) break;
       this.remembered.delete(old);
     }
-  }
-}
-
-/**
- * CRC-32 (gzip's trailer) of files made of keyed chunks, continued from the longest prefix
- * of chunks the last version of the file shared, as PrefixDigests does for its digests.
- */
-export class PrefixCrc {
-  private readonly remembered = new Map<string, { keys: string[]; crcs: number[] }>();
-
-  constructor(private readonly capacity = 32) {}
-
-  crc(name: string, chunks: readonly KeyedChunk[]): number {
-    const previous = this.remembered.get(name);
-    let same = 0;
-    while (same < chunks.length && previous?.keys[same] === chunks[same]!.key) same++;
-    const crcs = previous ? previous.crcs.slice(0, same) : [];
-    let crc = crcs[same - 1] ?? 0;
-    for (const chunk of chunks.slice(same)) {
-      crc = crc32(chunk.data, crc);
-      crcs.push(crc);
-    }
-    this.remembered.delete(name);
-    this.remembered.set(name, { keys: chunks.map((c) => c.key), crcs });
-    for (const old of this.remembered.keys()) {
-      if (this.remembered.size <= this.capacity) break;
-      this.remembered.delete(old);
-    }
-    return crc;
   }
 }
