@@ -5,7 +5,11 @@ import path from 'node:path';
 import { gunzipSync, crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { debianXz } from '../../../../src/archive/debian-formats.js';
-import { crc32Combine, deflateSegment, joinGzip } from '../../../../src/archive/publish/gzip-members.js';
+import {
+  crc32Combine,
+  deflateSegment,
+  joinGzip,
+} from '../../../../src/archive/publish/gzip-members.js';
 import { joinXz, xzBlocks } from '../../../../src/archive/publish/xz-blocks.js';
 import { tempDir } from '../../../fixtures/index.js';
 
