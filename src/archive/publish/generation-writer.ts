@@ -5,6 +5,7 @@ import type { PublishedFile } from './index-records.js';
 import { fsyncDir } from '../../shared/atomic-fs.js';
 import { mapLimited } from '../map-limited.js';
 import type { BuiltFile } from './index-builder.js';
+import { DIRECT_MIN_BYTES, DirectWriter } from './direct-write.js';
 
 /**
  * Writes distribution trees so that a switch is one atomic rename.
@@ -22,6 +23,8 @@ import type { BuiltFile } from './index-builder.js';
  * next start.
  */
 export class GenerationWriter {
+  private readonly direct = new DirectWriter();
+
   constructor(private readonly repositoryRoot: (repository: string) => string) {}
 
   generationsDir(repository: string, dist: string): string {
@@ -65,13 +68,20 @@ export class GenerationWriter {
       for (const dir of new Set(served.map((b) => path.dirname(path.join(temp, b.path))))) {
         mkdirSync(dir, { recursive: true });
       }
-      done = Promise.all(served.map((b) => startWrite(path.join(temp, b.path), b)));
+      done = Promise.all(served.map((b) => this.startWrite(path.join(temp, b.path), b)));
     } catch (error) {
       done = Promise.reject(error as Error);
     }
     // Awaited by write() or discard(); a failure must not go unhandled before then.
     done.catch(() => undefined);
     return { temp, done: done.then(() => undefined), paths: new Set(served.map((b) => b.path)) };
+  }
+
+  /** Big files go to the disk directly (DirectWriter), unless the file system refuses. */
+  private async startWrite(target: string, file: BuiltFile): Promise<void> {
+    const direct =
+      file.size >= DIRECT_MIN_BYTES && this.direct.write(target, file.parts, file.size);
+    if (!direct || !(await direct)) await startWrite(target, file);
   }
 
   /** Removes a staged generation that will not be written (its writes finished first). */

@@ -18,11 +18,11 @@ export interface BuiltFile {
   /** Listed in the Release, not written (see PublishedFile). */
   unserved?: true;
   /**
-   * Its SHA-256, hashed at the first call: hashing what follows a change is most of an
+   * Its SHA-256, hashed from the first call on: hashing what follows a change is most of an
    * add's work in a big index, so the writer starts writing the parts first and the two
    * overlap (GenerationWriter.stage).
    */
-  digests(): { sha256: string };
+  sha256(): Promise<string>;
 }
 
 /** What building one index needs, read in the publisher's database snapshot. */
@@ -178,7 +178,7 @@ export class IndexBuilder {
     const keys = segments.map((s) => s.key);
     const raw = keys.map((key) => cached.get(key)?.raw ?? fresh.get(key)!);
     const file = this.file(basePath, name, raw, keys, 0);
-    file.digests();
+    file.sha256().catch(() => undefined); // started now, awaited with the others
     if (file.size > this.deps.uncompressedIndexBytes) file.unserved = true;
     return file;
   }
@@ -223,12 +223,12 @@ export class IndexBuilder {
       ...keys.map((key, i) => ({ key, data: parts[head + i]! })),
     ];
     const tail = parts.slice(head + keys.length);
-    let sha256: string | undefined;
+    let sha256: Promise<string> | undefined;
     return {
       path,
       parts,
       size: parts.reduce((n, p) => n + p.length, 0),
-      digests: () => ({ sha256: (sha256 ??= this.digests.digest(name, chunks, tail)) }),
+      sha256: () => (sha256 ??= this.digests.digest(name, chunks, tail)),
     };
   }
 }

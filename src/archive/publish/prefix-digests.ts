@@ -6,6 +6,9 @@ export interface KeyedChunk {
   data: Buffer;
 }
 
+/** Bytes hashed between two turns of the event loop (about 3 ms at this CPU's 1.5 GB/s). */
+const YIELD_BYTES = 4 << 20;
+
 interface Remembered {
   keys: string[];
   /** SHA-256 states after each chunk. */
@@ -24,17 +27,31 @@ export class PrefixDigests {
 
   constructor(private readonly capacity = 32) {}
 
-  /** SHA-256 (hex) of `chunks` followed by `tail` (unkeyed, always hashed). */
-  digest(name: string, chunks: readonly KeyedChunk[], tail: readonly Buffer[]): string {
+  /**
+   * SHA-256 (hex) of `chunks` followed by `tail` (unkeyed, always hashed). Hashing tens of
+   * megabytes takes this thread for tens of milliseconds: it hands the thread back every
+   * few megabytes, so the writes of the files being published keep going meanwhile.
+   */
+  async digest(
+    name: string,
+    chunks: readonly KeyedChunk[],
+    tail: readonly Buffer[],
+  ): Promise<string> {
     const previous = this.remembered.get(name);
     let same = 0;
     while (same < chunks.length && previous?.keys[same] === chunks[same]!.key) same++;
     const states = previous ? previous.states.slice(0, same) : [];
     const start = states[same - 1];
     const current = start ? start.copy() : createHash('sha256');
+    let since = 0;
     for (const chunk of chunks.slice(same)) {
       current.update(chunk.data);
       states.push(current.copy());
+      since += chunk.data.length;
+      if (since >= YIELD_BYTES) {
+        since = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     for (const part of tail) current.update(part);
     this.remember(name, { keys: chunks.map((c) => c.key), states });

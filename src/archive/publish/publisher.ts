@@ -202,7 +202,7 @@ export class Publisher {
     signal?: AbortSignal,
   ) {
     const { dist, resolved, generation, revision } = run;
-    const files = currentFiles(run.all, run.dirty, run.built, run.previous);
+    const files = await currentFiles(run.all, run.dirty, run.built, run.previous);
     const now = this.deps.clock.now();
     const date = nextReleaseDate(now, lastReleaseDate);
     const validDays = this.deps.options.releaseValidDays;
@@ -271,18 +271,20 @@ function hasIndex(generation: GenerationRecord, basePath: string): boolean {
   return generation.files.some((f) => isFileOf(f.path, basePath));
 }
 
-function currentFiles(
+async function currentFiles(
   all: readonly string[],
   rebuilt: readonly string[],
   built: readonly BuiltFile[],
   previous: GenerationRecord | undefined,
-): PublishedFile[] {
-  const files: PublishedFile[] = built.map(({ path, size, unserved, digests }) => ({
-    path,
-    size,
-    ...digests(),
-    ...(unserved && { unserved }),
-  }));
+): Promise<PublishedFile[]> {
+  const files: PublishedFile[] = await Promise.all(
+    built.map(async ({ path, size, unserved, sha256 }) => ({
+      path,
+      size,
+      sha256: await sha256(),
+      ...(unserved && { unserved }),
+    })),
+  );
   for (const basePath of all) {
     if (rebuilt.includes(basePath)) continue;
     files.push(...previous!.files.filter((f) => isFileOf(f.path, basePath)));
