@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_ENV } from './daemon-env.mjs';
 import { buildAll, buildDeb, debGroups } from './debs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,10 +24,6 @@ const debsDir = path.join(dir, `debs-${sources}`);
 const work = path.join(dir, 'work');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-// debyard's processes run as the daemon does: its launchers (npm start, the Debian package's
-// /usr/bin/debyard) set MALLOC_ARENA_MAX=2 unless it is set already.
-const DAEMON_ENV = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
 
 /** Runs a command under GNU time: wall seconds and peak RSS (MB). */
 function timed(command, commandArgs, options = {}) {

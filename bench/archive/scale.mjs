@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_ENV } from './daemon-env.mjs';
 import { debName, sourceOf, writeExtraDebs, writeScaleDebs } from './scale-debs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,10 +33,6 @@ const load = () =>
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-
-// debyard's process runs as the daemon does: its launchers (npm start, the Debian package's
-// /usr/bin/debyard) set MALLOC_ARENA_MAX=2 unless it is set already.
-const DAEMON_ENV = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
 
 /** Runs a command under GNU time: wall seconds and peak RSS (MB); null when it timed out. */
 function timed(command, commandArgs, options = {}) {

@@ -16,6 +16,9 @@ export const DIRECT_MIN_BYTES = 1 << 20;
 /** O_DIRECT wants memory, offsets and lengths aligned to the device's block (4096 at most). */
 const ALIGN = 4096;
 
+/** Files written at once, each through a buffer of its own (kept for the next ones). */
+const FILES_AT_ONCE = 2;
+
 /** Bytes per write: a multiple of ALIGN and of WebAssembly's 64 KiB page. */
 const CHUNK = 2 << 20;
 
@@ -41,7 +44,7 @@ const { Memory } = (
 export class DirectWriter {
   private readonly spare: Buffer[] = [];
   /** One buffer per file being written; the disk writes one file at a time anyway. */
-  private readonly slots = new Slots(2);
+  private readonly slots = new Slots(FILES_AT_ONCE);
 
   /**
    * Creates `target` (truncating it) and writes `parts` to it and syncs it, or returns false
@@ -70,7 +73,7 @@ export class DirectWriter {
         if ((error as NodeJS.ErrnoException).code === 'EINVAL') return false;
         throw error;
       } finally {
-        if (this.spare.length < 2) this.spare.push(buffer);
+        if (this.spare.length < FILES_AT_ONCE) this.spare.push(buffer);
         await closeFd(fd);
       }
     });

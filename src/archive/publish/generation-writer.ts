@@ -81,7 +81,7 @@ export class GenerationWriter {
   private async startWrite(target: string, file: BuiltFile): Promise<void> {
     const direct =
       file.size >= DIRECT_MIN_BYTES && this.direct.write(target, file.parts, file.size);
-    if (!direct || !(await direct)) await startWrite(target, file);
+    if (!direct || !(await direct)) await writeBuffered(target, file);
   }
 
   /** Removes a staged generation that will not be written (its writes finished first). */
@@ -254,7 +254,7 @@ async function tryLink(from: string, to: string): Promise<boolean> {
  * Opens `target` and submits one vectored write of the file's parts, then its fdatasync
  * (so the disk writes too overlap the hashing); settles once closed.
  */
-function startWrite(target: string, { parts, size }: BuiltFile): Promise<void> {
+function writeBuffered(target: string, { parts, size }: BuiltFile): Promise<void> {
   const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
   return new Promise((resolve, reject) => {
     const finish = (error: Error | null) =>

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** A piece of a file with a name for its content (a segment's content address). */
 export interface KeyedChunk {
@@ -58,7 +59,7 @@ export class PrefixDigests {
       since += data.length;
       if (since >= YIELD_BYTES) {
         since = 0;
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
     }
     for (const part of tail) current.update(part);
