@@ -57,6 +57,8 @@ export interface ArchiveDeps {
 export class Archive {
   private readonly kit: ChangeKit;
   private readonly moves: ArchiveMoves;
+  /** Numbers each install's staged index texts (ArchivePackagesRepository.stageTexts). */
+  private stages = 0;
 
   constructor(private readonly deps: ArchiveDeps) {
     this.kit = new ChangeKit(deps);
@@ -81,6 +83,21 @@ export class Archive {
         `${target.name} has no component ${component} (it has ${target.distribution.components.join(', ')})`,
       );
     }
+    const stage = ++this.stages;
+    try {
+      return await this.prepareStagedAndCommit(target, component, stage, input, signal);
+    } finally {
+      this.deps.packages.releaseStage(stage);
+    }
+  }
+
+  private async prepareStagedAndCommit(
+    target: ResolvedDistribution,
+    component: string,
+    stage: number,
+    input: InstallInput,
+    signal?: AbortSignal,
+  ): Promise<{ value: ChangeResult[]; dists: string[] }> {
     const repo = target.repository.id;
     const poolFile = (poolPath: string) => this.deps.packages.findPoolFile(repo, poolPath);
     // Bounded: reading thousands of packages at once would only cost memory. Deep enough
@@ -90,12 +107,19 @@ export class Archive {
       input.packages.map((p, i) => [p, i] as const),
       64,
       async ([p, i]) => {
-        prepared[i] = await prepareSource(
+        const source = await prepareSource(
           p,
           component,
           { formats: this.deps.formats, poolFile },
           signal,
         );
+        // Its index texts wait in the database: a bulk's would take hundreds of megabytes.
+        const rows = this.deps.packages.stageTexts(
+          stage,
+          source.binaries.map((b) => b.index),
+        );
+        const binaries = source.binaries.map((b, j) => ({ ...b, index: { staged: rows[j]! } }));
+        prepared[i] = { ...source, binaries };
       },
     );
     await this.deps.formats.readsDone?.();

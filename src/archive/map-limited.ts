@@ -1,14 +1,26 @@
-/** Runs `fn` over the items with at most `limit` at a time. */
+/**
+ * Runs `fn` over the items with at most `limit` at a time. After a failure no further item
+ * starts, and the failure is thrown once the items under way have ended: the caller's
+ * clean-up never races them.
+ */
 export async function mapLimited<T>(
   items: readonly T[],
   limit: number,
   fn: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (!failure && next < items.length) {
+      try {
+        await fn(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 /** At most `size` tasks at a time, the rest waiting in order. */

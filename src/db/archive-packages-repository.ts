@@ -10,6 +10,10 @@ import type {
 type NewPoolFile = Omit<PoolFileRecord, 'id'>;
 type NewSource = Omit<SourceRecord, 'id'>;
 type NewBinary = Omit<BinaryRecord, 'id'>;
+/** What the indices show of a binary (see PreparedBinary). */
+export type BinaryTexts = Pick<BinaryRecord, 'stanza' | 'digest' | 'contents' | 'contentsDigest'>;
+/** A binary whose texts were staged (stageTexts): `staged` is their row. */
+type NewStagedBinary = Omit<NewBinary, keyof BinaryTexts> & { staged: number };
 
 const POOL_COLUMNS = 'id, repository, path, size, md5, sha1, sha256, sha512';
 const SOURCE_COLUMNS = 'id, repository, name, version, component, stanza, digest';
@@ -18,9 +22,16 @@ const BINARY_COLUMNS = `id, source_id AS sourceId, package, version, architectur
 const PLACEMENT_COLUMNS = `p.distribution, p.repository, p.source_name AS sourceName,
   p.source_id AS sourceId, s.version, p.placed_at AS placedAt`;
 
+const STAGED_TEXTS_TABLE = `CREATE TEMP TABLE IF NOT EXISTS archive_staged_texts (
+  id INTEGER PRIMARY KEY, stage INTEGER NOT NULL, stanza TEXT NOT NULL, digest TEXT NOT NULL,
+  contents TEXT NOT NULL, contents_digest TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS temp.archive_staged_texts_stage ON archive_staged_texts (stage);`;
+
 /** Pool files, source versions, binaries and placements (which distribution holds what). */
 export class ArchivePackagesRepository {
   private readonly sql: ReturnType<typeof statementCache>;
+  /** Whether this connection has the staging table yet (stageTexts). */
+  private staging = false;
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db);
@@ -113,7 +124,19 @@ export class ArchivePackagesRepository {
     ).all(sourceId) as PoolFileRecord[];
   }
 
-  insertBinary(binary: NewBinary): number {
+  insertBinary(binary: NewBinary | NewStagedBinary): number {
+    if ('staged' in binary) {
+      const info = this.sql(
+        `INSERT INTO archive_binaries (source_id, package, version, architecture, file_id, stanza,
+             digest, contents, contents_digest)
+           SELECT @sourceId, @package, @version, @architecture, @fileId, stanza, digest, contents,
+             contents_digest FROM temp.archive_staged_texts WHERE id = @staged`,
+      ).run(binary);
+      if (info.changes !== 1) {
+        throw new Error(`the staged index texts ${binary.staged} of ${binary.package} are gone`);
+      }
+      return Number(info.lastInsertRowid);
+    }
     const info = this.sql(
       `INSERT INTO archive_binaries (source_id, package, version, architecture, file_id, stanza,
            digest, contents, contents_digest)
@@ -121,6 +144,39 @@ export class ArchivePackagesRepository {
            @contentsDigest)`,
     ).run(binary);
     return Number(info.lastInsertRowid);
+  }
+
+  /**
+   * Keeps binaries' index texts in a temporary table until their install commits
+   * (insertBinary with `staged`): a bulk install's prepared packages would otherwise hold
+   * every Packages stanza and Contents list of the bulk in memory at once. The table lives
+   * in SQLite's temporary file of this connection, so a crash leaves nothing behind.
+   * Returns the texts' rows, in order.
+   */
+  stageTexts(stage: number, texts: readonly BinaryTexts[]): number[] {
+    this.ensureStaging();
+    const insert = this.sql(
+      `INSERT INTO temp.archive_staged_texts (stage, stanza, digest, contents, contents_digest)
+         VALUES (?, ?, ?, ?, ?)`,
+    );
+    return texts.map((t) =>
+      Number(insert.run(stage, t.stanza, t.digest, t.contents, t.contentsDigest).lastInsertRowid),
+    );
+  }
+
+  /** Forgets the texts staged under `stage` (the install committed or failed). */
+  releaseStage(stage: number): void {
+    this.ensureStaging();
+    this.sql('DELETE FROM temp.archive_staged_texts WHERE stage = ?').run(stage);
+  }
+
+  private ensureStaging(): void {
+    if (this.staging) return;
+    this.db.exec(STAGED_TEXTS_TABLE);
+    // 1 MiB of cached pages: the rows are written once and read once, and SQLite's default
+    // (16 MiB, as better-sqlite3 builds it) would hold a bulk's first 16 MiB in memory.
+    this.db.pragma('temp.cache_size = -1024');
+    this.staging = true;
   }
 
   binaries(sourceId: number): BinaryRecord[] {

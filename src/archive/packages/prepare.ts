@@ -18,13 +18,20 @@ export interface IncomingFile {
  * rendered from them are all the archive stores, and a bulk install holds tens of thousands
  * of these at once.
  */
-export interface PreparedBinary {
+export interface PreparedBinary<Texts = BinaryIndexTexts | StagedTexts> {
   package: string;
   version: string;
   architecture: string;
   file: IncomingFile;
-  /** Its Packages stanza and Contents lines, with their digests (as the database keeps them). */
-  index: BinaryIndexTexts;
+  /**
+   * Its Packages stanza and Contents lines, with their digests (as the database keeps them),
+   * or the row they were staged in while the install waits (Archive.install).
+   */
+  index: Texts;
+}
+
+export interface StagedTexts {
+  staged: number;
 }
 
 export interface BinaryIndexTexts {
@@ -35,12 +42,12 @@ export interface BinaryIndexTexts {
   contentsDigest: string;
 }
 
-export interface PreparedSource {
+export interface PreparedSource<Texts = BinaryIndexTexts | StagedTexts> {
   name: string;
   version: string;
   component: string;
   dsc: { fields: Stanza; file: IncomingFile; files: IncomingFile[] } | null;
-  binaries: PreparedBinary[];
+  binaries: PreparedBinary<Texts>[];
 }
 
 export interface PackageInput {
@@ -80,7 +87,7 @@ export async function prepareSource(
   component: string,
   deps: { formats: ArchiveFormats; poolFile: PoolLookup },
   signal?: AbortSignal,
-): Promise<PreparedSource> {
+): Promise<PreparedSource<BinaryIndexTexts>> {
   const debs = [
     ...(await Promise.all((input.debs ?? []).map((deb) => readBinary(deb, deps.formats, signal)))),
     ...(input.verifiedDebs ?? []).map((deb) => binaryOf(deb.path, deb)),
@@ -100,7 +107,7 @@ export async function prepareSource(
       );
     }
   }
-  const binaries = debs.map((b): PreparedBinary => {
+  const binaries = debs.map((b): PreparedBinary<BinaryIndexTexts> => {
     const poolPath = `${dir}/${b.package}_${withoutEpoch(b.version)}_${b.architecture}.deb`;
     const index = indexTexts(b, poolPath, b.digests, deps.formats);
     const { package: name, version: v, architecture } = b;

@@ -50,6 +50,9 @@ const versionsIn = (dist: string, source: string) =>
     .filter((v) => v.distribution === dist)
     .map((v) => v.version);
 
+const stagedTexts = () =>
+  archive.db.prepare('SELECT count(*) FROM temp.archive_staged_texts').pluck().get() as number;
+
 async function expectUnchanged(run: () => Promise<unknown>): Promise<unknown> {
   const before = treeHash(archive.reposRoot);
   const error = await run().then(
@@ -57,6 +60,8 @@ async function expectUnchanged(run: () => Promise<unknown>): Promise<unknown> {
     (e: unknown) => e,
   );
   expect(treeHash(archive.reposRoot)).toBe(before);
+  // The index texts an install staged (Archive.install) are released when it fails.
+  expect(stagedTexts()).toBe(0);
   return error;
 }
 
@@ -70,6 +75,7 @@ describe('archive operations', () => {
       /^Package: alpha\n(.+\n)*Filename: pool\/main\/a\/alpha\/alpha_1\.0_amd64\.deb$/m,
     );
     expect(published(UNSTABLE, 'main/source/Sources')).toMatch(/^Package: alpha$/m);
+    expect(stagedTexts()).toBe(0);
     const before = treeHash(archive.reposRoot);
     expect((await archive.service.archive.install(input))[0]!.changed).toBe(false);
     expect(treeHash(archive.reposRoot)).toBe(before);
@@ -268,6 +274,16 @@ describe('bad input leaves the archive unchanged', () => {
     );
     expect(mixed).toBeInstanceOf(InvalidInputError);
     expect((mixed as Error).message).toBe(
+      'stranger_1.0_amd64.deb was built from source stranger 1.0, not iota 1.0',
+    );
+    // One source read and staged, the next refused: nothing of either stays.
+    const partly = await expectUnchanged(() =>
+      archive.service.archive.install({
+        distribution: UNSTABLE,
+        packages: [pkg('kappa', '1.0'), { dsc: own.dsc, debs: [...own.debs, stranger] }],
+      }),
+    );
+    expect((partly as Error).message).toBe(
       'stranger_1.0_amd64.deb was built from source stranger 1.0, not iota 1.0',
     );
     const nothing = await expectUnchanged(() =>
