@@ -285,9 +285,9 @@ export class Archive {
   ): { value: ChangeResult[]; dists: string[] } {
     const { writer } = this.deps;
     return this.kit.commit((touched, events) => {
-      const plan = writer.planInstall(target, prepared, (p) => this.checkUploadVersion(target, p));
       const results: ChangeResult[] = [];
-      writer.applyInstall(plan, touched, ({ prepared: p, changed }) => {
+      const check = (p: PreparedSource) => this.checkUploadVersion(target, p);
+      writer.install(target, prepared, check, touched, ({ prepared: p, changed }) => {
         if (changed) {
           events.push(
             this.deps.events.record({

@@ -1,17 +1,16 @@
-// An install as one plan: everything an install of prepared sources into a suite reads
-// (what the repository has of each version, its pool files, the suite's rollback chain,
-// the versions it shifts out) is read first into an InstallPlan, which ArchiveWriter's
-// applyInstall then writes in one go; the bulk and the single install share it.
+// An install's plan, source by source: everything installing one prepared source into a
+// suite reads (what the repository has of its version, its pool files, the suite's
+// rollback chain, the versions it shifts out) is read into a SourcePlan, which
+// ArchiveWriter's install then writes; the bulk and the single install share it.
 import { hash } from 'node:crypto';
 import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
 import type { ArchivePackagesRepository } from '../../db/archive-packages-repository.js';
 import { ConflictError } from '../../shared/errors.js';
-import type { ResolvedDistribution } from '../archive-config.js';
 import type { PoolFileRecord } from '../package-records.js';
 import type { IncomingFile, PreparedBinary, PreparedSource } from '../packages/prepare.js';
 import { poolDirectory } from '../pool/pool-path.js';
 import type { ArchiveFormats } from '../ports.js';
-import { rollbackChain, shiftChain } from './rollback-chain.js';
+import { shiftChain } from './rollback-chain.js';
 import { indexPathsOf } from './touched.js';
 
 /** A file the install needs in the pool records: the record it has, or a new one. */
@@ -53,11 +52,6 @@ export interface SourcePlan {
   changed: boolean;
 }
 
-export interface InstallPlan {
-  target: ResolvedDistribution;
-  sources: SourcePlan[];
-}
-
 export interface PlannerDeps {
   packages: ArchivePackagesRepository;
   index: ArchiveIndexRepository;
@@ -69,28 +63,13 @@ export interface PlannerDeps {
 const sha256 = (text: string) => hash('sha256', text, 'hex');
 
 /**
- * Reads what an install of `prepared` into `target` changes, checking it (the upload
- * rules, components, content of existing files and versions) before anything is written.
- * Runs inside the install's transaction, so nothing changes between plan and apply. The
- * sources have distinct names (Archive.checkPrepared), so their plans touch disjoint rows
- * (placements, pool directories) and all can be read before any is written.
+ * Reads what installing `prepared` into a suite's rollback `chain` changes, checking it
+ * (components, content of existing files and versions) before anything is written. Runs
+ * inside the install's transaction. The sources of an install have distinct names
+ * (Archive.checkPrepared), so their plans touch disjoint rows (placements, pool
+ * directories): each source can be planned and written before the next is planned.
  */
-export function planInstall(
-  deps: PlannerDeps,
-  target: ResolvedDistribution,
-  prepared: readonly PreparedSource[],
-  checkUploadVersion: (p: PreparedSource) => void,
-): InstallPlan {
-  const chain = rollbackChain(target);
-  const repo = target.repository.id;
-  const sources = prepared.map((p) => {
-    checkUploadVersion(p);
-    return planSource(deps, repo, chain, p);
-  });
-  return { target, sources };
-}
-
-function planSource(
+export function planSource(
   deps: PlannerDeps,
   repository: string,
   chain: readonly string[],

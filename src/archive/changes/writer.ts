@@ -4,13 +4,8 @@ import type { Clock } from '../../shared/clock.js';
 import type { ResolvedDistribution } from '../archive-config.js';
 import type { IncomingFile, PreparedSource } from '../packages/prepare.js';
 import type { ArchiveFormats } from '../ports.js';
-import {
-  INSTALLED,
-  planInstall,
-  type InstallPlan,
-  type PoolFileStep,
-  type SourcePlan,
-} from './install-plan.js';
+import { INSTALLED, planSource, type PoolFileStep, type SourcePlan } from './install-plan.js';
+import { rollbackChain } from './rollback-chain.js';
 import { indexPathsOf, type TouchedIndices } from './touched.js';
 
 /** A change of more sources than this in a distribution does not record them one by one. */
@@ -38,15 +33,6 @@ export interface WriterDeps {
 export class ArchiveWriter {
   constructor(private readonly deps: WriterDeps) {}
 
-  /** Reads what an install changes (install-plan.ts), for applyInstall. */
-  planInstall(
-    target: ResolvedDistribution,
-    prepared: readonly PreparedSource[],
-    checkUploadVersion: (p: PreparedSource) => void,
-  ): InstallPlan {
-    return planInstall(this.deps, target, prepared, checkUploadVersion);
-  }
-
   /** The pool files a prepared source would clash with (same path, other content). */
   poolConflicts(repository: string, files: readonly IncomingFile[]): string[] {
     return files
@@ -61,18 +47,25 @@ export class ArchiveWriter {
   }
 
   /**
-   * Writes an install's plan (install-plan.ts): per source its row, pool files, .dsc and
-   * binaries, the chain's placements and releases, the versions it drops; `installed`
-   * runs after each source's writes (its event). Reads nothing but what it just wrote.
+   * Installs prepared sources into a suite, one after the other: checks the upload rules
+   * (`checkUploadVersion`), plans the source (install-plan.ts), then writes its row, pool
+   * files, .dsc and binaries, the chain's placements and releases, and the versions it
+   * drops; `installed` runs after each source's writes (its event). Planned and written
+   * source by source, a bulk's plans do not pile up in memory. Runs in one transaction.
    */
-  applyInstall(
-    plan: InstallPlan,
+  install(
+    target: ResolvedDistribution,
+    sources: readonly PreparedSource[],
+    checkUploadVersion: (p: PreparedSource) => void,
     touched: TouchedIndices,
     installed: (source: SourcePlan) => void,
   ): void {
     const { packages, index, clock } = this.deps;
-    const repository = plan.target.repository.id;
-    for (const source of plan.sources) {
+    const repository = target.repository.id;
+    const chain = rollbackChain(target);
+    for (const next of sources) {
+      checkUploadVersion(next);
+      const source = planSource(this.deps, repository, chain, next);
       const { prepared } = source;
       const sourceId =
         source.existingId ??
