@@ -45,6 +45,8 @@ export interface ArchiveDeps {
   publish: (dists: string[], signal?: AbortSignal) => Promise<void>;
   events: EventLog;
   clock: Clock;
+  /** Index texts an install keeps in memory (default KEPT_TEXTS_BYTES; tests: 0). */
+  keptTextsBytes?: number;
 }
 
 /**
@@ -103,6 +105,8 @@ export class Archive {
     // Bounded: reading thousands of packages at once would only cost memory. Deep enough
     // to keep the formats' reading threads (withReadingThreads) fed while results come back.
     const prepared: PreparedSource[] = new Array(input.packages.length);
+    const keep = this.deps.keptTextsBytes ?? KEPT_TEXTS_BYTES;
+    let kept = 0;
     await mapLimited(
       input.packages.map((p, i) => [p, i] as const),
       64,
@@ -113,7 +117,16 @@ export class Archive {
           { formats: this.deps.formats, poolFile },
           signal,
         );
-        // Its index texts wait in the database: a bulk's would take hundreds of megabytes.
+        const bytes = source.binaries.reduce(
+          (n, b) => n + b.index.stanza.length + b.index.contents.length,
+          0,
+        );
+        if (kept + bytes <= keep) {
+          kept += bytes;
+          prepared[i] = source;
+          return;
+        }
+        // Beyond that, its index texts wait in the database (stageTexts).
         const rows = this.deps.packages.stageTexts(
           stage,
           source.binaries.map((b) => b.index),
@@ -334,6 +347,13 @@ interface FreshFile {
   poolPath: string;
   from: string;
 }
+
+/**
+ * The index texts (Packages stanzas, Contents lists) an install keeps in memory until its
+ * commit, in characters; the rest wait in a temporary table of the database. A bulk of
+ * Debian's size has ~90 MB of them; staging a few thousand packages' would only cost time.
+ */
+const KEPT_TEXTS_BYTES = 32 << 20;
 
 /** Fresh handed-over files from which they are linked on a thread during the commit. */
 const BACKGROUND_LINKS = 256;

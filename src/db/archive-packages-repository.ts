@@ -166,7 +166,7 @@ export class ArchivePackagesRepository {
 
   /** Forgets the texts staged under `stage` (the install committed or failed). */
   releaseStage(stage: number): void {
-    this.ensureStaging();
+    if (!this.staging) return;
     this.sql('DELETE FROM temp.archive_staged_texts WHERE stage = ?').run(stage);
   }
 
