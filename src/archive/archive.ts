@@ -45,8 +45,8 @@ export interface ArchiveDeps {
   publish: (dists: string[], signal?: AbortSignal) => Promise<void>;
   events: EventLog;
   clock: Clock;
-  /** Index texts an install keeps in memory (default KEPT_TEXTS_BYTES; tests: 0). */
-  keptTextsBytes?: number;
+  /** Installs of this many sources or more stage their index texts (default 4096). */
+  stagedFromSources?: number;
 }
 
 /**
@@ -105,8 +105,7 @@ export class Archive {
     // Bounded: reading thousands of packages at once would only cost memory. Deep enough
     // to keep the formats' reading threads (withReadingThreads) fed while results come back.
     const prepared: PreparedSource[] = new Array(input.packages.length);
-    const keep = this.deps.keptTextsBytes ?? KEPT_TEXTS_BYTES;
-    let kept = 0;
+    const staged = input.packages.length >= (this.deps.stagedFromSources ?? STAGED_FROM_SOURCES);
     await mapLimited(
       input.packages.map((p, i) => [p, i] as const),
       64,
@@ -117,16 +116,10 @@ export class Archive {
           { formats: this.deps.formats, poolFile },
           signal,
         );
-        const bytes = source.binaries.reduce(
-          (n, b) => n + b.index.stanza.length + b.index.contents.length,
-          0,
-        );
-        if (kept + bytes <= keep) {
-          kept += bytes;
+        if (!staged) {
           prepared[i] = source;
           return;
         }
-        // Beyond that, its index texts wait in the database (stageTexts).
         const rows = this.deps.packages.stageTexts(
           stage,
           source.binaries.map((b) => b.index),
@@ -349,11 +342,13 @@ interface FreshFile {
 }
 
 /**
- * The index texts (Packages stanzas, Contents lists) an install keeps in memory until its
- * commit, in characters; the rest wait in a temporary table of the database. A bulk of
- * Debian's size has ~90 MB of them; staging a few thousand packages' would only cost time.
+ * An install of this many sources or more puts the index texts (Packages stanzas, Contents
+ * lists) of what it has read in a temporary table of the database until its commit, not in
+ * memory: a bulk of Debian's size has ~90 MB of them, and held through the transaction they
+ * raised its peak by ~45 MB. A smaller install keeps them: staging a few thousand packages'
+ * texts costs more time than the memory it saves.
  */
-const KEPT_TEXTS_BYTES = 32 << 20;
+const STAGED_FROM_SOURCES = 4096;
 
 /** Fresh handed-over files from which they are linked on a thread during the commit. */
 const BACKGROUND_LINKS = 256;

@@ -46,8 +46,8 @@ export interface ArchiveServiceDeps {
    * built one beside the archive's code; tests running from the sources name dist's).
    */
   poolLinkScript?: URL;
-  /** How much of an install's index texts stay in memory (Archive; tests stage all: 0). */
-  keptTextsBytes?: number;
+  /** Installs of this many sources or more stage their index texts (Archive; tests: 0). */
+  stagedFromSources?: number;
 }
 
 /** The archive with everything it needs, built once by the composition root (or a test). */
@@ -140,7 +140,7 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     formats: deps.formats,
     locks,
     publish,
-    ...(deps.keptTextsBytes !== undefined && { keptTextsBytes: deps.keptTextsBytes }),
+    ...(deps.stagedFromSources !== undefined && { stagedFromSources: deps.stagedFromSources }),
     events: deps.events,
     clock,
   });

@@ -47,8 +47,8 @@ export function openTestArchive(input: {
   uncompressedIndexBytes?: number;
   /** The built link thread's script (dist), to test bulk installs as the daemon runs them. */
   poolLinkScript?: URL;
-  /** Index texts an install keeps in memory (0: every install stages its texts). */
-  keptTextsBytes?: number;
+  /** Installs of this many sources or more stage their index texts (0: every install). */
+  stagedFromSources?: number;
 }): TestArchive {
   const clock = input.clock ?? systemClock;
   mkdirSync(input.home, { recursive: true });
@@ -77,7 +77,7 @@ export function openTestArchive(input: {
       uncompressedIndexBytes: input.uncompressedIndexBytes ?? 16 << 20,
     },
     ...(input.poolLinkScript ? { poolLinkScript: input.poolLinkScript } : {}),
-    ...(input.keptTextsBytes !== undefined && { keptTextsBytes: input.keptTextsBytes }),
+    ...(input.stagedFromSources !== undefined && { stagedFromSources: input.stagedFromSources }),
   });
   return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };
 }

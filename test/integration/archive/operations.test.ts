@@ -14,12 +14,12 @@ let archive: TestArchive;
 
 beforeAll(async () => {
   dir = persistentTempDir('debyard-ops-');
-  // Every install stages its index texts (as a bulk's beyond 32 MiB do): that path is
-  // checked here, the kept one by every other test.
+  // Every install stages its index texts (as bulks of thousands of sources do): that path
+  // is checked here, the kept one by every other test.
   archive = openTestArchive({
     home: path.join(dir, 'home'),
     signer: await testSigner(dir),
-    keptTextsBytes: 0,
+    stagedFromSources: 0,
   });
   await (
     await archive.service.start()
