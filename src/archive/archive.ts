@@ -85,6 +85,9 @@ export class Archive {
         `${target.name} has no component ${component} (it has ${target.distribution.components.join(', ')})`,
       );
     }
+    if (input.packages.length < (this.deps.stagedFromSources ?? STAGED_FROM_SOURCES)) {
+      return this.prepareStagedAndCommit(target, component, undefined, input, signal);
+    }
     const stage = ++this.stages;
     try {
       return await this.prepareStagedAndCommit(target, component, stage, input, signal);
@@ -93,10 +96,11 @@ export class Archive {
     }
   }
 
+  /** With a `stage`, the index texts of what is read wait in it (stageTexts). */
   private async prepareStagedAndCommit(
     target: ResolvedDistribution,
     component: string,
-    stage: number,
+    stage: number | undefined,
     input: InstallInput,
     signal?: AbortSignal,
   ): Promise<{ value: ChangeResult[]; dists: string[] }> {
@@ -105,7 +109,6 @@ export class Archive {
     // Bounded: reading thousands of packages at once would only cost memory. Deep enough
     // to keep the formats' reading threads (withReadingThreads) fed while results come back.
     const prepared: PreparedSource[] = new Array(input.packages.length);
-    const staged = input.packages.length >= (this.deps.stagedFromSources ?? STAGED_FROM_SOURCES);
     await mapLimited(
       input.packages.map((p, i) => [p, i] as const),
       64,
@@ -116,7 +119,7 @@ export class Archive {
           { formats: this.deps.formats, poolFile },
           signal,
         );
-        if (!staged) {
+        if (stage === undefined) {
           prepared[i] = source;
           return;
         }
