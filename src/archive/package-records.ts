@@ -33,9 +33,16 @@ export interface BinaryRecord {
   fileId: number;
   stanza: string;
   digest: string;
+  /** "path<TAB>section/package" lines, sorted by path. */
   contents: string;
   contentsDigest: string;
 }
+
+/** What the indices show of a binary: its Packages stanza and Contents lines, with digests. */
+export type BinaryIndexTexts = Pick<
+  BinaryRecord,
+  'stanza' | 'digest' | 'contents' | 'contentsDigest'
+>;
 
 export interface PlacementRecord {
   distribution: string;

@@ -4,16 +4,15 @@ import type {
   PoolFileRecord,
   SourceRecord,
   BinaryRecord,
+  BinaryIndexTexts,
   PlacementRecord,
 } from '../archive/package-records.js';
 
 type NewPoolFile = Omit<PoolFileRecord, 'id'>;
 type NewSource = Omit<SourceRecord, 'id'>;
 type NewBinary = Omit<BinaryRecord, 'id'>;
-/** What the indices show of a binary (see PreparedBinary). */
-export type BinaryTexts = Pick<BinaryRecord, 'stanza' | 'digest' | 'contents' | 'contentsDigest'>;
 /** A binary whose texts were staged (stageTexts): `staged` is their row. */
-type NewStagedBinary = Omit<NewBinary, keyof BinaryTexts> & { staged: number };
+type NewStagedBinary = Omit<NewBinary, keyof BinaryIndexTexts> & { staged: number };
 
 const POOL_COLUMNS = 'id, repository, path, size, md5, sha1, sha256, sha512';
 const SOURCE_COLUMNS = 'id, repository, name, version, component, stanza, digest';
@@ -153,7 +152,7 @@ export class ArchivePackagesRepository {
    * in SQLite's temporary file of this connection, so a crash leaves nothing behind.
    * Returns the texts' rows, in order.
    */
-  stageTexts(stage: number, texts: readonly BinaryTexts[]): number[] {
+  stageTexts(stage: number, texts: readonly BinaryIndexTexts[]): number[] {
     this.ensureStaging();
     const insert = this.sql(
       `INSERT INTO temp.archive_staged_texts (stage, stanza, digest, contents, contents_digest)

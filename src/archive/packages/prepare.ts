@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../shared/errors.js';
 import { checkFileName, checkSourceName, poolDirectory } from '../pool/pool-path.js';
 import type { Stanza } from '../../debian/index.js';
 import type { ArchiveFormats, FileDigests } from '../ports.js';
+import type { BinaryIndexTexts } from '../package-records.js';
 
 /** A file to put in the pool: where it is now (null: already in the pool) and where it goes. */
 export interface IncomingFile {
@@ -32,14 +33,6 @@ export interface PreparedBinary<Texts = BinaryIndexTexts | StagedTexts> {
 
 export interface StagedTexts {
   staged: number;
-}
-
-export interface BinaryIndexTexts {
-  stanza: string;
-  digest: string;
-  /** "path<TAB>section/package" lines, sorted by path. */
-  contents: string;
-  contentsDigest: string;
 }
 
 export interface PreparedSource<Texts = BinaryIndexTexts | StagedTexts> {
