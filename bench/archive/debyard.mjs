@@ -87,6 +87,7 @@ const service = createArchiveService({
   db,
   config,
   reposRoot: path.join(home, 'repos'),
+  scratch: path.join(home, 'tmp'),
   formats,
   xz: debianXz,
   signer,

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { BuildsRepository } from '../db/builds-repository.js';
 import { migrationRefusals } from './test-gate.js';
 import { ArchiveIndexRepository } from '../db/archive-index-repository.js';
@@ -8,6 +9,7 @@ import { inTransaction, type Db } from '../db/database.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
+import { collectHeap } from '../shared/full-gc.js';
 import type { Logger } from '../shared/logger.js';
 import { Archive } from './archive.js';
 import { ArchiveAdmin } from './archive-admin.js';
@@ -48,6 +50,12 @@ export interface ArchiveServiceDeps {
   poolLinkScript?: URL;
   /** Installs of this many sources or more stage their index texts (Archive; tests: 0). */
   stagedFromSources?: number;
+  /** Scratch space on disk for publishing (SegmentFile; default: the system's temp folder). */
+  scratch?: string;
+  /** See IndexBuilderDeps (tests: -Infinity). */
+  segmentFileSlack?: number;
+  /** A full garbage collection, after each install that stages (default: V8's). */
+  collectHeap?: () => void;
 }
 
 /** The archive with everything it needs, built once by the composition root (or a test). */
@@ -113,6 +121,8 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
       xz: deps.xz,
       clock,
       uncompressedIndexBytes: deps.options.uncompressedIndexBytes,
+      scratch: deps.scratch ?? tmpdir(),
+      ...(deps.segmentFileSlack !== undefined && { segmentFileSlack: deps.segmentFileSlack }),
     }),
     generations,
     resolve: (dist) => config.resolve(dist),
@@ -141,6 +151,7 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     locks,
     publish,
     ...(deps.stagedFromSources !== undefined && { stagedFromSources: deps.stagedFromSources }),
+    collectHeap: deps.collectHeap ?? collectHeap,
     events: deps.events,
     clock,
   });

@@ -171,6 +171,17 @@ export class ArchiveIndexRepository {
     return found;
   }
 
+  /** The uncompressed texts of segments (those found). */
+  segmentTexts(keys: readonly string[]): Map<string, Buffer> {
+    const stmt = this.sql('SELECT raw FROM archive_segments WHERE key = ?').pluck();
+    const found = new Map<string, Buffer>();
+    for (const key of new Set(keys)) {
+      const raw = stmt.get(key) as Buffer | undefined;
+      if (raw) found.set(key, raw);
+    }
+    return found;
+  }
+
   saveSegments(segments: readonly SegmentRecord[], now: Date): void {
     const stmt = this.sql(
       `INSERT INTO archive_segments (key, raw, deflate, xz, crc32, used_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -36,6 +36,7 @@ const service = createArchiveService({
   db,
   config,
   reposRoot: path.join(home, 'repos'),
+  scratch: path.join(home, 'tmp'),
   formats: debianFormats,
   xz: debianXz,
   signer,

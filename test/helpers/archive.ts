@@ -49,6 +49,10 @@ export function openTestArchive(input: {
   poolLinkScript?: URL;
   /** Installs of this many sources or more stage their index texts (0: every install). */
   stagedFromSources?: number;
+  /** -Infinity: the publisher's SegmentFile is emptied after every build. */
+  segmentFileSlack?: number;
+  /** Called for the full garbage collection after each install that stages its texts. */
+  collectHeap?: () => void;
 }): TestArchive {
   const clock = input.clock ?? systemClock;
   mkdirSync(input.home, { recursive: true });
@@ -64,6 +68,7 @@ export function openTestArchive(input: {
     db,
     config,
     reposRoot,
+    scratch: path.join(input.home, 'tmp'),
     formats: debianFormats,
     xz: debianXz,
     signer: input.signer,
@@ -78,6 +83,8 @@ export function openTestArchive(input: {
     },
     ...(input.poolLinkScript ? { poolLinkScript: input.poolLinkScript } : {}),
     ...(input.stagedFromSources !== undefined && { stagedFromSources: input.stagedFromSources }),
+    ...(input.segmentFileSlack !== undefined && { segmentFileSlack: input.segmentFileSlack }),
+    ...(input.collectHeap && { collectHeap: input.collectHeap }),
   });
   return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };
 }

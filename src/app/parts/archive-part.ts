@@ -59,6 +59,7 @@ export function archivePart(ctx: AppContext, deps: { config: ArchiveConfig }): A
     db: ctx.db,
     config: deps.config,
     reposRoot: ctx.layout.repos,
+    scratch: ctx.layout.tmp,
     formats,
     xz: debianXz,
     signer: releaseSigner,

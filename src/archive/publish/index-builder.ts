@@ -1,11 +1,18 @@
 import { crc32 } from 'node:zlib';
 import type { ArchiveIndexRepository } from '../../db/archive-index-repository.js';
-import type { IndexEntry, IndexEntryRef, IndexText, SegmentRecord } from './index-records.js';
+import type {
+  CompressedSegment,
+  IndexEntry,
+  IndexEntryRef,
+  IndexText,
+  SegmentRecord,
+} from './index-records.js';
 import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
 import { crc32Combine, deflateSegment, joinGzip } from './gzip-members.js';
-import { PrefixDigests } from './prefix-digests.js';
+import { chunksOf, PrefixDigests } from './prefix-digests.js';
 import { RecentSegments } from './recent-segments.js';
+import { SegmentFile } from './segment-file.js';
 import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
 import { Slots } from '../map-limited.js';
@@ -33,9 +40,9 @@ export interface IndexPlan {
   name: string;
   segments: Segment[];
   /** Segments compressed before, by content address. */
-  cached: Map<string, SegmentRecord>;
-  /** Segments to compress now, rendered (UTF-8: smaller than their entries' strings). */
-  fresh: { key: string; raw: Buffer }[];
+  cached: Map<string, CompressedSegment>;
+  /** Segments to compress now: their texts were rendered into the SegmentFile. */
+  fresh: string[];
 }
 
 export interface IndexBuilderDeps {
@@ -44,24 +51,44 @@ export interface IndexBuilderDeps {
   clock: Clock;
   /** Packages and Sources larger than this get no uncompressed file (0: none does). */
   uncompressedIndexBytes: number;
+  /** Where the segments' texts are kept meanwhile (a folder on disk, see SegmentFile). */
+  scratch: string;
+  /**
+   * The SegmentFile is emptied once it is this many bytes bigger than twice the texts of
+   * the indices last built (default SEGMENT_FILE_SLACK; tests: -Infinity, after every build).
+   */
+  segmentFileSlack?: number;
 }
 
 // CRC64, as `xz` uses by default; only needed for an index with no segment at all.
 const DEFAULT_XZ_FLAGS = Buffer.from([0x00, 0x04]);
 
 /**
- * Segments kept in memory between publishes (RecentSegments), in bytes at most. Room for
- * every current index of a Debian-sized suite (63,000 packages: about 190 MB of raw, gzip
- * and xz segments): an index that does not fit is read back from the database and has its
- * segments touched on every publish, work that grows with the archive.
+ * Compressed segments kept in memory between publishes (RecentSegments), in bytes at most.
+ * Room for every current index of a Debian-sized suite (63,000 packages: about 80 MB of
+ * gzip and xz segments): an index that does not fit is read back from the database and has
+ * its segments touched on every publish, work that grows with the archive.
  */
-const RECENT_SEGMENT_BYTES = 320 << 20;
+const RECENT_SEGMENT_BYTES = 192 << 20;
 
 /** Indices whose segments are kept for the next plan of each (least recent dropped). */
 const LAST_SEGMENTS = 64;
 
 /** Entries whose texts are read and rendered at a time when planning. */
 const RENDER_BATCH = 2048;
+
+/** Segment texts being compressed at a time (each read back from the SegmentFile). */
+const COMPRESSING_TEXTS = 8;
+
+/** Bytes of fresh segments' texts saved to the database in one transaction. */
+const SAVE_BYTES = 8 << 20;
+
+/**
+ * The SegmentFile is emptied once it is this much bigger than twice the texts of the
+ * indices last built (replaced segments' texts stay in it); the next build of each index
+ * then reads its segments' texts back from the database once.
+ */
+const SEGMENT_FILE_SLACK = 64 << 20;
 
 const TEXT_OF: Record<IndexKind, IndexText> = {
   packages: 'stanza',
@@ -83,30 +110,47 @@ export class IndexBuilder {
    * many indices, a limit per index let dozens run: ~30 MB more at the peak).
    */
   private readonly compressing = new Slots(4);
+  /** Segment texts read back for compressing (a bulk publish's would be the whole index). */
+  private readonly texts = new Slots(COMPRESSING_TEXTS);
   private readonly recent = new RecentSegments(RECENT_SEGMENT_BYTES);
   /** The segments of the indices planned last (by name), for segmentEntries to reuse. */
   private readonly lastSegments = new Map<string, Segment[]>();
+  /** The texts' length of the indices planned last (by name): what the SegmentFile needs. */
+  private readonly lastSizes = new Map<string, number>();
+  private readonly segmentFile: SegmentFile;
+  /** Builds (and their plain files' hashing) reading the SegmentFile. */
+  private reading = 0;
 
-  constructor(private readonly deps: IndexBuilderDeps) {}
+  constructor(private readonly deps: IndexBuilderDeps) {
+    this.segmentFile = new SegmentFile(deps.scratch);
+  }
 
-  /** Run inside a read transaction: what is cached, what must be compressed. */
+  /**
+   * Run inside a read transaction: what is cached, what must be compressed. Build the plan
+   * in the same turn of the event loop (the SegmentFile it wrote is kept until then).
+   */
   plan(kind: IndexKind, basePath: string, name: string, entries: IndexEntryRef[]): IndexPlan {
     const segments = segmentEntries(kind, entries, this.lastSegments.get(name));
-    this.lastSegments.delete(name);
-    this.lastSegments.set(name, segments);
-    for (const old of this.lastSegments.keys()) {
-      if (this.lastSegments.size <= LAST_SEGMENTS) break;
-      this.lastSegments.delete(old);
-    }
+    remember(this.lastSegments, name, segments);
     const keys = segments.map((s) => s.key);
     const cached = this.recent.find(name, keys);
     const unknown = keys.filter((k) => !cached.has(k));
-    for (const [key, record] of this.deps.index.segments(unknown)) cached.set(key, record);
+    const file = this.segmentFile;
+    for (const [key, { raw, ...record }] of this.deps.index.segments(unknown)) {
+      cached.set(key, { ...record, size: raw.length });
+      if (kind !== 'contents') file.put(key, raw);
+    }
+    // A plain file is hashed from the segments' texts (after the SegmentFile was emptied,
+    // those of segments still cached in memory are read back from the database).
+    if (kind !== 'contents') {
+      const absent = [...cached.keys()].filter((k) => !file.has(k));
+      for (const [key, raw] of this.deps.index.segmentTexts(absent)) file.put(key, raw);
+    }
     const missing = new Map<string, Segment>();
     for (const s of segments) if (!cached.has(s.key)) missing.set(s.key, s);
-    // The texts are read and rendered a batch of segments at a time: a bulk publish renders
-    // every segment, and all entries' texts at once would hold the whole index as strings.
-    const fresh: IndexPlan['fresh'] = [];
+    // The texts are read and rendered a batch of segments at a time into the SegmentFile: a
+    // bulk publish renders every segment, the whole index.
+    const fresh: string[] = [];
     let batch: Segment[] = [];
     let size = 0;
     const render = () => {
@@ -114,7 +158,8 @@ export class IndexBuilder {
       const texts = this.deps.index.entryTexts(TEXT_OF[kind], ids);
       for (const s of batch) {
         const entries: IndexEntry[] = s.entries.map((e) => ({ ...e, text: textOf(texts, e.id) }));
-        fresh.push({ key: s.key, raw: Buffer.from(renderSegment(kind, entries)) });
+        file.put(s.key, Buffer.from(renderSegment(kind, entries)));
+        fresh.push(s.key);
       }
       batch = [];
       size = 0;
@@ -129,63 +174,122 @@ export class IndexBuilder {
   }
 
   async build(plan: IndexPlan, signal?: AbortSignal): Promise<BuiltFile[]> {
+    // Counted from the first step, in the turn the plan was made (see plan()).
+    this.reading++;
     const { kind, cached } = plan;
-    const fresh: SegmentRecord[] = [];
-    const compressed = Promise.all(
-      plan.fresh.map(async (s) => {
-        const { raw } = s;
-        const [deflate, xz] = await Promise.all([
-          this.compressing.run(async () => {
-            signal?.throwIfAborted();
-            return deflateSegment(raw);
-          }),
-          kind === 'contents'
-            ? null
-            : this.compressing.run(() => this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b))),
-        ]);
-        return { key: s.key, raw, deflate, xz, crc32: crc32(raw) };
-      }),
-    );
-    // The uncompressed text is known before its segments are compressed: it is hashed while
-    // they compress on the thread pool. The other indices being built start their
-    // compressions first (they run up to here before this resumes).
+    const compressed = this.compress(plan, signal);
     compressed.catch(() => undefined); // awaited below; not unhandled if hashing throws first
-    await undefined;
-    const plain = this.plain(plan);
-    for (const record of await compressed) {
-      cached.set(record.key, record);
-      fresh.push(record);
+    let plain: BuiltFile | null = null;
+    try {
+      // The uncompressed text is known before its segments are compressed: it is hashed
+      // while they compress on the thread pool. The other indices being built start their
+      // compressions first (they run up to here before this resumes).
+      await undefined;
+      plain = kind === 'contents' ? null : await this.plain(plan);
+      const fresh = await compressed;
+      for (const record of fresh) cached.set(record.key, record);
+      const now = this.deps.clock.now();
+      const freshKeys = new Set(fresh.map((f) => f.key));
+      const due = this.recent.due(
+        plan.name,
+        plan.segments.map((s) => s.key).filter((k) => !freshKeys.has(k)),
+        now.getTime(),
+      );
+      this.deps.index.touchSegments(due, now);
+      const records = plan.segments.map((s) => cached.get(s.key)!);
+      this.recent.remember(plan.name, records, new Set([...freshKeys, ...due]), now.getTime());
+      remember(
+        this.lastSizes,
+        plan.name,
+        records.reduce((n, r) => n + r.size, 0),
+      );
+      return this.assemble(plan, records, plain);
+    } finally {
+      // The compressions and the plain file's hash read the SegmentFile; the hash goes on
+      // after the build has returned.
+      void Promise.allSettled([compressed, plain?.sha256()]).then(() => this.doneReading());
     }
-    const now = this.deps.clock.now();
-    this.deps.index.saveSegments(fresh, now);
-    const freshKeys = new Set(fresh.map((f) => f.key));
-    const due = this.recent.due(
-      plan.name,
-      plan.segments.map((s) => s.key).filter((k) => !freshKeys.has(k)),
-      now.getTime(),
-    );
-    this.deps.index.touchSegments(due, now);
-    const records = plan.segments.map((s) => cached.get(s.key)!);
-    this.recent.remember(plan.name, records, new Set([...freshKeys, ...due]), now.getTime());
-    return this.assemble(plan, records, plain);
   }
 
-  /** The plain file (Contents has none), hashed now. */
-  private plain(plan: IndexPlan): BuiltFile | null {
-    const { kind, basePath, name, segments, cached } = plan;
-    if (kind === 'contents') return null;
-    const fresh = new Map(plan.fresh.map((s) => [s.key, s.raw]));
+  /** Compresses the fresh segments, saving them to the database a few megabytes at a time. */
+  private async compress(plan: IndexPlan, signal?: AbortSignal): Promise<CompressedSegment[]> {
+    const { kind } = plan;
+    const now = this.deps.clock.now();
+    let unsaved: SegmentRecord[] = [];
+    let unsavedBytes = 0;
+    const save = () => {
+      this.deps.index.saveSegments(unsaved, now);
+      unsaved = [];
+      unsavedBytes = 0;
+    };
+    // Every compression ends before this does, after a failure too: none may read the
+    // SegmentFile or save a segment once the build is over.
+    const outcomes = await Promise.allSettled(
+      plan.fresh.map((key) =>
+        this.texts.run(async () => {
+          signal?.throwIfAborted();
+          const raw = await this.segmentFile.get(key);
+          const [deflate, xz] = await Promise.all([
+            this.compressing.run(async () => {
+              signal?.throwIfAborted();
+              return deflateSegment(raw);
+            }),
+            kind === 'contents'
+              ? null
+              : this.compressing.run(() =>
+                  this.deps.xz.xz(raw, signal).then((b) => Buffer.from(b)),
+                ),
+          ]);
+          const record = { key, raw, deflate, xz, crc32: crc32(raw) };
+          unsaved.push(record);
+          unsavedBytes += raw.length;
+          if (unsavedBytes >= SAVE_BYTES) save();
+          return { key, deflate, xz, crc32: record.crc32, size: raw.length };
+        }),
+      ),
+    );
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (unsaved.length > 0) save();
+    return outcomes.map((o) => (o as PromiseFulfilledResult<CompressedSegment>).value);
+  }
+
+  /** The plain file, its hash started: read from the SegmentFile, held only if it is served. */
+  private async plain(plan: IndexPlan): Promise<BuiltFile> {
+    const { basePath, name, segments, cached } = plan;
     const keys = segments.map((s) => s.key);
-    const raw = keys.map((key) => cached.get(key)?.raw ?? fresh.get(key)!);
-    const file = this.file(basePath, name, raw, keys, 0);
+    const sizes = new Map(plan.fresh.map((k) => [k, this.segmentFile.sizeOf(k)]));
+    const size = keys.reduce((n, k) => n + (cached.get(k)?.size ?? sizes.get(k)!), 0);
+    let file: BuiltFile;
+    if (size > this.deps.uncompressedIndexBytes) {
+      let sha256: Promise<string> | undefined;
+      const chunks = { keys, from: (first: number) => this.segmentFile.read(keys.slice(first)) };
+      file = {
+        path: basePath,
+        parts: [],
+        size,
+        unserved: true,
+        sha256: () => (sha256 ??= this.digests.digest(name, chunks, [])),
+      };
+    } else {
+      file = this.file(basePath, name, await this.segmentFile.readAll(keys), keys, 0);
+    }
     file.sha256().catch(() => undefined); // started now, awaited with the others
-    if (file.size > this.deps.uncompressedIndexBytes) file.unserved = true;
     return file;
+  }
+
+  /** One build or hash fewer reading the SegmentFile: empties it if it has grown stale. */
+  private doneReading(): void {
+    if (--this.reading > 0) return;
+    let live = 0;
+    for (const size of this.lastSizes.values()) live += size;
+    const slack = this.deps.segmentFileSlack ?? SEGMENT_FILE_SLACK;
+    if (this.segmentFile.bytes > 2 * live + slack) this.segmentFile.clear();
   }
 
   private assemble(
     plan: IndexPlan,
-    records: SegmentRecord[],
+    records: CompressedSegment[],
     plain: BuiltFile | null,
   ): BuiltFile[] {
     const { basePath, name } = plan;
@@ -193,8 +297,8 @@ export class IndexBuilder {
     let crc = 0;
     let length = 0;
     for (const r of records) {
-      crc = crc32Combine(crc, r.crc32, r.raw.length);
-      length += r.raw.length;
+      crc = crc32Combine(crc, r.crc32, r.size);
+      length += r.size;
     }
     const gz = joinGzip(
       records.map((r) => r.deflate),
@@ -218,10 +322,11 @@ export class IndexBuilder {
     keys: readonly string[],
     head: number,
   ): BuiltFile {
-    const chunks = [
-      ...parts.slice(0, head).map((data) => ({ key: `head:${data.toString('hex')}`, data })),
-      ...keys.map((key, i) => ({ key, data: parts[head + i]! })),
-    ];
+    const heads = parts.slice(0, head);
+    const chunks = chunksOf(
+      [...heads.map((data) => `head:${data.toString('hex')}`), ...keys],
+      parts.slice(0, head + keys.length),
+    );
     const tail = parts.slice(head + keys.length);
     let sha256: Promise<string> | undefined;
     return {
@@ -230,6 +335,16 @@ export class IndexBuilder {
       size: parts.reduce((n, p) => n + p.length, 0),
       sha256: () => (sha256 ??= this.digests.digest(name, chunks, tail)),
     };
+  }
+}
+
+/** Sets `name` in a map of the indices planned last, dropping the least recent beyond. */
+function remember<T>(map: Map<string, T>, name: string, value: T): void {
+  map.delete(name);
+  map.set(name, value);
+  for (const old of map.keys()) {
+    if (map.size <= LAST_SEGMENTS) break;
+    map.delete(old);
   }
 }
 

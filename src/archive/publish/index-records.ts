@@ -71,3 +71,9 @@ export interface SegmentRecord {
   xz: Buffer | null;
   crc32: number;
 }
+
+/**
+ * A segment as a publish keeps it in memory: compressed, with its text's length and CRC-32
+ * (the text itself is in the SegmentFile).
+ */
+export type CompressedSegment = Omit<SegmentRecord, 'raw'> & { size: number };

@@ -1,10 +1,24 @@
 import { createHash, type Hash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-/** A piece of a file with a name for its content (a segment's content address). */
-export interface KeyedChunk {
-  key: string;
-  data: Buffer;
+/**
+ * A file's pieces, each named for its content (a segment's content address), with a way to
+ * read them from any one on: a big plain index is read back from a SegmentFile.
+ */
+export interface KeyedChunks {
+  keys: readonly string[];
+  /** The data of the chunks from the `first` on, in order. */
+  from(first: number): AsyncIterable<Uint8Array>;
+}
+
+/** Chunks held in memory. */
+export function chunksOf(keys: readonly string[], data: readonly Uint8Array[]): KeyedChunks {
+  return {
+    keys,
+    async *from(first) {
+      for (let i = first; i < keys.length; i++) yield data[i]!;
+    },
+  };
 }
 
 /** Bytes hashed between two turns of the event loop (about 3 ms at this CPU's 1.5 GB/s). */
@@ -18,7 +32,7 @@ const YIELD_BYTES = 4 << 20;
 const CHUNKS_PER_STATE = 16;
 
 interface Remembered {
-  keys: string[];
+  keys: readonly string[];
   /** SHA-256 states after every CHUNKS_PER_STATE chunks: states[i] after (i + 1) × that. */
   states: Hash[];
 }
@@ -40,30 +54,28 @@ export class PrefixDigests {
    * megabytes takes this thread for tens of milliseconds: it hands the thread back every
    * few megabytes, so the writes of the files being published keep going meanwhile.
    */
-  async digest(
-    name: string,
-    chunks: readonly KeyedChunk[],
-    tail: readonly Buffer[],
-  ): Promise<string> {
+  async digest(name: string, chunks: KeyedChunks, tail: readonly Uint8Array[]): Promise<string> {
+    const { keys } = chunks;
     const previous = this.remembered.get(name);
     let same = 0;
-    while (same < chunks.length && previous?.keys[same] === chunks[same]!.key) same++;
+    while (same < keys.length && previous?.keys[same] === keys[same]) same++;
     const states = previous ? previous.states.slice(0, Math.floor(same / CHUNKS_PER_STATE)) : [];
     const start = states.at(-1);
     const current = start ? start.copy() : createHash('sha256');
     let since = 0;
-    for (let i = states.length * CHUNKS_PER_STATE; i < chunks.length; i++) {
-      const { data } = chunks[i]!;
+    let i = states.length * CHUNKS_PER_STATE;
+    for await (const data of chunks.from(i)) {
       current.update(data);
-      if ((i + 1) % CHUNKS_PER_STATE === 0) states.push(current.copy());
+      if (++i % CHUNKS_PER_STATE === 0) states.push(current.copy());
       since += data.length;
       if (since >= YIELD_BYTES) {
         since = 0;
         await nextTurn();
       }
     }
+    if (i !== keys.length) throw new Error(`${name}: read ${i} of ${keys.length} chunks`);
     for (const part of tail) current.update(part);
-    this.remember(name, { keys: chunks.map((c) => c.key), states });
+    this.remember(name, { keys, states });
     return current.digest('hex');
   }
 

@@ -1,10 +1,10 @@
-import type { SegmentRecord } from './index-records.js';
+import type { CompressedSegment } from './index-records.js';
 
 /** How often a segment still in use has its `used_at` brought up to date, at most. */
 const TOUCH_INTERVAL_MS = 3_600_000;
 
 interface Remembered {
-  record: SegmentRecord;
+  record: CompressedSegment;
   /** When its used_at was last set (ms since the epoch). */
   touchedAt: number;
 }
@@ -15,8 +15,8 @@ interface IndexSegments {
 }
 
 /**
- * The segments of the indices built last, in memory, up to a budget of bytes (the indices
- * built longest ago are forgotten first). A daemon's next publish of a big index (tens of
+ * The compressed segments of the indices built last, in memory, up to a budget of bytes (the
+ * indices built longest ago are forgotten first). A daemon's next publish of a big index (tens of
  * megabytes of segments at Debian's size) joins them without reading them back from the
  * database, and sets their used_at at most hourly rather than on every publish: work that
  * grows with the archive, not with the change. Segments are content-addressed, so a
@@ -29,8 +29,8 @@ export class RecentSegments {
   constructor(private readonly budget: number) {}
 
   /** The remembered segments of `index` among `keys`. */
-  find(index: string, keys: readonly string[]): Map<string, SegmentRecord> {
-    const found = new Map<string, SegmentRecord>();
+  find(index: string, keys: readonly string[]): Map<string, CompressedSegment> {
+    const found = new Map<string, CompressedSegment>();
     const known = this.byIndex.get(index);
     if (!known) return found;
     for (const key of keys) {
@@ -52,7 +52,7 @@ export class RecentSegments {
   /** Remembers the segments `index` was built of; `touched` were stored or touched at `now`. */
   remember(
     index: string,
-    records: readonly SegmentRecord[],
+    records: readonly CompressedSegment[],
     touched: ReadonlySet<string>,
     now: number,
   ): void {
@@ -65,7 +65,7 @@ export class RecentSegments {
         ? now
         : (old?.segments.get(record.key)?.touchedAt ?? now);
       segments.set(record.key, { record, touchedAt });
-      bytes += record.raw.length + record.deflate.length + (record.xz?.length ?? 0);
+      bytes += record.deflate.length + (record.xz?.length ?? 0);
     }
     if (bytes > this.budget) return;
     this.byIndex.set(index, { segments, bytes });

@@ -33,17 +33,28 @@ function published(archive: TestArchive): Map<string, string | Buffer> {
  * publishes after a run of changes must be, byte for byte, what a fresh process publishes
  * from scratch for the same state (all entries listed, every segment compressed anew).
  */
-// Plain indices up to 16M (all of them here), and none (uncompressed_index_limit = 0).
-describe.each([{ limit: 16 << 20 }, { limit: 0 }])(
-  'a publish after incremental changes equals a publish from scratch (plain indices up to $limit bytes)',
-  ({ limit }) => {
+// Plain indices up to 16M (all of them here), and none (uncompressed_index_limit = 0); and
+// with the segments' texts read back from the database for every publish (the SegmentFile
+// emptied after each build).
+describe.each([
+  { limit: 16 << 20, slack: undefined },
+  { limit: 0, slack: undefined },
+  { limit: 0, slack: -Infinity },
+])(
+  'a publish after incremental changes equals a publish from scratch (plain indices up to $limit bytes, segment file slack $slack)',
+  ({ limit, slack }) => {
     const dir = persistentTempDir('debyard-incremental-');
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('gives the same indices and Release checksums', async () => {
       const signer = await testSigner(dir);
       const home = path.join(dir, 'home');
-      const a = openTestArchive({ home, signer, uncompressedIndexBytes: limit });
+      const a = openTestArchive({
+        home,
+        signer,
+        uncompressedIndexBytes: limit,
+        ...(slack !== undefined && { segmentFileSlack: slack }),
+      });
       await (
         await a.service.start()
       ).published;

@@ -11,6 +11,8 @@ const EXPERIMENTAL = 'bookworm-test-experimental';
 
 let dir: string;
 let archive: TestArchive;
+/** Full garbage collections asked for (after each install that staged its texts). */
+let collections = 0;
 
 beforeAll(async () => {
   dir = persistentTempDir('debyard-ops-');
@@ -20,6 +22,7 @@ beforeAll(async () => {
     home: path.join(dir, 'home'),
     signer: await testSigner(dir),
     stagedFromSources: 0,
+    collectHeap: () => collections++,
   });
   await (
     await archive.service.start()
@@ -96,6 +99,8 @@ describe('archive operations', () => {
     expect(treeHash(archive.reposRoot)).toBe(before);
     const events = archive.events.list({ types: ['INSTALLED'], source: 'alpha' });
     expect(events.map((e) => e.message)).toEqual([`alpha 1.0 installed in ${UNSTABLE}`]);
+    // Each install's working set was collected before it published.
+    expect(collections).toBe(2);
   });
 
   it('adds binaries built later to an installed version', async () => {

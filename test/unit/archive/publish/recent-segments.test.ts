@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RecentSegments } from '../../../../src/archive/publish/recent-segments.js';
 
+// Only the compressed forms are held in memory (the texts are in the SegmentFile).
 const record = (key: string, bytes = 10) => ({
   key,
-  raw: Buffer.alloc(bytes),
-  deflate: Buffer.alloc(0),
+  size: 1000,
+  deflate: Buffer.alloc(bytes),
   xz: null,
   crc32: 0,
 });

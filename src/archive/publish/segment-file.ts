@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { ftruncateSync, mkdirSync, openSync, read, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/** Bytes read with one call where segments lie side by side in the file. */
+const READ_BYTES = 1 << 20;
+
+/** Read buffers kept for reuse. */
+const MAX_SPARE = 8;
+
+/** Reads under way ahead of the one being consumed. */
+const READ_AHEAD = 2;
+
+interface Place {
+  at: number;
+  size: number;
+}
+
+/**
+ * The uncompressed texts of index segments, kept in a file rather than in memory: at
+ * Debian's size they are over 100 MB, needed only to hash a big index's plain file (which
+ * is not served) from a change on and to compress segments once. Reading them back is a
+ * copy from the page cache on the thread pool. The file is unlinked as soon as it is
+ * opened: it holds nothing a restart needs (the database keeps every segment), and a crash
+ * leaves nothing behind.
+ */
+export class SegmentFile {
+  private readonly places = new Map<string, Place>();
+  private readonly spare: Buffer[] = [];
+  private fd: number | undefined;
+  private end = 0;
+
+  /** `dir`: where the file is made (on a disk: not a tmpfs, which would hold it in RAM). */
+  constructor(private readonly dir: string) {}
+
+  /** The file's length in bytes (segments written, including those no longer used). */
+  get bytes(): number {
+    return this.end;
+  }
+
+  has(key: string): boolean {
+    return this.places.has(key);
+  }
+
+  /** The length of a segment's text. */
+  sizeOf(key: string): number {
+    return this.placeOf(key).size;
+  }
+
+  /** Appends a segment's text, unless the file has it already. */
+  put(key: string, data: Uint8Array): void {
+    if (this.places.has(key)) return;
+    const fd = this.open();
+    for (let done = 0; done < data.length;) {
+      done += writeSync(fd, data, done, data.length - done, this.end + done);
+    }
+    this.places.set(key, { at: this.end, size: data.length });
+    this.end += data.length;
+  }
+
+  /** The text of one segment. */
+  async get(key: string): Promise<Buffer> {
+    const place = this.placeOf(key);
+    return this.readAt(place.at, place.size, Buffer.allocUnsafe(place.size));
+  }
+
+  /**
+   * The texts of `keys`, in order: views into buffers this reuses, each valid until the
+   * caller takes the next. Segments that lie side by side are read together, a few reads
+   * ahead of the caller.
+   */
+  async *read(keys: readonly string[]): AsyncGenerator<Buffer> {
+    const runs = this.runsOf(keys);
+    const ahead: Promise<Buffer>[] = [];
+    let next = 0;
+    const fill = () => {
+      while (next < runs.length && ahead.length < READ_AHEAD) {
+        const run = runs[next++]!;
+        const reading = this.readAt(run.at, run.size, this.buffer(run.size));
+        reading.catch(() => undefined); // awaited in turn; not unhandled if the caller stops
+        ahead.push(reading);
+      }
+    };
+    try {
+      for (const run of runs) {
+        fill();
+        const data = await ahead.shift()!;
+        let at = 0;
+        for (const size of run.sizes) {
+          yield data.subarray(at, at + size);
+          at += size;
+        }
+        this.release(data);
+      }
+    } finally {
+      // A caller that stops early leaves reads under way: their buffers are reused after.
+      for (const reading of ahead)
+        reading.then(
+          (data) => this.release(data),
+          () => undefined,
+        );
+    }
+  }
+
+  /** The texts of `keys`, in order, in one buffer of their own. */
+  async readAll(keys: readonly string[]): Promise<Buffer[]> {
+    const runs = this.runsOf(keys);
+    const all = Buffer.allocUnsafe(runs.reduce((n, r) => n + r.size, 0));
+    const texts: Buffer[] = [];
+    let at = 0;
+    for (const run of runs) {
+      await this.readAt(run.at, run.size, all.subarray(at, at + run.size));
+      for (const size of run.sizes) {
+        texts.push(all.subarray(at, at + size));
+        at += size;
+      }
+    }
+    return texts;
+  }
+
+  /** Forgets every segment and empties the file. Nothing may be reading it. */
+  clear(): void {
+    if (this.fd !== undefined) ftruncateSync(this.fd, 0);
+    this.places.clear();
+    this.end = 0;
+  }
+
+  private open(): number {
+    if (this.fd !== undefined) return this.fd;
+    mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `index-segments-${randomBytes(6).toString('hex')}`);
+    this.fd = openSync(file, 'wx+', 0o600);
+    unlinkSync(file);
+    return this.fd;
+  }
+
+  private placeOf(key: string): Place {
+    const place = this.places.get(key);
+    if (!place) throw new Error(`the text of index segment ${key} is not in the segment file`);
+    return place;
+  }
+
+  /** Runs of segments side by side in the file, READ_BYTES at most unless one is bigger. */
+  private runsOf(keys: readonly string[]) {
+    const runs: { at: number; sizes: number[]; size: number }[] = [];
+    for (const p of keys.map((k) => this.placeOf(k))) {
+      const last = runs.at(-1);
+      if (last && last.at + last.size === p.at && last.size + p.size <= READ_BYTES) {
+        last.sizes.push(p.size);
+        last.size += p.size;
+      } else {
+        runs.push({ at: p.at, sizes: [p.size], size: p.size });
+      }
+    }
+    return runs;
+  }
+
+  /**
+   * A buffer to read `size` bytes into: a spare one when they fit. Reads of a big index
+   * from a change on would otherwise allocate tens of megabytes per publish, and that much
+   * garbage outside V8's heap makes it collect the whole heap.
+   */
+  private buffer(size: number): Buffer {
+    if (size > READ_BYTES) return Buffer.allocUnsafeSlow(size);
+    return (this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_BYTES)).subarray(0, size);
+  }
+
+  private release(data: Buffer): void {
+    if (data.buffer.byteLength !== READ_BYTES || this.spare.length >= MAX_SPARE) return;
+    this.spare.push(Buffer.from(data.buffer, data.byteOffset, READ_BYTES));
+  }
+
+  private readAt(at: number, size: number, data: Buffer): Promise<Buffer> {
+    const fd = this.fd;
+    return new Promise((resolve, reject) => {
+      if (fd === undefined) return reject(new Error('the segment file holds nothing yet'));
+      const step = (done: number) => {
+        if (done === size) return resolve(data);
+        read(fd, data, done, size - done, at + done, (error, n) => {
+          if (error) reject(new Error('could not read the segment file', { cause: error }));
+          else if (n === 0) reject(new Error(`the segment file ends before byte ${at + size}`));
+          else step(done + n);
+        });
+      };
+      step(0);
+    });
+  }
+}
