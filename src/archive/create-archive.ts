@@ -54,6 +54,8 @@ export interface ArchiveServiceDeps {
   scratch?: string;
   /** See IndexBuilderDeps (tests: -Infinity). */
   segmentFileSlack?: number;
+  /** The digest thread's script (default: the built one; tests running from sources name dist's). */
+  digestScript?: URL;
   /** A full garbage collection, after each install that stages (default: V8's). */
   collectHeap?: () => void;
 }
@@ -123,6 +125,7 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
       uncompressedIndexBytes: deps.options.uncompressedIndexBytes,
       scratch: deps.scratch ?? tmpdir(),
       ...(deps.segmentFileSlack !== undefined && { segmentFileSlack: deps.segmentFileSlack }),
+      ...(deps.digestScript && { digestScript: deps.digestScript }),
     }),
     generations,
     resolve: (dist) => config.resolve(dist),

@@ -51,6 +51,8 @@ export function openTestArchive(input: {
   stagedFromSources?: number;
   /** -Infinity: the publisher's SegmentFile is emptied after every build. */
   segmentFileSlack?: number;
+  /** The built digest thread's script (dist), to hash big plain indices as the daemon does. */
+  digestScript?: URL;
   /** Called for the full garbage collection after each install that stages its texts. */
   collectHeap?: () => void;
 }): TestArchive {
@@ -84,6 +86,7 @@ export function openTestArchive(input: {
     ...(input.poolLinkScript ? { poolLinkScript: input.poolLinkScript } : {}),
     ...(input.stagedFromSources !== undefined && { stagedFromSources: input.stagedFromSources }),
     ...(input.segmentFileSlack !== undefined && { segmentFileSlack: input.segmentFileSlack }),
+    ...(input.digestScript && { digestScript: input.digestScript }),
     ...(input.collectHeap && { collectHeap: input.collectHeap }),
   });
   return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };

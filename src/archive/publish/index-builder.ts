@@ -10,6 +10,7 @@ import type {
 import type { Clock } from '../../shared/clock.js';
 import type { XzCompressor } from '../ports.js';
 import { crc32Combine, deflateSegment, joinGzip } from './gzip-members.js';
+import { DigestThread } from './digest-thread.js';
 import { chunksOf, PrefixDigests } from './prefix-digests.js';
 import { RecentSegments } from './recent-segments.js';
 import { SegmentFile } from './segment-file.js';
@@ -58,6 +59,8 @@ export interface IndexBuilderDeps {
    * the indices last built (default SEGMENT_FILE_SLACK; tests: -Infinity, after every build).
    */
   segmentFileSlack?: number;
+  /** The DigestThread's script (default: the built one beside this; tests name dist's). */
+  digestScript?: URL;
 }
 
 // CRC64, as `xz` uses by default; only needed for an index with no segment at all.
@@ -118,11 +121,14 @@ export class IndexBuilder {
   /** The texts' length of the indices planned last (by name): what the SegmentFile needs. */
   private readonly lastSizes = new Map<string, number>();
   private readonly segmentFile: SegmentFile;
+  /** Hashes big plain files; none when run from the sources (then they are hashed here). */
+  private readonly thread: DigestThread | undefined;
   /** Builds (and their plain files' hashing) reading the SegmentFile. */
   private reading = 0;
 
   constructor(private readonly deps: IndexBuilderDeps) {
     this.segmentFile = new SegmentFile(deps.scratch);
+    this.thread = DigestThread.create(deps.digestScript);
   }
 
   /**
@@ -263,19 +269,25 @@ export class IndexBuilder {
     let file: BuiltFile;
     if (size > this.deps.uncompressedIndexBytes) {
       let sha256: Promise<string> | undefined;
-      const chunks = { keys, from: (first: number) => this.segmentFile.read(keys.slice(first)) };
       file = {
         path: basePath,
         parts: [],
         size,
         unserved: true,
-        sha256: () => (sha256 ??= this.digests.digest(name, chunks, [])),
+        sha256: () => (sha256 ??= this.plainDigest(name, keys)),
       };
     } else {
       file = this.file(basePath, name, await this.segmentFile.readAll(keys), keys, 0);
     }
     file.sha256().catch(() => undefined); // started now, awaited with the others
     return file;
+  }
+
+  /** A big plain file's SHA-256, on the DigestThread where there is one. */
+  private plainDigest(name: string, keys: readonly string[]): Promise<string> {
+    const file = this.segmentFile;
+    if (this.thread) return this.thread.digest(name, keys, file.locate(keys));
+    return this.digests.digest(name, { keys, from: (first) => file.read(keys.slice(first)) }, []);
   }
 
   /** One build or hash fewer reading the SegmentFile: empties it if it has grown stale. */

@@ -8,14 +8,14 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 export interface KeyedChunks {
   keys: readonly string[];
   /** The data of the chunks from the `first` on, in order. */
-  from(first: number): AsyncIterable<Uint8Array>;
+  from(first: number): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
 /** Chunks held in memory. */
 export function chunksOf(keys: readonly string[], data: readonly Uint8Array[]): KeyedChunks {
   return {
     keys,
-    async *from(first) {
+    *from(first) {
       for (let i = first; i < keys.length; i++) yield data[i]!;
     },
   };

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ftruncateSync, mkdirSync, openSync, read, unlinkSync, writeSync } from 'node:fs';
+import { ftruncateSync, mkdirSync, openSync, read, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** Bytes read with one call where segments lie side by side in the file. */
-const READ_BYTES = 1 << 20;
+export const READ_BYTES = 1 << 20;
 
 /** Read buffers kept for reuse. */
 const MAX_SPARE = 8;
@@ -14,6 +14,13 @@ const READ_AHEAD = 2;
 interface Place {
   at: number;
   size: number;
+}
+
+/** Where some segments' texts are: the file's descriptor, each text's offset and length. */
+export interface SegmentPlaces {
+  fd: number;
+  /** Offset and length of each text, one pair after the other. */
+  places: number[];
 }
 
 /**
@@ -47,6 +54,10 @@ export class SegmentFile {
     return this.placeOf(key).size;
   }
 
+  private at(key: string): number {
+    return this.placeOf(key).at;
+  }
+
   /** Appends a segment's text, unless the file has it already. */
   put(key: string, data: Uint8Array): void {
     if (this.places.has(key)) return;
@@ -56,6 +67,11 @@ export class SegmentFile {
     }
     this.places.set(key, { at: this.end, size: data.length });
     this.end += data.length;
+  }
+
+  /** Where the texts of `keys` are, for another thread to read them (readPlaces). */
+  locate(keys: readonly string[]): SegmentPlaces {
+    return { fd: this.fd ?? -1, places: keys.flatMap((k) => [this.at(k), this.sizeOf(k)]) };
   }
 
   /** The text of one segment. */
@@ -70,7 +86,7 @@ export class SegmentFile {
    * ahead of the caller.
    */
   async *read(keys: readonly string[]): AsyncGenerator<Buffer> {
-    const runs = this.runsOf(keys);
+    const runs = runsOf(keys.map((k) => this.placeOf(k)));
     const ahead: Promise<Buffer>[] = [];
     let next = 0;
     const fill = () => {
@@ -104,7 +120,7 @@ export class SegmentFile {
 
   /** The texts of `keys`, in order, in one buffer of their own. */
   async readAll(keys: readonly string[]): Promise<Buffer[]> {
-    const runs = this.runsOf(keys);
+    const runs = runsOf(keys.map((k) => this.placeOf(k)));
     const all = Buffer.allocUnsafe(runs.reduce((n, r) => n + r.size, 0));
     const texts: Buffer[] = [];
     let at = 0;
@@ -140,21 +156,6 @@ export class SegmentFile {
     return place;
   }
 
-  /** Runs of segments side by side in the file, READ_BYTES at most unless one is bigger. */
-  private runsOf(keys: readonly string[]) {
-    const runs: { at: number; sizes: number[]; size: number }[] = [];
-    for (const p of keys.map((k) => this.placeOf(k))) {
-      const last = runs.at(-1);
-      if (last && last.at + last.size === p.at && last.size + p.size <= READ_BYTES) {
-        last.sizes.push(p.size);
-        last.size += p.size;
-      } else {
-        runs.push({ at: p.at, sizes: [p.size], size: p.size });
-      }
-    }
-    return runs;
-  }
-
   /**
    * A buffer to read `size` bytes into: a spare one when they fit. Reads of a big index
    * from a change on would otherwise allocate tens of megabytes per publish, and that much
@@ -185,4 +186,47 @@ export class SegmentFile {
       step(0);
     });
   }
+}
+
+/**
+ * The texts at `places` from the `first` on, read with blocking calls (on a thread of their
+ * own): views into `buffer`, each valid until the next is taken, or into a buffer of their
+ * own where a run of them does not fit.
+ */
+export function* readPlaces(
+  { fd, places }: SegmentPlaces,
+  first: number,
+  buffer: Buffer,
+): Generator<Buffer> {
+  const list: Place[] = [];
+  for (let i = 2 * first; i < places.length; i += 2)
+    list.push({ at: places[i]!, size: places[i + 1]! });
+  for (const run of runsOf(list)) {
+    const data = run.size <= buffer.length ? buffer : Buffer.allocUnsafe(run.size);
+    for (let done = 0; done < run.size;) {
+      const n = readSync(fd, data, done, run.size - done, run.at + done);
+      if (n === 0) throw new Error(`the segment file ends before byte ${run.at + run.size}`);
+      done += n;
+    }
+    let at = 0;
+    for (const size of run.sizes) {
+      yield data.subarray(at, at + size);
+      at += size;
+    }
+  }
+}
+
+/** Runs of texts side by side in the file, READ_BYTES at most unless one is bigger. */
+function runsOf(places: readonly Place[]) {
+  const runs: { at: number; sizes: number[]; size: number }[] = [];
+  for (const p of places) {
+    const last = runs.at(-1);
+    if (last && last.at + last.size === p.at && last.size + p.size <= READ_BYTES) {
+      last.sizes.push(p.size);
+      last.size += p.size;
+    } else {
+      runs.push({ at: p.at, sizes: [p.size], size: p.size });
+    }
+  }
+  return runs;
 }

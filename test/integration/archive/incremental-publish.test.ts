@@ -33,16 +33,19 @@ function published(archive: TestArchive): Map<string, string | Buffer> {
  * publishes after a run of changes must be, byte for byte, what a fresh process publishes
  * from scratch for the same state (all entries listed, every segment compressed anew).
  */
-// Plain indices up to 16M (all of them here), and none (uncompressed_index_limit = 0); and
-// with the segments' texts read back from the database for every publish (the SegmentFile
-// emptied after each build).
+const DIGEST_THREAD = new URL('../../../dist/archive/publish/digest-worker.js', import.meta.url);
+
+// Plain indices up to 16M (all of them here), and none (uncompressed_index_limit = 0),
+// hashed on the digest thread as the daemon does; and none hashed in this thread with the
+// segments' texts read back from the database for every publish (the SegmentFile emptied
+// after each build).
 describe.each([
-  { limit: 16 << 20, slack: undefined },
-  { limit: 0, slack: undefined },
-  { limit: 0, slack: -Infinity },
+  { limit: 16 << 20, slack: undefined, thread: undefined },
+  { limit: 0, slack: undefined, thread: DIGEST_THREAD },
+  { limit: 0, slack: -Infinity, thread: undefined },
 ])(
-  'a publish after incremental changes equals a publish from scratch (plain indices up to $limit bytes, segment file slack $slack)',
-  ({ limit, slack }) => {
+  'a publish after incremental changes equals a publish from scratch (plain indices up to $limit bytes, segment file slack $slack, digest thread $thread)',
+  ({ limit, slack, thread }) => {
     const dir = persistentTempDir('debyard-incremental-');
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -54,6 +57,7 @@ describe.each([
         signer,
         uncompressedIndexBytes: limit,
         ...(slack !== undefined && { segmentFileSlack: slack }),
+        ...(thread && { digestScript: thread }),
       });
       await (
         await a.service.start()
