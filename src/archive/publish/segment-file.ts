@@ -54,10 +54,6 @@ export class SegmentFile {
     return this.placeOf(key).size;
   }
 
-  private at(key: string): number {
-    return this.placeOf(key).at;
-  }
-
   /** Appends a segment's text, unless the file has it already. */
   put(key: string, data: Uint8Array): void {
     if (this.places.has(key)) return;
@@ -71,7 +67,11 @@ export class SegmentFile {
 
   /** Where the texts of `keys` are, for another thread to read them (readPlaces). */
   locate(keys: readonly string[]): SegmentPlaces {
-    return { fd: this.fd ?? -1, places: keys.flatMap((k) => [this.at(k), this.sizeOf(k)]) };
+    const places = keys.flatMap((k) => {
+      const { at, size } = this.placeOf(k);
+      return [at, size];
+    });
+    return { fd: this.fd ?? -1, places };
   }
 
   /** The text of one segment. */
