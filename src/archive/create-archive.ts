@@ -54,6 +54,8 @@ export interface ArchiveServiceDeps {
   scratch?: string;
   /** See IndexBuilderDeps (tests: -Infinity). */
   segmentFileSlack?: number;
+  /** Fresh index texts a publish holds in memory (IndexBuilderDeps; tests: 0). */
+  heldTextBytes?: number;
   /** The digest thread's script (default: the built one; tests running from sources name dist's). */
   digestScript?: URL;
   /** A full garbage collection, after each install that stages (default: V8's). */
@@ -126,6 +128,7 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
       scratch: deps.scratch ?? tmpdir(),
       ...(deps.segmentFileSlack !== undefined && { segmentFileSlack: deps.segmentFileSlack }),
       ...(deps.digestScript && { digestScript: deps.digestScript }),
+      ...(deps.heldTextBytes !== undefined && { heldTextBytes: deps.heldTextBytes }),
     }),
     generations,
     resolve: (dist) => config.resolve(dist),

@@ -51,6 +51,8 @@ export function openTestArchive(input: {
   stagedFromSources?: number;
   /** -Infinity: the publisher's SegmentFile is emptied after every build. */
   segmentFileSlack?: number;
+  /** 0: a publish reads every fresh segment's text back from its SegmentFile. */
+  heldTextBytes?: number;
   /** The built digest thread's script (dist), to hash big plain indices as the daemon does. */
   digestScript?: URL;
   /** Called for the full garbage collection after each install that stages its texts. */
@@ -87,6 +89,7 @@ export function openTestArchive(input: {
     ...(input.stagedFromSources !== undefined && { stagedFromSources: input.stagedFromSources }),
     ...(input.segmentFileSlack !== undefined && { segmentFileSlack: input.segmentFileSlack }),
     ...(input.digestScript && { digestScript: input.digestScript }),
+    ...(input.heldTextBytes !== undefined && { heldTextBytes: input.heldTextBytes }),
     ...(input.collectHeap && { collectHeap: input.collectHeap }),
   });
   return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };

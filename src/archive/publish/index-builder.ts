@@ -42,8 +42,11 @@ export interface IndexPlan {
   segments: Segment[];
   /** Segments compressed before, by content address. */
   cached: Map<string, CompressedSegment>;
-  /** Segments to compress now: their texts were rendered into the SegmentFile. */
-  fresh: string[];
+  /**
+   * Segments to compress now: their texts were rendered into the SegmentFile, and the first
+   * few megabytes are held in memory too (`raw`), not read back (what a small index needs).
+   */
+  fresh: { key: string; raw?: Buffer }[];
 }
 
 export interface IndexBuilderDeps {
@@ -61,6 +64,8 @@ export interface IndexBuilderDeps {
   segmentFileSlack?: number;
   /** The DigestThread's script (default: the built one beside this; tests name dist's). */
   digestScript?: URL;
+  /** Fresh texts held in memory from plan to build (default HELD_TEXT_BYTES; tests: 0). */
+  heldTextBytes?: number;
 }
 
 // CRC64, as `xz` uses by default; only needed for an index with no segment at all.
@@ -82,6 +87,9 @@ const RENDER_BATCH = 2048;
 
 /** Segment texts being compressed at a time (each read back from the SegmentFile). */
 const COMPRESSING_TEXTS = 8;
+
+/** Fresh segments' texts held in memory from plan to build, in bytes at most. */
+const HELD_TEXT_BYTES = 16 << 20;
 
 /** Bytes of fresh segments' texts saved to the database in one transaction. */
 const SAVE_BYTES = 8 << 20;
@@ -125,6 +133,8 @@ export class IndexBuilder {
   private readonly thread: DigestThread | undefined;
   /** Builds (and their plain files' hashing) reading the SegmentFile. */
   private reading = 0;
+  /** Bytes of fresh texts held by plans not built yet (HELD_TEXT_BYTES). */
+  private held = 0;
 
   constructor(private readonly deps: IndexBuilderDeps) {
     this.segmentFile = new SegmentFile(deps.scratch);
@@ -156,7 +166,7 @@ export class IndexBuilder {
     for (const s of segments) if (!cached.has(s.key)) missing.set(s.key, s);
     // The texts are read and rendered a batch of segments at a time into the SegmentFile: a
     // bulk publish renders every segment, the whole index.
-    const fresh: string[] = [];
+    const fresh: IndexPlan['fresh'] = [];
     let batch: Segment[] = [];
     let size = 0;
     const render = () => {
@@ -164,8 +174,11 @@ export class IndexBuilder {
       const texts = this.deps.index.entryTexts(TEXT_OF[kind], ids);
       for (const s of batch) {
         const entries: IndexEntry[] = s.entries.map((e) => ({ ...e, text: textOf(texts, e.id) }));
-        file.put(s.key, Buffer.from(renderSegment(kind, entries)));
-        fresh.push(s.key);
+        const raw = Buffer.from(renderSegment(kind, entries));
+        file.put(s.key, raw);
+        const held = this.held + raw.length <= (this.deps.heldTextBytes ?? HELD_TEXT_BYTES);
+        if (held) this.held += raw.length;
+        fresh.push(held ? { key: s.key, raw } : { key: s.key });
       }
       batch = [];
       size = 0;
@@ -211,6 +224,7 @@ export class IndexBuilder {
       );
       return this.assemble(plan, records, plain);
     } finally {
+      for (const { raw } of plan.fresh) this.held -= raw?.length ?? 0;
       // The compressions and the plain file's hash read the SegmentFile; the hash goes on
       // after the build has returned.
       void Promise.allSettled([compressed, plain?.sha256()]).then(() => this.doneReading());
@@ -231,10 +245,10 @@ export class IndexBuilder {
     // Every compression ends before this does, after a failure too: none may read the
     // SegmentFile or save a segment once the build is over.
     const outcomes = await Promise.allSettled(
-      plan.fresh.map((key) =>
+      plan.fresh.map(({ key, raw: held }) =>
         this.texts.run(async () => {
           signal?.throwIfAborted();
-          const raw = await this.segmentFile.get(key);
+          const raw = held ?? (await this.segmentFile.get(key));
           const [deflate, xz] = await Promise.all([
             this.compressing.run(async () => {
               signal?.throwIfAborted();
@@ -264,7 +278,7 @@ export class IndexBuilder {
   private async plain(plan: IndexPlan): Promise<BuiltFile> {
     const { basePath, name, segments, cached } = plan;
     const keys = segments.map((s) => s.key);
-    const sizes = new Map(plan.fresh.map((k) => [k, this.segmentFile.sizeOf(k)]));
+    const sizes = new Map(plan.fresh.map(({ key }) => [key, this.segmentFile.sizeOf(key)]));
     const size = keys.reduce((n, k) => n + (cached.get(k)?.size ?? sizes.get(k)!), 0);
     let file: BuiltFile;
     if (size > this.deps.uncompressedIndexBytes) {
@@ -277,7 +291,11 @@ export class IndexBuilder {
         sha256: () => (sha256 ??= this.plainDigest(name, keys)),
       };
     } else {
-      file = this.file(basePath, name, await this.segmentFile.readAll(keys), keys, 0);
+      const held = new Map(plan.fresh.flatMap(({ key, raw }) => (raw ? [[key, raw]] : [])));
+      const read = await this.segmentFile.readAll(keys.filter((k) => !held.has(k)));
+      let next = 0;
+      const parts = keys.map((k) => held.get(k) ?? read[next++]!);
+      file = this.file(basePath, name, parts, keys, 0);
     }
     file.sha256().catch(() => undefined); // started now, awaited with the others
     return file;

@@ -38,14 +38,14 @@ const DIGEST_THREAD = new URL('../../../dist/archive/publish/digest-worker.js', 
 // Plain indices up to 16M (all of them here), and none (uncompressed_index_limit = 0),
 // hashed on the digest thread as the daemon does; and none hashed in this thread with the
 // segments' texts read back from the database for every publish (the SegmentFile emptied
-// after each build).
+// after each build) and fresh ones from the SegmentFile to be compressed (none held).
 describe.each([
-  { limit: 16 << 20, slack: undefined, thread: undefined },
-  { limit: 0, slack: undefined, thread: DIGEST_THREAD },
-  { limit: 0, slack: -Infinity, thread: undefined },
+  { limit: 16 << 20, slack: undefined, thread: undefined, held: undefined },
+  { limit: 0, slack: undefined, thread: DIGEST_THREAD, held: undefined },
+  { limit: 0, slack: -Infinity, thread: undefined, held: 0 },
 ])(
-  'a publish after incremental changes equals a publish from scratch (plain indices up to $limit bytes, segment file slack $slack, digest thread $thread)',
-  ({ limit, slack, thread }) => {
+  'a publish after incremental changes equals a publish from scratch (plain indices up to $limit bytes, segment file slack $slack, digest thread $thread, held texts $held)',
+  ({ limit, slack, thread, held }) => {
     const dir = persistentTempDir('debyard-incremental-');
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -58,6 +58,7 @@ describe.each([
         uncompressedIndexBytes: limit,
         ...(slack !== undefined && { segmentFileSlack: slack }),
         ...(thread && { digestScript: thread }),
+        ...(held !== undefined && { heldTextBytes: held }),
       });
       await (
         await a.service.start()
