@@ -58,8 +58,10 @@ export interface ArchiveServiceDeps {
   heldTextBytes?: number;
   /** The digest thread's script (default: the built one; tests running from sources name dist's). */
   digestScript?: URL;
-  /** A full garbage collection, after each install that stages (default: V8's). */
+  /** A full garbage collection, after a big install (default: V8's). */
   collectHeap?: () => void;
+  /** Installs of this many sources or more collect the heap (Archive; tests: 0). */
+  collectHeapFromSources?: number;
 }
 
 /** The archive with everything it needs, built once by the composition root (or a test). */
@@ -158,6 +160,9 @@ export function createArchiveService(deps: ArchiveServiceDeps): ArchiveService {
     publish,
     ...(deps.stagedFromSources !== undefined && { stagedFromSources: deps.stagedFromSources }),
     collectHeap: deps.collectHeap ?? collectHeap,
+    ...(deps.collectHeapFromSources !== undefined && {
+      collectHeapFromSources: deps.collectHeapFromSources,
+    }),
     events: deps.events,
     clock,
   });

@@ -55,8 +55,10 @@ export function openTestArchive(input: {
   heldTextBytes?: number;
   /** The built digest thread's script (dist), to hash big plain indices as the daemon does. */
   digestScript?: URL;
-  /** Called for the full garbage collection after each install that stages its texts. */
+  /** Called for the full garbage collection after a big install. */
   collectHeap?: () => void;
+  /** Installs of this many sources or more (that also stage) collect the heap (0: all). */
+  collectHeapFromSources?: number;
 }): TestArchive {
   const clock = input.clock ?? systemClock;
   mkdirSync(input.home, { recursive: true });
@@ -91,6 +93,9 @@ export function openTestArchive(input: {
     ...(input.digestScript && { digestScript: input.digestScript }),
     ...(input.heldTextBytes !== undefined && { heldTextBytes: input.heldTextBytes }),
     ...(input.collectHeap && { collectHeap: input.collectHeap }),
+    ...(input.collectHeapFromSources !== undefined && {
+      collectHeapFromSources: input.collectHeapFromSources,
+    }),
   });
   return { home: input.home, reposRoot, db, config, events, service, close: () => db.close() };
 }
