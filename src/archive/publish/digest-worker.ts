@@ -3,14 +3,13 @@
 import { parentPort } from 'node:worker_threads';
 import type { DigestReply, DigestRequest } from './digest-thread.js';
 import { PrefixDigests } from './prefix-digests.js';
-import { READ_BYTES, readPlaces } from './segment-file.js';
+import { readPlaces } from './segment-file.js';
 
 const port = parentPort!;
 const digests = new PrefixDigests();
-const buffer = Buffer.allocUnsafeSlow(READ_BYTES);
 
 port.on('message', ({ id, name, keys, fd, places }: DigestRequest) => {
-  const chunks = { keys, from: (first: number) => readPlaces({ fd, places }, first, buffer) };
+  const chunks = { keys, from: (first: number) => readPlaces({ fd, places }, first) };
   digests.digest(name, chunks, []).then(
     (sha256) => port.postMessage({ id, sha256 } satisfies DigestReply),
     (error: unknown) =>

@@ -13,7 +13,7 @@ import { crc32Combine, deflateSegment, joinGzip } from './gzip-members.js';
 import { DigestThread } from './digest-thread.js';
 import { chunksOf, PrefixDigests } from './prefix-digests.js';
 import { RecentSegments } from './recent-segments.js';
-import { SegmentFile } from './segment-file.js';
+import { readPlaces, SegmentFile } from './segment-file.js';
 import { renderSegment, segmentEntries, type IndexKind, type Segment } from './segments.js';
 import { joinXz, xzBlocks } from './xz-blocks.js';
 import { Slots } from '../map-limited.js';
@@ -303,9 +303,9 @@ export class IndexBuilder {
 
   /** A big plain file's SHA-256, on the DigestThread where there is one. */
   private plainDigest(name: string, keys: readonly string[]): Promise<string> {
-    const file = this.segmentFile;
-    if (this.thread) return this.thread.digest(name, keys, file.locate(keys));
-    return this.digests.digest(name, { keys, from: (first) => file.read(keys.slice(first)) }, []);
+    const at = this.segmentFile.locate(keys);
+    if (this.thread) return this.thread.digest(name, keys, at);
+    return this.digests.digest(name, { keys, from: (first) => readPlaces(at, first) }, []);
   }
 
   /** One build or hash fewer reading the SegmentFile: empties it if it has grown stale. */

@@ -3,13 +3,7 @@ import { ftruncateSync, mkdirSync, openSync, read, readSync, unlinkSync, writeSy
 import path from 'node:path';
 
 /** Bytes read with one call where segments lie side by side in the file. */
-export const READ_BYTES = 1 << 20;
-
-/** Read buffers kept for reuse. */
-const MAX_SPARE = 8;
-
-/** Reads under way ahead of the one being consumed. */
-const READ_AHEAD = 2;
+const READ_BYTES = 1 << 20;
 
 interface Place {
   at: number;
@@ -33,7 +27,6 @@ export interface SegmentPlaces {
  */
 export class SegmentFile {
   private readonly places = new Map<string, Place>();
-  private readonly spare: Buffer[] = [];
   private fd: number | undefined;
   private end = 0;
 
@@ -65,7 +58,7 @@ export class SegmentFile {
     this.end += data.length;
   }
 
-  /** Where the texts of `keys` are, for another thread to read them (readPlaces). */
+  /** Where the texts of `keys` are, to read them with readPlaces (on any thread). */
   locate(keys: readonly string[]): SegmentPlaces {
     const places = keys.flatMap((k) => {
       const { at, size } = this.placeOf(k);
@@ -78,44 +71,6 @@ export class SegmentFile {
   async get(key: string): Promise<Buffer> {
     const place = this.placeOf(key);
     return this.readAt(place.at, place.size, Buffer.allocUnsafe(place.size));
-  }
-
-  /**
-   * The texts of `keys`, in order: views into buffers this reuses, each valid until the
-   * caller takes the next. Segments that lie side by side are read together, a few reads
-   * ahead of the caller.
-   */
-  async *read(keys: readonly string[]): AsyncGenerator<Buffer> {
-    const runs = runsOf(keys.map((k) => this.placeOf(k)));
-    const ahead: Promise<Buffer>[] = [];
-    let next = 0;
-    const fill = () => {
-      while (next < runs.length && ahead.length < READ_AHEAD) {
-        const run = runs[next++]!;
-        const reading = this.readAt(run.at, run.size, this.buffer(run.size));
-        reading.catch(() => undefined); // awaited in turn; not unhandled if the caller stops
-        ahead.push(reading);
-      }
-    };
-    try {
-      for (const run of runs) {
-        fill();
-        const data = await ahead.shift()!;
-        let at = 0;
-        for (const size of run.sizes) {
-          yield data.subarray(at, at + size);
-          at += size;
-        }
-        this.release(data);
-      }
-    } finally {
-      // A caller that stops early leaves reads under way: their buffers are reused after.
-      for (const reading of ahead)
-        reading.then(
-          (data) => this.release(data),
-          () => undefined,
-        );
-    }
   }
 
   /** The texts of `keys`, in order, in one buffer of their own. */
@@ -156,21 +111,6 @@ export class SegmentFile {
     return place;
   }
 
-  /**
-   * A buffer to read `size` bytes into: a spare one when they fit. Reads of a big index
-   * from a change on would otherwise allocate tens of megabytes per publish, and that much
-   * garbage outside V8's heap makes it collect the whole heap.
-   */
-  private buffer(size: number): Buffer {
-    if (size > READ_BYTES) return Buffer.allocUnsafeSlow(size);
-    return (this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_BYTES)).subarray(0, size);
-  }
-
-  private release(data: Buffer): void {
-    if (data.buffer.byteLength !== READ_BYTES || this.spare.length >= MAX_SPARE) return;
-    this.spare.push(Buffer.from(data.buffer, data.byteOffset, READ_BYTES));
-  }
-
   private readAt(at: number, size: number, data: Buffer): Promise<Buffer> {
     const fd = this.fd;
     return new Promise((resolve, reject) => {
@@ -189,15 +129,14 @@ export class SegmentFile {
 }
 
 /**
- * The texts at `places` from the `first` on, read with blocking calls (on a thread of their
- * own): views into `buffer`, each valid until the next is taken, or into a buffer of their
- * own where a run of them does not fit.
+ * The texts at `places` from the `first` on, read with blocking calls (a copy from the page
+ * cache): views into one buffer of this reader's own, reused run after run (a fresh buffer
+ * per read would be tens of megabytes of garbage per publish outside V8's heap, which makes
+ * it collect the whole heap), each valid until the next is taken. Readers taking turns each
+ * have their own buffer.
  */
-export function* readPlaces(
-  { fd, places }: SegmentPlaces,
-  first: number,
-  buffer: Buffer,
-): Generator<Buffer> {
+export function* readPlaces({ fd, places }: SegmentPlaces, first: number): Generator<Buffer> {
+  const buffer = Buffer.allocUnsafeSlow(READ_BYTES);
   const list: Place[] = [];
   for (let i = 2 * first; i < places.length; i += 2)
     list.push({ at: places[i]!, size: places[i + 1]! });

@@ -59,6 +59,25 @@ describe('the digest thread', () => {
     await check('on a new thread, hashing whole');
   });
 
+  it('hashes files asked for at once, each right (they take turns, every few megabytes)', async () => {
+    const file = new SegmentFile(path.join(dir, 'tmp-at-once'));
+    const files = ['a', 'b', 'c'].map((name) => {
+      const keys = Array.from({ length: 40 }, (_, i) => `${name}${i}`);
+      const texts = keys.map(() => randomBytes(300_000));
+      keys.forEach((k, i) => file.put(k, texts[i]!));
+      return { name, keys, texts };
+    });
+    const thread = DigestThread.create(SCRIPT)!;
+    try {
+      const digests = await Promise.all(
+        files.map((f) => thread.digest(f.name, f.keys, file.locate(f.keys))),
+      );
+      expect(digests).toEqual(files.map((f) => sha256(f.texts)));
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('is not made where there is no built script', () => {
     expect(DigestThread.create(new URL('file:///nonexistent/digest-worker.js'))).toBeUndefined();
   });
