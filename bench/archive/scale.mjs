@@ -9,7 +9,8 @@
 // includedeb of the same files (in batches: one call's arguments would exceed ARG_MAX) and
 // its export, bounded by --reprepro-timeout seconds. Prints the ratios and the targets.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -101,6 +102,8 @@ console.log(
     `add one in the same process ${dOut.eachMs.join(', ')} ms; load ${load()}`,
 );
 
+checkPlainIndices(path.join(home, 'repos', 'bench', 'dists', 'bookworm-bench-unstable'));
+
 let r = null;
 if (!args.includes('--no-reprepro')) r = reprepro();
 
@@ -127,6 +130,29 @@ console.log(
     `peak RSS < 400 MB: ${d.rssMb.toFixed(0)} MB ${verdict(d.rssMb < 400)}; ` +
     `add one < 150 ms: ${median(dOut.eachMs)} ms ${verdict(median(dOut.eachMs) < 150)}; load ${load()}`,
 );
+
+/**
+ * The Release's entries for the plain Packages (listed, not served at this size) against the
+ * text of their .xz: a wrong hash there is what apt reports as a hash sum mismatch.
+ */
+function checkPlainIndices(dist) {
+  const release = readFileSync(path.join(dist, 'Release'), 'utf8');
+  const sums = release.slice(release.indexOf('SHA256:')).split('\n').slice(1);
+  for (const line of sums) {
+    const [sha256, size, file] = line.trim().split(/\s+/);
+    if (!file?.endsWith('/Packages')) continue;
+    const text = execFileSync('xz', ['-dc', path.join(dist, `${file}.xz`)], {
+      maxBuffer: 1 << 30,
+    });
+    const actual = createHash('sha256').update(text).digest('hex');
+    if (actual !== sha256 || text.length !== Number(size)) {
+      throw new Error(
+        `${file}: the Release says ${sha256} ${size}, its .xz holds ${actual} ${text.length}`,
+      );
+    }
+  }
+  console.log('debyard: the Release lists every plain Packages with the hash of its .xz text');
+}
 
 function reprepro() {
   const gnupg = path.join(work, 'gnupg');
