@@ -21,7 +21,8 @@ export interface SegmentPlaces {
  * The uncompressed texts of index segments, kept in a file rather than in memory: at
  * Debian's size they are over 100 MB, needed only to hash a big index's plain file (which
  * is not served) from a change on and to compress segments once. Reading them back is a
- * copy from the page cache on the thread pool. The file is unlinked as soon as it is
+ * copy from the page cache: on the thread pool (get, readAll), or with blocking calls by
+ * the hashing (readPlaces, on the digest thread). The file is unlinked as soon as it is
  * opened: it holds nothing a restart needs (the database keeps every segment), and a crash
  * leaves nothing behind.
  */
